@@ -1,0 +1,47 @@
+/**
+ * Expected failures a user can cause or fix. The message is the user's sentence;
+ * anything that is not a GuesthouseError is a bug and is reported as such.
+ */
+export type ErrorCode =
+  | 'invalid-input'
+  | 'invalid-state'
+  | 'not-found'
+  | 'already-exists'
+  | 'locked'
+  | 'engine-missing'
+  | 'engine-failed'
+  | 'config-version'
+  | 'timeout'
+  | 'service-unavailable'
+  | 'internal';
+
+export class GuesthouseError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** One sentence per problem, for input that failed validation. */
+    readonly problems: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = 'GuesthouseError';
+  }
+}
+
+/** Plain data form of an error, for crossing process and network boundaries. */
+export interface ErrorData {
+  code: ErrorCode;
+  message: string;
+  problems?: string[];
+}
+
+export function toErrorData(err: unknown): ErrorData {
+  if (err instanceof GuesthouseError) {
+    return { code: err.code, message: err.message, ...(err.problems.length ? { problems: [...err.problems] } : {}) };
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return { code: 'internal', message: `Guesthouse hit an internal error: ${detail}` };
+}
+
+export function fromErrorData(data: ErrorData): GuesthouseError {
+  return new GuesthouseError(data.code, data.message, data.problems ?? []);
+}

@@ -1,0 +1,30 @@
+import type { ErrorData } from './errors';
+import type { VmConfig } from './config';
+import type { VmState } from './state';
+
+/** Everything a guest host needs to run its guest, decided by the service. */
+export interface BootSpec {
+  config: VmConfig;
+  vmDir: string;
+  /** Short private folder for sockets (unix socket paths must stay under 108 bytes). */
+  runtimeDir: string;
+  engine: 'qemu' | 'v86';
+  qemu?: { binary: string; accelerator: 'kvm' | 'hvf' | 'whpx' | 'tcg' };
+  /** Console ring buffer size. */
+  ringBytes: number;
+}
+
+export type GuestRequestAction = 'pause' | 'resume' | 'reset' | 'shutdown' | 'poweroff' | 'backlog';
+
+/** Parent (service) → guest host. */
+export type ToGuestHost =
+  | { type: 'boot'; spec: BootSpec }
+  | { type: 'request'; id: number; action: GuestRequestAction; timeoutMs?: number }
+  | { type: 'input'; data: Uint8Array };
+
+/** Guest host → parent. */
+export type FromGuestHost =
+  | { type: 'state'; state: VmState; reason?: string }
+  | { type: 'output'; data: Uint8Array }
+  | { type: 'reply'; id: number; error?: ErrorData; data?: Uint8Array }
+  | { type: 'runtime'; enginePid?: number; accelerator: string };

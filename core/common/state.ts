@@ -1,0 +1,73 @@
+import { GuesthouseError } from './errors';
+
+/** Lifecycle of one VM as the user sees it. */
+export const vmStates = [
+  'stopped',
+  'starting',
+  'running',
+  'pausing',
+  'paused',
+  'resuming',
+  'stopping',
+  'crashed',
+] as const;
+export type VmState = (typeof vmStates)[number];
+
+/** Which state may follow which. Everything not listed is a bug in the caller. */
+export const transitions: Readonly<Record<VmState, readonly VmState[]>> = {
+  stopped: ['starting'],
+  starting: ['running', 'paused', 'stopped', 'crashed'],
+  running: ['pausing', 'paused', 'stopping', 'stopped', 'crashed'],
+  pausing: ['paused', 'running', 'stopped', 'crashed'],
+  paused: ['resuming', 'running', 'stopping', 'stopped', 'crashed'],
+  resuming: ['running', 'paused', 'stopped', 'crashed'],
+  stopping: ['stopped', 'crashed'],
+  crashed: ['starting', 'stopped'],
+};
+
+export function canTransition(from: VmState, to: VmState): boolean {
+  return from === to || transitions[from].includes(to);
+}
+
+export function assertTransition(from: VmState, to: VmState): void {
+  if (!canTransition(from, to)) {
+    throw new GuesthouseError('invalid-state', `A machine cannot go from ${from} to ${to}.`);
+  }
+}
+
+/** What a user can ask of a VM, and in which states each request makes sense. */
+export const vmActions = ['start', 'pause', 'resume', 'reset', 'shutdown', 'poweroff', 'modify', 'delete'] as const;
+export type VmAction = (typeof vmActions)[number];
+
+export const allowedStates: Readonly<Record<VmAction, readonly VmState[]>> = {
+  start: ['stopped', 'crashed'],
+  pause: ['running'],
+  resume: ['paused'],
+  reset: ['running', 'paused'],
+  shutdown: ['running', 'paused'],
+  poweroff: ['starting', 'running', 'pausing', 'paused', 'resuming', 'stopping'],
+  modify: ['stopped', 'crashed'],
+  delete: ['stopped', 'crashed'],
+};
+
+const verbs: Record<VmAction, string> = {
+  start: 'start',
+  pause: 'pause',
+  resume: 'resume',
+  reset: 'reset',
+  shutdown: 'shut down',
+  poweroff: 'power off',
+  modify: 'change the settings of',
+  delete: 'delete',
+};
+
+export function isActionAllowed(action: VmAction, state: VmState): boolean {
+  return allowedStates[action].includes(state);
+}
+
+/** Throws the user's sentence when `action` makes no sense in `state`. */
+export function assertAction(action: VmAction, state: VmState, name: string): void {
+  if (isActionAllowed(action, state)) return;
+  const hint = action === 'modify' || action === 'delete' ? ' Stop it first.' : '';
+  throw new GuesthouseError('invalid-state', `Cannot ${verbs[action]} "${name}" because it is ${state}.${hint}`);
+}

@@ -1,0 +1,33 @@
+/** How a guest's run ended, as the engine saw it. */
+export interface EngineExit {
+  /** 'stopped': the guest or the user turned it off; 'crashed': anything else. */
+  outcome: 'stopped' | 'crashed';
+  reason: string;
+}
+
+export interface EngineListener {
+  /** The engine's own view of running vs paused (QMP STOP/RESUME, a disk error…). */
+  onRunState(state: 'running' | 'paused', reason?: string): void;
+  onOutput(data: Uint8Array): void;
+  onExit(exit: EngineExit): void;
+}
+
+/** What every engine (QEMU, v86) offers the guest host. */
+export interface Engine {
+  readonly kind: 'qemu' | 'v86';
+  /** The process executing the guest, when it is not the guest host itself. */
+  readonly pid: number | undefined;
+  readonly accelerator: string;
+  /** Boots the guest (paused first, then continued); resolves once it runs. */
+  start(): Promise<void>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  reset(): Promise<void>;
+  /** Asks the guest to power off (ACPI); resolves when asked, not when done. */
+  requestShutdown(): Promise<void>;
+  /** Pulls the plug; resolves once the guest is gone. */
+  powerOff(): Promise<void>;
+  write(data: Uint8Array): void;
+  /** Last resort when the guest host itself is going away. */
+  kill(): void;
+}

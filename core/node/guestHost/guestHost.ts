@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { GuesthouseError, toErrorData } from '../../common/errors';
+import type { BootSpec, FromGuestHost, GuestRequestAction, ToGuestHost } from '../../common/protocol';
+import { RingBuffer } from '../../common/ringBuffer';
+import { assertAction, assertTransition, type VmState } from '../../common/state';
+import type { Engine, EngineExit } from '../engine';
+import { QemuEngine } from '../qemu/engine';
+
+/** The guest host's link to its parent: parentPort under Electron, IPC under Node. */
+export interface ParentChannel {
+  send(message: FromGuestHost): void;
+  /** Resolves once everything sent so far has left this process. */
+  flush(): Promise<void>;
+  onMessage(handler: (message: ToGuestHost) => void): void;
+  onDisconnect(handler: () => void): void;
+}
+
+const OUTPUT_FLUSH_MS = 16;
+const OUTPUT_FLUSH_BYTES = 64 * 1024;
+
+/** Owns one guest: its state machine, its engine and its console streams. */
+export class GuestHost {
+  private state: VmState = 'stopped';
+  private engine: Engine | undefined;
+  private spec: BootSpec | undefined;
+  private ring = new RingBuffer(256 * 1024);
+  private consoleLog: number | undefined;
+  private pendingOutput: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private shutdownTimer: NodeJS.Timeout | undefined;
+  private stopReason: string | undefined;
+
+  constructor(
+    private readonly parent: ParentChannel,
+    private readonly exit: (code: number) => void,
+  ) {
+    parent.onMessage((m) => this.onMessage(m));
+    // Losing the parent means nobody can see or stop this guest: take it down.
+    parent.onDisconnect(() => {
+      this.engine?.kill();
+      this.exit(1);
+    });
+  }
+
+  private setState(state: VmState, reason?: string): void {
+    if (state === this.state) return;
+    assertTransition(this.state, state);
+    this.state = state;
+    this.parent.send({ type: 'state', state, ...(reason ? { reason } : {}) });
+  }
+
+  private onMessage(message: ToGuestHost): void {
+    switch (message.type) {
+      case 'boot':
+        void this.boot(message.spec);
+        break;
+      case 'request':
+        this.handle(message.action, message.timeoutMs).then(
+          (data) => this.parent.send({ type: 'reply', id: message.id, ...(data ? { data } : {}) }),
+          (err: unknown) => this.parent.send({ type: 'reply', id: message.id, error: toErrorData(err) }),
+        );
+        break;
+      case 'input':
+        this.engine?.write(message.data);
+        break;
+    }
+  }
+
+  private async boot(spec: BootSpec): Promise<void> {
+    this.spec = spec;
+    this.ring = new RingBuffer(spec.ringBytes);
+    this.openConsoleLog(spec.vmDir);
+    this.setState('starting');
+    try {
+      if (spec.engine !== 'qemu') throw new GuesthouseError('engine-missing', 'The v86 engine is not part of this build yet; use the qemu engine.');
+      const engine = new QemuEngine(spec, {
+        onRunState: (state, reason) => this.onRunState(state, reason),
+        onOutput: (data) => this.onOutput(data),
+        onExit: (exit) => void this.onEngineExit(exit),
+      });
+      this.engine = engine;
+      await engine.start();
+      this.parent.send({ type: 'runtime', enginePid: engine.pid, accelerator: engine.accelerator });
+      this.setState('running');
+    } catch (err) {
+      this.engine?.kill();
+      await this.finish('stopped', toErrorData(err).message, 1);
+    }
+  }
+
+  private openConsoleLog(vmDir: string): void {
+    const logs = path.join(vmDir, 'logs');
+    fs.mkdirSync(logs, { recursive: true });
+    const file = path.join(logs, 'console.log');
+    if (fs.existsSync(file)) fs.renameSync(file, path.join(logs, 'console.1.log'));
+    this.consoleLog = fs.openSync(file, 'w');
+  }
+
+  private onOutput(data: Uint8Array): void {
+    // The log is written before the output is passed on, so anyone who sees output
+    // over IPC finds it in the log too (waitForConsole relies on this).
+    if (this.consoleLog !== undefined) fs.writeSync(this.consoleLog, data);
+    this.ring.push(data);
+    this.pendingOutput.push(data);
+    this.pendingBytes += data.length;
+    if (this.pendingBytes >= OUTPUT_FLUSH_BYTES) this.flushOutput();
+    else this.flushTimer ??= setTimeout(() => this.flushOutput(), OUTPUT_FLUSH_MS);
+  }
+
+  private flushOutput(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pendingBytes === 0) return;
+    const data = Buffer.concat(this.pendingOutput, this.pendingBytes);
+    this.pendingOutput = [];
+    this.pendingBytes = 0;
+    this.parent.send({ type: 'output', data: new Uint8Array(data.buffer, data.byteOffset, data.length) });
+  }
+
+  private onRunState(state: 'running' | 'paused', reason?: string): void {
+    if (this.state === 'starting' || this.state === 'stopping') return;
+    this.setState(state, reason);
+  }
+
+  private async handle(action: GuestRequestAction, timeoutMs = 30_000): Promise<Uint8Array | void> {
+    if (action === 'backlog') {
+      // Everything before the snapshot must already be on its way as output, so a
+      // viewer that starts listening on this reply sees each byte exactly once.
+      this.flushOutput();
+      return this.ring.read();
+    }
+    const engine = this.engine;
+    const name = this.spec?.config.identity.name ?? 'the VM';
+    assertAction(action, this.state, name);
+    if (!engine) throw new GuesthouseError('invalid-state', `"${name}" has no running engine.`);
+    switch (action) {
+      case 'pause':
+        this.setState('pausing');
+        try {
+          await engine.pause();
+        } finally {
+          if (this.state === 'pausing') this.setState('paused');
+        }
+        return;
+      case 'resume':
+        this.setState('resuming');
+        try {
+          await engine.resume();
+        } finally {
+          if (this.state === 'resuming') this.setState('running');
+        }
+        return;
+      case 'reset':
+        await engine.reset();
+        return;
+      case 'shutdown': {
+        const wasPaused = this.state === 'paused';
+        this.setState('stopping');
+        // A paused guest cannot hear the power button; let it run to answer.
+        if (wasPaused) await engine.resume();
+        await engine.requestShutdown();
+        this.shutdownTimer = setTimeout(() => {
+          this.stopReason = `The guest did not shut down within ${Math.round(timeoutMs / 1000)} s, so it was powered off.`;
+          void engine.powerOff();
+        }, timeoutMs);
+        return;
+      }
+      case 'poweroff':
+        this.setState('stopping');
+        this.stopReason = 'Powered off.';
+        await engine.powerOff();
+        return;
+    }
+  }
+
+  private async onEngineExit(exit: EngineExit): Promise<void> {
+    if (this.state === 'starting') return; // boot() reports the failure itself
+    const reason = exit.outcome === 'stopped' ? (this.stopReason ?? exit.reason) : exit.reason;
+    await this.finish(exit.outcome, reason, 0);
+  }
+
+  private async finish(state: 'stopped' | 'crashed', reason: string, code: number): Promise<void> {
+    if (this.shutdownTimer) clearTimeout(this.shutdownTimer);
+    this.flushOutput();
+    if (this.consoleLog !== undefined) fs.closeSync(this.consoleLog);
+    this.consoleLog = undefined;
+    this.setState(state, reason);
+    await this.parent.flush();
+    this.exit(code);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Entry of a guest host: one process per running guest. The same file runs under
+ * Electron's utilityProcess (process.parentPort) and Node's child_process.fork
+ * (process.send); it detects which parent channel it has.
+ */
+import type { FromGuestHost, ToGuestHost } from '../../common/protocol';
+import { GuestHost, type ParentChannel } from './guestHost';
+
+interface ParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+}
+
+function electronChannel(port: ParentPort): ParentChannel {
+  return {
+    send: (m: FromGuestHost) => port.postMessage(m),
+    flush: () => new Promise((resolve) => setImmediate(resolve)),
+    onMessage: (handler) => port.on('message', (e) => handler(e.data as ToGuestHost)),
+    // utilityProcess children are killed with their parent; nothing to watch.
+    onDisconnect: () => undefined,
+  };
+}
+
+function nodeChannel(): ParentChannel {
+  let last: Promise<void> = Promise.resolve();
+  return {
+    send: (m: FromGuestHost) => {
+      if (!process.connected) return;
+      last = new Promise((resolve) => process.send!(m, undefined, {}, () => resolve()));
+    },
+    flush: () => last,
+    onMessage: (handler) => process.on('message', (m) => handler(m as ToGuestHost)),
+    onDisconnect: (handler) => process.on('disconnect', handler),
+  };
+}
+
+const port = (process as unknown as { parentPort?: ParentPort }).parentPort;
+let channel: ParentChannel;
+if (port) channel = electronChannel(port);
+else if (process.send) channel = nodeChannel();
+else {
+  process.stderr.write('The guest host must be started by Guesthouse, not run by hand.\n');
+  process.exit(2);
+}
+
+process.title = 'guesthouse-guest';
+new GuestHost(channel, (code) => process.exit(code));

@@ -1,0 +1,158 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { HostInfo, QemuBinary } from '../common/api';
+
+const run = promisify(execFile);
+
+/** Where QEMU usually lives besides PATH, per OS. */
+function usualDirs(platform: NodeJS.Platform): string[] {
+  if (platform === 'darwin') return ['/opt/homebrew/bin', '/usr/local/bin', '/opt/local/bin'];
+  if (platform === 'win32') return ['C:\\Program Files\\qemu', 'C:\\Program Files (x86)\\qemu'];
+  return ['/usr/bin', '/usr/local/bin', '/usr/libexec', '/snap/bin'];
+}
+
+/**
+ * The folders searched for QEMU. GUESTHOUSE_QEMU_DIR replaces the search with one
+ * folder (for a QEMU of one's own, or to run as if QEMU were absent).
+ */
+export function qemuSearchDirs(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string[] {
+  if (env.GUESTHOUSE_QEMU_DIR !== undefined) return env.GUESTHOUSE_QEMU_DIR ? [env.GUESTHOUSE_QEMU_DIR] : [];
+  const fromPath = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
+  return [...new Set([...fromPath, ...usualDirs(platform)])];
+}
+
+function findExecutable(name: string, dirs: string[]): string | null {
+  const exe = process.platform === 'win32' ? `${name}.exe` : name;
+  for (const dir of dirs) {
+    const candidate = path.join(dir, exe);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+async function versionOf(binary: string): Promise<string> {
+  try {
+    const { stdout } = await run(binary, ['--version'], { timeout: 10_000 });
+    return /version (\d+\.\d+(?:\.\d+)?)/.exec(stdout)?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function qemuInstallHint(platform = process.platform): string {
+  if (platform === 'darwin') return 'QEMU is not installed: install it with "brew install qemu", or use the embedded v86 engine.';
+  if (platform === 'win32') return 'QEMU is not installed: install it from qemu.org (or "winget install SoftwareFreedomConservancy.QEMU"), or use the embedded v86 engine.';
+  return 'QEMU is not installed: install it with "sudo apt install qemu-system-x86 qemu-utils" (Debian/Ubuntu) or "sudo dnf install qemu-kvm qemu-img" (Fedora), or use the embedded v86 engine.';
+}
+
+function kvmUsable(): { usable: boolean; detail: string } {
+  if (process.platform !== 'linux') return { usable: false, detail: 'KVM exists only on Linux.' };
+  try {
+    fs.accessSync('/dev/kvm', fs.constants.R_OK | fs.constants.W_OK);
+    return { usable: true, detail: '/dev/kvm is present and accessible.' };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { usable: false, detail: code === 'ENOENT' ? '/dev/kvm does not exist (no hardware virtualization, or the kvm module is not loaded).' : 'You may not open /dev/kvm; add yourself to the kvm group.' };
+  }
+}
+
+async function hvfUsable(): Promise<{ usable: boolean; detail: string }> {
+  if (process.platform !== 'darwin') return { usable: false, detail: 'Hypervisor.framework exists only on macOS.' };
+  try {
+    const { stdout } = await run('sysctl', ['-n', 'kern.hv_support'], { timeout: 5000 });
+    return stdout.trim() === '1' ? { usable: true, detail: 'kern.hv_support is 1.' } : { usable: false, detail: 'This Mac does not support Hypervisor.framework.' };
+  } catch {
+    return { usable: false, detail: 'Could not ask sysctl about Hypervisor.framework.' };
+  }
+}
+
+async function whpxUsable(): Promise<{ usable: boolean; detail: string }> {
+  if (process.platform !== 'win32') return { usable: false, detail: 'WHPX exists only on Windows.' };
+  const dll = path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'WinHvPlatform.dll');
+  return fs.existsSync(dll)
+    ? { usable: true, detail: 'The Windows Hypervisor Platform is installed.' }
+    : { usable: false, detail: 'Turn on "Windows Hypervisor Platform" in Windows Features to use WHPX.' };
+}
+
+export interface ProbeOptions {
+  libraryPath: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Looks at what this host really has: CPUs, memory, accelerators, QEMU. */
+export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
+  const env = options.env ?? process.env;
+  const dirs = qemuSearchDirs(env);
+  const binaries: QemuBinary[] = [];
+  for (const arch of ['x86_64', 'i386', 'aarch64']) {
+    const found = findExecutable(`qemu-system-${arch}`, dirs);
+    if (found) binaries.push({ arch, path: found, version: await versionOf(found) });
+  }
+  const imgPath = findExecutable('qemu-img', dirs);
+  const img = imgPath ? { path: imgPath, version: await versionOf(imgPath) } : null;
+  const cpus = os.cpus();
+  const [hvf, whpx] = await Promise.all([hvfUsable(), whpxUsable()]);
+  const kvm = kvmUsable();
+  const hasQemu = binaries.some((b) => b.arch === 'x86_64');
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    logicalCpus: os.availableParallelism?.() ?? cpus.length,
+    physicalCpus: physicalCpuCount(),
+    memoryTotalMib: Math.floor(os.totalmem() / 2 ** 20),
+    memoryFreeMib: Math.floor(os.freemem() / 2 ** 20),
+    accelerators: [
+      { kind: 'kvm', ...kvm },
+      { kind: 'hvf', ...hvf },
+      { kind: 'whpx', ...whpx },
+      { kind: 'tcg', usable: hasQemu, detail: hasQemu ? 'QEMU can always emulate the CPU in software (slower).' : 'Needs QEMU.' },
+    ],
+    qemu: { binaries, img, installHint: hasQemu && img ? null : qemuInstallHint() },
+    autoEngine: hasQemu
+      ? { engine: 'qemu', reason: `QEMU ${binaries[0]!.version} was found at ${binaries[0]!.path}.` }
+      : { engine: null, reason: 'QEMU was not found, and the embedded v86 engine is not part of this build yet.' },
+    libraryPath: options.libraryPath,
+  };
+}
+
+/** Physical cores (Linux: distinct core ids); falls back to the logical count. */
+function physicalCpuCount(): number {
+  try {
+    const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    const cores = new Set<string>();
+    let physical = '0';
+    for (const line of info.split('\n')) {
+      const [key, value] = line.split(':').map((s) => s.trim());
+      if (key === 'physical id') physical = value ?? '0';
+      if (key === 'core id') cores.add(`${physical}:${value}`);
+    }
+    if (cores.size > 0) return cores.size;
+  } catch {
+    // not Linux
+  }
+  return os.cpus().length;
+}
+
+/** Picks the accelerator for a VM from the config's wish and what the host has. */
+export function pickAccelerator(
+  wish: 'auto' | 'kvm' | 'hvf' | 'whpx' | 'tcg',
+  host: Pick<HostInfo, 'accelerators'>,
+): { accelerator: 'kvm' | 'hvf' | 'whpx' | 'tcg'; error?: string } {
+  const usable = (k: string) => host.accelerators.find((a) => a.kind === k)?.usable ?? false;
+  if (wish === 'auto') {
+    for (const k of ['kvm', 'hvf', 'whpx'] as const) if (usable(k)) return { accelerator: k };
+    return { accelerator: 'tcg' };
+  }
+  if (wish === 'tcg' || usable(wish)) return { accelerator: wish };
+  const detail = host.accelerators.find((a) => a.kind === wish)?.detail ?? '';
+  return { accelerator: 'tcg', error: `The ${wish.toUpperCase()} accelerator is not usable here: ${detail} Set the accelerator to auto or tcg.` };
+}

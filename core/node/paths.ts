@@ -1,0 +1,35 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The library folder: GUESTHOUSE_HOME, else each OS's place for application data. */
+export function libraryHome(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (env.GUESTHOUSE_HOME) return path.resolve(env.GUESTHOUSE_HOME);
+  const home = os.homedir();
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Guesthouse');
+  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Guesthouse');
+  return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'guesthouse');
+}
+
+export function machinesDir(home: string): string {
+  return path.join(home, 'machines');
+}
+
+/**
+ * A short private folder for sockets and pid files, one per library. Kept short
+ * because unix socket paths must stay under 108 bytes.
+ */
+export function runtimeDir(home: string): string {
+  const tag = crypto.createHash('sha256').update(home).digest('hex').slice(0, 10);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 'u';
+  return path.join(os.tmpdir(), `gh-${uid}-${tag}`);
+}
+
+/** Where the service listens: a unix socket, or a named pipe on Windows. */
+export function serviceSocketPath(home: string, platform = process.platform): string {
+  if (platform === 'win32') {
+    const tag = crypto.createHash('sha256').update(home).digest('hex').slice(0, 10);
+    return `\\\\.\\pipe\\guesthouse-${tag}`;
+  }
+  return path.join(runtimeDir(home), 'service.sock');
+}

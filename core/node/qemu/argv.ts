@@ -1,0 +1,67 @@
+import path from 'node:path';
+import type { VmConfig } from '../../common/config';
+import { osPresets } from '../../common/config';
+
+export interface QemuLaunch {
+  accelerator: 'kvm' | 'hvf' | 'whpx' | 'tcg';
+  /** Unix socket Guesthouse listens on for QMP; QEMU connects to it. */
+  qmpSocket: string;
+  /** Unix socket Guesthouse listens on for the serial console; QEMU connects to it. */
+  serialSocket: string;
+}
+
+/** Which qemu-system binary a config needs. */
+export function qemuArch(config: VmConfig): 'x86_64' | 'i386' {
+  return osPresets[config.identity.osType].arch === 'i386' ? 'i386' : 'x86_64';
+}
+
+/** The chardev option value, escaping commas the way QEMU's option parser wants. */
+const opt = (value: string) => value.replace(/,/g, ',,');
+
+/**
+ * The QEMU command line: a pure function of the config, the VM's folder and the
+ * launch decisions. QEMU starts paused (-S); both control sockets are ours and
+ * QEMU connects to them, so nothing the guest prints can be lost before we listen.
+ */
+export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunch): string[] {
+  const resolve = (p: string) => path.resolve(vmDir, p);
+  const args: string[] = [
+    '-name', `guest=${opt(config.identity.name)}`,
+    '-uuid', config.identity.uuid,
+    '-nodefaults',
+    '-no-user-config',
+    '-S',
+    '-machine', config.chipset === 'q35' ? 'q35' : 'pc',
+    '-accel', launch.accelerator,
+    '-cpu', launch.accelerator === 'tcg' ? 'max' : 'host',
+    '-smp', String(config.cpus),
+    '-m', `${config.memoryMib}M`,
+    '-display', 'none',
+    '-chardev', `socket,id=qmp,path=${opt(launch.qmpSocket)}`,
+    '-mon', 'chardev=qmp,mode=control',
+  ];
+  if (config.serial.enabled) {
+    args.push('-chardev', `socket,id=serial0,path=${opt(launch.serialSocket)}`, '-serial', 'chardev:serial0');
+  }
+  if (config.firmware === 'uefi') args.push('-bios', 'OVMF.fd');
+  config.disks.forEach((disk, i) => {
+    args.push('-drive', `file=${opt(resolve(disk.path))},format=${disk.format},if=virtio,index=${i},werror=stop,rerror=stop`);
+  });
+  if (config.optical) {
+    args.push('-drive', `file=${opt(resolve(config.optical.isoPath))},format=raw,media=cdrom,readonly=on,if=ide,index=2`);
+  }
+  if (config.directBoot) {
+    args.push('-kernel', resolve(config.directBoot.kernelPath));
+    if (config.directBoot.initrdPath) args.push('-initrd', resolve(config.directBoot.initrdPath));
+    if (config.directBoot.append) args.push('-append', config.directBoot.append);
+  } else {
+    args.push('-boot', config.optical ? 'order=dc' : 'order=c');
+  }
+  if (config.network.mode === 'nat') {
+    const fwd = config.network.forwards.map((f) => `,hostfwd=${f.protocol}:${f.hostAddress}:${f.hostPort}-:${f.guestPort}`).join('');
+    args.push('-nic', `user,model=virtio-net-pci${fwd}`);
+  } else {
+    args.push('-nic', 'none');
+  }
+  return args;
+}

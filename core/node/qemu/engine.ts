@@ -1,0 +1,213 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { GuesthouseError } from '../../common/errors';
+import type { BootSpec } from '../../common/protocol';
+import type { Engine, EngineExit, EngineListener } from '../engine';
+import { buildQemuArgv } from './argv';
+import { QmpClient, type QmpEvent } from './qmp';
+
+const SETPRIV = '/usr/bin/setpriv';
+
+/** Why QEMU's last SHUTDOWN happened, mapped to what the user sees. */
+function describeShutdown(reason: string | undefined): EngineExit {
+  switch (reason) {
+    case 'guest-shutdown':
+      return { outcome: 'stopped', reason: 'The guest powered off.' };
+    case 'host-qmp-quit':
+      return { outcome: 'stopped', reason: 'Powered off.' };
+    case 'guest-panic':
+      return { outcome: 'crashed', reason: 'The guest operating system panicked.' };
+    case 'host-signal':
+      return { outcome: 'crashed', reason: 'QEMU was stopped by a signal from outside Guesthouse.' };
+    default:
+      return { outcome: 'stopped', reason: reason ? `The guest stopped (${reason}).` : 'The guest stopped.' };
+  }
+}
+
+/** Listens on a private unix socket and resolves with the first connection. */
+function listenOnce(socketPath: string): { server: net.Server; connection: Promise<net.Socket> } {
+  fs.rmSync(socketPath, { force: true });
+  const server = net.createServer();
+  const connection = new Promise<net.Socket>((resolve, reject) => {
+    server.once('connection', (socket) => {
+      server.close();
+      resolve(socket);
+    });
+    server.once('error', reject);
+  });
+  server.listen(socketPath);
+  return { server, connection };
+}
+
+/** QEMU as an engine: a child process driven over QMP, console on a chardev socket. */
+export class QemuEngine implements Engine {
+  readonly kind = 'qemu';
+  private child: ChildProcess | undefined;
+  private qmp: QmpClient | undefined;
+  private serial: net.Socket | undefined;
+  private lastShutdownReason: string | undefined;
+  private panicked = false;
+  private stderrTail: string[] = [];
+  private exited: Promise<void> | undefined;
+  private readonly log: fs.WriteStream;
+
+  constructor(
+    private readonly spec: BootSpec,
+    private readonly listener: EngineListener,
+  ) {
+    if (!spec.qemu) throw new GuesthouseError('engine-missing', 'No QEMU binary was given to the guest host.');
+    this.log = fs.createWriteStream(path.join(spec.vmDir, 'logs', 'qemu.log'), { flags: 'w' });
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get accelerator(): string {
+    return this.spec.qemu!.accelerator;
+  }
+
+  async start(): Promise<void> {
+    const { config, vmDir, runtimeDir } = this.spec;
+    const qemu = this.spec.qemu!;
+    fs.mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
+    const tag = config.identity.uuid.slice(0, 8);
+    const qmpSocket = path.join(runtimeDir, `${tag}.qmp`);
+    const serialSocket = path.join(runtimeDir, `${tag}.ser`);
+    const qmpListen = listenOnce(qmpSocket);
+    const serialListen = config.serial.enabled ? listenOnce(serialSocket) : undefined;
+    const args = buildQemuArgv(config, vmDir, { accelerator: qemu.accelerator, qmpSocket, serialSocket });
+
+    // QEMU must not outlive its guest host; on Linux the kernel kills it for us.
+    const [cmd, argv] =
+      process.platform === 'linux' && fs.existsSync(SETPRIV)
+        ? [SETPRIV, ['--pdeathsig', 'KILL', '--', qemu.binary, ...args]]
+        : [qemu.binary, args];
+    this.log.write(`${new Date().toISOString()} ${[qemu.binary, ...args].join(' ')}\n`);
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (text: string) => {
+      this.log.write(text);
+      this.stderrTail.push(...text.split('\n').filter(Boolean));
+      this.stderrTail = this.stderrTail.slice(-5);
+    });
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.onChildExit(code, signal);
+        resolve();
+      });
+      child.once('error', (err) => {
+        this.stderrTail.push(err.message);
+      });
+    });
+
+    const failedEarly = this.exited.then(() => {
+      throw new GuesthouseError('engine-failed', `QEMU could not start the VM: ${this.stderrTail.at(-1)?.replace(/^qemu-system-\w+: /, '') ?? 'it exited at once'}`);
+    });
+    try {
+      const [qmpSocketConn, serialConn] = await Promise.race([
+        Promise.all([qmpListen.connection, serialListen?.connection]),
+        failedEarly,
+      ]);
+      this.qmp = new QmpClient(qmpSocketConn);
+      this.qmp.on('event', (e) => this.onQmpEvent(e));
+      await Promise.race([this.qmp.handshake(), failedEarly]);
+      if (serialConn) {
+        this.serial = serialConn;
+        serialConn.on('data', (chunk: Buffer) => this.listener.onOutput(chunk));
+        serialConn.on('error', () => undefined);
+      }
+      await this.qmp.execute('cont');
+    } catch (err) {
+      qmpListen.server.close();
+      serialListen?.server.close();
+      this.kill();
+      throw err;
+    } finally {
+      fs.rmSync(qmpSocket, { force: true });
+      fs.rmSync(serialSocket, { force: true });
+    }
+    failedEarly.catch(() => undefined);
+  }
+
+  async pause(): Promise<void> {
+    await this.command('stop');
+  }
+
+  async resume(): Promise<void> {
+    await this.command('cont');
+  }
+
+  async reset(): Promise<void> {
+    await this.command('system_reset');
+  }
+
+  async requestShutdown(): Promise<void> {
+    await this.command('system_powerdown');
+  }
+
+  async powerOff(): Promise<void> {
+    try {
+      await this.command('quit');
+    } catch {
+      this.kill();
+    }
+    await this.exited;
+  }
+
+  write(data: Uint8Array): void {
+    this.serial?.write(data);
+  }
+
+  kill(): void {
+    this.child?.kill('SIGKILL');
+  }
+
+  private async command(name: string): Promise<void> {
+    if (!this.qmp) throw new GuesthouseError('invalid-state', 'QEMU is not running.');
+    try {
+      await this.qmp.execute(name);
+    } catch (err) {
+      throw new GuesthouseError('engine-failed', `QEMU refused ${name}: ${(err as Error).message}`);
+    }
+  }
+
+  private onQmpEvent(e: QmpEvent): void {
+    switch (e.event) {
+      case 'STOP':
+        this.listener.onRunState('paused');
+        break;
+      case 'RESUME':
+        this.listener.onRunState('running');
+        break;
+      case 'SHUTDOWN':
+        this.lastShutdownReason = String(e.data?.reason ?? '');
+        break;
+      case 'GUEST_PANICKED':
+        this.panicked = true;
+        this.kill();
+        break;
+      case 'BLOCK_IO_ERROR':
+        this.listener.onRunState('paused', `A disk I/O error paused the VM (${String(e.data?.reason ?? e.data?.operation ?? 'unknown')}); free space on the host disk, then resume.`);
+        break;
+      case 'BLOCK_IMAGE_CORRUPTED':
+        this.listener.onRunState('paused', `A disk image is corrupted (${String(e.data?.msg ?? '')}); power off and repair it with qemu-img check.`);
+        break;
+    }
+  }
+
+  private onChildExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.qmp?.close();
+    this.serial?.destroy();
+    let exit: EngineExit;
+    if (this.panicked) exit = { outcome: 'crashed', reason: 'The guest operating system panicked.' };
+    else if (signal) exit = { outcome: 'crashed', reason: `QEMU was killed by ${signal}.` };
+    else if (code !== 0) exit = { outcome: 'crashed', reason: `QEMU exited with code ${code}: ${this.stderrTail.at(-1) ?? 'no message'}` };
+    else exit = describeShutdown(this.lastShutdownReason);
+    this.log.end(`${new Date().toISOString()} exit: ${exit.reason}\n`);
+    this.listener.onExit(exit);
+  }
+}

@@ -1,0 +1,137 @@
+import path from 'node:path';
+import type { ConsoleAttachment, VmRuntime } from '../common/api';
+import { fromErrorData, GuesthouseError } from '../common/errors';
+import type { BootSpec, FromGuestHost, GuestRequestAction } from '../common/protocol';
+import type { VmState } from '../common/state';
+import { StreamMatcher } from './fileSearch';
+import type { GuestHostExit, GuestHostLauncher, GuestHostProcess } from './supervisor';
+
+interface Callbacks {
+  onState(state: VmState, reason?: string): void;
+  /** The guest host has ended; `state` is final (stopped or crashed). */
+  onGone(state: 'stopped' | 'crashed', reason?: string): void;
+}
+
+interface PendingReply {
+  resolve(data: Uint8Array | undefined): void;
+  reject(err: Error): void;
+}
+
+function describeHostExit({ code, signal }: GuestHostExit): string {
+  if (signal) return `The guest host process was killed by ${signal}.`;
+  return `The guest host process exited unexpectedly with code ${code}.`;
+}
+
+/** The service's side of one guest host: its state as last reported, requests, output. */
+export class RunningGuest {
+  state: VmState = 'starting';
+  reason: string | undefined;
+  runtime: VmRuntime | undefined;
+  readonly started: Promise<void>;
+  readonly gone: Promise<void>;
+  private readonly process: GuestHostProcess;
+  private readonly pending = new Map<number, PendingReply>();
+  private readonly outputListeners = new Set<(data: Uint8Array) => void>();
+  private nextId = 1;
+  private settleStart!: { resolve(): void; reject(err: Error): void };
+  private markGone!: () => void;
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    spec: BootSpec,
+    launcher: GuestHostLauncher,
+    private readonly callbacks: Callbacks,
+  ) {
+    this.started = new Promise((resolve, reject) => (this.settleStart = { resolve, reject }));
+    this.started.catch(() => undefined);
+    this.gone = new Promise((resolve) => (this.markGone = resolve));
+    this.process = launcher(
+      { name, logFile: path.join(spec.vmDir, 'logs', 'guesthost.log') },
+      { onMessage: (m) => this.onMessage(m), onExit: (e) => this.onExit(e) },
+    );
+    this.runtime = { guestHostPid: this.process.pid ?? 0, engine: spec.engine, accelerator: spec.qemu?.accelerator ?? 'none', startedAt: new Date().toISOString() };
+    callbacks.onState('starting');
+    this.process.send({ type: 'boot', spec });
+  }
+
+  private setState(state: VmState, reason?: string): void {
+    const changed = state !== this.state || reason !== this.reason;
+    this.state = state;
+    this.reason = reason;
+    if (changed) this.callbacks.onState(state, reason);
+    if (state === 'running' || state === 'paused') this.settleStart.resolve();
+    if (state === 'stopped' || state === 'crashed') this.settleStart.reject(new GuesthouseError('engine-failed', reason ?? `"${this.name}" stopped while starting.`));
+  }
+
+  private onMessage(message: FromGuestHost): void {
+    switch (message.type) {
+      case 'state':
+        this.setState(message.state, message.reason);
+        break;
+      case 'output':
+        for (const l of this.outputListeners) l(message.data);
+        break;
+      case 'reply': {
+        const p = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        if (message.error) p?.reject(fromErrorData(message.error));
+        else p?.resolve(message.data);
+        break;
+      }
+      case 'runtime':
+        this.runtime = { ...this.runtime!, ...(message.enginePid ? { enginePid: message.enginePid } : {}), accelerator: message.accelerator };
+        break;
+    }
+  }
+
+  private onExit(exit: GuestHostExit): void {
+    if (this.state !== 'stopped' && this.state !== 'crashed') this.setState('crashed', describeHostExit(exit));
+    for (const p of this.pending.values()) p.reject(new GuesthouseError('invalid-state', `"${this.name}" is no longer running.`));
+    this.pending.clear();
+    this.outputListeners.clear();
+    this.callbacks.onGone(this.state as 'stopped' | 'crashed', this.reason);
+    this.markGone();
+  }
+
+  request(action: GuestRequestAction, timeoutMs?: number): Promise<Uint8Array | undefined> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.process.send({ type: 'request', id, action, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+    });
+  }
+
+  write(data: Uint8Array): void {
+    this.process.send({ type: 'input', data });
+  }
+
+  kill(): void {
+    this.process.kill();
+  }
+
+  /** Recent output plus everything after it, each byte once. */
+  async attach(onData: (data: Uint8Array) => void): Promise<ConsoleAttachment> {
+    const backlog = (await this.request('backlog')) ?? new Uint8Array();
+    this.outputListeners.add(onData);
+    return { backlog, dispose: () => this.outputListeners.delete(onData) };
+  }
+
+  /** Resolves true when `needle` shows up in output from now on, false on timeout or exit. */
+  waitFor(needle: Buffer, tail: Buffer, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const matcher = new StreamMatcher(needle, tail);
+      const done = (found: boolean) => {
+        clearTimeout(timer);
+        this.outputListeners.delete(listener);
+        resolve(found);
+      };
+      const listener = (data: Uint8Array) => {
+        if (matcher.push(data)) done(true);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.outputListeners.add(listener);
+      void this.gone.then(() => done(false));
+    });
+  }
+}

@@ -1,0 +1,373 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type {
+  ConsoleAttachment,
+  CreateVmRequest,
+  DeleteOptions,
+  Disposable,
+  HostInfo,
+  IVmService,
+  ModifyVmRequest,
+  ShutdownOptions,
+  StateChangeEvent,
+  VmDetails,
+  VmSummary,
+} from '../common/api';
+import { createVmRequestSchema, deleteOptionsSchema, modifyVmRequestSchema, shutdownOptionsSchema } from '../common/api';
+import { CONFIG_VERSION, hostProblems, osPresets, parseOrThrow, vmConfigSchema, type VmConfig } from '../common/config';
+import { GuesthouseError } from '../common/errors';
+import type { BootSpec, GuestRequestAction } from '../common/protocol';
+import { assertAction, type VmAction, type VmState } from '../common/state';
+import { findInFile } from './fileSearch';
+import { pickAccelerator, probeHost } from './hostProbe';
+import { Library, type LibraryEntry } from './library';
+import { runtimeDir } from './paths';
+import { createDiskImage } from './qemu/img';
+import { qemuArch } from './qemu/argv';
+import { RunningGuest } from './runningGuest';
+import { forkLauncher, type GuestHostLauncher } from './supervisor';
+
+export interface VmServiceOptions {
+  home: string;
+  launcher?: GuestHostLauncher;
+  env?: NodeJS.ProcessEnv;
+  /** Console ring buffer per guest. */
+  ringBytes?: number;
+}
+
+/** Why a VM that is not running stopped last time, kept while the service lives. */
+interface LastExit {
+  state: 'stopped' | 'crashed';
+  reason?: string;
+}
+
+/** The hypervisor core behind every front end: library, host probe, guest hosts. */
+export class VmService implements IVmService {
+  readonly library: Library;
+  private readonly launcher: GuestHostLauncher;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly running = new Map<string, RunningGuest>();
+  private readonly lastExit = new Map<string, LastExit>();
+  private readonly stateListeners = new Set<(e: StateChangeEvent) => void>();
+  private hostInfo: Promise<HostInfo> | undefined;
+
+  constructor(private readonly options: VmServiceOptions) {
+    this.library = new Library(options.home);
+    this.launcher = options.launcher ?? forkLauncher;
+    this.env = options.env ?? process.env;
+  }
+
+  /** Number of guests this service runs now. */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  private host(refresh = false): Promise<HostInfo> {
+    if (refresh || !this.hostInfo) {
+      this.hostInfo = probeHost({ libraryPath: this.library.root, env: this.env });
+      this.hostInfo.catch(() => (this.hostInfo = undefined));
+    }
+    return this.hostInfo;
+  }
+
+  async getHostInfo(): Promise<HostInfo> {
+    return this.host(true);
+  }
+
+  async listVms(): Promise<VmSummary[]> {
+    return this.library.list().map((e) => this.summary(e));
+  }
+
+  async getVm(ref: string): Promise<VmDetails> {
+    return this.details(this.library.find(ref));
+  }
+
+  private stateOf(uuid: string): { state: VmState; reason?: string } {
+    const guest = this.running.get(uuid);
+    if (guest) return { state: guest.state, ...(guest.reason ? { reason: guest.reason } : {}) };
+    const last = this.lastExit.get(uuid);
+    return last ? { state: last.state, ...(last.reason ? { reason: last.reason } : {}) } : { state: 'stopped' };
+  }
+
+  private summary({ config }: LibraryEntry): VmSummary {
+    const { state, reason } = this.stateOf(config.identity.uuid);
+    return {
+      id: config.identity.uuid,
+      name: config.identity.name,
+      osType: config.identity.osType,
+      engine: config.engine,
+      memoryMib: config.memoryMib,
+      cpus: config.cpus,
+      state,
+      ...(reason ? { stateReason: reason } : {}),
+    };
+  }
+
+  private details(entry: LibraryEntry): VmDetails {
+    const runtime = this.running.get(entry.config.identity.uuid)?.runtime;
+    return { ...this.summary(entry), config: entry.config, folder: entry.dir, ...(runtime ? { runtime } : {}) };
+  }
+
+  /** Problems with files a config names (relative paths are inside the VM's folder). */
+  private pathProblems(config: VmConfig, dir: string | undefined): string[] {
+    const problems: string[] = [];
+    const check = (what: string, p: string | null | undefined) => {
+      if (!p) return;
+      const full = dir ? path.resolve(dir, p) : path.resolve(p);
+      if (!fs.existsSync(full)) problems.push(`The ${what} file ${full} does not exist.`);
+      else if (!fs.statSync(full).isFile()) problems.push(`The ${what} path ${full} is not a file.`);
+    };
+    check('kernel', config.directBoot?.kernelPath);
+    check('initrd', config.directBoot?.initrdPath);
+    check('ISO', config.optical?.isoPath);
+    for (const d of config.disks) if (!d.owned || dir) check('disk', d.path);
+    return problems;
+  }
+
+  private throwProblems(problems: string[], what: string): void {
+    if (problems.length === 0) return;
+    const message = problems.length === 1 ? problems[0]! : `The ${what} has ${problems.length} problems: ${problems.join(' ')}`;
+    throw new GuesthouseError('invalid-input', message, problems);
+  }
+
+  async createVm(request: CreateVmRequest): Promise<VmDetails> {
+    const req = parseOrThrow(createVmRequestSchema, request, 'new VM');
+    const osType = req.osType ?? 'linux-x64';
+    const preset = osPresets[osType];
+    const abs = (p: string | null | undefined) => (p ? path.resolve(p) : null);
+    const config: VmConfig = {
+      version: CONFIG_VERSION,
+      identity: { uuid: crypto.randomUUID(), name: req.name, osType, createdAt: new Date().toISOString() },
+      cpus: req.cpus ?? preset.cpus,
+      memoryMib: req.memoryMib ?? preset.memoryMib,
+      disks: req.diskPath ? [{ path: path.resolve(req.diskPath), format: req.diskFormat ?? (req.diskPath.endsWith('.qcow2') ? 'qcow2' : 'raw'), owned: false }] : [],
+      optical: req.isoPath ? { isoPath: path.resolve(req.isoPath) } : null,
+      directBoot: req.kernelPath ? { kernelPath: path.resolve(req.kernelPath), initrdPath: abs(req.initrdPath), append: req.append ?? '' } : null,
+      firmware: 'bios',
+      chipset: 'pc',
+      network: { mode: req.network ?? 'nat', forwards: (req.forwards ?? []).map((f) => ({ hostAddress: '127.0.0.1', ...f })) },
+      serial: { enabled: true },
+      engine: req.engine ?? 'auto',
+      accelerator: req.accelerator ?? 'auto',
+      shutdownTimeoutMs: req.shutdownTimeoutMs ?? 30_000,
+    };
+    const problems: string[] = [];
+    if (!req.kernelPath && (req.initrdPath || req.append)) problems.push('An initrd or kernel command line needs a kernel too.');
+    const host = await this.host();
+    problems.push(...hostProblems(config, host), ...this.pathProblems(config, undefined));
+    if (req.diskPath && req.diskSizeBytes) problems.push('Give either a new disk size or an existing disk, not both.');
+    const diskFormat = req.diskFormat ?? 'qcow2';
+    if (req.diskSizeBytes && diskFormat === 'qcow2' && !host.qemu.img) problems.push(`Creating a qcow2 disk needs qemu-img. ${host.qemu.installHint}`);
+    this.throwProblems(problems, 'new VM');
+    this.library.assertNameFree(config.identity.name);
+
+    if (req.diskSizeBytes) config.disks.push({ path: `${config.identity.name}.${diskFormat}`, format: diskFormat, owned: true });
+    const validated = parseOrThrow(vmConfigSchema, config, 'new VM');
+    const dir = this.library.create(validated);
+    if (req.diskSizeBytes) {
+      try {
+        const file = path.join(dir, validated.disks.at(-1)!.path);
+        if (diskFormat === 'raw') fs.writeFileSync(file, '', { flag: 'wx' }), fs.truncateSync(file, req.diskSizeBytes);
+        else await createDiskImage(host.qemu.img!.path, file, 'qcow2', req.diskSizeBytes);
+      } catch (err) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw err;
+      }
+    }
+    return this.details({ config: validated, dir });
+  }
+
+  async modifyVm(ref: string, changes: ModifyVmRequest): Promise<VmDetails> {
+    const req = parseOrThrow(modifyVmRequestSchema, changes, 'change');
+    const entry = this.library.find(ref);
+    const old = entry.config;
+    assertAction('modify', this.stateOf(old.identity.uuid).state, old.identity.name);
+    const next: VmConfig = structuredClone(old);
+    if (req.name !== undefined) next.identity.name = req.name;
+    if (req.osType !== undefined) next.identity.osType = req.osType;
+    if (req.engine !== undefined) next.engine = req.engine;
+    if (req.accelerator !== undefined) next.accelerator = req.accelerator;
+    if (req.memoryMib !== undefined) next.memoryMib = req.memoryMib;
+    if (req.cpus !== undefined) next.cpus = req.cpus;
+    if (req.isoPath !== undefined) next.optical = req.isoPath ? { isoPath: path.resolve(req.isoPath) } : null;
+    if (req.kernelPath !== undefined) {
+      next.directBoot = req.kernelPath ? { kernelPath: path.resolve(req.kernelPath), initrdPath: null, append: '' } : null;
+      if (req.kernelPath && old.directBoot) next.directBoot = { ...old.directBoot, kernelPath: path.resolve(req.kernelPath) };
+    }
+    const problems: string[] = [];
+    if (req.initrdPath !== undefined || req.append !== undefined) {
+      if (!next.directBoot) problems.push('An initrd or kernel command line needs a kernel too.');
+      else {
+        if (req.initrdPath !== undefined) next.directBoot.initrdPath = req.initrdPath ? path.resolve(req.initrdPath) : null;
+        if (req.append !== undefined) next.directBoot.append = req.append;
+      }
+    }
+    if (req.network !== undefined) next.network.mode = req.network;
+    if (req.forwards !== undefined) next.network.forwards = req.forwards.map((f) => ({ hostAddress: '127.0.0.1', ...f }));
+    if (req.shutdownTimeoutMs !== undefined) next.shutdownTimeoutMs = req.shutdownTimeoutMs;
+    problems.push(...hostProblems(next, await this.host()), ...this.pathProblems(next, entry.dir));
+    this.throwProblems(problems, 'change');
+    if (next.identity.name !== old.identity.name) this.library.assertNameFree(next.identity.name, old.identity.uuid);
+    const validated = parseOrThrow(vmConfigSchema, next, 'change');
+    const dir = next.identity.name !== old.identity.name ? this.library.rename(entry.dir, validated) : entry.dir;
+    if (dir === entry.dir) this.library.save(dir, validated);
+    return this.details({ config: validated, dir });
+  }
+
+  async deleteVm(ref: string, options?: DeleteOptions): Promise<void> {
+    const opts = parseOrThrow(deleteOptionsSchema, options ?? {}, 'delete options');
+    const entry = this.library.find(ref);
+    assertAction('delete', this.stateOf(entry.config.identity.uuid).state, entry.config.identity.name);
+    this.library.delete(entry, opts.keepDisks ?? false);
+    this.lastExit.delete(entry.config.identity.uuid);
+  }
+
+  /** Decides how to run a VM on this host, or says why it cannot run. */
+  private async bootSpec(entry: LibraryEntry): Promise<BootSpec> {
+    const { config, dir } = entry;
+    const host = await this.host();
+    this.throwProblems([...hostProblems(config, host), ...this.pathProblems(config, dir)], 'VM');
+    const engine = config.engine === 'auto' ? host.autoEngine.engine : config.engine;
+    if (engine === 'v86') throw new GuesthouseError('engine-missing', 'The embedded v86 engine is not part of this build yet; set the engine to qemu or auto.');
+    const binary = host.qemu.binaries.find((b) => b.arch === qemuArch(config)) ?? host.qemu.binaries.find((b) => b.arch === 'x86_64');
+    if (engine !== 'qemu' || !binary) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? 'QEMU is not installed.');
+    const accel = pickAccelerator(config.accelerator, host);
+    if (accel.error) throw new GuesthouseError('engine-missing', accel.error);
+    return {
+      config,
+      vmDir: dir,
+      runtimeDir: runtimeDir(this.options.home),
+      engine: 'qemu',
+      qemu: { binary: binary.path, accelerator: accel.accelerator },
+      ringBytes: this.options.ringBytes ?? 256 * 1024,
+    };
+  }
+
+  async startVm(ref: string): Promise<void> {
+    const entry = this.library.find(ref);
+    const { uuid, name } = entry.config.identity;
+    assertAction('start', this.stateOf(uuid).state, name);
+    const spec = await this.bootSpec(entry);
+    assertAction('start', this.stateOf(uuid).state, name); // another start may have won meanwhile
+    const unlock = this.library.lock(entry.dir, name);
+    const guest = new RunningGuest(uuid, name, spec, this.launcher, {
+      onState: (state, reason) => this.emitState({ id: uuid, name: guest.name, state, ...(reason ? { reason } : {}) }),
+      onGone: (state, reason) => {
+        this.running.delete(uuid);
+        unlock();
+        this.lastExit.set(uuid, { state, ...(reason ? { reason } : {}) });
+      },
+    });
+    this.running.set(uuid, guest);
+    this.lastExit.delete(uuid);
+    await guest.started;
+  }
+
+  private guest(ref: string, action: VmAction): RunningGuest {
+    const entry = this.library.find(ref);
+    const { uuid, name } = entry.config.identity;
+    const guest = this.running.get(uuid);
+    if (!guest) assertAction(action, this.stateOf(uuid).state, name);
+    assertAction(action, guest!.state, name);
+    return guest!;
+  }
+
+  private async request(ref: string, action: VmAction & GuestRequestAction, timeoutMs?: number): Promise<void> {
+    await this.guest(ref, action).request(action, timeoutMs);
+  }
+
+  pauseVm(ref: string): Promise<void> {
+    return this.request(ref, 'pause');
+  }
+
+  resumeVm(ref: string): Promise<void> {
+    return this.request(ref, 'resume');
+  }
+
+  resetVm(ref: string): Promise<void> {
+    return this.request(ref, 'reset');
+  }
+
+  async shutdownVm(ref: string, options?: ShutdownOptions): Promise<void> {
+    const opts = parseOrThrow(shutdownOptionsSchema, options ?? {}, 'shutdown options');
+    if (opts.force) return this.powerOffVm(ref);
+    const guest = this.guest(ref, 'shutdown');
+    await guest.request('shutdown', opts.timeoutMs ?? this.library.find(ref).config.shutdownTimeoutMs);
+    await guest.gone;
+  }
+
+  async powerOffVm(ref: string): Promise<void> {
+    const guest = this.guest(ref, 'poweroff');
+    await guest.request('poweroff');
+    await guest.gone;
+  }
+
+  async writeConsole(ref: string, data: Uint8Array): Promise<void> {
+    const entry = this.library.find(ref);
+    const guest = this.running.get(entry.config.identity.uuid);
+    if (!guest) throw new GuesthouseError('invalid-state', `"${entry.config.identity.name}" is not running.`);
+    guest.write(data);
+  }
+
+  async waitForConsole(ref: string, text: string, timeoutMs: number): Promise<boolean> {
+    const entry = this.library.find(ref);
+    const needle = Buffer.from(text);
+    const guest = this.running.get(entry.config.identity.uuid);
+    const logFile = path.join(entry.dir, 'logs', 'console.log');
+    // The guest host writes the log before it passes output on, so the file holds
+    // at least what has reached us; what comes later is matched as it arrives.
+    const { found, tail } = findInFile(logFile, needle);
+    if (found) return true;
+    if (!guest) return false;
+    return guest.waitFor(needle, tail, timeoutMs);
+  }
+
+  async readLog(ref: string): Promise<string> {
+    const { dir } = this.library.find(ref);
+    const parts: string[] = [];
+    for (const name of ['qemu.log', 'console.log', 'guesthost.log']) {
+      const file = path.join(dir, 'logs', name);
+      if (!fs.existsSync(file)) continue;
+      const text = fs.readFileSync(file, 'latin1');
+      parts.push(`==> ${name} <==\n${text.length > 1_000_000 ? text.slice(-1_000_000) : text}`);
+    }
+    return parts.join('\n');
+  }
+
+  async attachConsole(ref: string, onData: (data: Uint8Array) => void): Promise<ConsoleAttachment> {
+    const entry = this.library.find(ref);
+    const guest = this.running.get(entry.config.identity.uuid);
+    if (!guest) throw new GuesthouseError('invalid-state', `"${entry.config.identity.name}" is not running.`);
+    return guest.attach(onData);
+  }
+
+  onDidChangeState(listener: (event: StateChangeEvent) => void): Disposable {
+    this.stateListeners.add(listener);
+    return { dispose: () => this.stateListeners.delete(listener) };
+  }
+
+  private emitState(event: StateChangeEvent): void {
+    for (const l of this.stateListeners) {
+      try {
+        l(event);
+      } catch {
+        // a listener's bug must not stop the others
+      }
+    }
+  }
+
+  /** Powers off every guest, for a service that is going away. */
+  async powerOffAll(): Promise<void> {
+    await Promise.all(
+      [...this.running.values()].map(async (g) => {
+        try {
+          await g.request('poweroff');
+        } catch {
+          g.kill();
+        }
+        await g.gone;
+      }),
+    );
+  }
+}
