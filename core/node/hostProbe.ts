@@ -64,6 +64,38 @@ function kvmUsable(): { usable: boolean; detail: string } {
   }
 }
 
+/**
+ * A firmware image whose reset vector writes 0x31 to the isa-debug-exit port, so
+ * QEMU exits with code 99 once a vCPU has really executed guest code.
+ */
+function probeFirmware(): string {
+  const file = path.join(os.tmpdir(), `guesthouse-accel-probe-${process.getuid?.() ?? 'u'}.bin`);
+  if (!fs.existsSync(file)) {
+    const rom = Buffer.alloc(65536, 0xf4);
+    Buffer.from([0xb0, 0x31, 0xe6, 0xf4, 0xf4, 0xeb, 0xfd]).copy(rom, 0xfff0); // mov al,0x31; out 0xf4,al; hlt; jmp
+    fs.writeFileSync(`${file}.${process.pid}`, rom);
+    fs.renameSync(`${file}.${process.pid}`, file);
+  }
+  return file;
+}
+
+/**
+ * Runs a few guest instructions under `accel` with the CPU model Guesthouse would
+ * use. A device node alone proves little: nested or broken KVM can open /dev/kvm
+ * and still abort on the first vCPU run.
+ */
+export async function acceleratorRuns(qemuBinary: string, accel: 'kvm' | 'hvf' | 'whpx'): Promise<{ ok: boolean; detail: string }> {
+  try {
+    await run(qemuBinary, ['-nodefaults', '-no-user-config', '-display', 'none', '-machine', 'pc', '-accel', accel, '-cpu', 'host', '-m', '16', '-bios', probeFirmware(), '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'], { timeout: 10_000 });
+    return { ok: false, detail: 'QEMU exited without running the probe code.' };
+  } catch (err) {
+    const e = err as { code?: number | string; stderr?: string };
+    if (e.code === 99) return { ok: true, detail: '' };
+    const line = String(e.stderr ?? '').trim().split('\n').filter((l) => !l.includes('warning')).pop() ?? '';
+    return { ok: false, detail: line.replace(/^qemu-system-\w+: /, '') || `QEMU exited with ${e.code}.` };
+  }
+}
+
 async function hvfUsable(): Promise<{ usable: boolean; detail: string }> {
   if (process.platform !== 'darwin') return { usable: false, detail: 'Hypervisor.framework exists only on macOS.' };
   try {
@@ -100,8 +132,12 @@ export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
   const img = imgPath ? { path: imgPath, version: await versionOf(imgPath) } : null;
   const cpus = os.cpus();
   const [hvf, whpx] = await Promise.all([hvfUsable(), whpxUsable()]);
-  const kvm = kvmUsable();
   const hasQemu = binaries.some((b) => b.arch === 'x86_64');
+  let kvm = kvmUsable();
+  if (kvm.usable && hasQemu) {
+    const probe = await acceleratorRuns(binaries[0]!.path, 'kvm');
+    if (!probe.ok) kvm = { usable: false, detail: `/dev/kvm is present, but QEMU cannot run a CPU with it (${probe.detail}).` };
+  }
   return {
     platform: process.platform,
     arch: process.arch,

@@ -251,14 +251,20 @@ export class VmService implements IVmService {
     const spec = await this.bootSpec(entry);
     assertAction('start', this.stateOf(uuid).state, name); // another start may have won meanwhile
     const unlock = this.library.lock(entry.dir, name);
-    const guest = new RunningGuest(uuid, name, spec, this.launcher, {
-      onState: (state, reason) => this.emitState({ id: uuid, name: guest.name, state, ...(reason ? { reason } : {}) }),
+    let guest: RunningGuest;
+    try {
+      guest = new RunningGuest(uuid, name, spec, this.launcher, {
+      onState: (state, reason) => this.emitState({ id: uuid, name, state, ...(reason ? { reason } : {}) }),
       onGone: (state, reason) => {
         this.running.delete(uuid);
         unlock();
         this.lastExit.set(uuid, { state, ...(reason ? { reason } : {}) });
       },
-    });
+      });
+    } catch (err) {
+      unlock();
+      throw err;
+    }
     this.running.set(uuid, guest);
     this.lastExit.delete(uuid);
     await guest.started;

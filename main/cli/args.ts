@@ -1,0 +1,79 @@
+import { GuesthouseError } from '../../core/common/errors';
+import type { CreateVmRequest } from '../../core/common/api';
+import { parseSize } from '../../core/common/config';
+
+/** Options shared by create and modify. */
+export const vmOptions = {
+  engine: { type: 'string' },
+  accelerator: { type: 'string' },
+  memory: { type: 'string' },
+  cpus: { type: 'string' },
+  disk: { type: 'string' },
+  'disk-format': { type: 'string' },
+  'attach-disk': { type: 'string' },
+  cdrom: { type: 'string' },
+  kernel: { type: 'string' },
+  initrd: { type: 'string' },
+  append: { type: 'string' },
+  os: { type: 'string' },
+  network: { type: 'string' },
+  forward: { type: 'string', multiple: true },
+  'shutdown-timeout-s': { type: 'string' },
+} as const;
+
+export type VmOptionValues = { [K in keyof typeof vmOptions]?: (typeof vmOptions)[K] extends { multiple: true } ? string[] : string };
+
+/** A number as typed; not-a-number goes on as NaN so the schema says its sentence. */
+const num = (s: string | undefined) => (s === undefined ? undefined : s.trim() === '' ? Number.NaN : Number(s));
+
+/** Parses --forward tcp:HOSTPORT:GUESTPORT (or tcp:ADDR:HOSTPORT:GUESTPORT). */
+export function parseForward(text: string): { protocol: 'tcp' | 'udp'; hostAddress?: string; hostPort: number; guestPort: number } {
+  const m = /^(tcp|udp):(?:([^:]+):)?(\d+):(\d+)$/.exec(text);
+  if (!m) throw new GuesthouseError('invalid-input', `"${text}" is not a port forward; write it like tcp:2222:22.`);
+  return { protocol: m[1] as 'tcp' | 'udp', ...(m[2] ? { hostAddress: m[2] } : {}), hostPort: Number(m[3]), guestPort: Number(m[4]) };
+}
+
+/** Turns CLI flags into a create/modify request (validated by the service). */
+export function vmRequestFromFlags(v: VmOptionValues): Omit<CreateVmRequest, 'name'> {
+  const req: Record<string, unknown> = {};
+  if (v.engine !== undefined) req.engine = v.engine;
+  if (v.accelerator !== undefined) req.accelerator = v.accelerator;
+  if (v.memory !== undefined) req.memoryMib = num(v.memory);
+  if (v.cpus !== undefined) req.cpus = num(v.cpus);
+  if (v.disk !== undefined) req.diskSizeBytes = parseSize(v.disk);
+  if (v['disk-format'] !== undefined) req.diskFormat = v['disk-format'];
+  if (v['attach-disk'] !== undefined) req.diskPath = v['attach-disk'];
+  if (v.cdrom !== undefined) req.isoPath = v.cdrom || null;
+  if (v.kernel !== undefined) req.kernelPath = v.kernel || null;
+  if (v.initrd !== undefined) req.initrdPath = v.initrd || null;
+  if (v.append !== undefined) req.append = v.append;
+  if (v.os !== undefined) req.osType = v.os;
+  if (v.network !== undefined) req.network = v.network;
+  if (v.forward !== undefined) req.forwards = v.forward.map(parseForward);
+  if (v['shutdown-timeout-s'] !== undefined) req.shutdownTimeoutMs = Math.round(num(v['shutdown-timeout-s'])! * 1000);
+  return req as Omit<CreateVmRequest, 'name'>;
+}
+
+/** C-style escapes in `send` text: \n \r \t \e \a \b \0 \\ \xHH. */
+export function unescapeC(text: string): Buffer {
+  const bytes: number[] = [];
+  const simple: Record<string, number> = { n: 10, r: 13, t: 9, e: 27, a: 7, b: 8, '0': 0, '\\': 92, "'": 39, '"': 34 };
+  const raw = Buffer.from(text, 'utf8');
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] !== 92 || i === raw.length - 1) {
+      bytes.push(raw[i]!);
+      continue;
+    }
+    const c = String.fromCharCode(raw[i + 1]!);
+    if (c in simple) {
+      bytes.push(simple[c]!);
+      i++;
+    } else if (c === 'x' && /^[0-9a-fA-F]{2}$/.test(raw.subarray(i + 2, i + 4).toString('latin1'))) {
+      bytes.push(parseInt(raw.subarray(i + 2, i + 4).toString('latin1'), 16));
+      i += 3;
+    } else {
+      bytes.push(92);
+    }
+  }
+  return Buffer.from(bytes);
+}

@@ -1,0 +1,291 @@
+#!/usr/bin/env node
+/** The `guesthouse` command: a thin front end that speaks IVmService to the service. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { HostInfo, VmDetails, VmSummary } from '../../core/common/api';
+import { GuesthouseError, toErrorData } from '../../core/common/errors';
+import { processAlive } from '../../core/node/library';
+import { libraryHome, runtimeDir } from '../../core/node/paths';
+import { unescapeC, vmOptions, vmRequestFromFlags, type VmOptionValues } from './args';
+import { connectToService, type ServiceClient } from './connect';
+
+const USAGE = `Usage: guesthouse COMMAND [ARGS]
+
+  host [--json]                       what this host offers (CPUs, memory, accelerators, QEMU)
+  list [--json]                       all VMs with their state
+  show NAME [--json]                  one VM's settings and state
+  create NAME [options]               make a new VM
+  modify NAME [options] [--name NEW]  change a stopped VM
+  delete NAME [--keep-disks]          delete a stopped VM (and its disks unless --keep-disks)
+  start NAME                          start a VM (in the background service)
+  stop NAME [--force] [--timeout-s N] shut down through ACPI; power off after N s (or at once with --force)
+  pause NAME | resume NAME | reset NAME
+  console NAME                        attach to the serial console (Ctrl-] detaches)
+  send NAME TEXT                      type TEXT into the console (C escapes such as \\n work)
+  wait NAME --for TEXT [--timeout-s N]  exit 0 once TEXT has appeared in the console since start, 1 on timeout
+  log NAME                            the VM's console and engine logs
+  service status|stop                 the background service for this library
+
+Options for create and modify:
+  --os linux-x64|linux-x86|windows-x64|other-x64|other-x86   sets the defaults
+  --engine auto|qemu|v86   --accelerator auto|kvm|hvf|whpx|tcg
+  --memory MIB   --cpus N   --disk SIZE (new disk, e.g. 8G) [--disk-format qcow2|raw]
+  --attach-disk FILE   --cdrom ISO   --kernel FILE   --initrd FILE   --append "CMDLINE"
+  --network nat|none   --forward tcp:HOSTPORT:GUESTPORT (repeatable)   --shutdown-timeout-s N
+
+GUESTHOUSE_HOME selects the library (default: ${libraryHome()}).`;
+
+class UsageError extends Error {}
+
+function parse<T extends ParseArgsConfig['options']>(argv: string[], options: T, positionals: number) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, '')}.`.replace(/\.\.$/, '.'));
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(USAGE + '\n');
+    process.exit(0);
+  }
+  if (parsed.positionals.length !== positionals) {
+    throw new UsageError(positionals === 1 ? 'Name the VM.' : positionals === 2 ? 'Give the VM and the text.' : 'This command takes no arguments.');
+  }
+  return { values: parsed.values as Record<string, unknown>, args: parsed.positionals };
+}
+
+const json = { json: { type: 'boolean' } } as const;
+const out = (text: string): void => void process.stdout.write(text + "\n");
+const mib = (n: number) => (n >= 1024 && n % 1024 === 0 ? `${n / 1024} GiB` : `${n} MiB`);
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+function printHost(h: HostInfo): void {
+  out(`CPU:          ${h.cpuModel} (${h.logicalCpus} logical, ${h.physicalCpus} physical)`);
+  out(`Memory:       ${mib(h.memoryTotalMib)} total, ${mib(h.memoryFreeMib)} free`);
+  const usable = h.accelerators.filter((a) => a.usable && a.kind !== 'tcg').map((a) => a.kind.toUpperCase());
+  out(`Accelerator:  ${usable.length ? usable.join(', ') : 'none (software emulation, TCG)'}`);
+  for (const a of h.accelerators.filter((x) => x.kind !== 'tcg')) out(`  ${a.kind.padEnd(5)} ${a.usable ? 'yes' : 'no '}  ${a.detail}`);
+  out(`QEMU:         ${h.qemu.binaries.length ? h.qemu.binaries.map((b) => `${b.path} (${b.version})`).join(', ') : 'not found'}`);
+  out(`qemu-img:     ${h.qemu.img ? `${h.qemu.img.path} (${h.qemu.img.version})` : 'not found'}`);
+  if (h.qemu.installHint) out(`              ${h.qemu.installHint}`);
+  out(`Engine auto:  ${h.autoEngine.engine ?? 'none'}: ${h.autoEngine.reason}`);
+  out(`Library:      ${h.libraryPath}`);
+}
+
+function printVm(vm: VmDetails): void {
+  const c = vm.config;
+  out(`Name:         ${vm.name}`);
+  out(`UUID:         ${vm.id}`);
+  out(`State:        ${vm.state}${vm.stateReason ? ` (${vm.stateReason})` : ''}`);
+  out(`OS type:      ${vm.osType}`);
+  out(`Engine:       ${c.engine}${vm.runtime ? ` (running on ${vm.runtime.engine}, ${vm.runtime.accelerator})` : ''}   accelerator: ${c.accelerator}`);
+  out(`Memory:       ${c.memoryMib} MiB`);
+  out(`CPUs:         ${c.cpus}`);
+  for (const d of c.disks) out(`Disk:         ${d.path} (${d.format}${d.owned ? ', made by Guesthouse' : ''})`);
+  if (c.optical) out(`Optical:      ${c.optical.isoPath}`);
+  if (c.directBoot) {
+    out(`Kernel:       ${c.directBoot.kernelPath}`);
+    if (c.directBoot.initrdPath) out(`Initrd:       ${c.directBoot.initrdPath}`);
+    if (c.directBoot.append) out(`Command line: ${c.directBoot.append}`);
+  }
+  out(`Network:      ${c.network.mode}${c.network.forwards.map((f) => ` ${f.protocol}:${f.hostAddress}:${f.hostPort}->${f.guestPort}`).join('')}`);
+  out(`Folder:       ${vm.folder}`);
+  if (vm.runtime) out(`Processes:    guest host ${vm.runtime.guestHostPid}${vm.runtime.enginePid ? `, engine ${vm.runtime.enginePid}` : ''}`);
+}
+
+function printList(vms: VmSummary[]): void {
+  if (vms.length === 0) return out('No VMs yet; make one with "guesthouse create NAME".');
+  out(table([['NAME', 'STATE', 'OS', 'ENGINE', 'MEMORY', 'CPUS'], ...vms.map((v) => [v.name, v.state, v.osType, v.engine, `${v.memoryMib} MiB`, String(v.cpus)])]));
+}
+
+async function consoleSession(client: ServiceClient, name: string): Promise<number> {
+  const stdin = process.stdin;
+  let finish!: (code: number) => void;
+  const done = new Promise<number>((r) => (finish = r));
+  const attachment = await client.attachConsole(name, (data) => process.stdout.write(data));
+  process.stderr.write(`Connected to "${name}". Press Ctrl-] to detach.\r\n`);
+  process.stdout.write(attachment.backlog);
+  const sub = client.onDidChangeState((e): void => {
+    if (e.name === name && (e.state === 'stopped' || e.state === 'crashed')) {
+      process.stderr.write(`\r\n"${name}" is ${e.state}${e.reason ? `: ${e.reason}` : '.'}\r\n`);
+      finish(0);
+    }
+  });
+  if (stdin.isTTY) stdin.setRawMode(true);
+  stdin.on('data', (chunk: Buffer) => {
+    const at = chunk.indexOf(0x1d);
+    const data = at >= 0 ? chunk.subarray(0, at) : chunk;
+    if (data.length) void client.writeConsole(name, data).catch(() => undefined);
+    if (at >= 0) finish(0);
+  });
+  stdin.on('end', () => finish(0));
+  const code = await done;
+  if (stdin.isTTY) stdin.setRawMode(false);
+  stdin.pause();
+  sub.dispose();
+  attachment.dispose();
+  return code;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const home = libraryHome();
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    out(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === 'service') {
+    const sub = rest[0];
+    const client = await connectToService(home, false);
+    if (sub === 'status') {
+      out(client ? `The Guesthouse service for ${home} is running.` : `No Guesthouse service is running for ${home}.`);
+      client?.close();
+      return 0;
+    }
+    if (sub === 'stop') {
+      if (!client) return out(`No Guesthouse service is running for ${home}.`), 0;
+      client.close();
+      const pid = Number(fs.readFileSync(path.join(runtimeDir(home), 'service.pid'), 'utf8'));
+      process.kill(pid, 'SIGTERM');
+      // Wait until it is gone, so a command right after this finds no old service.
+      const deadline = Date.now() + 60_000;
+      while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      out('The Guesthouse service has stopped; its guests were powered off.');
+      return 0;
+    }
+    throw new UsageError('Say "service status" or "service stop".');
+  }
+
+  const known = ['host', 'list', 'show', 'create', 'modify', 'delete', 'start', 'stop', 'pause', 'resume', 'reset', 'console', 'send', 'wait', 'log'];
+  if (!known.includes(command)) throw new UsageError(`"${command}" is not a guesthouse command; see "guesthouse help".`);
+  // Parse before connecting, so a typo never starts a service.
+  const spec = (() => {
+    switch (command) {
+      case 'host':
+      case 'list':
+        return parse(rest, json, 0);
+      case 'show':
+        return parse(rest, json, 1);
+      case 'create':
+        return parse(rest, vmOptions, 1);
+      case 'modify':
+        return parse(rest, { ...vmOptions, name: { type: 'string' } }, 1);
+      case 'delete':
+        return parse(rest, { 'keep-disks': { type: 'boolean' } }, 1);
+      case 'stop':
+        return parse(rest, { force: { type: 'boolean' }, 'timeout-s': { type: 'string' } }, 1);
+      case 'send':
+        return parse(rest, {}, 2);
+      case 'wait':
+        return parse(rest, { for: { type: 'string' }, 'timeout-s': { type: 'string' } }, 1);
+      default:
+        return parse(rest, {}, 1);
+    }
+  })();
+  const { values: v, args } = spec;
+  const name = args[0]!;
+  const seconds = (s: unknown, fallback: number) => {
+    if (s === undefined) return fallback;
+    const n = Number(s);
+    if (!Number.isFinite(n) || n < 0) throw new UsageError(`"${String(s)}" is not a number of seconds.`);
+    return Math.round(n * 1000);
+  };
+  // Work out every flag before the service starts, so bad input changes nothing.
+  const request = command === 'create' || command === 'modify' ? vmRequestFromFlags(v as VmOptionValues) : undefined;
+  if (command === 'wait' && typeof v.for !== 'string') throw new UsageError('Say what to wait for with --for TEXT.');
+  const timeoutMs = command === 'stop' || command === 'wait' ? seconds(v['timeout-s'], command === 'wait' ? 60_000 : -1) : -1;
+
+  const client = (await connectToService(home, true))!;
+  try {
+    switch (command) {
+      case 'host': {
+        const h = await client.getHostInfo();
+        v.json ? out(JSON.stringify(h, null, 2)) : printHost(h);
+        return 0;
+      }
+      case 'list': {
+        const vms = await client.listVms();
+        v.json ? out(JSON.stringify(vms, null, 2)) : printList(vms);
+        return 0;
+      }
+      case 'show': {
+        const vm = await client.getVm(name);
+        v.json ? out(JSON.stringify(vm, null, 2)) : printVm(vm);
+        return 0;
+      }
+      case 'create': {
+        const vm = await client.createVm({ name, ...request });
+        out(`Created "${vm.name}" in ${vm.folder}.`);
+        return 0;
+      }
+      case 'modify': {
+        const vm = await client.modifyVm(name, { ...request, ...(typeof v.name === 'string' ? { name: v.name } : {}) });
+        out(`Saved "${vm.name}".`);
+        return 0;
+      }
+      case 'delete':
+        await client.deleteVm(name, { keepDisks: Boolean(v['keep-disks']) });
+        out(`Deleted "${name}"${v['keep-disks'] ? '; its disks were kept' : ''}.`);
+        return 0;
+      case 'start':
+        await client.startVm(name);
+        out(`Started "${name}".`);
+        return 0;
+      case 'stop':
+        await client.shutdownVm(name, { force: Boolean(v.force), ...(timeoutMs >= 0 ? { timeoutMs } : {}) });
+        out(`"${name}" is stopped.`);
+        return 0;
+      case 'pause':
+        await client.pauseVm(name);
+        return 0;
+      case 'resume':
+        await client.resumeVm(name);
+        return 0;
+      case 'reset':
+        await client.resetVm(name);
+        return 0;
+      case 'console':
+        return await consoleSession(client, name);
+      case 'send':
+        await client.writeConsole(name, unescapeC(args[1]!));
+        return 0;
+      case 'wait': {
+        const found = await client.waitForConsole(name, v.for as string, timeoutMs);
+        if (!found) process.stderr.write(`"${v.for as string}" did not appear on the console of "${name}" within ${timeoutMs / 1000} s.\n`);
+        return found ? 0 : 1;
+      }
+      case 'log':
+        out(await client.readLog(name));
+        return 0;
+    }
+    return 2;
+  } finally {
+    client.close();
+  }
+}
+
+// A reader that goes away (guesthouse list | head) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const data = err instanceof GuesthouseError ? toErrorData(err) : toErrorData(err);
+    process.stderr.write(`${data.message}\n`);
+    process.exitCode = 1;
+  },
+);

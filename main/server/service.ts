@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { ClientMessage, ServerMessage } from '../../core/common/rpc';
+import { serveConnection } from '../../core/common/rpc';
+import { libraryHome, runtimeDir, serviceSocketPath } from '../../core/node/paths';
+import { socketTransport } from '../../core/node/socketTransport';
+import { VmService } from '../../core/node/vmService';
+
+export interface ServiceOptions {
+  home?: string;
+  /** Exit after this long with no guests and no clients; 0 never. */
+  idleExitMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningService {
+  service: VmService;
+  socketPath: string;
+  close(): Promise<void>;
+}
+
+/** True when a service already answers on the socket. */
+export function serviceAnswers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(socketPath);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * The headless service: one per user and library, owning the running guests and
+ * serving IVmService on a local socket (unix socket, or a named pipe on Windows).
+ */
+export async function startService(options: ServiceOptions = {}): Promise<RunningService> {
+  const home = options.home ?? libraryHome();
+  const log = options.log ?? (() => undefined);
+  const socketPath = serviceSocketPath(home);
+  fs.mkdirSync(runtimeDir(home), { recursive: true, mode: 0o700 });
+  if (await serviceAnswers(socketPath)) throw new Error(`A Guesthouse service for ${home} is already running.`);
+  if (process.platform !== 'win32') fs.rmSync(socketPath, { force: true });
+
+  const service = new VmService({ home });
+  const sockets = new Set<net.Socket>();
+  let idleTimer: NodeJS.Timeout | undefined;
+  let onIdle: () => void = () => undefined;
+  const idleExitMs = options.idleExitMs ?? 0;
+  const checkIdle = () => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = undefined;
+    if (idleExitMs > 0 && sockets.size === 0 && service.runningCount === 0) idleTimer = setTimeout(() => onIdle(), idleExitMs);
+  };
+
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    checkIdle();
+    socket.once('close', () => {
+      sockets.delete(socket);
+      checkIdle();
+    });
+    serveConnection(service, socketTransport<unknown, ServerMessage>(socket));
+  });
+  service.onDidChangeState((e) => {
+    log(`${e.name}: ${e.state}${e.reason ? ` (${e.reason})` : ''}`);
+    // Let the 'gone' bookkeeping run before counting running guests.
+    setImmediate(checkIdle);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+  if (process.platform !== 'win32') fs.chmodSync(socketPath, 0o600);
+  fs.writeFileSync(path.join(runtimeDir(home), 'service.pid'), String(process.pid));
+  log(`listening on ${socketPath} for ${home}`);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      if (idleTimer) clearTimeout(idleTimer);
+      server.close();
+      for (const s of sockets) s.destroy();
+      await service.powerOffAll();
+      if (process.platform !== 'win32') fs.rmSync(socketPath, { force: true });
+      fs.rmSync(path.join(runtimeDir(home), 'service.pid'), { force: true });
+    })());
+  onIdle = () => {
+    log('idle: no guests and no clients; exiting');
+    void close().then(() => process.exit(0));
+  };
+  checkIdle();
+  return { service, socketPath, close };
+}
