@@ -37,15 +37,15 @@ export const vmNameSchema = z
 
 export const memoryMibSchema = z
   .number({ error: 'Memory must be a number of MiB.' })
-  .refine((n) => Number.isFinite(n), { error: 'Memory must be a number of MiB.' })
-  .refine((n) => Number.isInteger(n), { error: 'Memory must be a whole number of MiB.' })
-  .refine((n) => n >= MEMORY_MIN_MIB, { error: `Memory must be at least ${MEMORY_MIN_MIB} MiB.` })
-  .refine((n) => n <= MEMORY_MAX_MIB, { error: `Memory must be at most ${MEMORY_MAX_MIB} MiB.` });
+  .refine((n) => Number.isFinite(n), { error: 'Memory must be a number of MiB.', abort: true })
+  .refine((n) => Number.isInteger(n), { error: 'Memory must be a whole number of MiB.', abort: true })
+  .refine((n) => n >= MEMORY_MIN_MIB, { error: `Memory must be at least ${MEMORY_MIN_MIB} MiB.`, abort: true })
+  .refine((n) => n <= MEMORY_MAX_MIB, { error: `Memory must be at most ${MEMORY_MAX_MIB} MiB.`, abort: true });
 
 export const cpusSchema = z
   .number({ error: 'The CPU count must be a number.' })
-  .refine((n) => Number.isInteger(n) && n >= 1, { error: 'The CPU count must be a whole number of at least 1.' })
-  .refine((n) => n <= 512, { error: 'The CPU count must be at most 512.' });
+  .refine((n) => Number.isInteger(n) && n >= 1, { error: 'The CPU count must be a whole number of at least 1.', abort: true })
+  .refine((n) => n <= 512, { error: 'The CPU count must be at most 512.', abort: true });
 
 const pathSchema = (what: string) =>
   z

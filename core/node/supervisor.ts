@@ -25,8 +25,13 @@ export interface GuestHostCallbacks {
 /** Starts guest host processes: child_process.fork here, utilityProcess.fork in Electron. */
 export type GuestHostLauncher = (options: { name: string; logFile: string }, callbacks: GuestHostCallbacks) => GuestHostProcess;
 
-/** The guest host entry file, next to this module once compiled. */
-export const guestHostEntry = path.join(__dirname, 'guestHost', 'main.js');
+/**
+ * The guest host entry file, next to this module once compiled. Tests load the
+ * TypeScript sources; the guest host they fork is always the compiled one (npm run build).
+ */
+export const guestHostEntry = __filename.endsWith('.ts')
+  ? path.resolve(__dirname, '..', '..', 'out', 'core', 'node', 'guestHost', 'main.js')
+  : path.join(__dirname, 'guestHost', 'main.js');
 
 /** Node's launcher: fork the guest host entry with structured-clone IPC. */
 export const forkLauncher: GuestHostLauncher = ({ logFile }, callbacks) => {

@@ -170,7 +170,8 @@ export class GuestHost {
       case 'poweroff':
         this.setState('stopping');
         this.stopReason = 'Powered off.';
-        await engine.powerOff();
+        // Not awaited: this process ends with the engine, and the reply must leave first.
+        void engine.powerOff();
         return;
     }
   }

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { createVmRequestSchema } from '../../core/common/api';
+import { CONFIG_VERSION, hostProblems, migrateConfig, parseConfigText, parseOrThrow, parseSize, vmConfigSchema } from '../../core/common/config';
+import { sampleConfig } from '../support/sampleConfig';
+import { GuesthouseError } from '../../core/common/errors';
+
+const problemsOf = (input: unknown): string[] => {
+  try {
+    parseOrThrow(createVmRequestSchema, input, 'new VM');
+  } catch (err) {
+    return [...(err as GuesthouseError).problems];
+  }
+  return [];
+};
+
+
+describe('VM config validation', () => {
+  it.each([
+    [{ name: '' }, 'The name must not be empty.'],
+    [{ name: 'x'.repeat(65) }, 'The name must be at most 64 characters long.'],
+    [{ name: 'a/b' }, 'The name must not contain / or \\.'],
+    [{ name: 'a\\b' }, 'The name must not contain / or \\.'],
+    [{ name: '..' }, 'The name must not contain "..".'],
+    [{ name: 'ok', memoryMib: 0 }, 'Memory must be at least 16 MiB.'],
+    [{ name: 'ok', memoryMib: -5 }, 'Memory must be at least 16 MiB.'],
+    [{ name: 'ok', memoryMib: Number.NaN }, 'Memory must be a number of MiB.'],
+    [{ name: 'ok', memoryMib: 1.5 }, 'Memory must be a whole number of MiB.'],
+    [{ name: 'ok', cpus: 0 }, 'The CPU count must be a whole number of at least 1.'],
+    [{ name: 'ok', engine: 'vmware' }, 'The engine must be one of auto, qemu, v86.'],
+    [{ name: 'ok', colour: 'blue' }, 'Unknown setting: colour.'],
+  ])('refuses %j with one sentence', (input, sentence) => {
+    expect(problemsOf(input)).toEqual([sentence]);
+  });
+
+  it('gives one sentence per problem', () => {
+    expect(problemsOf({ name: '', memoryMib: 0, cpus: 0 })).toEqual([
+      'The name must not be empty.',
+      'Memory must be at least 16 MiB.',
+      'The CPU count must be a whole number of at least 1.',
+    ]);
+  });
+
+  it('checks memory and CPUs against the host', () => {
+    const host = { logicalCpus: 2, memoryTotalMib: 4096 };
+    expect(hostProblems({ memoryMib: 4096, cpus: 2 }, host)).toEqual([]);
+    expect(hostProblems({ memoryMib: 4097, cpus: 3 }, host)).toEqual([
+      'Memory of 4097 MiB is more than this host has (4096 MiB).',
+      '3 CPUs are more than this host has (2).',
+    ]);
+  });
+
+  it('reads its own files back', () => {
+    expect(parseConfigText(JSON.stringify(sampleConfig), 'vm.json')).toEqual(sampleConfig);
+    expect(vmConfigSchema.safeParse(sampleConfig).success).toBe(true);
+  });
+
+  it('refuses files from a newer Guesthouse, and broken files, with a sentence', () => {
+    expect(() => parseConfigText(JSON.stringify({ ...sampleConfig, version: CONFIG_VERSION + 1 }), 'vm.json')).toThrow(
+      `vm.json was written by a newer Guesthouse (config version ${CONFIG_VERSION + 1}; this one reads up to ${CONFIG_VERSION}); update Guesthouse to open it.`,
+    );
+    expect(() => parseConfigText('{"version": 1,', 'vm.json')).toThrow('vm.json is not valid JSON.');
+    expect(() => parseConfigText('[]', 'vm.json')).toThrow('vm.json does not hold a VM configuration.');
+  });
+
+  it('migrates older versions step by step', () => {
+    const table = {
+      1: (old: Record<string, unknown>) => ({ ...old, memoryMib: old.memory, memory: undefined }),
+      2: (old: Record<string, unknown>) => ({ ...old, cpus: old.cpus ?? 1 }),
+    };
+    expect(migrateConfig({ version: 1, memory: 256 }, 'vm.json', table, 3)).toEqual({ version: 3, memoryMib: 256, memory: undefined, cpus: 1 });
+    expect(() => migrateConfig({ version: 1 }, 'vm.json', {}, 2)).toThrow('vm.json has config version 1, which this Guesthouse cannot upgrade.');
+  });
+
+  it('parses disk sizes', () => {
+    expect(parseSize('8G')).toBe(8 * 2 ** 30);
+    expect(parseSize('512M')).toBe(512 * 2 ** 20);
+    expect(parseSize('1.5GiB')).toBe(1.5 * 2 ** 30);
+    expect(() => parseSize('lots')).toThrow('"lots" is not a size; write it like 512M or 8G.');
+    expect(() => parseSize('10K')).toThrow('A disk must be at least 1M (got 10K).');
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { allowedStates, assertAction, assertTransition, canTransition, transitions, vmActions, vmStates } from '../../core/common/state';
+import { GuesthouseError } from '../../core/common/errors';
+
+describe('state machine', () => {
+  it('allows exactly the listed transitions, for every pair of states', () => {
+    for (const from of vmStates) {
+      for (const to of vmStates) {
+        const expected = from === to || transitions[from].includes(to);
+        expect(canTransition(from, to), `${from} -> ${to}`).toBe(expected);
+        if (expected) expect(() => assertTransition(from, to)).not.toThrow();
+        else expect(() => assertTransition(from, to)).toThrow(`A machine cannot go from ${from} to ${to}.`);
+      }
+    }
+  });
+
+  it('every state can reach stopped, and stopped can reach running', () => {
+    const reach = (from: string, seen = new Set<string>()): Set<string> => {
+      seen.add(from);
+      for (const n of transitions[from as keyof typeof transitions]) if (!seen.has(n)) reach(n, seen);
+      return seen;
+    };
+    for (const s of vmStates) expect(reach(s).has('stopped'), s).toBe(true);
+    expect(reach('stopped').has('running')).toBe(true);
+  });
+
+  it('refuses an action in the wrong state with a typed error and a sentence', () => {
+    for (const action of vmActions) {
+      for (const state of vmStates) {
+        if (allowedStates[action].includes(state)) {
+          expect(() => assertAction(action, state, 'web')).not.toThrow();
+        } else {
+          let err: unknown;
+          try {
+            assertAction(action, state, 'web');
+          } catch (e) {
+            err = e;
+          }
+          expect(err, `${action} in ${state}`).toBeInstanceOf(GuesthouseError);
+          expect((err as GuesthouseError).code).toBe('invalid-state');
+          expect((err as GuesthouseError).message).toMatch(/^Cannot [a-z ]+ "web" because it is [a-z]+\.( Stop it first\.)?$/);
+        }
+      }
+    }
+    expect(() => assertAction('pause', 'stopped', 'web')).toThrow('Cannot pause "web" because it is stopped.');
+    expect(() => assertAction('delete', 'running', 'web')).toThrow('Cannot delete "web" because it is running. Stop it first.');
+  });
+});
