@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ConsoleAttachment, Disposable, IVmService, StateChangeEvent } from './api';
 import { methodParams, serviceMethods, type ServiceMethod } from './api';
-import { describeIssues } from './config';
+import { describeIssues, parseOrThrow } from './config';
 import { fromErrorData, GuesthouseError, toErrorData, type ErrorData } from './errors';
 
 /**
@@ -51,13 +51,9 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
             throw new GuesthouseError('invalid-input', `There is no method called ${msg.method}.`);
           }
           const method = msg.method as ServiceMethod;
-          const params = methodParams[method].safeParse(msg.params);
-          if (!params.success) {
-            const problems = describeIssues(params.error);
-            throw new GuesthouseError('invalid-input', problems.length === 1 ? problems[0]! : problems.join(' '), problems);
-          }
+          const params = parseOrThrow(methodParams[method], msg.params, 'request');
           const fn = service[method] as (...args: unknown[]) => Promise<unknown>;
-          const result = await fn.apply(service, params.data as unknown[]);
+          const result = await fn.apply(service, params as unknown[]);
           transport.send({ t: 'result', id: msg.id, result: result ?? null });
           break;
         }

@@ -38,7 +38,19 @@ GUESTHOUSE_HOME selects the library (default: ${libraryHome()}).`;
 
 class UsageError extends Error {}
 
+/** `--memory -5` would read as a flag; hand such values on so the schema can say what is wrong. */
+function joinNegativeValues(argv: string[], options: ParseArgsConfig['options']): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]!.startsWith('--') ? argv[i]!.slice(2) : '';
+    if (options?.[name]?.type === 'string' && /^-\d/.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]!);
+  }
+  return out;
+}
+
 function parse<T extends ParseArgsConfig['options']>(argv: string[], options: T, positionals: number) {
+  argv = joinNegativeValues(argv, options);
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });

@@ -1,0 +1,168 @@
+// The guesthouse CLI end to end: a background service it starts itself, real guests,
+// and bad input that must give one sentence and change nothing on disk.
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyGuest, type TestGuest } from '../support/guest';
+import { missingComponent, qemuPresent, skipBecause } from '../support/require';
+import { tempHome } from '../support/service';
+
+const CLI = path.resolve(__dirname, '..', '..', 'out', 'main', 'cli', 'main.js');
+const missing = missingComponent('QEMU', qemuPresent, 'apt-get install qemu-system-x86 qemu-utils');
+
+function cli(home: string, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, GUESTHOUSE_HOME: home, ...env }, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every file under the library with a hash of its content. */
+function snapshot(home: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    if (!fs.existsSync(dir)) return;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else out[path.relative(home, full)] = crypto.createHash('sha1').update(fs.readFileSync(full)).digest('hex');
+    }
+  };
+  walk(path.join(home, 'machines'));
+  return out;
+}
+
+describe('guesthouse CLI', () => {
+  if (skipBecause(missing)) return;
+  let guest: TestGuest;
+  let home: string;
+  let boot: string[];
+
+  beforeAll(async () => {
+    guest = await tinyGuest('amd64');
+    home = tempHome();
+    boot = ['--os', 'other-x64', '--memory', '128', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--network', 'none'];
+  });
+  afterAll(() => {
+    if (home) cli(home, ['service', 'stop']);
+  });
+
+  it('creates, starts in the background, talks to and stops a guest', () => {
+    expect(cli(home, ['create', 'web', ...boot, '--disk', '64M'])).toMatchObject({ code: 0, stdout: `Created "web" in ${path.join(home, 'machines', 'web')}.\n` });
+    const disk = path.join(home, 'machines', 'web', 'web.qcow2');
+    expect(fs.readFileSync(disk).subarray(0, 4).toString('latin1')).toBe('QFI\xfb');
+    expect(cli(home, ['start', 'web'])).toMatchObject({ code: 0, stdout: 'Started "web".\n' });
+    // The CLI has exited; the guest lives on in the service it started.
+    const listed = JSON.parse(cli(home, ['list', '--json']).stdout);
+    expect(listed).toMatchObject([{ name: 'web', state: 'running', memoryMib: 128, cpus: 1 }]);
+    expect(cli(home, ['wait', 'web', '--for', guest.readyMarker, '--timeout-s', '90']).code).toBe(0);
+    expect(cli(home, ['send', 'web', 'echo cli-$((7*6))\\n']).code).toBe(0);
+    expect(cli(home, ['wait', 'web', '--for', 'cli-42', '--timeout-s', '30']).code).toBe(0);
+    const miss = cli(home, ['wait', 'web', '--for', 'never-printed', '--timeout-s', '1']);
+    expect(miss).toMatchObject({ code: 1, stderr: '"never-printed" did not appear on the console of "web" within 1 s.\n' });
+    const shown = cli(home, ['show', 'web']);
+    expect(shown.stdout).toMatch(/State: +running/);
+    expect(shown.stdout).toMatch(/Processes: +guest host \d+, engine \d+/);
+    expect(cli(home, ['log', 'web']).stdout).toContain('cli-42');
+    expect(cli(home, ['pause', 'web']).code).toBe(0);
+    expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout).state).toBe('paused');
+    expect(cli(home, ['resume', 'web']).code).toBe(0);
+    expect(cli(home, ['stop', 'web', '--timeout-s', '60'])).toMatchObject({ code: 0, stdout: '"web" is stopped.\n' });
+    expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout)).toMatchObject({ state: 'stopped', stateReason: 'The guest powered off.' });
+  });
+
+  it('console attaches interactively and Ctrl-] detaches', async () => {
+    expect(cli(home, ['start', 'web']).code).toBe(0);
+    expect(cli(home, ['wait', 'web', '--for', guest.readyMarker, '--timeout-s', '90']).code).toBe(0);
+    const child = spawn(process.execPath, [CLI, 'console', 'web'], { env: { ...process.env, GUESTHOUSE_HOME: home } });
+    let out = '';
+    const seen = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => out.includes(text) && resolve();
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString('latin1');
+          check();
+        });
+        check();
+      });
+    await seen(guest.readyMarker); // the backlog from the ring buffer
+    child.stdin.write('echo typed-$((8*8))\n');
+    await seen('typed-64');
+    child.stdin.write(Buffer.from([0x1d]));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    expect(code).toBe(0);
+    expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout).state).toBe('running');
+    expect(cli(home, ['stop', 'web', '--force']).code).toBe(0);
+    expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout)).toMatchObject({ state: 'stopped', stateReason: 'Powered off.' });
+  });
+
+  const huge = String(1024 * 1024 * 1024);
+  it.each([
+    [['create', 'bad', '--memory', '0'], 'Memory must be at least 16 MiB.'],
+    [['create', 'bad', '--memory', '-5'], 'Memory must be at least 16 MiB.'],
+    [['create', 'bad', '--memory', 'lots'], 'Memory must be a number of MiB.'],
+    [['create', 'bad', '--memory', '4000000'], /^Memory of 4000000 MiB is more than this host has \(\d+ MiB\)\.$/],
+    [['create', 'bad', '--memory', huge], `Memory must be at most ${4 * 1024 * 1024} MiB.`],
+    [['create', 'bad', '--cpus', '0'], 'The CPU count must be a whole number of at least 1.'],
+    [['create', 'bad', '--cpus', '300'], /^300 CPUs are more than this host has \(\d+\)\.$/],
+    [['create', ''], 'The name must not be empty.'],
+    [['create', 'a/b'], 'The name must not contain / or \\.'],
+    [['create', '..'], 'The name must not contain "..".'],
+    [['create', 'x'.repeat(65)], 'The name must be at most 64 characters long.'],
+    [['create', 'bad', '--kernel', '/nonexistent/vmlinuz'], 'The kernel file /nonexistent/vmlinuz does not exist.'],
+    [['create', 'bad', '--cdrom', '/nonexistent/x.iso'], 'The ISO file /nonexistent/x.iso does not exist.'],
+    [['create', 'web'], 'A VM named "web" already exists; choose another name.'],
+    [['create', 'bad', '--disk', 'lots'], '"lots" is not a size; write it like 512M or 8G.'],
+    [['create', 'bad', '--engine', 'vmware'], 'The engine must be one of auto, qemu, v86.'],
+    [['create', 'bad', '--colour', 'blue'], "Unknown option '--colour'."],
+    [['modify', 'web', '--memory', '0'], 'Memory must be at least 16 MiB.'],
+    [['modify', 'web', '--name', 'a/b'], 'The name must not contain / or \\.'],
+    [['modify', 'nosuch', '--memory', '256'], 'There is no VM named "nosuch".'],
+    [['start', 'nosuch'], 'There is no VM named "nosuch".'],
+    [['pause', 'web'], 'Cannot pause "web" because it is stopped.'],
+    [['frobnicate'], '"frobnicate" is not a guesthouse command; see "guesthouse help".'],
+  ] as [string[], string | RegExp][])('%j gives its sentence and changes nothing', (args, sentence) => {
+    const before = snapshot(home);
+    const r = cli(home, args);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    const line = r.stderr.replace(/\n$/, '');
+    expect(line).not.toContain('\n');
+    if (typeof sentence === 'string') expect(line).toBe(sentence);
+    else expect(line).toMatch(sentence);
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it('several problems give one sentence each, on one line', () => {
+    const r = cli(home, ['create', 'bad', '--memory', '0', '--cpus', '0']);
+    expect(r.stderr).toBe('The request has 2 problems: Memory must be at least 16 MiB. The CPU count must be a whole number of at least 1.\n');
+  });
+
+  it('delete keeps the disks when asked, and removes everything otherwise', () => {
+    expect(cli(home, ['create', 'scratch', ...boot, '--disk', '16M']).code).toBe(0);
+    expect(cli(home, ['delete', 'web', '--keep-disks'])).toMatchObject({ code: 0, stdout: 'Deleted "web"; its disks were kept.\n' });
+    expect(fs.readdirSync(path.join(home, 'machines', 'web'))).toEqual(['web.qcow2']);
+    expect(cli(home, ['delete', 'scratch']).code).toBe(0);
+    expect(fs.existsSync(path.join(home, 'machines', 'scratch'))).toBe(false);
+    expect(fs.existsSync(guest.kernel)).toBe(true); // files outside the VM folder are never touched
+    expect(JSON.parse(cli(home, ['list', '--json']).stdout)).toEqual([]);
+  });
+
+  it('QEMU missing: a sentence that says how to install it', () => {
+    const bare = tempHome();
+    const emptyDir = fs.mkdtempSync(path.join(bare, 'noqemu-'));
+    const env = { GUESTHOUSE_QEMU_DIR: emptyDir };
+    try {
+      expect(cli(bare, ['create', 'q', ...boot], env).code).toBe(0);
+      const r = cli(bare, ['start', 'q'], env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe('QEMU is not installed: install it with "sudo apt install qemu-system-x86 qemu-utils" (Debian/Ubuntu) or "sudo dnf install qemu-kvm qemu-img" (Fedora), or use the embedded v86 engine.\n');
+      expect(cli(bare, ['host'], env).stdout).toMatch(/QEMU: +not found/);
+      const disk = cli(bare, ['create', 'd', '--disk', '1G'], env);
+      expect(disk.stderr).toMatch(/^Creating a qcow2 disk needs qemu-img\. QEMU is not installed/);
+      expect(JSON.parse(cli(bare, ['show', 'q', '--json'], env).stdout).state).toBe('stopped');
+    } finally {
+      cli(bare, ['service', 'stop'], env);
+    }
+  });
+});

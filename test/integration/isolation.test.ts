@@ -1,0 +1,93 @@
+// Two guests at once; killing one guest's processes must leave the other running.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processAlive } from '../../core/node/library';
+import { VmService } from '../../core/node/vmService';
+import { tinyGuest, type TestGuest } from '../support/guest';
+import { missingComponent, qemuPresent, skipBecause } from '../support/require';
+import { runInGuest, tempHome } from '../support/service';
+
+const missing = missingComponent('QEMU', qemuPresent, 'apt-get install qemu-system-x86 qemu-utils');
+
+/** Resolves once the VM reaches `state`, by the service's own events. */
+function stateReached(service: VmService, name: string, state: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const sub = service.onDidChangeState((e) => {
+      if (e.name === name && e.state === state) {
+        sub.dispose();
+        resolve(e.reason);
+      }
+    });
+  });
+}
+
+/** Resolves once a process is gone (the kernel delivers the parent-death signal at once). */
+async function gone(pid: number, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!processAlive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
+describe('one guest failing takes down only itself', () => {
+  if (skipBecause(missing)) return;
+  let guest: TestGuest;
+  let service: VmService;
+
+  beforeAll(async () => {
+    guest = await tinyGuest('amd64');
+    service = new VmService({ home: tempHome() });
+    for (const name of ['alpha', 'beta']) {
+      await service.createVm({ name, osType: 'other-x64', memoryMib: 128, kernelPath: guest.kernel, initrdPath: guest.initrd, append: guest.append, network: 'none' });
+    }
+    await Promise.all(['alpha', 'beta'].map((n) => service.startVm(n)));
+    for (const n of ['alpha', 'beta']) expect(await service.waitForConsole(n, guest.readyMarker, 90_000)).toBe(true);
+  });
+  afterAll(async () => {
+    await service?.powerOffAll();
+  });
+
+  it('runs two guests at once, each in its own guest host and QEMU', async () => {
+    const [a, b] = await Promise.all([service.getVm('alpha'), service.getVm('beta')]);
+    expect(a.runtime!.guestHostPid).not.toBe(b.runtime!.guestHostPid);
+    expect(a.runtime!.enginePid).not.toBe(b.runtime!.enginePid);
+    expect(await runInGuest(service, 'alpha', 'echo from-$((100+1))')).toContain('from-101');
+    expect(await runInGuest(service, 'beta', 'echo from-$((200+2))')).toContain('from-202');
+  });
+
+  it('kill -9 of a guest host: that VM is crashed with the reason, its QEMU goes too, the other answers', async () => {
+    const a = await service.getVm('alpha');
+    const crashed = stateReached(service, 'alpha', 'crashed');
+    process.kill(a.runtime!.guestHostPid, 'SIGKILL');
+    expect(await crashed).toBe('The guest host process was killed by SIGKILL.');
+    const vm = await service.getVm('alpha');
+    expect(vm.state).toBe('crashed');
+    expect(vm.stateReason).toBe('The guest host process was killed by SIGKILL.');
+    expect(await gone(a.runtime!.enginePid!)).toBe(true); // no orphaned QEMU
+    expect((await service.getVm('beta')).state).toBe('running');
+    expect(await runInGuest(service, 'beta', 'echo still-$((3*3))')).toContain('still-9');
+  });
+
+  it('a crashed VM starts again', async () => {
+    await service.startVm('alpha');
+    expect(await service.waitForConsole('alpha', guest.readyMarker, 90_000)).toBe(true);
+    expect(await runInGuest(service, 'alpha', 'echo back-$((4*4))')).toContain('back-16');
+  });
+
+  it('kill -9 of a QEMU: that VM is crashed with the reason, the other answers', async () => {
+    const b = await service.getVm('beta');
+    const crashed = stateReached(service, 'beta', 'crashed');
+    process.kill(b.runtime!.enginePid!, 'SIGKILL');
+    expect(await crashed).toBe('QEMU was killed by SIGKILL.');
+    expect((await service.getVm('beta')).stateReason).toBe('QEMU was killed by SIGKILL.');
+    expect(await gone(b.runtime!.guestHostPid)).toBe(true);
+    expect((await service.getVm('alpha')).state).toBe('running');
+    expect(await runInGuest(service, 'alpha', 'echo alive-$((5*5))')).toContain('alive-25');
+    const listed = await service.listVms();
+    expect(listed.map((v) => [v.name, v.state])).toEqual([
+      ['alpha', 'running'],
+      ['beta', 'crashed'],
+    ]);
+  });
+});
