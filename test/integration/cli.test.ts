@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyGuest, type TestGuest } from '../support/guest';
-import { missingComponent, qemuPresent, skipBecause } from '../support/require';
+import { realGuestsMissing, skipBecause } from '../support/require';
 import { tempHome } from '../support/service';
 
 const CLI = path.resolve(__dirname, '..', '..', 'out', 'main', 'cli', 'main.js');
-const missing = missingComponent('QEMU', qemuPresent, 'apt-get install qemu-system-x86 qemu-utils');
+const missing = realGuestsMissing();
 
 function cli(home: string, args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, GUESTHOUSE_HOME: home, ...env }, encoding: 'utf8', timeout: 120_000 });

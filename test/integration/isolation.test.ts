@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../../core/node/library';
 import { VmService } from '../../core/node/vmService';
 import { tinyGuest, type TestGuest } from '../support/guest';
-import { missingComponent, qemuPresent, skipBecause } from '../support/require';
+import { realGuestsMissing, skipBecause } from '../support/require';
 import { runInGuest, tempHome } from '../support/service';
 
-const missing = missingComponent('QEMU', qemuPresent, 'apt-get install qemu-system-x86 qemu-utils');
+const missing = realGuestsMissing();
 
 /** Resolves once the VM reaches `state`, by the service's own events. */
 function stateReached(service: VmService, name: string, state: string): Promise<string | undefined> {

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateChangeEvent } from '../../core/common/api';
 import { VmService } from '../../core/node/vmService';
 import { tinyGuest, type TestGuest } from '../support/guest';
-import { missingComponent, qemuPresent, skipBecause } from '../support/require';
+import { realGuestsMissing, skipBecause } from '../support/require';
 import { runInGuest, tempHome } from '../support/service';
 
-const missing = missingComponent('QEMU', qemuPresent, 'apt-get install qemu-system-x86 qemu-utils');
+const missing = realGuestsMissing();
 
 describe('a real guest through the service', () => {
   if (skipBecause(missing)) return;

@@ -13,7 +13,19 @@ export function missingComponent(component: string, present: boolean, hint: stri
   return reason;
 }
 
-export const qemuPresent = fs.existsSync('/usr/bin/qemu-system-x86_64') || fs.existsSync('/usr/local/bin/qemu-system-x86_64');
+const onPath = (name: string) => (process.env.PATH ?? '').split(':').some((d) => d && fs.existsSync(`${d}/${name}`));
+
+/** QEMU itself, plus what builds the test guests from Debian's packages. */
+export const qemuPresent = onPath('qemu-system-x86_64') && onPath('qemu-img');
+export const guestToolsPresent = ['apt-get', 'apt-cache', 'dpkg-deb', 'xz'].every(onPath);
+
+/** The reason real-guest tests cannot run here, or null. */
+export function realGuestsMissing(): string | null {
+  return (
+    missingComponent('QEMU', qemuPresent, 'apt-get install qemu-system-x86 qemu-utils') ??
+    missingComponent("Debian's apt and xz (to build the test guests)", guestToolsPresent, 'the test guests are built from Debian packages')
+  );
+}
 
 /** Registers a placeholder that shows up as skipped, with the reason, when `reason` is set. */
 export function skipBecause(reason: string | null): boolean {
