@@ -109,7 +109,21 @@ export interface Disposable {
 export interface ConsoleAttachment extends Disposable {
   /** The recent output (from the guest host's ring buffer) at the moment of attaching. */
   backlog: Uint8Array;
+  /**
+   * With flow control: the viewer has processed this many more bytes (xterm.write's
+   * callback). The guest's output pauses while a viewer is FLOW_HIGH_BYTES behind.
+   */
+  ack(bytes: number): void;
 }
+
+export interface AttachOptions {
+  /** The viewer acknowledges what it has shown; without acks, output pauses. */
+  flowControl?: boolean;
+}
+
+/** Output pauses above this many unacknowledged bytes, and resumes below FLOW_LOW_BYTES. */
+export const FLOW_HIGH_BYTES = 256 * 1024;
+export const FLOW_LOW_BYTES = 32 * 1024;
 
 /**
  * The one contract every front end speaks (Electron renderer, browser, CLI).
@@ -134,8 +148,10 @@ export interface IVmService {
   waitForConsole(ref: string, text: string, timeoutMs: number): Promise<boolean>;
   /** The guest's console log and the engine's log, as text. */
   readLog(ref: string): Promise<string>;
-  attachConsole(ref: string, onData: (data: Uint8Array) => void): Promise<ConsoleAttachment>;
+  attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment>;
   onDidChangeState(listener: (event: StateChangeEvent) => void): Disposable;
+  /** A VM was created, changed or deleted (by any front end). */
+  onDidChangeVms(listener: () => void): Disposable;
 }
 
 /** The plain request/response methods (everything but the subscriptions). */

@@ -20,7 +20,9 @@ export type GuestRequestAction = 'pause' | 'resume' | 'reset' | 'shutdown' | 'po
 export type ToGuestHost =
   | { type: 'boot'; spec: BootSpec }
   | { type: 'request'; id: number; action: GuestRequestAction; timeoutMs?: number }
-  | { type: 'input'; data: Uint8Array };
+  | { type: 'input'; data: Uint8Array }
+  /** Flow control: stop (or go on) reading the guest's console while viewers catch up. */
+  | { type: 'flow'; paused: boolean };
 
 /** Guest host → parent. */
 export type FromGuestHost =

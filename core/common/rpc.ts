@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ConsoleAttachment, Disposable, IVmService, StateChangeEvent } from './api';
+import type { AttachOptions, ConsoleAttachment, Disposable, IVmService, StateChangeEvent } from './api';
 import { methodParams, serviceMethods, type ServiceMethod } from './api';
 import { describeIssues, parseOrThrow } from './config';
 import { fromErrorData, GuesthouseError, toErrorData, type ErrorData } from './errors';
@@ -10,7 +10,8 @@ import { fromErrorData, GuesthouseError, toErrorData, type ErrorData } from './e
  */
 export const clientMessageSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('call'), id: z.number().int(), method: z.string(), params: z.array(z.unknown()) }),
-  z.strictObject({ t: z.literal('attach'), id: z.number().int(), ref: z.string() }),
+  z.strictObject({ t: z.literal('attach'), id: z.number().int(), ref: z.string(), flowControl: z.boolean().optional() }),
+  z.strictObject({ t: z.literal('ack'), id: z.number().int(), bytes: z.number().int().min(0) }),
   z.strictObject({ t: z.literal('detach'), id: z.number().int() }),
   z.strictObject({ t: z.literal('subscribe') }),
 ]);
@@ -20,6 +21,7 @@ export type ServerMessage =
   | { t: 'result'; id: number; result: unknown }
   | { t: 'error'; id: number; error: ErrorData }
   | { t: 'state'; event: StateChangeEvent }
+  | { t: 'vms' }
   | { t: 'console'; id: number; data: Uint8Array };
 
 export interface Transport<In, Out> {
@@ -32,7 +34,7 @@ export interface Transport<In, Out> {
 /** Serves one connection: validates every message, then calls the service. */
 export function serveConnection(service: IVmService, transport: Transport<unknown, ServerMessage>): void {
   const attachments = new Map<number, ConsoleAttachment>();
-  let subscription: Disposable | undefined;
+  let subscriptions: Disposable[] | undefined;
 
   const fail = (id: number, err: unknown) => transport.send({ t: 'error', id, error: toErrorData(err) });
 
@@ -58,17 +60,25 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
           break;
         }
         case 'attach': {
-          const attachment = await service.attachConsole(msg.ref, (data) => transport.send({ t: 'console', id: msg.id, data }));
+          const attachment = await service.attachConsole(msg.ref, (data) => transport.send({ t: 'console', id: msg.id, data }), {
+            flowControl: msg.flowControl ?? false,
+          });
           attachments.set(msg.id, attachment);
           transport.send({ t: 'result', id: msg.id, result: attachment.backlog });
           break;
         }
+        case 'ack':
+          attachments.get(msg.id)?.ack(msg.bytes);
+          break;
         case 'detach':
           attachments.get(msg.id)?.dispose();
           attachments.delete(msg.id);
           break;
         case 'subscribe':
-          subscription ??= service.onDidChangeState((event) => transport.send({ t: 'state', event }));
+          subscriptions ??= [
+            service.onDidChangeState((event) => transport.send({ t: 'state', event })),
+            service.onDidChangeVms(() => transport.send({ t: 'vms' })),
+          ];
           break;
       }
     } catch (err) {
@@ -79,7 +89,7 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
   transport.onClose(() => {
     for (const a of attachments.values()) a.dispose();
     attachments.clear();
-    subscription?.dispose();
+    for (const s of subscriptions ?? []) s.dispose();
   });
 }
 
@@ -89,7 +99,13 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   const consoleListeners = new Map<number, (data: Uint8Array) => void>();
   const stateListeners = new Set<(e: StateChangeEvent) => void>();
+  const vmsListeners = new Set<() => void>();
+  let subscribed = false;
   let closed = false;
+  const subscribe = () => {
+    if (!subscribed && !closed) transport.send({ t: 'subscribe' });
+    subscribed = true;
+  };
 
   transport.onMessage((msg) => {
     switch (msg.t) {
@@ -103,6 +119,9 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
       }
       case 'state':
         for (const l of stateListeners) l(msg.event);
+        break;
+      case 'vms':
+        for (const l of vmsListeners) l();
         break;
       case 'console':
         consoleListeners.get(msg.id)?.(msg.data);
@@ -126,13 +145,16 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
 
   const client = Object.fromEntries(serviceMethods.map((m) => [m, call(m)])) as unknown as IVmService;
   return Object.assign(client, {
-    async attachConsole(ref: string, onData: (data: Uint8Array) => void): Promise<ConsoleAttachment> {
+    async attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment> {
       const id = nextId++;
       consoleListeners.set(id, onData);
       try {
-        const backlog = (await send({ t: 'attach', id, ref })) as Uint8Array;
+        const backlog = (await send({ t: 'attach', id, ref, ...(options?.flowControl ? { flowControl: true } : {}) })) as Uint8Array;
         return {
           backlog,
+          ack: (bytes: number) => {
+            if (!closed) transport.send({ t: 'ack', id, bytes });
+          },
           dispose: () => {
             consoleListeners.delete(id);
             if (!closed) transport.send({ t: 'detach', id });
@@ -144,9 +166,14 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
       }
     },
     onDidChangeState(listener: (e: StateChangeEvent) => void): Disposable {
-      if (stateListeners.size === 0) transport.send({ t: 'subscribe' });
+      subscribe();
       stateListeners.add(listener);
       return { dispose: () => stateListeners.delete(listener) };
+    },
+    onDidChangeVms(listener: () => void): Disposable {
+      subscribe();
+      vmsListeners.add(listener);
+      return { dispose: () => vmsListeners.delete(listener) };
     },
     close: () => transport.close(),
   });

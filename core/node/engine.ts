@@ -28,6 +28,8 @@ export interface Engine {
   /** Pulls the plug; resolves once the guest is gone. */
   powerOff(): Promise<void>;
   write(data: Uint8Array): void;
+  /** Stops reading console output (the guest then blocks on its console), or reads on. */
+  setOutputPaused(paused: boolean): void;
   /** Last resort when the guest host itself is going away. */
   kill(): void;
 }

@@ -1,26 +1,8 @@
 import type net from 'node:net';
 import type { Transport } from '../common/rpc';
+import { decodeJson, encodeJson } from '../common/wire';
 
 const MAX_LINE_BYTES = 32 * 1024 * 1024;
-
-/** JSON with bytes: Uint8Array travels as {"$b64": "..."}. */
-export function encodeJson(value: unknown): string {
-  return JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
-    const raw = this[key];
-    if (raw instanceof Uint8Array) return { $b64: Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('base64') };
-    return v;
-  });
-}
-
-export function decodeJson(text: string): unknown {
-  return JSON.parse(text, (_key, v) => {
-    if (v && typeof v === 'object' && typeof v.$b64 === 'string' && Object.keys(v).length === 1) {
-      const b = Buffer.from(v.$b64, 'base64');
-      return new Uint8Array(b.buffer, b.byteOffset, b.length);
-    }
-    return v;
-  });
-}
 
 /** Newline-delimited JSON messages on a stream socket. */
 export function socketTransport<In, Out>(socket: net.Socket): Transport<In, Out> {

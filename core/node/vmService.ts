@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {
+  AttachOptions,
   ConsoleAttachment,
   CreateVmRequest,
   DeleteOptions,
@@ -50,6 +51,7 @@ export class VmService implements IVmService {
   private readonly running = new Map<string, RunningGuest>();
   private readonly lastExit = new Map<string, LastExit>();
   private readonly stateListeners = new Set<(e: StateChangeEvent) => void>();
+  private readonly vmsListeners = new Set<() => void>();
   private hostInfo: Promise<HostInfo> | undefined;
 
   constructor(private readonly options: VmServiceOptions) {
@@ -175,6 +177,7 @@ export class VmService implements IVmService {
         throw err;
       }
     }
+    this.emitVms();
     return this.details({ config: validated, dir });
   }
 
@@ -212,6 +215,7 @@ export class VmService implements IVmService {
     const validated = parseOrThrow(vmConfigSchema, next, 'change');
     const dir = next.identity.name !== old.identity.name ? this.library.rename(entry.dir, validated) : entry.dir;
     if (dir === entry.dir) this.library.save(dir, validated);
+    this.emitVms();
     return this.details({ config: validated, dir });
   }
 
@@ -221,6 +225,7 @@ export class VmService implements IVmService {
     assertAction('delete', this.stateOf(entry.config.identity.uuid).state, entry.config.identity.name);
     this.library.delete(entry, opts.keepDisks ?? false);
     this.lastExit.delete(entry.config.identity.uuid);
+    this.emitVms();
   }
 
   /** Decides how to run a VM on this host, or says why it cannot run. */
@@ -341,16 +346,31 @@ export class VmService implements IVmService {
     return parts.join('\n');
   }
 
-  async attachConsole(ref: string, onData: (data: Uint8Array) => void): Promise<ConsoleAttachment> {
+  async attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment> {
     const entry = this.library.find(ref);
     const guest = this.running.get(entry.config.identity.uuid);
     if (!guest) throw new GuesthouseError('invalid-state', `"${entry.config.identity.name}" is not running.`);
-    return guest.attach(onData);
+    return guest.attach(onData, options);
   }
 
   onDidChangeState(listener: (event: StateChangeEvent) => void): Disposable {
     this.stateListeners.add(listener);
     return { dispose: () => this.stateListeners.delete(listener) };
+  }
+
+  onDidChangeVms(listener: () => void): Disposable {
+    this.vmsListeners.add(listener);
+    return { dispose: () => this.vmsListeners.delete(listener) };
+  }
+
+  private emitVms(): void {
+    for (const l of this.vmsListeners) {
+      try {
+        l();
+      } catch {
+        // a listener's bug must not stop the others
+      }
+    }
   }
 
   private emitState(event: StateChangeEvent): void {

@@ -8,6 +8,7 @@ import { GuesthouseError, toErrorData } from '../../core/common/errors';
 import { processAlive } from '../../core/node/library';
 import { libraryHome, runtimeDir } from '../../core/node/paths';
 import { unescapeC, vmOptions, vmRequestFromFlags, type VmOptionValues } from './args';
+import { startWebServer } from '../server/web';
 import { connectToService, type ServiceClient } from './connect';
 
 const USAGE = `Usage: guesthouse COMMAND [ARGS]
@@ -25,6 +26,7 @@ const USAGE = `Usage: guesthouse COMMAND [ARGS]
   send NAME TEXT                      type TEXT into the console (C escapes such as \\n work)
   wait NAME --for TEXT [--timeout-s N]  exit 0 once TEXT has appeared in the console since start, 1 on timeout
   log NAME                            the VM's console and engine logs
+  serve [--port N] [--host ADDR]      the GUI in a browser (loopback by default, with an access token)
   service status|stop                 the background service for this library
 
 Options for create and modify:
@@ -119,7 +121,12 @@ async function consoleSession(client: ServiceClient, name: string): Promise<numb
   const stdin = process.stdin;
   let finish!: (code: number) => void;
   const done = new Promise<number>((r) => (finish = r));
-  const attachment = await client.attachConsole(name, (data) => process.stdout.write(data));
+  // Acknowledge what the terminal has taken, so a flood pauses the guest instead of growing memory.
+  const attachment: { ack(n: number): void } & Awaited<ReturnType<ServiceClient['attachConsole']>> = await client.attachConsole(
+    name,
+    (data) => process.stdout.write(data, () => attachment?.ack(data.length)),
+    { flowControl: true },
+  );
   process.stderr.write(`Connected to "${name}". Press Ctrl-] to detach.\r\n`);
   process.stdout.write(attachment.backlog);
   const sub = client.onDidChangeState((e): void => {
@@ -142,6 +149,34 @@ async function consoleSession(client: ServiceClient, name: string): Promise<numb
   sub.dispose();
   attachment.dispose();
   return code;
+}
+
+/** Serves the GUI to a browser until Ctrl-C; the guests stay with the service. */
+async function serve(home: string, v: Record<string, unknown>): Promise<number> {
+  const port = v.port === undefined ? 7380 : Number(v.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`"${String(v.port)}" is not a port number.`);
+  const host = typeof v.host === 'string' ? v.host : '127.0.0.1';
+  const client = (await connectToService(home, true))!;
+  let web;
+  try {
+    web = await startWebServer({ service: client, rendererDir: path.join(__dirname, '..', '..', 'renderer'), host, port });
+  } catch (err) {
+    client.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new GuesthouseError('invalid-input', `Port ${port} is already in use; choose another with --port.`);
+    if (code === 'EADDRNOTAVAIL') throw new GuesthouseError('invalid-input', `This host has no address ${host}.`);
+    throw err;
+  }
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) process.stderr.write(`Warning: Guesthouse is reachable from other machines on ${host}; anyone with the address below controls your VMs.\n`);
+  out(`Guesthouse is serving ${home} at ${web.url}`);
+  out('Press Ctrl-C to stop serving (running guests keep running).');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await web.close();
+  client.close();
+  return 0;
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -172,6 +207,8 @@ async function run(argv: string[]): Promise<number> {
     }
     throw new UsageError('Say "service status" or "service stop".');
   }
+
+  if (command === 'serve') return serve(home, parse(rest, { port: { type: 'string' }, host: { type: 'string' } }, 0).values);
 
   const known = ['host', 'list', 'show', 'create', 'modify', 'delete', 'start', 'stop', 'pause', 'resume', 'reset', 'console', 'send', 'wait', 'log'];
   if (!known.includes(command)) throw new UsageError(`"${command}" is not a guesthouse command; see "guesthouse help".`);

@@ -1,5 +1,7 @@
-import fs from 'node:fs';
 import { it } from 'vitest';
+import { guestToolsPresent, qemuPresent } from './components';
+
+export { guestToolsPresent, qemuPresent };
 
 /**
  * Tests that need a system component say so here. Absent, they are skipped with the
@@ -12,12 +14,6 @@ export function missingComponent(component: string, present: boolean, hint: stri
   process.stdout.write(`skipping: ${reason}\n`);
   return reason;
 }
-
-const onPath = (name: string) => (process.env.PATH ?? '').split(':').some((d) => d && fs.existsSync(`${d}/${name}`));
-
-/** QEMU itself, plus what builds the test guests from Debian's packages. */
-export const qemuPresent = onPath('qemu-system-x86_64') && onPath('qemu-img');
-export const guestToolsPresent = ['apt-get', 'apt-cache', 'dpkg-deb', 'xz'].every(onPath);
 
 /** The reason real-guest tests cannot run here, or null. */
 export function realGuestsMissing(): string | null {

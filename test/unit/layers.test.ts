@@ -8,7 +8,7 @@ const root = path.resolve(__dirname, '..', '..');
 const allowed: Record<string, string[]> = {
   'core/common': ['core/common'],
   'core/node': ['core/common', 'core/node'],
-  'main/cli': ['core/common', 'core/node', 'main/cli'],
+  'main/cli': ['core/common', 'core/node', 'main/cli', 'main/server'],
   'main/server': ['core/common', 'core/node', 'main/server'],
   'main/electron': ['core/common', 'core/node', 'main/electron'],
   'main/preload': ['core/common', 'main/preload'],

@@ -65,6 +65,9 @@ export class GuestHost {
       case 'input':
         this.engine?.write(message.data);
         break;
+      case 'flow':
+        this.engine?.setOutputPaused(message.paused);
+        break;
     }
   }
 

@@ -162,6 +162,11 @@ export class QemuEngine implements Engine {
     this.serial?.write(data);
   }
 
+  setOutputPaused(paused: boolean): void {
+    if (paused) this.serial?.pause();
+    else this.serial?.resume();
+  }
+
   kill(): void {
     this.child?.kill('SIGKILL');
   }

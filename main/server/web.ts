@@ -1,0 +1,154 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { IVmService } from '../../core/common/api';
+import { serveConnection, type ServerMessage, type Transport } from '../../core/common/rpc';
+import { decodeJson, encodeJson } from '../../core/common/wire';
+
+export interface WebServerOptions {
+  service: IVmService;
+  /** Folder of the built renderer (index.html and assets). */
+  rendererDir: string;
+  host?: string;
+  port?: number;
+  token?: string;
+}
+
+export interface WebServer {
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'guesthouse_token';
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/** The same policy the Electron window gets: our own scripts only, no framing. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function tokenFrom(req: http.IncomingMessage, url: URL): string | undefined {
+  const fromQuery = url.searchParams.get('token');
+  if (fromQuery) return fromQuery;
+  const cookie = req.headers.cookie ?? '';
+  return /(?:^|;\s*)guesthouse_token=([A-Za-z0-9_-]+)/.exec(cookie)?.[1];
+}
+
+function sameToken(a: string | undefined, b: string): boolean {
+  if (!a || a.length !== b.length) return false;
+  return crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+function wsTransport(ws: WebSocket): Transport<unknown, ServerMessage> {
+  return {
+    send: (m) => {
+      if (ws.readyState === ws.OPEN) ws.send(encodeJson(m));
+    },
+    onMessage: (h) =>
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return h({ malformed: true });
+        try {
+          h(decodeJson(data.toString()));
+        } catch {
+          h({ malformed: true });
+        }
+      }),
+    onClose: (h) => ws.once('close', h),
+    close: () => ws.close(),
+  };
+}
+
+/**
+ * Serves the built GUI and IVmService (over a WebSocket at /rpc) to a browser.
+ * Loopback by default; every request needs the token, which the first visit turns
+ * into an HttpOnly cookie so the URL need not carry it afterwards.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const token = options.token ?? crypto.randomBytes(24).toString('base64url');
+  const host = options.host ?? '127.0.0.1';
+  const root = path.resolve(options.rendererDir);
+  if (!fs.existsSync(path.join(root, 'index.html'))) throw new Error(`The GUI is not built (no ${path.join(root, 'index.html')}); run npm run build.`);
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const given = tokenFrom(req, url);
+    const headers = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
+    if (!sameToken(given, token)) {
+      res.writeHead(401, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('This Guesthouse needs its access token: open the address that "guesthouse serve" printed.\n');
+      return;
+    }
+    if (url.searchParams.has('token')) {
+      // Trade the token in the address for a cookie, and drop it from the address bar.
+      res.writeHead(303, { ...headers, 'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`, Location: '/' });
+      res.end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, headers).end();
+      return;
+    }
+    const rel = decodeURIComponent(url.pathname) === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const file = path.resolve(root, rel);
+    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found.\n');
+      return;
+    }
+    res.writeHead(200, { ...headers, 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const origin = req.headers.origin;
+    // A page from another site may not drive this host, even in the same browser.
+    const originOk = !origin || origin === `http://${req.headers.host}`;
+    if (url.pathname !== '/rpc' || !sameToken(tokenFrom(req, url), token) || !originOk) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(options.service, wsTransport(ws)));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 7380, host, () => resolve());
+  });
+  const address = server.address() as { port: number };
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${address.port}/?token=${token}`,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

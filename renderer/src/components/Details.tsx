@@ -1,0 +1,53 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { VmDetails, VmSummary } from '../../../core/common/api';
+import { useService } from '../useService';
+import { StateBadge } from './StateBadge';
+
+export function useVmDetails(vm: VmSummary): VmDetails | null {
+  const service = useService();
+  const [details, setDetails] = useState<VmDetails | null>(null);
+  useEffect(() => {
+    let live = true;
+    service.getVm(vm.id).then((d) => live && setDetails(d), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, [service, vm.id, vm.state, vm.name, vm.memoryMib, vm.cpus, vm.engine]);
+  return details;
+}
+
+export function Details({ vm }: { vm: VmSummary }) {
+  const { t } = useTranslation();
+  const d = useVmDetails(vm);
+  const c = d?.config;
+  const row = (label: string, value: React.ReactNode) => (
+    <>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </>
+  );
+  return (
+    <div className="details">
+      <h2>
+        {vm.name} <StateBadge state={vm.state} />
+      </h2>
+      {vm.stateReason ? <p className="reason">{vm.stateReason}</p> : null}
+      {c ? (
+        <dl>
+          {row(t('details.os'), c.identity.osType)}
+          {row(t('details.engine'), d.runtime ? t('details.runningOn', { engine: d.runtime.engine, accelerator: d.runtime.accelerator }) : c.engine)}
+          {row(t('details.memory'), `${c.memoryMib} MiB`)}
+          {row(t('details.cpus'), c.cpus)}
+          {row(t('details.disks'), c.disks.length ? c.disks.map((x) => `${x.path} (${x.format})`).join(', ') : t('details.none'))}
+          {row(t('details.optical'), c.optical?.isoPath ?? t('details.none'))}
+          {c.directBoot ? row(t('details.kernel'), c.directBoot.kernelPath) : null}
+          {c.directBoot?.initrdPath ? row(t('details.initrd'), c.directBoot.initrdPath) : null}
+          {c.directBoot?.append ? row(t('details.append'), <code>{c.directBoot.append}</code>) : null}
+          {row(t('details.network'), c.network.mode + c.network.forwards.map((f) => ` ${f.protocol}:${f.hostPort}→${f.guestPort}`).join(''))}
+          {row(t('details.folder'), <code>{d.folder}</code>)}
+        </dl>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+import { useTranslation } from 'react-i18next';
+import type { HostInfo } from '../../../core/common/api';
+
+export function HostPanel({ host, onClose }: { host: HostInfo; onClose: () => void }) {
+  const { t } = useTranslation();
+  const accel = host.accelerators.filter((a) => a.kind !== 'tcg');
+  const usable = accel.filter((a) => a.usable);
+  return (
+    <div className="dialog-backdrop" onClick={onClose}>
+      <section className="dialog host" role="dialog" aria-modal="true" aria-labelledby="host-title" onClick={(e) => e.stopPropagation()}>
+        <h2 id="host-title">{t('host.title')}</h2>
+        <dl>
+          <dt>{t('host.cpu')}</dt>
+          <dd>
+            {host.cpuModel} — {t('host.cpus', { logical: host.logicalCpus, physical: host.physicalCpus })}
+          </dd>
+          <dt>{t('host.memory')}</dt>
+          <dd>
+            <meter min={0} max={host.memoryTotalMib} value={host.memoryTotalMib - host.memoryFreeMib} />{' '}
+            {t('host.memoryUsed', { used: host.memoryTotalMib - host.memoryFreeMib, total: host.memoryTotalMib })}
+          </dd>
+          <dt>{t('host.accelerator')}</dt>
+          <dd>
+            {usable.length ? usable.map((a) => a.kind.toUpperCase()).join(', ') : t('host.none')}
+            <ul className="small">
+              {accel.map((a) => (
+                <li key={a.kind}>
+                  {a.kind.toUpperCase()}: {a.detail}
+                </li>
+              ))}
+            </ul>
+          </dd>
+          <dt>{t('host.engines')}</dt>
+          <dd>
+            {host.qemu.binaries.length ? (
+              <ul className="small">
+                {host.qemu.binaries.map((b) => (
+                  <li key={b.path}>
+                    QEMU {b.version} — <code>{b.path}</code>
+                  </li>
+                ))}
+                {host.qemu.img ? (
+                  <li>
+                    qemu-img {host.qemu.img.version} — <code>{host.qemu.img.path}</code>
+                  </li>
+                ) : null}
+              </ul>
+            ) : (
+              <p>{t('host.qemuMissing')}</p>
+            )}
+            {host.qemu.installHint ? <p className="guidance">{host.qemu.installHint}</p> : null}
+            <p>
+              {t('host.auto')}: <strong>{host.autoEngine.engine ?? '—'}</strong> — {host.autoEngine.reason}
+            </p>
+          </dd>
+          <dt>{t('host.library')}</dt>
+          <dd>
+            <code>{host.libraryPath}</code>
+          </dd>
+        </dl>
+        <div className="dialog-buttons">
+          <button type="button" onClick={onClose} autoFocus>
+            {t('host.close')}
+          </button>
+        </div>
+      </section>
+    </div>
+  );
+}

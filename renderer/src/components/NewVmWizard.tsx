@@ -1,0 +1,205 @@
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CreateVmRequest, HostInfo, VmSummary } from '../../../core/common/api';
+import { engineKinds, hostProblems, memoryMibSchema, cpusSchema, osPresets, osTypes, vmNameSchema, type EngineKind, type OsType } from '../../../core/common/config';
+import { toUiError, useService, type UiError } from '../useService';
+
+type DiskChoice = 'new' | 'existing' | 'none';
+
+/** First sentence a schema gives for a value, or null when it is fine. */
+function sentence(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }, value: unknown): string | null {
+  const r = schema.safeParse(value);
+  return r.success ? null : (r.error?.issues[0]?.message ?? null);
+}
+
+/** Memory zones like VirtualBox's: comfortable up to half the host, warning up to all of it, refused beyond. */
+export function memoryZone(mib: number, host: Pick<HostInfo, 'memoryTotalMib'>): 'comfortable' | 'warning' | 'refused' {
+  if (mib > host.memoryTotalMib) return 'refused';
+  return mib <= host.memoryTotalMib / 2 ? 'comfortable' : 'warning';
+}
+
+export function describeEngine(host: HostInfo, engine: EngineKind, t: (k: string, o?: Record<string, string>) => string): string {
+  const chosen = engine === 'auto' ? host.autoEngine.engine : engine;
+  if (!chosen) return t('wizard.noEngine', { reason: host.autoEngine.reason });
+  const accel = host.accelerators.find((a) => a.usable && a.kind !== 'tcg');
+  return t('wizard.willUse', { engine: chosen === 'qemu' ? 'QEMU' : 'v86', accelerator: chosen === 'qemu' && accel ? accel.kind.toUpperCase() : t('wizard.tcg') });
+}
+
+export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; vms: VmSummary[]; onDone: (id: string) => void; onCancel: () => void }) {
+  const { t } = useTranslation();
+  const service = useService();
+  const [name, setName] = useState('');
+  const [os, setOs] = useState<OsType>('linux-x64');
+  const [memory, setMemory] = useState(String(osPresets['linux-x64'].memoryMib));
+  const [cpus, setCpus] = useState(osPresets['linux-x64'].cpus);
+  const [disk, setDisk] = useState<DiskChoice>('new');
+  const [diskGib, setDiskGib] = useState(String(osPresets['linux-x64'].diskBytes / 2 ** 30));
+  const [diskPath, setDiskPath] = useState('');
+  const [iso, setIso] = useState('');
+  const [advanced, setAdvanced] = useState(false);
+  const [kernel, setKernel] = useState('');
+  const [initrd, setInitrd] = useState('');
+  const [append, setAppend] = useState('');
+  const [engine, setEngine] = useState<EngineKind>('auto');
+  const [busy, setBusy] = useState(false);
+  const [serverError, setServerError] = useState<UiError | null>(null);
+
+  const memoryMib = memory.trim() === '' ? Number.NaN : Number(memory);
+  const errors = useMemo(() => {
+    const e: Record<string, string | null> = {};
+    e.name = name === '' ? null : sentence(vmNameSchema, name);
+    if (!e.name && vms.some((v) => v.name.toLowerCase() === name.toLowerCase())) e.name = t('wizard.nameTaken', { name });
+    e.memory = sentence(memoryMibSchema, memoryMib) ?? hostProblems({ memoryMib, cpus: 1 }, host)[0] ?? null;
+    e.cpus = sentence(cpusSchema, cpus) ?? hostProblems({ memoryMib: 16, cpus }, host)[0] ?? null;
+    e.diskSize = disk === 'new' && !(Number(diskGib) > 0) ? t('wizard.diskSize') + ': ' + 'must be more than 0.' : null;
+    return e;
+  }, [name, memoryMib, cpus, disk, diskGib, vms, host, t]);
+  const problemFor = (word: RegExp) => serverError?.problems?.find((p) => word.test(p)) ?? (serverError && word.test(serverError.message) ? serverError.message : null);
+  const valid = name !== '' && Object.values(errors).every((e) => !e);
+  const zone = Number.isFinite(memoryMib) ? memoryZone(memoryMib, host) : 'refused';
+
+  const pickOs = (o: OsType) => {
+    setOs(o);
+    setMemory(String(Math.min(osPresets[o].memoryMib, Math.floor(host.memoryTotalMib / 2))));
+    setCpus(Math.min(osPresets[o].cpus, host.logicalCpus));
+    setDiskGib(String(osPresets[o].diskBytes / 2 ** 30));
+  };
+
+  const finish = async () => {
+    setBusy(true);
+    setServerError(null);
+    const request: CreateVmRequest = {
+      name,
+      osType: os,
+      memoryMib,
+      cpus,
+      engine,
+      ...(disk === 'new' ? { diskSizeBytes: Math.round(Number(diskGib) * 2 ** 30) } : {}),
+      ...(disk === 'existing' && diskPath ? { diskPath } : {}),
+      ...(iso ? { isoPath: iso } : {}),
+      ...(advanced && kernel ? { kernelPath: kernel, ...(initrd ? { initrdPath: initrd } : {}), ...(append ? { append } : {}) } : {}),
+    };
+    try {
+      const vm = await service.createVm(request);
+      onDone(vm.id);
+    } catch (err) {
+      setServerError(toUiError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const field = (id: string, label: string, input: React.ReactNode, error?: string | null, hint?: React.ReactNode) => (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {input}
+      {hint}
+      {error ? (
+        <p className="field-error" role="alert" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+
+  return (
+    <div className="dialog-backdrop">
+      <form
+        className="dialog wizard"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="wizard-title"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (valid && !busy) void finish();
+        }}
+      >
+        <h2 id="wizard-title">{t('wizard.title')}</h2>
+        {field('vm-name', t('wizard.name'), <input id="vm-name" autoFocus value={name} onChange={(e) => setName(e.target.value)} aria-invalid={Boolean(errors.name)} />, errors.name)}
+        {field(
+          'vm-os',
+          t('wizard.os'),
+          <select id="vm-os" value={os} onChange={(e) => pickOs(e.target.value as OsType)}>
+            {osTypes.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>,
+        )}
+        {field(
+          'vm-memory',
+          t('wizard.memory'),
+          <div className="slider-row">
+            <input type="range" min={16} max={host.memoryTotalMib} step={16} value={Number.isFinite(memoryMib) ? Math.min(memoryMib, host.memoryTotalMib) : 16} onChange={(e) => setMemory(e.target.value)} aria-label={t('wizard.memory')} className={`zone-${zone}`} />
+            <input id="vm-memory" className="number" inputMode="numeric" value={memory} onChange={(e) => setMemory(e.target.value)} aria-invalid={Boolean(errors.memory)} />
+          </div>,
+          errors.memory,
+          !errors.memory ? <p className={`zone zone-${zone}`}>{t(zone === 'comfortable' ? 'wizard.zoneComfortable' : 'wizard.zoneWarning')}</p> : null,
+        )}
+        {field(
+          'vm-cpus',
+          t('wizard.cpus'),
+          <div className="slider-row">
+            <input type="range" min={1} max={host.logicalCpus} value={Math.min(cpus, host.logicalCpus)} onChange={(e) => setCpus(Number(e.target.value))} aria-label={t('wizard.cpus')} />
+            <input id="vm-cpus" className="number" inputMode="numeric" value={cpus} onChange={(e) => setCpus(e.target.value === '' ? Number.NaN : Number(e.target.value))} />
+          </div>,
+          errors.cpus,
+          !errors.cpus && cpus > host.physicalCpus ? <p className="zone zone-warning">{t('wizard.cpuWarning', { physical: host.physicalCpus })}</p> : null,
+        )}
+        <fieldset className="field">
+          <legend>{t('wizard.disk')}</legend>
+          {(['new', 'existing', 'none'] as const).map((d) => (
+            <label key={d} className="radio">
+              <input type="radio" name="disk" checked={disk === d} onChange={() => setDisk(d)} />
+              {t(d === 'new' ? 'wizard.diskNew' : d === 'existing' ? 'wizard.diskExisting' : 'wizard.diskNone')}
+            </label>
+          ))}
+          {disk === 'new' ? field('vm-disk-size', t('wizard.diskSize'), <input id="vm-disk-size" className="number" value={diskGib} onChange={(e) => setDiskGib(e.target.value)} />, errors.diskSize ?? problemFor(/disk|qemu-img/i)) : null}
+          {disk === 'existing' ? field('vm-disk-path', t('wizard.diskPath'), <input id="vm-disk-path" value={diskPath} onChange={(e) => setDiskPath(e.target.value)} />, problemFor(/disk/i)) : null}
+        </fieldset>
+        <fieldset className="field">
+          <legend>{t('wizard.boot')}</legend>
+          {field('vm-iso', t('wizard.iso'), <input id="vm-iso" value={iso} onChange={(e) => setIso(e.target.value)} placeholder="/path/to/installer.iso" />, problemFor(/ISO/))}
+          <label className="radio">
+            <input type="checkbox" checked={advanced} onChange={(e) => setAdvanced(e.target.checked)} />
+            {t('wizard.advanced')}
+          </label>
+          {advanced ? (
+            <>
+              {field('vm-kernel', t('wizard.kernel'), <input id="vm-kernel" value={kernel} onChange={(e) => setKernel(e.target.value)} />, problemFor(/kernel file|kernel path/i))}
+              {field('vm-initrd', t('wizard.initrd'), <input id="vm-initrd" value={initrd} onChange={(e) => setInitrd(e.target.value)} />, problemFor(/initrd/i))}
+              {field('vm-append', t('wizard.append'), <input id="vm-append" value={append} onChange={(e) => setAppend(e.target.value)} />)}
+            </>
+          ) : null}
+        </fieldset>
+        {field(
+          'vm-engine',
+          t('wizard.engine'),
+          <select id="vm-engine" value={engine} onChange={(e) => setEngine(e.target.value as EngineKind)}>
+            {engineKinds.map((k) => (
+              <option key={k} value={k}>
+                {k === 'auto' ? t('wizard.autoLabel') : k}
+              </option>
+            ))}
+          </select>,
+          null,
+          <p className="hint" data-testid="engine-choice">{describeEngine(host, engine, t)}</p>,
+        )}
+        {serverError ? (
+          <p className="field-error" role="alert">
+            {serverError.message}
+          </p>
+        ) : null}
+        <div className="dialog-buttons">
+          <button type="button" onClick={onCancel}>
+            {t('wizard.cancel')}
+          </button>
+          <button type="submit" className="primary" disabled={!valid || busy}>
+            {busy ? t('wizard.creating') : t('wizard.finish')}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,107 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { HostInfo, VmSummary } from '../../../core/common/api';
+import { cpusSchema, engineKinds, hostProblems, memoryMibSchema, vmNameSchema, type EngineKind } from '../../../core/common/config';
+import { isActionAllowed } from '../../../core/common/state';
+import { toUiError, useService, type UiError } from '../useService';
+import { useVmDetails } from './Details';
+
+const first = (schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }, v: unknown) => {
+  const r = schema.safeParse(v);
+  return r.success ? null : (r.error?.issues[0]?.message ?? null);
+};
+
+/** Settings of a stopped VM; a running VM shows them read-only. */
+export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
+  const { t } = useTranslation();
+  const service = useService();
+  const details = useVmDetails(vm);
+  const editable = isActionAllowed('modify', vm.state);
+  const [name, setName] = useState(vm.name);
+  const [memory, setMemory] = useState(String(vm.memoryMib));
+  const [cpus, setCpus] = useState(String(vm.cpus));
+  const [engine, setEngine] = useState<EngineKind>(vm.engine);
+  const [iso, setIso] = useState('');
+  const [append, setAppend] = useState('');
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<UiError | null>(null);
+
+  useEffect(() => {
+    if (!details) return;
+    setName(details.name);
+    setMemory(String(details.config.memoryMib));
+    setCpus(String(details.config.cpus));
+    setEngine(details.config.engine);
+    setIso(details.config.optical?.isoPath ?? '');
+    setAppend(details.config.directBoot?.append ?? '');
+  }, [details]);
+
+  const memoryMib = Number(memory);
+  const cpuCount = Number(cpus);
+  const errors = {
+    name: first(vmNameSchema, name),
+    memory: first(memoryMibSchema, memory.trim() ? memoryMib : Number.NaN) ?? hostProblems({ memoryMib, cpus: 1 }, host)[0] ?? null,
+    cpus: first(cpusSchema, cpus.trim() ? cpuCount : Number.NaN) ?? hostProblems({ memoryMib: 16, cpus: cpuCount }, host)[0] ?? null,
+  };
+  const valid = Object.values(errors).every((e) => !e);
+
+  const save = async () => {
+    setError(null);
+    setStatus(null);
+    try {
+      await service.modifyVm(vm.id, {
+        name,
+        memoryMib,
+        cpus: cpuCount,
+        engine,
+        isoPath: iso ? iso : null,
+        ...(details?.config.directBoot ? { append } : {}),
+      });
+      setStatus(t('settings.saved'));
+    } catch (err) {
+      setError(toUiError(err));
+    }
+  };
+
+  const field = (id: string, label: string, input: React.ReactNode, err?: string | null) => (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {input}
+      {err ? <p className="field-error" role="alert">{err}</p> : null}
+    </div>
+  );
+  return (
+    <form
+      className="settings"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (editable && valid) void save();
+      }}
+    >
+      {!editable ? <p className="notice">{t('settings.readOnly')}</p> : null}
+      <fieldset disabled={!editable}>
+        {field('set-name', t('settings.name'), <input id="set-name" value={name} onChange={(e) => setName(e.target.value)} />, errors.name)}
+        {field('set-memory', t('wizard.memory'), <input id="set-memory" className="number" value={memory} onChange={(e) => setMemory(e.target.value)} />, errors.memory)}
+        {field('set-cpus', t('wizard.cpus'), <input id="set-cpus" className="number" value={cpus} onChange={(e) => setCpus(e.target.value)} />, errors.cpus)}
+        {field(
+          'set-engine',
+          t('wizard.engine'),
+          <select id="set-engine" value={engine} onChange={(e) => setEngine(e.target.value as EngineKind)}>
+            {engineKinds.map((k) => (
+              <option key={k} value={k}>
+                {k === 'auto' ? t('wizard.autoLabel') : k}
+              </option>
+            ))}
+          </select>,
+        )}
+        {field('set-iso', t('wizard.iso'), <input id="set-iso" value={iso} onChange={(e) => setIso(e.target.value)} />)}
+        {details?.config.directBoot ? field('set-append', t('wizard.append'), <input id="set-append" value={append} onChange={(e) => setAppend(e.target.value)} />) : null}
+        <button type="submit" className="primary" disabled={!valid}>
+          {t('settings.save')}
+        </button>
+      </fieldset>
+      {status ? <p className="ok" role="status">{status}</p> : null}
+      {error ? <p className="field-error" role="alert">{error.message}</p> : null}
+    </form>
+  );
+}
