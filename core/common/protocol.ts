@@ -22,7 +22,22 @@ export type ToGuestHost =
   | { type: 'request'; id: number; action: GuestRequestAction; timeoutMs?: number }
   | { type: 'input'; data: Uint8Array }
   /** Flow control: stop (or go on) reading the guest's console while viewers catch up. */
-  | { type: 'flow'; paused: boolean };
+  | { type: 'flow'; paused: boolean }
+  /** Electron only: the message carries a MessagePort for a console viewer (see ConsolePort). */
+  | { type: 'attachPort' };
+
+/** Viewer → guest host, on a console MessagePort. */
+export type FromConsolePort = { t: 'input'; data: Uint8Array } | { t: 'ack'; bytes: number };
+/** Guest host → viewer, on a console MessagePort. */
+export type ToConsolePort = { t: 'backlog'; data: Uint8Array } | { t: 'data'; data: Uint8Array } | { t: 'closed' };
+
+/** A console MessagePort as the guest host sees it, whatever its runtime. */
+export interface ConsolePort {
+  post(message: ToConsolePort): void;
+  onMessage(handler: (message: FromConsolePort) => void): void;
+  onClose(handler: () => void): void;
+  close(): void;
+}
 
 /** Guest host → parent. */
 export type FromGuestHost =

@@ -105,6 +105,13 @@ export class RunningGuest {
     });
   }
 
+  /** Hands a viewer's MessagePort to the guest host, where the launcher can (Electron). */
+  transferPort(port: unknown): boolean {
+    if (!this.process.sendWithPort) return false;
+    this.process.sendWithPort({ type: 'attachPort' }, port);
+    return true;
+  }
+
   write(data: Uint8Array): void {
     this.process.send({ type: 'input', data });
   }

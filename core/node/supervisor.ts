@@ -13,6 +13,8 @@ export interface GuestHostExit {
 export interface GuestHostProcess {
   readonly pid: number | undefined;
   send(message: ToGuestHost): void;
+  /** Where the launcher can transfer MessagePorts (Electron): send a message with a port. */
+  sendWithPort?(message: ToGuestHost, port: unknown): void;
   kill(): void;
 }
 

@@ -353,6 +353,15 @@ export class VmService implements IVmService {
     return guest.attach(onData, options);
   }
 
+  /**
+   * Gives a console viewer a MessagePort straight to the guest host (Electron), so
+   * console bytes do not pass through this process. False where that cannot be done.
+   */
+  transferConsolePort(ref: string, port: unknown): boolean {
+    const guest = this.running.get(this.library.find(ref).config.identity.uuid);
+    return guest ? guest.transferPort(port) : false;
+  }
+
   onDidChangeState(listener: (event: StateChangeEvent) => void): Disposable {
     this.stateListeners.add(listener);
     return { dispose: () => this.stateListeners.delete(listener) };

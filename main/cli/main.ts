@@ -9,7 +9,9 @@ import { processAlive } from '../../core/node/library';
 import { libraryHome, runtimeDir } from '../../core/node/paths';
 import { unescapeC, vmOptions, vmRequestFromFlags, type VmOptionValues } from './args';
 import { startWebServer } from '../server/web';
-import { connectToService, type ServiceClient } from './connect';
+import { connectToService, type ServiceClient } from '../../core/node/serviceClient';
+
+const SERVICE_ENTRY = path.join(__dirname, '..', 'server', 'main.js');
 
 const USAGE = `Usage: guesthouse COMMAND [ARGS]
 
@@ -156,7 +158,7 @@ async function serve(home: string, v: Record<string, unknown>): Promise<number> 
   const port = v.port === undefined ? 7380 : Number(v.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`"${String(v.port)}" is not a port number.`);
   const host = typeof v.host === 'string' ? v.host : '127.0.0.1';
-  const client = (await connectToService(home, true))!;
+  const client = (await connectToService(home, SERVICE_ENTRY))!;
   let web;
   try {
     web = await startWebServer({ service: client, rendererDir: path.join(__dirname, '..', '..', 'renderer'), host, port });
@@ -249,7 +251,7 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'wait' && typeof v.for !== 'string') throw new UsageError('Say what to wait for with --for TEXT.');
   const timeoutMs = command === 'stop' || command === 'wait' ? seconds(v['timeout-s'], command === 'wait' ? 60_000 : -1) : -1;
 
-  const client = (await connectToService(home, true))!;
+  const client = (await connectToService(home, SERVICE_ENTRY))!;
   try {
     switch (command) {
       case 'host': {

@@ -5,12 +5,15 @@ import type { ClientMessage, ServerMessage } from '../../core/common/rpc';
 import { serveConnection } from '../../core/common/rpc';
 import { libraryHome, runtimeDir, serviceSocketPath } from '../../core/node/paths';
 import { socketTransport } from '../../core/node/socketTransport';
+import type { GuestHostLauncher } from '../../core/node/supervisor';
 import { VmService } from '../../core/node/vmService';
 
 export interface ServiceOptions {
   home?: string;
   /** Exit after this long with no guests and no clients; 0 never. */
   idleExitMs?: number;
+  /** How guest hosts are started (utilityProcess in Electron); child_process.fork by default. */
+  launcher?: GuestHostLauncher;
   log?: (line: string) => void;
 }
 
@@ -44,7 +47,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   if (await serviceAnswers(socketPath)) throw new Error(`A Guesthouse service for ${home} is already running.`);
   if (process.platform !== 'win32') fs.rmSync(socketPath, { force: true });
 
-  const service = new VmService({ home });
+  const service = new VmService({ home, ...(options.launcher ? { launcher: options.launcher } : {}) });
   const sockets = new Set<net.Socket>();
   let idleTimer: NodeJS.Timeout | undefined;
   let onIdle: () => void = () => undefined;

@@ -1,9 +1,10 @@
 // The GUI in Debian's Chromium against `guesthouse serve`, with the tiny test guest.
 import fs from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { CHROMIUM } from '../../playwright.config';
 import { tinyGuest, type TestGuest } from '../support/guest';
 import { guestToolsPresent, qemuPresent } from '../support/components';
+import { fullFlow, row } from './flow';
 import { serve, type Served } from './serve';
 
 const missing = !fs.existsSync(CHROMIUM)
@@ -14,24 +15,6 @@ const missing = !fs.existsSync(CHROMIUM)
       ? "Debian's apt and xz are needed to build the test guest"
       : null;
 if (missing && process.env.GUESTHOUSE_REQUIRE === 'all') throw new Error(`GUESTHOUSE_REQUIRE=all but ${missing}.`);
-
-/** The text in the xterm.js buffer of the open console. */
-async function terminalText(page: Page): Promise<string> {
-  return page.locator('[data-testid=terminal]').evaluate((el) => {
-    const term = (el as HTMLElement & { terminal?: { buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } } } }).terminal;
-    if (!term) return '';
-    const b = term.buffer.active;
-    const lines: string[] = [];
-    for (let i = 0; i < b.length; i++) lines.push(b.getLine(i)?.translateToString(true) ?? '');
-    return lines.join('\n');
-  });
-}
-
-async function waitForTerminal(page: Page, text: string, timeout = 90_000): Promise<void> {
-  await expect.poll(() => terminalText(page), { timeout, message: `"${text}" in the console` }).toContain(text);
-}
-
-const row = (page: Page, name: string) => page.locator(`li[data-vm="${name}"]`);
 
 test.describe('GUI through guesthouse serve', () => {
   test.skip(missing !== null, missing ?? '');
@@ -48,54 +31,7 @@ test.describe('GUI through guesthouse serve', () => {
 
   test('create through the wizard, start, use the console, pause, resume, shut down, delete', async ({ page }, info) => {
     await page.goto(served.url);
-    await expect(page.getByText('No VMs yet. Click New to make one.')).toBeVisible();
-    await page.getByRole('button', { name: 'New' }).click();
-    const wizard = page.getByRole('dialog', { name: 'New virtual machine' });
-    await wizard.getByLabel('Name', { exact: true }).fill('tiny');
-    await wizard.getByLabel('OS type').selectOption('other-x64');
-    await wizard.locator('#vm-memory').fill('128');
-    await wizard.getByLabel('No disk').check();
-    await wizard.getByLabel('Advanced: boot a kernel directly').check();
-    await wizard.getByLabel('Kernel', { exact: true }).fill(guest.kernel);
-    await wizard.getByLabel('Initrd').fill(guest.initrd);
-    await wizard.getByLabel('Kernel command line').fill(guest.append);
-    await expect(wizard.getByTestId('engine-choice')).toContainText('Will run on QEMU');
-    await page.screenshot({ path: info.outputPath('wizard.png') });
-    await wizard.getByRole('button', { name: 'Finish' }).click();
-    await expect(wizard).toBeHidden();
-    await expect(row(page, 'tiny')).toContainText('Stopped');
-    await page.screenshot({ path: info.outputPath('list.png') });
-
-    await page.getByRole('button', { name: 'Start' }).click();
-    await expect(row(page, 'tiny')).toContainText('Running');
-    await waitForTerminal(page, guest.readyMarker);
-    await page.locator('[data-testid=terminal]').click();
-    await page.keyboard.type('echo gui-$((6*7))');
-    await page.keyboard.press('Enter');
-    await waitForTerminal(page, 'gui-42');
-    await page.screenshot({ path: info.outputPath('console.png') });
-
-    await expect(page.getByRole('button', { name: 'Resume' })).toHaveCount(0);
-    await page.getByRole('button', { name: 'Pause' }).click();
-    await expect(row(page, 'tiny')).toContainText('Paused');
-    await expect(page.getByRole('button', { name: 'Start' })).toBeDisabled();
-    await page.getByRole('button', { name: 'Resume' }).click();
-    await expect(row(page, 'tiny')).toContainText('Running');
-    await page.locator('[data-testid=terminal]').click();
-    await page.keyboard.type('echo resumed-$((2+2))');
-    await page.keyboard.press('Enter');
-    await waitForTerminal(page, 'resumed-4');
-
-    await expect(page.getByRole('button', { name: 'Delete' })).toBeDisabled();
-    await page.getByRole('button', { name: 'Shut down' }).click();
-    await expect(row(page, 'tiny')).toContainText('Stopped');
-    await expect(page.getByText('"tiny" is not running. Start it to use its console.')).toBeVisible();
-
-    await page.getByRole('button', { name: 'Delete' }).click();
-    const confirm = page.getByRole('alertdialog', { name: 'Delete "tiny"?' });
-    await expect(confirm).toContainText('It has no disks of its own');
-    await confirm.getByRole('button', { name: 'Delete' }).click();
-    await expect(page.getByText('No VMs yet. Click New to make one.')).toBeVisible();
+    await fullFlow(page, guest, info);
   });
 
   test('the wizard refuses too much memory with its sentence', async ({ page }) => {

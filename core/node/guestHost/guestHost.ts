@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GuesthouseError, toErrorData } from '../../common/errors';
-import type { BootSpec, FromGuestHost, GuestRequestAction, ToGuestHost } from '../../common/protocol';
+import { FLOW_HIGH_BYTES, FLOW_LOW_BYTES } from '../../common/api';
+import type { BootSpec, ConsolePort, FromGuestHost, GuestRequestAction, ToGuestHost } from '../../common/protocol';
 import { RingBuffer } from '../../common/ringBuffer';
 import { assertAction, assertTransition, type VmState } from '../../common/state';
 import type { Engine, EngineExit } from '../engine';
@@ -12,7 +13,8 @@ export interface ParentChannel {
   send(message: FromGuestHost): void;
   /** Resolves once everything sent so far has left this process. */
   flush(): Promise<void>;
-  onMessage(handler: (message: ToGuestHost) => void): void;
+  /** `port` comes with attachPort messages (Electron's MessagePort to a renderer). */
+  onMessage(handler: (message: ToGuestHost, port?: ConsolePort) => void): void;
   onDisconnect(handler: () => void): void;
 }
 
@@ -31,12 +33,16 @@ export class GuestHost {
   private flushTimer: NodeJS.Timeout | undefined;
   private shutdownTimer: NodeJS.Timeout | undefined;
   private stopReason: string | undefined;
+  /** Viewers on MessagePorts (the renderer, straight from here) and what they have not acknowledged. */
+  private readonly portViewers = new Map<ConsolePort, { unacked: number }>();
+  private parentWantsPause = false;
+  private outputPaused = false;
 
   constructor(
     private readonly parent: ParentChannel,
     private readonly exit: (code: number) => void,
   ) {
-    parent.onMessage((m) => this.onMessage(m));
+    parent.onMessage((m, port) => this.onMessage(m, port));
     // Losing the parent means nobody can see or stop this guest: take it down.
     parent.onDisconnect(() => {
       this.engine?.kill();
@@ -51,7 +57,7 @@ export class GuestHost {
     this.parent.send({ type: 'state', state, ...(reason ? { reason } : {}) });
   }
 
-  private onMessage(message: ToGuestHost): void {
+  private onMessage(message: ToGuestHost, port?: ConsolePort): void {
     switch (message.type) {
       case 'boot':
         void this.boot(message.spec);
@@ -66,7 +72,11 @@ export class GuestHost {
         this.engine?.write(message.data);
         break;
       case 'flow':
-        this.engine?.setOutputPaused(message.paused);
+        this.parentWantsPause = message.paused;
+        this.updateFlow();
+        break;
+      case 'attachPort':
+        if (port) this.attachPort(port);
         break;
     }
   }
@@ -90,6 +100,40 @@ export class GuestHost {
     } catch (err) {
       this.engine?.kill();
       await this.finish('stopped', toErrorData(err).message, 1);
+    }
+  }
+
+  /** A viewer on its own MessagePort: the backlog first, then live output, with acks. */
+  private attachPort(port: ConsolePort): void {
+    this.flushOutput();
+    const viewer = { unacked: 0 };
+    this.portViewers.set(port, viewer);
+    port.post({ t: 'backlog', data: this.ring.read() });
+    port.onMessage((m) => {
+      if (m.t === 'input') this.engine?.write(m.data);
+      else if (m.t === 'ack') {
+        viewer.unacked = Math.max(0, viewer.unacked - m.bytes);
+        this.updateFlow();
+      }
+    });
+    port.onClose(() => {
+      this.portViewers.delete(port);
+      this.updateFlow();
+    });
+  }
+
+  /** The engine's output pauses while the parent asks, or while a port viewer is far behind. */
+  private updateFlow(): void {
+    let behind = false;
+    let caughtUp = true;
+    for (const v of this.portViewers.values()) {
+      if (v.unacked > FLOW_HIGH_BYTES) behind = true;
+      if (v.unacked > FLOW_LOW_BYTES) caughtUp = false;
+    }
+    const pause = this.parentWantsPause || behind || (this.outputPaused && !caughtUp);
+    if (pause !== this.outputPaused) {
+      this.outputPaused = pause;
+      this.engine?.setOutputPaused(pause);
     }
   }
 
@@ -119,7 +163,15 @@ export class GuestHost {
     const data = Buffer.concat(this.pendingOutput, this.pendingBytes);
     this.pendingOutput = [];
     this.pendingBytes = 0;
-    this.parent.send({ type: 'output', data: new Uint8Array(data.buffer, data.byteOffset, data.length) });
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    this.parent.send({ type: 'output', data: bytes });
+    if (this.portViewers.size) {
+      for (const [port, viewer] of this.portViewers) {
+        viewer.unacked += bytes.length;
+        port.post({ t: 'data', data: bytes });
+      }
+      this.updateFlow();
+    }
   }
 
   private onRunState(state: 'running' | 'paused', reason?: string): void {
@@ -191,6 +243,10 @@ export class GuestHost {
     if (this.consoleLog !== undefined) fs.closeSync(this.consoleLog);
     this.consoleLog = undefined;
     this.setState(state, reason);
+    for (const port of this.portViewers.keys()) {
+      port.post({ t: 'closed' });
+      port.close();
+    }
     await this.parent.flush();
     this.exit(code);
   }

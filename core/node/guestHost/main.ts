@@ -3,19 +3,40 @@
  * Electron's utilityProcess (process.parentPort) and Node's child_process.fork
  * (process.send); it detects which parent channel it has.
  */
-import type { FromGuestHost, ToGuestHost } from '../../common/protocol';
+import type { ConsolePort, FromConsolePort, FromGuestHost, ToConsolePort, ToGuestHost } from '../../common/protocol';
 import { GuestHost, type ParentChannel } from './guestHost';
+
+/** The parts of Electron's MessagePortMain the guest host uses. */
+interface MessagePortMain {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  on(event: 'close', listener: () => void): void;
+  start(): void;
+  close(): void;
+}
 
 interface ParentPort {
   postMessage(message: unknown): void;
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  on(event: 'message', listener: (e: { data: unknown; ports: MessagePortMain[] }) => void): void;
+}
+
+function consolePort(port: MessagePortMain): ConsolePort {
+  return {
+    post: (m: ToConsolePort) => port.postMessage(m),
+    onMessage: (handler) => {
+      port.on('message', (e) => handler(e.data as FromConsolePort));
+      port.start();
+    },
+    onClose: (handler) => port.on('close', handler),
+    close: () => port.close(),
+  };
 }
 
 function electronChannel(port: ParentPort): ParentChannel {
   return {
     send: (m: FromGuestHost) => port.postMessage(m),
     flush: () => new Promise((resolve) => setImmediate(resolve)),
-    onMessage: (handler) => port.on('message', (e) => handler(e.data as ToGuestHost)),
+    onMessage: (handler) => port.on('message', (e) => handler(e.data as ToGuestHost, e.ports?.[0] ? consolePort(e.ports[0]) : undefined)),
     // utilityProcess children are killed with their parent; nothing to watch.
     onDisconnect: () => undefined,
   };

@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { IVmService } from '../../core/common/api';
-import { GuesthouseError } from '../../core/common/errors';
-import type { ClientMessage, ServerMessage } from '../../core/common/rpc';
-import { connectService } from '../../core/common/rpc';
-import { serviceSocketPath } from '../../core/node/paths';
-import { socketTransport } from '../../core/node/socketTransport';
+import type { IVmService } from '../common/api';
+import { GuesthouseError } from '../common/errors';
+import type { ClientMessage, ServerMessage } from '../common/rpc';
+import { connectService } from '../common/rpc';
+import { serviceSocketPath } from './paths';
+import { socketTransport } from './socketTransport';
 
 export type ServiceClient = IVmService & { close(): void };
 
@@ -19,11 +19,10 @@ function tryConnect(socketPath: string): Promise<net.Socket | null> {
   });
 }
 
-/** Starts the headless service in the background and waits until it says it is ready. */
-function launchService(home: string): Promise<void> {
+/** Starts the headless service (`entry`) in the background and waits until it says it is ready. */
+function launchService(home: string, entry: string): Promise<void> {
   fs.mkdirSync(home, { recursive: true });
   const log = fs.openSync(path.join(home, 'service.log'), 'a');
-  const entry = path.join(__dirname, '..', 'server', 'main.js');
   const child = spawn(process.execPath, [entry], {
     detached: true,
     stdio: ['ignore', 'pipe', log],
@@ -50,12 +49,15 @@ function launchService(home: string): Promise<void> {
   });
 }
 
-/** Connects to the service for `home`, starting it first if asked and none runs. */
-export async function connectToService(home: string, autostart: boolean): Promise<ServiceClient | null> {
+/**
+ * Connects to the service for `home`. With `autostart` (the service's entry file),
+ * starts one in the background first when none answers, as VBoxManage starts VBoxSVC.
+ */
+export async function connectToService(home: string, autostart: string | false): Promise<ServiceClient | null> {
   const socketPath = serviceSocketPath(home);
   let socket = await tryConnect(socketPath);
   if (!socket && autostart) {
-    await launchService(home);
+    await launchService(home, autostart);
     socket = await tryConnect(socketPath);
     if (!socket) throw new GuesthouseError('service-unavailable', `The Guesthouse service could not be reached; see ${path.join(home, 'service.log')}.`);
   }

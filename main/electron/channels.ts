@@ -1,0 +1,6 @@
+/** The IPC channel names, defined once for main and preload. */
+export const RPC_CHANNEL = 'guesthouse:rpc';
+/** Renderer asks main for a console MessagePort straight to a guest host. */
+export const CONSOLE_PORT_CHANNEL = 'guesthouse:console-port';
+/** The origin the app's pages are served from (a privileged custom scheme, not file://). */
+export const APP_ORIGIN = 'app://guesthouse';

@@ -1,0 +1,132 @@
+/**
+ * The Electron composition root: one window, the app menu, a single-instance lock,
+ * secure defaults, and IPC serving IVmService. Guests run in utilityProcess guest hosts
+ * owned by an in-process service, or in the headless service when one already runs.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { app, BrowserWindow, dialog, Menu, protocol, session, shell } from 'electron';
+import type { IVmService } from '../../core/common/api';
+import { libraryHome } from '../../core/node/paths';
+import { connectToService } from '../../core/node/serviceClient';
+import { startService, type RunningService } from '../server/service';
+import { CONTENT_SECURITY_POLICY } from '../server/web';
+import { APP_ORIGIN } from './channels';
+import { serveIpc } from './ipc';
+import { utilityLauncher } from './utilityLauncher';
+
+const RENDERER_DIR = path.join(__dirname, '..', '..', 'renderer');
+const PRELOAD = path.join(__dirname, '..', '..', 'preload', 'preload.js');
+
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let window: BrowserWindow | null = null;
+let owned: RunningService | null = null;
+let service: IVmService | null = null;
+
+const mime: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2' };
+
+/** Serves the built renderer on app://guesthouse/ (pages are never loaded from file://). */
+function serveRenderer(): void {
+  protocol.handle('app', (request) => {
+    const url = new URL(request.url);
+    const rel = decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html';
+    const file = path.resolve(RENDERER_DIR, rel);
+    if (url.host !== 'guesthouse' || !file.startsWith(RENDERER_DIR + path.sep) || !fs.existsSync(file)) return new Response('Not found', { status: 404 });
+    return new Response(fs.readFileSync(file), {
+      headers: { 'Content-Type': mime[path.extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+    });
+  });
+}
+
+function lockDown(): void {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (new URL(url).origin !== APP_ORIGIN) event.preventDefault();
+    });
+    contents.setWindowOpenHandler(({ url }) => {
+      if (/^https:\/\//.test(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+}
+
+function buildMenu(): void {
+  const mac = process.platform === 'darwin';
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      ...(mac ? [{ role: 'appMenu' as const }] : []),
+      { role: 'fileMenu' },
+      { role: 'editMenu' },
+      { role: 'viewMenu' },
+      { role: 'windowMenu' },
+      { role: 'help', submenu: [{ label: 'Guesthouse on the web', click: () => void shell.openExternal('https://github.com/') }] },
+    ]),
+  );
+}
+
+async function createWindow(): Promise<void> {
+  const home = libraryHome();
+  // Attach to a headless service that already owns this library's guests; else own them.
+  const external = await connectToService(home, false);
+  if (external) service = external;
+  else {
+    owned = await startService({ home, launcher: utilityLauncher });
+    service = owned.service;
+  }
+  window = new BrowserWindow({
+    width: 1200,
+    height: 800,
+    minWidth: 800,
+    minHeight: 500,
+    show: false,
+    title: 'Guesthouse',
+    webPreferences: { preload: PRELOAD, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
+  });
+  window.once('ready-to-show', () => window?.show());
+  serveIpc(window, service, owned ? (ref, port) => owned!.service.transferConsolePort(ref, port) : undefined);
+  await window.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+app.on('second-instance', () => {
+  if (window?.isMinimized()) window.restore();
+  window?.focus();
+});
+
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting || !owned || owned.service.runningCount === 0) return;
+  event.preventDefault();
+  void (async () => {
+    const { response } = await dialog.showMessageBox({
+      type: 'question',
+      message: 'Guests are still running',
+      detail: `${owned!.service.runningCount} guest(s) run in Guesthouse. Shut them down (ACPI, powered off if they do not respond), or power them off now?`,
+      buttons: ['Shut down', 'Power off', 'Cancel'],
+      defaultId: 0,
+      cancelId: 2,
+    });
+    if (response === 2) return;
+    const vms = (await owned!.service.listVms()).filter((v) => v.state !== 'stopped' && v.state !== 'crashed');
+    await Promise.allSettled(vms.map((v) => (response === 0 ? owned!.service.shutdownVm(v.id) : owned!.service.powerOffVm(v.id))));
+    await owned!.close();
+    quitting = true;
+    app.quit();
+  })();
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+void app.whenReady().then(async () => {
+  lockDown();
+  serveRenderer();
+  buildMenu();
+  await createWindow();
+});

@@ -1,0 +1,52 @@
+/**
+ * The sandboxed preload: exposes the typed IVmService as window.guesthouse and nothing
+ * else. Bundled into one CommonJS file (a sandboxed preload cannot require our modules).
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import type { AttachOptions, ConsoleAttachment, IVmService } from '../../core/common/api';
+import type { FromConsolePort, ToConsolePort } from '../../core/common/protocol';
+import { connectService, type ClientMessage, type ServerMessage } from '../../core/common/rpc';
+import { CONSOLE_PORT_CHANNEL, RPC_CHANNEL } from '../electron/channels';
+
+const service = connectService({
+  send: (m: ClientMessage) => ipcRenderer.send(RPC_CHANNEL, m),
+  onMessage: (h: (m: ServerMessage) => void) => ipcRenderer.on(RPC_CHANNEL, (_e, m: ServerMessage) => h(m)),
+  onClose: () => undefined,
+  close: () => undefined,
+});
+
+const portWaiters = new Map<string, (port: MessagePort) => void>();
+ipcRenderer.on(CONSOLE_PORT_CHANNEL, (event, data: { nonce: string }) => {
+  const port = event.ports[0];
+  if (port) portWaiters.get(data.nonce)?.(port);
+  portWaiters.delete(data.nonce);
+});
+
+/** Console bytes straight from the guest host over a MessagePort; RPC where the app does not own the guest. */
+async function attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment> {
+  const nonce = crypto.randomUUID();
+  const portArrives = new Promise<MessagePort>((resolve) => portWaiters.set(nonce, resolve));
+  const direct = (await ipcRenderer.invoke(CONSOLE_PORT_CHANNEL, ref, nonce)) as boolean;
+  if (!direct) {
+    portWaiters.delete(nonce);
+    return service.attachConsole(ref, onData, options);
+  }
+  const port = await portArrives;
+  const send = (m: FromConsolePort) => port.postMessage(m);
+  const backlog = await new Promise<Uint8Array>((resolve) => {
+    port.onmessage = (e: MessageEvent<ToConsolePort>) => {
+      const m = e.data;
+      if (m.t === 'backlog') resolve(m.data);
+      else if (m.t === 'data') {
+        onData(m.data);
+        // Without flow control the viewer is taken to keep up: acknowledge at once.
+        if (!options?.flowControl) send({ t: 'ack', bytes: m.data.length });
+      } else if (m.t === 'closed') port.close();
+    };
+    port.start();
+  });
+  return { backlog, ack: (bytes) => send({ t: 'ack', bytes }), dispose: () => port.close() };
+}
+
+const api: IVmService = { ...service, attachConsole };
+contextBridge.exposeInMainWorld('guesthouse', api);

@@ -1,0 +1,76 @@
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import type { TestGuest } from '../support/guest';
+
+/** The text in the xterm.js buffer of the open console. */
+export async function terminalText(page: Page): Promise<string> {
+  return page.locator('[data-testid=terminal]').evaluate((el) => {
+    const term = (el as HTMLElement & { terminal?: { buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } } } }).terminal;
+    if (!term) return '';
+    const b = term.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < b.length; i++) lines.push(b.getLine(i)?.translateToString(true) ?? '');
+    return lines.join('\n');
+  });
+}
+
+export async function waitForTerminal(page: Page, text: string, timeout = 90_000): Promise<void> {
+await expect.poll(() => terminalText(page), { timeout, message: `"${text}" in the console` }).toContain(text);
+}
+
+export const row = (page: Page, name: string) => page.locator(`li[data-vm="${name}"]`);
+
+/**
+* What a person does in the GUI, the same in a browser and in the Electron window:
+* create the tiny guest through the wizard, start it, read the marker and a command's
+* answer from the xterm buffer, pause/resume, shut down, delete. Screenshots are artifacts.
+*/
+export async function fullFlow(page: Page, guest: TestGuest, info: TestInfo): Promise<void> {
+  await expect(page.getByText('No VMs yet. Click New to make one.')).toBeVisible();
+  await page.getByRole('button', { name: 'New' }).click();
+  const wizard = page.getByRole('dialog', { name: 'New virtual machine' });
+  await wizard.getByLabel('Name', { exact: true }).fill('tiny');
+  await wizard.getByLabel('OS type').selectOption('other-x64');
+  await wizard.locator('#vm-memory').fill('128');
+  await wizard.getByLabel('No disk').check();
+  await wizard.getByLabel('Advanced: boot a kernel directly').check();
+  await wizard.getByLabel('Kernel', { exact: true }).fill(guest.kernel);
+  await wizard.getByLabel('Initrd').fill(guest.initrd);
+  await wizard.getByLabel('Kernel command line').fill(guest.append);
+  await expect(wizard.getByTestId('engine-choice')).toContainText('Will run on QEMU');
+  await page.screenshot({ path: info.outputPath('wizard.png') });
+  await wizard.getByRole('button', { name: 'Finish' }).click();
+  await expect(wizard).toBeHidden();
+  await expect(row(page, 'tiny')).toContainText('Stopped');
+  await page.screenshot({ path: info.outputPath('list.png') });
+
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(row(page, 'tiny')).toContainText('Running');
+  await waitForTerminal(page, guest.readyMarker);
+  await page.locator('[data-testid=terminal]').click();
+  await page.keyboard.type('echo gui-$((6*7))');
+  await page.keyboard.press('Enter');
+  await waitForTerminal(page, 'gui-42');
+  await page.screenshot({ path: info.outputPath('console.png') });
+
+  await expect(page.getByRole('button', { name: 'Resume' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(row(page, 'tiny')).toContainText('Paused');
+  await expect(page.getByRole('button', { name: 'Start' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect(row(page, 'tiny')).toContainText('Running');
+  await page.locator('[data-testid=terminal]').click();
+  await page.keyboard.type('echo resumed-$((2+2))');
+  await page.keyboard.press('Enter');
+  await waitForTerminal(page, 'resumed-4');
+
+  await expect(page.getByRole('button', { name: 'Delete' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Shut down' }).click();
+  await expect(row(page, 'tiny')).toContainText('Stopped');
+  await expect(page.getByText('"tiny" is not running. Start it to use its console.')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Delete' }).click();
+  const confirm = page.getByRole('alertdialog', { name: 'Delete "tiny"?' });
+  await expect(confirm).toContainText('It has no disks of its own');
+  await confirm.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByText('No VMs yet. Click New to make one.')).toBeVisible();
+}
