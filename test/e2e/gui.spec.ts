@@ -6,6 +6,7 @@ import { tinyGuest, type TestGuest } from '../support/guest';
 import { guestToolsPresent, qemuPresent } from '../support/components';
 import { fullFlow, row } from './flow';
 import { serve, type Served } from './serve';
+import { connectToService } from '../../core/node/serviceClient';
 
 const missing = !fs.existsSync(CHROMIUM)
   ? `Chromium is not installed (apt-get install chromium; expected at ${CHROMIUM})`
@@ -87,6 +88,50 @@ test.describe('GUI through guesthouse serve', () => {
     );
     expect(ws).toBe('refused');
     await fresh.close();
+  });
+
+  test('settings: editable while stopped, read-only while running', async ({ page }) => {
+    const made = await served.cli(['create', 'tune', '--os', 'other-x64', '--memory', '128', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--network', 'none']);
+    expect(made.code).toBe(0);
+    await page.goto(served.url);
+    await row(page, 'tune').click();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.locator('#set-memory').fill('0');
+    await expect(page.getByRole('alert')).toHaveText('Memory must be at least 16 MiB.');
+    await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
+    await page.locator('#set-memory').fill('192');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
+    expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config.memoryMib).toBe(192);
+    await expect(row(page, 'tune')).toContainText('192 MiB');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await expect(row(page, 'tune')).toContainText('Running');
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await expect(page.getByText('The VM is running: these settings can change only after it stops.')).toBeVisible();
+    await expect(page.locator('#set-memory')).toBeDisabled();
+    await page.getByRole('button', { name: 'Power off' }).click();
+    await expect(row(page, 'tune')).toContainText('Stopped');
+    await expect(page.locator('#set-memory')).toBeEnabled();
+    expect((await served.cli(['delete', 'tune'])).code).toBe(0);
+  });
+
+  test('200 VMs: all listed, and search narrows them', async ({ page }) => {
+    const client = (await connectToService(served.home, false))!;
+    try {
+      for (let i = 0; i < 200; i++) await client.createVm({ name: `vm-${String(i).padStart(3, '0')}`, osType: 'other-x64', memoryMib: 64, network: 'none' });
+      await page.goto(served.url);
+      await expect(page.locator('li[data-vm]')).toHaveCount(200);
+      await page.getByLabel('Search VMs').fill('vm-13');
+      await expect(page.locator('li[data-vm]')).toHaveCount(10);
+      await page.getByLabel('Search VMs').fill('nothing-like-this');
+      await expect(page.getByText('No VM matches "nothing-like-this".')).toBeVisible();
+      await page.getByLabel('Search VMs').fill('');
+      await expect(page.locator('li[data-vm]')).toHaveCount(200);
+      await page.screenshot({ path: test.info().outputPath('list-200.png') });
+    } finally {
+      for (const vm of await client.listVms()) if (vm.name.startsWith('vm-')) await client.deleteVm(vm.id);
+      client.close();
+    }
   });
 
   test('Korean strings', async ({ page }) => {
