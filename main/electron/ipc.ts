@@ -2,7 +2,7 @@ import { ipcMain, MessageChannelMain, type BrowserWindow, type IpcMainEvent, typ
 import type { IVmService } from '../../core/common/api';
 import { serveConnection, type ServerMessage, type Transport } from '../../core/common/rpc';
 import { vmRefSchema } from '../../core/common/api';
-import { APP_ORIGIN, CONSOLE_PORT_CHANNEL, RPC_CHANNEL } from './channels';
+import { APP_ORIGIN, CONSOLE_PORT_CHANNEL, RPC_CHANNEL } from '../preload/channels';
 
 /** Only our own page in our own window's main frame may speak to the service. */
 function trusted(window: BrowserWindow, event: IpcMainEvent | IpcMainInvokeEvent): boolean {

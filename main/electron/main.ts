@@ -11,7 +11,7 @@ import { libraryHome } from '../../core/node/paths';
 import { connectToService } from '../../core/node/serviceClient';
 import { startService, type RunningService } from '../server/service';
 import { CONTENT_SECURITY_POLICY } from '../server/web';
-import { APP_ORIGIN } from './channels';
+import { APP_ORIGIN } from '../preload/channels';
 import { serveIpc } from './ipc';
 import { utilityLauncher } from './utilityLauncher';
 

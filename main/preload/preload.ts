@@ -6,7 +6,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { AttachOptions, ConsoleAttachment, IVmService } from '../../core/common/api';
 import type { FromConsolePort, ToConsolePort } from '../../core/common/protocol';
 import { connectService, type ClientMessage, type ServerMessage } from '../../core/common/rpc';
-import { CONSOLE_PORT_CHANNEL, RPC_CHANNEL } from '../electron/channels';
+import { CONSOLE_PORT_CHANNEL, RPC_CHANNEL } from './channels';
 
 const service = connectService({
   send: (m: ClientMessage) => ipcRenderer.send(RPC_CHANNEL, m),

@@ -14,11 +14,12 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') failed++;
         else {
           skipped++;
-          const note = t.result().note ?? t.options.mode;
+          const note = t.result().note;
           if (note) reasons.add(`${t.fullName}: ${note}`);
         }
       }
-      if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++;
+      // A file whose setup failed (beforeAll, import) counts as a failure even if no test ran.
+      if (m.state() === 'failed' && ![...m.children.allTests()].some((t) => t.result().state === 'failed')) failed++;
     }
     for (const r of reasons) process.stdout.write(`skipped: ${r}\n`);
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);

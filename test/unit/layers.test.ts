@@ -10,7 +10,7 @@ const allowed: Record<string, string[]> = {
   'core/node': ['core/common', 'core/node'],
   'main/cli': ['core/common', 'core/node', 'main/cli', 'main/server'],
   'main/server': ['core/common', 'core/node', 'main/server'],
-  'main/electron': ['core/common', 'core/node', 'main/electron', 'main/server'],
+  'main/electron': ['core/common', 'core/node', 'main/electron', 'main/server', 'main/preload'],
   'main/preload': ['core/common', 'main/preload'],
   renderer: ['core/common', 'renderer'],
 };
