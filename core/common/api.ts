@@ -72,6 +72,10 @@ export interface VmDetails extends VmSummary {
   config: VmConfig;
   folder: string;
   runtime?: VmRuntime;
+  /** Which engine this VM will run on here, and why (engine auto decides per host). */
+  engineChoice: { engine: 'qemu' | 'v86' | null; reason: string };
+  /** What the engine does differently, said plainly (disk writes, network). */
+  engineNotes: string[];
 }
 
 export interface QemuBinary {
@@ -92,6 +96,8 @@ export interface HostInfo {
   qemu: { binaries: QemuBinary[]; img: { path: string; version: string } | null; installHint: string | null };
   /** Which engine `auto` picks on this host, and why. */
   autoEngine: { engine: 'qemu' | 'v86' | null; reason: string };
+  /** The embedded engine's firmware, or how to get it. */
+  v86: { available: boolean; bios: string | null; detail: string };
   libraryPath: string;
 }
 
@@ -143,6 +149,9 @@ export interface IVmService {
   /** ACPI shutdown that falls back to power off after the timeout (or at once with force). */
   shutdownVm(ref: string, options?: ShutdownOptions): Promise<void>;
   powerOffVm(ref: string): Promise<void>;
+  /** Saves the machine state to the VM's folder and powers off (v86); start restores it. */
+  saveVm(ref: string): Promise<void>;
+  discardSavedState(ref: string): Promise<void>;
   writeConsole(ref: string, data: Uint8Array): Promise<void>;
   /** Resolves true once `text` has appeared in the console output since the guest started. */
   waitForConsole(ref: string, text: string, timeoutMs: number): Promise<boolean>;
@@ -168,6 +177,8 @@ export const serviceMethods = [
   'resetVm',
   'shutdownVm',
   'powerOffVm',
+  'saveVm',
+  'discardSavedState',
   'writeConsole',
   'waitForConsole',
   'readLog',
@@ -191,6 +202,8 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   resetVm: z.tuple([ref]),
   shutdownVm: z.tuple([ref, shutdownOptionsSchema.optional()]),
   powerOffVm: z.tuple([ref]),
+  saveVm: z.tuple([ref]),
+  discardSavedState: z.tuple([ref]),
   writeConsole: z.tuple([ref, bytes]),
   waitForConsole: z.tuple([ref, z.string().min(1, { error: 'Say what text to wait for.' }), z.number().int().min(0).max(86_400_000)]),
   readLog: z.tuple([ref]),

@@ -205,3 +205,27 @@ export function parseSize(text: string): number {
   if (bytes < 2 ** 20) throw new GuesthouseError('invalid-input', `A disk must be at least 1M (got ${text}).`);
   return bytes;
 }
+
+/** What the embedded v86 engine can run. */
+export const V86_MAX_MEMORY_MIB = 2048;
+/** v86 places the initrd at 64 MiB: guest RAM must hold it above that. */
+export const V86_INITRD_ADDRESS_MIB = 64;
+
+/** Problems a config has for the v86 engine: honest limits, one sentence each. */
+export function v86Problems(config: Pick<VmConfig, 'identity' | 'cpus' | 'memoryMib' | 'disks' | 'directBoot'>, initrdBytes = 0): string[] {
+  const problems: string[] = [];
+  if (osPresets[config.identity.osType].arch !== 'i386') {
+    problems.push(`The v86 engine runs 32-bit x86 guests only; choose the OS type linux-x86 or other-x86, or use QEMU.`);
+  }
+  if (config.cpus !== 1) problems.push(`The v86 engine emulates one CPU; set the CPU count to 1.`);
+  if (config.memoryMib > V86_MAX_MEMORY_MIB) problems.push(`The v86 engine supports at most ${V86_MAX_MEMORY_MIB} MiB of memory.`);
+  if (config.directBoot?.initrdPath) {
+    const needMib = V86_INITRD_ADDRESS_MIB + Math.ceil(initrdBytes / 2 ** 20) + 1;
+    if (config.memoryMib < needMib) problems.push(`With an initrd the v86 engine needs at least ${needMib} MiB of memory (it loads the initrd at 64 MiB).`);
+  }
+  for (const d of config.disks) {
+    if (d.format !== 'raw') problems.push(`The v86 engine reads raw disk images only; convert ${d.path} with "qemu-img convert -O raw", or use QEMU.`);
+  }
+  if (config.disks.length > 2) problems.push('The v86 engine supports at most 2 hard disks.');
+  return problems;
+}

@@ -10,11 +10,15 @@ export interface BootSpec {
   runtimeDir: string;
   engine: 'qemu' | 'v86';
   qemu?: { binary: string; accelerator: 'kvm' | 'hvf' | 'whpx' | 'tcg' };
+  v86?: { bios: string; vgaBios: string | null; wasm: string };
+  /** Where the machine state is saved, and restored from when it exists at boot. */
+  stateFile: string;
+  restoreState: boolean;
   /** Console ring buffer size. */
   ringBytes: number;
 }
 
-export type GuestRequestAction = 'pause' | 'resume' | 'reset' | 'shutdown' | 'poweroff' | 'backlog';
+export type GuestRequestAction = 'pause' | 'resume' | 'reset' | 'shutdown' | 'poweroff' | 'save' | 'backlog';
 
 /** Parent (service) → guest host. */
 export type ToGuestHost =

@@ -9,6 +9,7 @@ export const vmStates = [
   'paused',
   'resuming',
   'stopping',
+  'saved',
   'crashed',
 ] as const;
 export type VmState = (typeof vmStates)[number];
@@ -21,7 +22,9 @@ export const transitions: Readonly<Record<VmState, readonly VmState[]>> = {
   pausing: ['paused', 'running', 'stopped', 'crashed'],
   paused: ['resuming', 'running', 'stopping', 'stopped', 'crashed'],
   resuming: ['running', 'paused', 'stopped', 'crashed'],
-  stopping: ['stopped', 'crashed'],
+  stopping: ['stopped', 'saved', 'crashed'],
+  /** Powered off with its machine state in a file; starting restores it. */
+  saved: ['starting', 'stopped'],
   crashed: ['starting', 'stopped'],
 };
 
@@ -36,18 +39,20 @@ export function assertTransition(from: VmState, to: VmState): void {
 }
 
 /** What a user can ask of a VM, and in which states each request makes sense. */
-export const vmActions = ['start', 'pause', 'resume', 'reset', 'shutdown', 'poweroff', 'modify', 'delete'] as const;
+export const vmActions = ['start', 'pause', 'resume', 'reset', 'shutdown', 'poweroff', 'save', 'discard', 'modify', 'delete'] as const;
 export type VmAction = (typeof vmActions)[number];
 
 export const allowedStates: Readonly<Record<VmAction, readonly VmState[]>> = {
-  start: ['stopped', 'crashed'],
+  start: ['stopped', 'saved', 'crashed'],
   pause: ['running'],
   resume: ['paused'],
   reset: ['running', 'paused'],
   shutdown: ['running', 'paused'],
   poweroff: ['starting', 'running', 'pausing', 'paused', 'resuming', 'stopping'],
+  save: ['running', 'paused'],
+  discard: ['saved'],
   modify: ['stopped', 'crashed'],
-  delete: ['stopped', 'crashed'],
+  delete: ['stopped', 'saved', 'crashed'],
 };
 
 const verbs: Record<VmAction, string> = {
@@ -57,6 +62,8 @@ const verbs: Record<VmAction, string> = {
   reset: 'reset',
   shutdown: 'shut down',
   poweroff: 'power off',
+  save: 'save the state of',
+  discard: 'discard the saved state of',
   modify: 'change the settings of',
   delete: 'delete',
 };
@@ -68,6 +75,6 @@ export function isActionAllowed(action: VmAction, state: VmState): boolean {
 /** Throws the user's sentence when `action` makes no sense in `state`. */
 export function assertAction(action: VmAction, state: VmState, name: string): void {
   if (isActionAllowed(action, state)) return;
-  const hint = action === 'modify' || action === 'delete' ? ' Stop it first.' : '';
+  const hint = state === 'saved' && action === 'modify' ? ' Start it, or discard its saved state, first.' : action === 'modify' || action === 'delete' ? ' Stop it first.' : '';
   throw new GuesthouseError('invalid-state', `Cannot ${verbs[action]} "${name}" because it is ${state}.${hint}`);
 }

@@ -30,6 +30,8 @@ export interface Engine {
   write(data: Uint8Array): void;
   /** Stops reading console output (the guest then blocks on its console), or reads on. */
   setOutputPaused(paused: boolean): void;
+  /** Saves the machine state to `file` (the guest is stopped first); absent where unsupported. */
+  saveState?(file: string): Promise<void>;
   /** Last resort when the guest host itself is going away. */
   kill(): void;
 }

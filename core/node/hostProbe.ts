@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { HostInfo, QemuBinary } from '../common/api';
+import { findV86Firmware, firmwareHint } from './v86/firmware';
 
 const run = promisify(execFile);
 
@@ -133,6 +134,7 @@ export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
   const cpus = os.cpus();
   const [hvf, whpx] = await Promise.all([hvfUsable(), whpxUsable()]);
   const hasQemu = binaries.some((b) => b.arch === 'x86_64');
+  const firmware = findV86Firmware(env);
   let kvm = kvmUsable();
   if (kvm.usable && hasQemu) {
     const probe = await acceleratorRuns(binaries[0]!.path, 'kvm');
@@ -155,7 +157,12 @@ export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
     qemu: { binaries, img, installHint: hasQemu && img ? null : qemuInstallHint() },
     autoEngine: hasQemu
       ? { engine: 'qemu', reason: `QEMU ${binaries[0]!.version} was found at ${binaries[0]!.path}.` }
-      : { engine: null, reason: 'QEMU was not found, and the embedded v86 engine is not part of this build yet.' },
+      : firmware
+        ? { engine: 'v86', reason: 'QEMU was not found, so the embedded v86 engine runs VMs (32-bit x86 guests only, slower).' }
+        : { engine: null, reason: `QEMU was not found, and ${firmwareHint().replace(/^The v86 engine/, 'the embedded v86 engine')}` },
+    v86: firmware
+      ? { available: true, bios: firmware.bios, detail: `SeaBIOS at ${firmware.bios}${firmware.vgaBios ? '' : ' (no VGA BIOS: serial console only)'}.` }
+      : { available: false, bios: null, detail: firmwareHint() },
     libraryPath: options.libraryPath,
   };
 }

@@ -10,7 +10,7 @@ import type { GuestHostExit, GuestHostLauncher, GuestHostProcess } from './super
 interface Callbacks {
   onState(state: VmState, reason?: string): void;
   /** The guest host has ended; `state` is final (stopped or crashed). */
-  onGone(state: 'stopped' | 'crashed', reason?: string): void;
+  onGone(state: 'stopped' | 'saved' | 'crashed', reason?: string): void;
 }
 
 interface PendingReply {
@@ -50,10 +50,10 @@ export class RunningGuest {
     this.started.catch(() => undefined);
     this.gone = new Promise((resolve) => (this.markGone = resolve));
     this.process = launcher(
-      { name, logFile: path.join(spec.vmDir, 'logs', 'guesthost.log') },
+      { name, logFile: path.join(spec.vmDir, 'logs', 'guesthost.log'), engine: spec.engine },
       { onMessage: (m) => this.onMessage(m), onExit: (e) => this.onExit(e) },
     );
-    this.runtime = { guestHostPid: this.process.pid ?? 0, engine: spec.engine, accelerator: spec.qemu?.accelerator ?? 'none', startedAt: new Date().toISOString() };
+    this.runtime = { guestHostPid: this.process.pid ?? 0, engine: spec.engine, accelerator: spec.qemu?.accelerator ?? 'v86', startedAt: new Date().toISOString() };
     callbacks.onState('starting');
     this.process.send({ type: 'boot', spec });
   }
@@ -64,7 +64,7 @@ export class RunningGuest {
     this.reason = reason;
     if (changed) this.callbacks.onState(state, reason);
     if (state === 'running' || state === 'paused') this.settleStart.resolve();
-    if (state === 'stopped' || state === 'crashed') this.settleStart.reject(new GuesthouseError('engine-failed', reason ?? `"${this.name}" stopped while starting.`));
+    if (state === 'stopped' || state === 'saved' || state === 'crashed') this.settleStart.reject(new GuesthouseError('engine-failed', reason ?? `"${this.name}" stopped while starting.`));
   }
 
   private onMessage(message: FromGuestHost): void {
@@ -89,11 +89,11 @@ export class RunningGuest {
   }
 
   private onExit(exit: GuestHostExit): void {
-    if (this.state !== 'stopped' && this.state !== 'crashed') this.setState('crashed', describeHostExit(exit));
+    if (this.state !== 'stopped' && this.state !== 'saved' && this.state !== 'crashed') this.setState('crashed', describeHostExit(exit));
     for (const p of this.pending.values()) p.reject(new GuesthouseError('invalid-state', `"${this.name}" is no longer running.`));
     this.pending.clear();
     this.outputListeners.clear();
-    this.callbacks.onGone(this.state as 'stopped' | 'crashed', this.reason);
+    this.callbacks.onGone(this.state as 'stopped' | 'saved' | 'crashed', this.reason);
     this.markGone();
   }
 

@@ -25,7 +25,15 @@ export interface GuestHostCallbacks {
 }
 
 /** Starts guest host processes: child_process.fork here, utilityProcess.fork in Electron. */
-export type GuestHostLauncher = (options: { name: string; logFile: string }, callbacks: GuestHostCallbacks) => GuestHostProcess;
+export type GuestHostLauncher = (options: { name: string; logFile: string; engine: 'qemu' | 'v86' }, callbacks: GuestHostCallbacks) => GuestHostProcess;
+
+/**
+ * Node flags for a guest host. v86 runs in the guest host itself: Liftoff-only
+ * WebAssembly compilation halves its memory and CPU with no slower boot.
+ */
+export function guestHostExecArgv(engine: 'qemu' | 'v86'): string[] {
+  return engine === 'v86' ? ['--liftoff-only'] : [];
+}
 
 /**
  * The guest host entry file, next to this module once compiled. Tests load the
@@ -36,12 +44,12 @@ export const guestHostEntry = __filename.endsWith('.ts')
   : path.join(__dirname, 'guestHost', 'main.js');
 
 /** Node's launcher: fork the guest host entry with structured-clone IPC. */
-export const forkLauncher: GuestHostLauncher = ({ logFile }, callbacks) => {
+export const forkLauncher: GuestHostLauncher = ({ logFile, engine }, callbacks) => {
   const log = fs.openSync(logFile, 'a');
   const child = fork(guestHostEntry, [], {
     serialization: 'advanced',
     stdio: ['ignore', log, log, 'ipc'],
-    execArgv: [],
+    execArgv: guestHostExecArgv(engine),
   });
   fs.closeSync(log);
   child.on('message', (m) => callbacks.onMessage(m as FromGuestHost));

@@ -16,11 +16,12 @@ import type {
   VmSummary,
 } from '../common/api';
 import { createVmRequestSchema, deleteOptionsSchema, modifyVmRequestSchema, shutdownOptionsSchema } from '../common/api';
-import { CONFIG_VERSION, hostProblems, osPresets, parseOrThrow, vmConfigSchema, type VmConfig } from '../common/config';
+import { CONFIG_VERSION, hostProblems, osPresets, parseOrThrow, v86Problems, vmConfigSchema, type VmConfig } from '../common/config';
 import { GuesthouseError } from '../common/errors';
 import type { BootSpec, GuestRequestAction } from '../common/protocol';
 import { assertAction, type VmAction, type VmState } from '../common/state';
 import { findInFile } from './fileSearch';
+import { findV86Firmware, firmwareHint } from './v86/firmware';
 import { pickAccelerator, probeHost } from './hostProbe';
 import { Library, type LibraryEntry } from './library';
 import { runtimeDir } from './paths';
@@ -37,9 +38,14 @@ export interface VmServiceOptions {
   ringBytes?: number;
 }
 
+/** Where a VM's saved machine state lives. */
+export function stateFile(vmDir: string): string {
+  return path.join(vmDir, 'state', 'machine.v86state');
+}
+
 /** Why a VM that is not running stopped last time, kept while the service lives. */
 interface LastExit {
-  state: 'stopped' | 'crashed';
+  state: 'stopped' | 'saved' | 'crashed';
   reason?: string;
 }
 
@@ -82,7 +88,7 @@ export class VmService implements IVmService {
   }
 
   async getVm(ref: string): Promise<VmDetails> {
-    return this.details(this.library.find(ref));
+    return await this.details(this.library.find(ref));
   }
 
   private stateOf(uuid: string): { state: VmState; reason?: string } {
@@ -92,8 +98,11 @@ export class VmService implements IVmService {
     return last ? { state: last.state, ...(last.reason ? { reason: last.reason } : {}) } : { state: 'stopped' };
   }
 
-  private summary({ config }: LibraryEntry): VmSummary {
-    const { state, reason } = this.stateOf(config.identity.uuid);
+  private summary({ config, dir }: LibraryEntry): VmSummary {
+    let { state, reason } = this.stateOf(config.identity.uuid);
+    // A saved machine state on disk outlives the service that wrote it.
+    if (state === 'stopped' && fs.existsSync(stateFile(dir))) state = 'saved';
+    if (state === 'saved' && !fs.existsSync(stateFile(dir))) state = 'stopped';
     return {
       id: config.identity.uuid,
       name: config.identity.name,
@@ -106,9 +115,41 @@ export class VmService implements IVmService {
     };
   }
 
-  private details(entry: LibraryEntry): VmDetails {
+  private async details(entry: LibraryEntry): Promise<VmDetails> {
     const runtime = this.running.get(entry.config.identity.uuid)?.runtime;
-    return { ...this.summary(entry), config: entry.config, folder: entry.dir, ...(runtime ? { runtime } : {}) };
+    const choice = this.engineFor(entry.config, await this.host());
+    const notes: string[] = [];
+    if (choice.engine === 'v86') {
+      notes.push(entry.config.disks.length ? 'v86: guest writes go straight to the disk files.' : 'v86: this VM has no hard disk.');
+      if (entry.config.network.mode === 'nat') notes.push('v86: no network yet; the guest sees no network card.');
+      notes.push('v86: the machine state can be saved and restored.');
+    } else if (choice.engine === 'qemu') {
+      notes.push('QEMU: guest writes go to the disk files; saving the machine state is not supported yet.');
+    }
+    return {
+      ...this.summary(entry),
+      config: entry.config,
+      folder: entry.dir,
+      ...(runtime ? { runtime } : {}),
+      engineChoice: choice,
+      engineNotes: notes,
+    };
+  }
+
+  /** The engine's limits, where the VM will run on v86 (raw disks only, 32-bit, one CPU…). */
+  private engineProblems(config: VmConfig, host: HostInfo, dir: string | undefined): string[] {
+    if (this.engineFor(config, host).engine !== 'v86') return [];
+    const initrd = config.directBoot?.initrdPath ? path.resolve(dir ?? '.', config.directBoot.initrdPath) : null;
+    const size = initrd && fs.existsSync(initrd) ? fs.statSync(initrd).size : 0;
+    // A new disk made for a v86 VM is raw; its format is checked once it exists.
+    return v86Problems({ ...config, disks: config.disks.filter((d) => d.format === 'raw' || !d.owned) }, size);
+  }
+
+  /** Which engine a VM runs on here: its own choice, or for auto QEMU where found, else v86. */
+  private engineFor(config: VmConfig, host: HostInfo): { engine: 'qemu' | 'v86' | null; reason: string } {
+    if (config.engine === 'qemu') return host.qemu.binaries.length ? { engine: 'qemu', reason: 'The VM is set to QEMU.' } : { engine: null, reason: host.qemu.installHint ?? 'QEMU is not installed.' };
+    if (config.engine === 'v86') return host.v86.available ? { engine: 'v86', reason: 'The VM is set to v86.' } : { engine: null, reason: host.v86.detail };
+    return host.autoEngine;
   }
 
   /** Problems with files a config names (relative paths are inside the VM's folder). */
@@ -157,9 +198,10 @@ export class VmService implements IVmService {
     const problems: string[] = [];
     if (!req.kernelPath && (req.initrdPath || req.append)) problems.push('An initrd or kernel command line needs a kernel too.');
     const host = await this.host();
-    problems.push(...hostProblems(config, host), ...this.pathProblems(config, undefined));
+    problems.push(...hostProblems(config, host), ...this.pathProblems(config, undefined), ...this.engineProblems(config, host, undefined));
     if (req.diskPath && req.diskSizeBytes) problems.push('Give either a new disk size or an existing disk, not both.');
-    const diskFormat = req.diskFormat ?? 'qcow2';
+    // v86 reads raw images only; QEMU prefers qcow2 (grows on demand, snapshots).
+    const diskFormat = req.diskFormat ?? (this.engineFor(config, host).engine === 'v86' ? 'raw' : 'qcow2');
     if (req.diskSizeBytes && diskFormat === 'qcow2' && !host.qemu.img) problems.push(`Creating a qcow2 disk needs qemu-img. ${host.qemu.installHint}`);
     this.throwProblems(problems, 'new VM');
     this.library.assertNameFree(config.identity.name);
@@ -178,14 +220,14 @@ export class VmService implements IVmService {
       }
     }
     this.emitVms();
-    return this.details({ config: validated, dir });
+    return await this.details({ config: validated, dir });
   }
 
   async modifyVm(ref: string, changes: ModifyVmRequest): Promise<VmDetails> {
     const req = parseOrThrow(modifyVmRequestSchema, changes, 'change');
     const entry = this.library.find(ref);
     const old = entry.config;
-    assertAction('modify', this.stateOf(old.identity.uuid).state, old.identity.name);
+    assertAction('modify', this.summary(entry).state, old.identity.name);
     const next: VmConfig = structuredClone(old);
     if (req.name !== undefined) next.identity.name = req.name;
     if (req.osType !== undefined) next.identity.osType = req.osType;
@@ -209,20 +251,21 @@ export class VmService implements IVmService {
     if (req.network !== undefined) next.network.mode = req.network;
     if (req.forwards !== undefined) next.network.forwards = req.forwards.map((f) => ({ hostAddress: '127.0.0.1', ...f }));
     if (req.shutdownTimeoutMs !== undefined) next.shutdownTimeoutMs = req.shutdownTimeoutMs;
-    problems.push(...hostProblems(next, await this.host()), ...this.pathProblems(next, entry.dir));
+    const host = await this.host();
+    problems.push(...hostProblems(next, host), ...this.pathProblems(next, entry.dir), ...this.engineProblems(next, host, entry.dir));
     this.throwProblems(problems, 'change');
     if (next.identity.name !== old.identity.name) this.library.assertNameFree(next.identity.name, old.identity.uuid);
     const validated = parseOrThrow(vmConfigSchema, next, 'change');
     const dir = next.identity.name !== old.identity.name ? this.library.rename(entry.dir, validated) : entry.dir;
     if (dir === entry.dir) this.library.save(dir, validated);
     this.emitVms();
-    return this.details({ config: validated, dir });
+    return await this.details({ config: validated, dir });
   }
 
   async deleteVm(ref: string, options?: DeleteOptions): Promise<void> {
     const opts = parseOrThrow(deleteOptionsSchema, options ?? {}, 'delete options');
     const entry = this.library.find(ref);
-    assertAction('delete', this.stateOf(entry.config.identity.uuid).state, entry.config.identity.name);
+    assertAction('delete', this.summary(entry).state, entry.config.identity.name);
     this.library.delete(entry, opts.keepDisks ?? false);
     this.lastExit.delete(entry.config.identity.uuid);
     this.emitVms();
@@ -233,28 +276,37 @@ export class VmService implements IVmService {
     const { config, dir } = entry;
     const host = await this.host();
     this.throwProblems([...hostProblems(config, host), ...this.pathProblems(config, dir)], 'VM');
-    const engine = config.engine === 'auto' ? host.autoEngine.engine : config.engine;
-    if (engine === 'v86') throw new GuesthouseError('engine-missing', 'The embedded v86 engine is not part of this build yet; set the engine to qemu or auto.');
-    const binary = host.qemu.binaries.find((b) => b.arch === qemuArch(config)) ?? host.qemu.binaries.find((b) => b.arch === 'x86_64');
-    if (engine !== 'qemu' || !binary) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? 'QEMU is not installed.');
-    const accel = pickAccelerator(config.accelerator, host);
-    if (accel.error) throw new GuesthouseError('engine-missing', accel.error);
-    return {
+    const choice = this.engineFor(config, host);
+    if (!choice.engine) throw new GuesthouseError('engine-missing', choice.reason);
+    const common = {
       config,
       vmDir: dir,
       runtimeDir: runtimeDir(this.options.home),
-      engine: 'qemu',
-      qemu: { binary: binary.path, accelerator: accel.accelerator },
       ringBytes: this.options.ringBytes ?? 256 * 1024,
+      stateFile: stateFile(dir),
+      restoreState: fs.existsSync(stateFile(dir)),
     };
+    if (choice.engine === 'v86') {
+      const initrd = config.directBoot?.initrdPath ? path.resolve(dir, config.directBoot.initrdPath) : null;
+      this.throwProblems(v86Problems(config, initrd ? fs.statSync(initrd).size : 0), 'VM');
+      const firmware = findV86Firmware(this.env);
+      if (!firmware) throw new GuesthouseError('engine-missing', firmwareHint());
+      return { ...common, engine: 'v86', v86: firmware };
+    }
+    if (common.restoreState) throw new GuesthouseError('invalid-state', `"${config.identity.name}" has a saved v86 machine state, which QEMU cannot restore; set its engine to v86, or discard the saved state.`);
+    const binary = host.qemu.binaries.find((b) => b.arch === qemuArch(config)) ?? host.qemu.binaries.find((b) => b.arch === 'x86_64');
+    if (!binary) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? 'QEMU is not installed.');
+    const accel = pickAccelerator(config.accelerator, host);
+    if (accel.error) throw new GuesthouseError('engine-missing', accel.error);
+    return { ...common, engine: 'qemu', qemu: { binary: binary.path, accelerator: accel.accelerator } };
   }
 
   async startVm(ref: string): Promise<void> {
     const entry = this.library.find(ref);
     const { uuid, name } = entry.config.identity;
-    assertAction('start', this.stateOf(uuid).state, name);
+    assertAction('start', this.summary(entry).state, name);
     const spec = await this.bootSpec(entry);
-    assertAction('start', this.stateOf(uuid).state, name); // another start may have won meanwhile
+    assertAction('start', this.summary(entry).state, name); // another start may have won meanwhile
     const unlock = this.library.lock(entry.dir, name);
     let guest: RunningGuest;
     try {
@@ -273,13 +325,15 @@ export class VmService implements IVmService {
     this.running.set(uuid, guest);
     this.lastExit.delete(uuid);
     await guest.started;
+    // Restored: the state file is spent (as in VirtualBox); the guest runs on from here.
+    if (spec.restoreState) fs.rmSync(spec.stateFile, { force: true });
   }
 
   private guest(ref: string, action: VmAction): RunningGuest {
     const entry = this.library.find(ref);
     const { uuid, name } = entry.config.identity;
     const guest = this.running.get(uuid);
-    if (!guest) assertAction(action, this.stateOf(uuid).state, name);
+    if (!guest) assertAction(action, this.summary(entry).state, name);
     assertAction(action, guest!.state, name);
     return guest!;
   }
@@ -306,6 +360,20 @@ export class VmService implements IVmService {
     const guest = this.guest(ref, 'shutdown');
     await guest.request('shutdown', opts.timeoutMs ?? this.library.find(ref).config.shutdownTimeoutMs);
     await guest.gone;
+  }
+
+  async saveVm(ref: string): Promise<void> {
+    const guest = this.guest(ref, 'save');
+    await guest.request('save');
+    await guest.gone;
+  }
+
+  async discardSavedState(ref: string): Promise<void> {
+    const entry = this.library.find(ref);
+    assertAction('discard', this.summary(entry).state, entry.config.identity.name);
+    fs.rmSync(stateFile(entry.dir), { force: true });
+    this.lastExit.delete(entry.config.identity.uuid);
+    this.emitVms();
   }
 
   async powerOffVm(ref: string): Promise<void> {

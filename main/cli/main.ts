@@ -24,6 +24,8 @@ const USAGE = `Usage: guesthouse COMMAND [ARGS]
   start NAME                          start a VM (in the background service)
   stop NAME [--force] [--timeout-s N] shut down through ACPI; power off after N s (or at once with --force)
   pause NAME | resume NAME | reset NAME
+  save NAME                           save the machine state and power off (v86); start restores it
+  discard NAME                        discard a saved machine state
   console NAME                        attach to the serial console (Ctrl-] detaches)
   send NAME TEXT                      type TEXT into the console (C escapes such as \\n work)
   wait NAME --for TEXT [--timeout-s N]  exit 0 once TEXT has appeared in the console since start, 1 on timeout
@@ -89,6 +91,7 @@ function printHost(h: HostInfo): void {
   out(`QEMU:         ${h.qemu.binaries.length ? h.qemu.binaries.map((b) => `${b.path} (${b.version})`).join(', ') : 'not found'}`);
   out(`qemu-img:     ${h.qemu.img ? `${h.qemu.img.path} (${h.qemu.img.version})` : 'not found'}`);
   if (h.qemu.installHint) out(`              ${h.qemu.installHint}`);
+  out(`v86:          ${h.v86.available ? 'available' : 'not available'}: ${h.v86.detail}`);
   out(`Engine auto:  ${h.autoEngine.engine ?? 'none'}: ${h.autoEngine.reason}`);
   out(`Library:      ${h.libraryPath}`);
 }
@@ -100,6 +103,8 @@ function printVm(vm: VmDetails): void {
   out(`State:        ${vm.state}${vm.stateReason ? ` (${vm.stateReason})` : ''}`);
   out(`OS type:      ${vm.osType}`);
   out(`Engine:       ${c.engine}${vm.runtime ? ` (running on ${vm.runtime.engine}, ${vm.runtime.accelerator})` : ''}   accelerator: ${c.accelerator}`);
+  out(`Runs on:      ${vm.engineChoice.engine ?? 'nothing here'}: ${vm.engineChoice.reason}`);
+  for (const note of vm.engineNotes) out(`              ${note}`);
   out(`Memory:       ${c.memoryMib} MiB`);
   out(`CPUs:         ${c.cpus}`);
   for (const d of c.disks) out(`Disk:         ${d.path} (${d.format}${d.owned ? ', made by Guesthouse' : ''})`);
@@ -212,7 +217,7 @@ async function run(argv: string[]): Promise<number> {
 
   if (command === 'serve') return serve(home, parse(rest, { port: { type: 'string' }, host: { type: 'string' } }, 0).values);
 
-  const known = ['host', 'list', 'show', 'create', 'modify', 'delete', 'start', 'stop', 'pause', 'resume', 'reset', 'console', 'send', 'wait', 'log'];
+  const known = ['host', 'list', 'show', 'create', 'modify', 'delete', 'start', 'stop', 'pause', 'resume', 'reset', 'save', 'discard', 'console', 'send', 'wait', 'log'];
   if (!known.includes(command)) throw new UsageError(`"${command}" is not a guesthouse command; see "guesthouse help".`);
   // Parse before connecting, so a typo never starts a service.
   const spec = (() => {
@@ -299,6 +304,14 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       case 'reset':
         await client.resetVm(name);
+        return 0;
+      case 'save':
+        await client.saveVm(name);
+        out(`Saved the state of "${name}"; "guesthouse start ${name}" continues where it was.`);
+        return 0;
+      case 'discard':
+        await client.discardSavedState(name);
+        out(`Discarded the saved state of "${name}".`);
         return 0;
       case 'console':
         return await consoleSession(client, name);

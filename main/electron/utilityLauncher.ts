@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { utilityProcess, type MessagePortMain } from 'electron';
 import type { FromGuestHost } from '../../core/common/protocol';
-import { guestHostEntry, type GuestHostLauncher } from '../../core/node/supervisor';
+import { guestHostEntry, guestHostExecArgv, type GuestHostLauncher } from '../../core/node/supervisor';
 
 /** In a packaged app the guest host entry lives outside app.asar (asarUnpack). */
 const entry = guestHostEntry.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);
 
 /** Electron's launcher: the same guest host entry, as a utilityProcess. */
-export const utilityLauncher: GuestHostLauncher = ({ name, logFile }, callbacks) => {
-  const child = utilityProcess.fork(entry, [], { serviceName: `Guesthouse guest ${name}`, stdio: 'pipe' });
+export const utilityLauncher: GuestHostLauncher = ({ name, logFile, engine }, callbacks) => {
+  const child = utilityProcess.fork(entry, [], { serviceName: `Guesthouse guest ${name}`, stdio: 'pipe', execArgv: guestHostExecArgv(engine) });
   const log = fs.createWriteStream(logFile, { flags: 'a' });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);

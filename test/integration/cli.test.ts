@@ -153,13 +153,20 @@ describe('guesthouse CLI', () => {
     const emptyDir = fs.mkdtempSync(path.join(bare, 'noqemu-'));
     const env = { GUESTHOUSE_QEMU_DIR: emptyDir };
     try {
-      expect(cli(bare, ['create', 'q', ...boot], env).code).toBe(0);
+      expect(cli(bare, ['create', 'q', ...boot, '--engine', 'qemu'], env).code).toBe(0);
       const r = cli(bare, ['start', 'q'], env);
       expect(r.code).toBe(1);
       expect(r.stderr).toBe('QEMU is not installed: install it with "sudo apt install qemu-system-x86 qemu-utils" (Debian/Ubuntu) or "sudo dnf install qemu-kvm qemu-img" (Fedora), or use the embedded v86 engine.\n');
-      expect(cli(bare, ['host'], env).stdout).toMatch(/QEMU: +not found/);
-      const disk = cli(bare, ['create', 'd', '--disk', '1G'], env);
+      const host = cli(bare, ['host'], env).stdout;
+      expect(host).toMatch(/QEMU: +not found/);
+      // Without QEMU, auto falls back to the embedded engine, with its limits said plainly.
+      expect(host).toMatch(/Engine auto: +v86: QEMU was not found, so the embedded v86 engine runs VMs/);
+      const wide = cli(bare, ['create', 'wide', '--os', 'linux-x64'], env);
+      expect(wide.stderr).toBe('The v86 engine runs 32-bit x86 guests only; choose the OS type linux-x86 or other-x86, or use QEMU.\n');
+      const disk = cli(bare, ['create', 'd', '--engine', 'qemu', '--disk', '1G'], env);
       expect(disk.stderr).toMatch(/^Creating a qcow2 disk needs qemu-img\. QEMU is not installed/);
+      expect(cli(bare, ['create', 'raw86', '--os', 'other-x86', '--disk', '16M'], env).code).toBe(0);
+      expect(fs.statSync(path.join(bare, 'machines', 'raw86', 'raw86.raw')).size).toBe(16 * 2 ** 20);
       expect(JSON.parse(cli(bare, ['show', 'q', '--json'], env).stdout).state).toBe('stopped');
     } finally {
       cli(bare, ['service', 'stop'], env);

@@ -38,7 +38,7 @@ describe('state machine', () => {
           }
           expect(err, `${action} in ${state}`).toBeInstanceOf(GuesthouseError);
           expect((err as GuesthouseError).code).toBe('invalid-state');
-          expect((err as GuesthouseError).message).toMatch(/^Cannot [a-z ]+ "web" because it is [a-z]+\.( Stop it first\.)?$/);
+          expect((err as GuesthouseError).message).toMatch(/^Cannot [a-z ]+ "web" because it is [a-z]+\.( Stop it first\.| Start it, or discard its saved state, first\.)?$/);
         }
       }
     }

@@ -7,6 +7,7 @@ import { RingBuffer } from '../../common/ringBuffer';
 import { assertAction, assertTransition, type VmState } from '../../common/state';
 import type { Engine, EngineExit } from '../engine';
 import { QemuEngine } from '../qemu/engine';
+import { V86Engine } from '../v86/engine';
 
 /** The guest host's link to its parent: parentPort under Electron, IPC under Node. */
 export interface ParentChannel {
@@ -33,6 +34,7 @@ export class GuestHost {
   private flushTimer: NodeJS.Timeout | undefined;
   private shutdownTimer: NodeJS.Timeout | undefined;
   private stopReason: string | undefined;
+  private saving = false;
   /** Viewers on MessagePorts (the renderer, straight from here) and what they have not acknowledged. */
   private readonly portViewers = new Map<ConsolePort, { unacked: number }>();
   private parentWantsPause = false;
@@ -87,12 +89,12 @@ export class GuestHost {
     this.openConsoleLog(spec.vmDir);
     this.setState('starting');
     try {
-      if (spec.engine !== 'qemu') throw new GuesthouseError('engine-missing', 'The v86 engine is not part of this build yet; use the qemu engine.');
-      const engine = new QemuEngine(spec, {
-        onRunState: (state, reason) => this.onRunState(state, reason),
-        onOutput: (data) => this.onOutput(data),
-        onExit: (exit) => void this.onEngineExit(exit),
-      });
+      const listener = {
+        onRunState: (state: 'running' | 'paused', reason?: string) => this.onRunState(state, reason),
+        onOutput: (data: Uint8Array) => this.onOutput(data),
+        onExit: (exit: EngineExit) => void this.onEngineExit(exit),
+      };
+      const engine = spec.engine === 'v86' ? new V86Engine(spec, listener) : new QemuEngine(spec, listener);
       this.engine = engine;
       await engine.start();
       this.parent.send({ type: 'runtime', enginePid: engine.pid, accelerator: engine.accelerator });
@@ -222,6 +224,18 @@ export class GuestHost {
         }, timeoutMs);
         return;
       }
+      case 'save': {
+        if (!engine.saveState) throw new GuesthouseError('invalid-input', `Saving the machine state of "${name}" needs the v86 engine; QEMU machine states are not supported yet.`);
+        this.setState('stopping');
+        this.saving = true;
+        try {
+          await engine.saveState(this.spec!.stateFile);
+        } catch (err) {
+          this.saving = false;
+          throw err;
+        }
+        return;
+      }
       case 'poweroff':
         this.setState('stopping');
         this.stopReason = 'Powered off.';
@@ -233,11 +247,12 @@ export class GuestHost {
 
   private async onEngineExit(exit: EngineExit): Promise<void> {
     if (this.state === 'starting') return; // boot() reports the failure itself
+    if (this.saving && exit.outcome === 'stopped') return this.finish('saved', exit.reason, 0);
     const reason = exit.outcome === 'stopped' ? (this.stopReason ?? exit.reason) : exit.reason;
     await this.finish(exit.outcome, reason, 0);
   }
 
-  private async finish(state: 'stopped' | 'crashed', reason: string, code: number): Promise<void> {
+  private async finish(state: 'stopped' | 'saved' | 'crashed', reason: string, code: number): Promise<void> {
     if (this.shutdownTimer) clearTimeout(this.shutdownTimer);
     this.flushOutput();
     if (this.consoleLog !== undefined) fs.closeSync(this.consoleLog);
