@@ -53,6 +53,8 @@ export function App({ lost }: { lost: Promise<void> }) {
       reset: () => service.resetVm(vm.id),
       shutdown: () => service.shutdownVm(vm.id),
       poweroff: () => service.powerOffVm(vm.id),
+      save: () => service.saveVm(vm.id),
+      discard: () => service.discardSavedState(vm.id),
     }[a];
     void run(work);
   };

@@ -37,6 +37,17 @@ export function Details({ vm }: { vm: VmSummary }) {
         <dl>
           {row(t('details.os'), c.identity.osType)}
           {row(t('details.engine'), d.runtime ? t('details.runningOn', { engine: d.runtime.engine, accelerator: d.runtime.accelerator }) : c.engine)}
+          {row(
+            t('details.runsOn'),
+            <>
+              <strong>{d.engineChoice.engine ?? t('details.nothing')}</strong> — {d.engineChoice.reason}
+              <ul className="small" data-testid="engine-notes">
+                {d.engineNotes.map((n) => (
+                  <li key={n}>{n}</li>
+                ))}
+              </ul>
+            </>,
+          )}
           {row(t('details.memory'), `${c.memoryMib} MiB`)}
           {row(t('details.cpus'), c.cpus)}
           {row(t('details.disks'), c.disks.length ? c.disks.map((x) => `${x.path} (${x.format})`).join(', ') : t('details.none'))}

@@ -49,6 +49,7 @@ export function HostPanel({ host, onClose }: { host: HostInfo; onClose: () => vo
               <p>{t('host.qemuMissing')}</p>
             )}
             {host.qemu.installHint ? <p className="guidance">{host.qemu.installHint}</p> : null}
+            <p>v86: {host.v86.detail}</p>
             <p>
               {t('host.auto')}: <strong>{host.autoEngine.engine ?? '—'}</strong> — {host.autoEngine.reason}
             </p>

@@ -22,7 +22,8 @@ export function describeEngine(host: HostInfo, engine: EngineKind, t: (k: string
   const chosen = engine === 'auto' ? host.autoEngine.engine : engine;
   if (!chosen) return t('wizard.noEngine', { reason: host.autoEngine.reason });
   const accel = host.accelerators.find((a) => a.usable && a.kind !== 'tcg');
-  return t('wizard.willUse', { engine: chosen === 'qemu' ? 'QEMU' : 'v86', accelerator: chosen === 'qemu' && accel ? accel.kind.toUpperCase() : t('wizard.tcg') });
+  if (chosen === 'v86') return t('wizard.willUse', { engine: 'v86', accelerator: t('wizard.v86') });
+  return t('wizard.willUse', { engine: 'QEMU', accelerator: accel ? accel.kind.toUpperCase() : t('wizard.tcg') });
 }
 
 export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; vms: VmSummary[]; onDone: (id: string) => void; onCancel: () => void }) {

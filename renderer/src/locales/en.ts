@@ -2,13 +2,13 @@
 export const en = {
   app: { title: 'Guesthouse', connectionLost: 'The connection to the Guesthouse service was lost. Reload the page once it runs again.', language: 'Language' },
   toolbar: {
-    new: 'New', start: 'Start', pause: 'Pause', resume: 'Resume', reset: 'Reset', shutdown: 'Shut down', powerOff: 'Power off', delete: 'Delete', settings: 'Settings', host: 'Host',
+    new: 'New', start: 'Start', pause: 'Pause', resume: 'Resume', reset: 'Reset', shutdown: 'Shut down', powerOff: 'Power off', save: 'Save state', discard: 'Discard state', delete: 'Delete', settings: 'Settings', host: 'Host',
   },
   list: { search: 'Search VMs', empty: 'No VMs yet. Click New to make one.', noMatch: 'No VM matches "{{query}}".', memory: '{{mib}} MiB', cpus_one: '{{count}} CPU', cpus_other: '{{count}} CPUs', machines: 'Machines' },
-  state: { stopped: 'Stopped', starting: 'Starting', running: 'Running', pausing: 'Pausing', paused: 'Paused', resuming: 'Resuming', stopping: 'Stopping', crashed: 'Crashed' },
+  state: { stopped: 'Stopped', starting: 'Starting', running: 'Running', pausing: 'Pausing', paused: 'Paused', resuming: 'Resuming', stopping: 'Stopping', saved: 'Saved', crashed: 'Crashed' },
   tabs: { details: 'Details', console: 'Console', settings: 'Settings' },
   details: {
-    select: 'Select a VM on the left, or click New.', os: 'OS type', engine: 'Engine', accelerator: 'Accelerator', memory: 'Memory', cpus: 'CPUs', disks: 'Disks', optical: 'Optical drive', kernel: 'Kernel', initrd: 'Initrd', append: 'Kernel command line', network: 'Network', folder: 'Folder', none: 'None', reason: 'Why', runningOn: 'Running on {{engine}} ({{accelerator}})',
+    select: 'Select a VM on the left, or click New.', os: 'OS type', engine: 'Engine', accelerator: 'Accelerator', memory: 'Memory', cpus: 'CPUs', disks: 'Disks', optical: 'Optical drive', kernel: 'Kernel', initrd: 'Initrd', append: 'Kernel command line', network: 'Network', folder: 'Folder', none: 'None', reason: 'Why', runningOn: 'Running on {{engine}} ({{accelerator}})', runsOn: 'Runs on', nothing: 'nothing on this host',
   },
   console: {
     notRunning: '"{{name}}" is not running. Start it to use its console.', copy: 'Copy', paste: 'Paste', fontBigger: 'Larger text', fontSmaller: 'Smaller text', label: 'Console of {{name}}',
@@ -22,7 +22,7 @@ export const en = {
     title: 'New virtual machine', name: 'Name', os: 'OS type', memory: 'Memory (MiB)', cpus: 'CPUs', disk: 'Hard disk', diskNew: 'Create a new disk', diskExisting: 'Use an existing disk file', diskNone: 'No disk', diskSize: 'Size (GiB)', diskPath: 'Disk file', boot: 'Boot media', iso: 'ISO image (CD/DVD)', advanced: 'Advanced: boot a kernel directly', kernel: 'Kernel', initrd: 'Initrd', append: 'Kernel command line', engine: 'Engine', accelerator: 'Accelerator', finish: 'Finish', cancel: 'Cancel', creating: 'Creating…',
     zoneComfortable: 'Comfortable: leaves the host plenty of memory.', zoneWarning: 'Warning: the host may run short of memory.', zoneRefused: 'More than this host has.',
     cpuWarning: 'More CPUs than the host has physical cores ({{physical}}); the guest may run slower.', nameTaken: 'A VM named "{{name}}" already exists; choose another name.',
-    willUse: 'Will run on {{engine}} with {{accelerator}}.', noEngine: 'No engine is available: {{reason}}', autoLabel: 'Automatic', tcg: 'software emulation (TCG)',
+    willUse: 'Will run on {{engine}} with {{accelerator}}.', noEngine: 'No engine is available: {{reason}}', autoLabel: 'Automatic', tcg: 'software emulation (TCG)', v86: 'its WebAssembly JIT (32-bit x86 guests, one CPU)',
   },
   settings: { save: 'Save', saved: 'Saved.', readOnly: 'The VM is running: these settings can change only after it stops.', name: 'Name' },
   host: {

@@ -4,13 +4,13 @@ import type { Strings } from './en';
 export const ko: Strings = {
   app: { title: 'Guesthouse', connectionLost: 'Guesthouse 서비스와의 연결이 끊겼습니다. 서비스가 다시 실행되면 페이지를 새로 고치세요.', language: '언어' },
   toolbar: {
-    new: '새로 만들기', start: '시작', pause: '일시 정지', resume: '계속', reset: '재설정', shutdown: '종료', powerOff: '전원 끄기', delete: '삭제', settings: '설정', host: '호스트',
+    new: '새로 만들기', start: '시작', pause: '일시 정지', resume: '계속', reset: '재설정', shutdown: '종료', powerOff: '전원 끄기', save: '상태 저장', discard: '저장 상태 버리기', delete: '삭제', settings: '설정', host: '호스트',
   },
   list: { search: 'VM 검색', empty: '아직 VM이 없습니다. 새로 만들기를 누르세요.', noMatch: '"{{query}}"와 일치하는 VM이 없습니다.', memory: '{{mib}} MiB', cpus_one: 'CPU {{count}}개', cpus_other: 'CPU {{count}}개', machines: '가상 머신' },
-  state: { stopped: '정지됨', starting: '시작 중', running: '실행 중', pausing: '일시 정지 중', paused: '일시 정지됨', resuming: '재개 중', stopping: '종료 중', crashed: '비정상 종료' },
+  state: { stopped: '정지됨', starting: '시작 중', running: '실행 중', pausing: '일시 정지 중', paused: '일시 정지됨', resuming: '재개 중', stopping: '종료 중', saved: '상태 저장됨', crashed: '비정상 종료' },
   tabs: { details: '정보', console: '콘솔', settings: '설정' },
   details: {
-    select: '왼쪽에서 VM을 선택하거나 새로 만들기를 누르세요.', os: '운영 체제', engine: '엔진', accelerator: '가속기', memory: '메모리', cpus: 'CPU', disks: '디스크', optical: '광학 드라이브', kernel: '커널', initrd: 'Initrd', append: '커널 명령줄', network: '네트워크', folder: '폴더', none: '없음', reason: '이유', runningOn: '{{engine}}에서 실행 중 ({{accelerator}})',
+    select: '왼쪽에서 VM을 선택하거나 새로 만들기를 누르세요.', os: '운영 체제', engine: '엔진', accelerator: '가속기', memory: '메모리', cpus: 'CPU', disks: '디스크', optical: '광학 드라이브', kernel: '커널', initrd: 'Initrd', append: '커널 명령줄', network: '네트워크', folder: '폴더', none: '없음', reason: '이유', runningOn: '{{engine}}에서 실행 중 ({{accelerator}})', runsOn: '실행 엔진', nothing: '이 호스트에서 실행할 수 없음',
   },
   console: {
     notRunning: '"{{name}}"이(가) 실행 중이 아닙니다. 콘솔을 쓰려면 시작하세요.', copy: '복사', paste: '붙여넣기', fontBigger: '글자 크게', fontSmaller: '글자 작게', label: '{{name}}의 콘솔',
@@ -24,7 +24,7 @@ export const ko: Strings = {
     title: '새 가상 머신', name: '이름', os: '운영 체제', memory: '메모리 (MiB)', cpus: 'CPU', disk: '하드 디스크', diskNew: '새 디스크 만들기', diskExisting: '기존 디스크 파일 사용', diskNone: '디스크 없음', diskSize: '크기 (GiB)', diskPath: '디스크 파일', boot: '부팅 매체', iso: 'ISO 이미지 (CD/DVD)', advanced: '고급: 커널 직접 부팅', kernel: '커널', initrd: 'Initrd', append: '커널 명령줄', engine: '엔진', accelerator: '가속기', finish: '완료', cancel: '취소', creating: '만드는 중…',
     zoneComfortable: '여유: 호스트에 메모리가 충분히 남습니다.', zoneWarning: '경고: 호스트 메모리가 부족해질 수 있습니다.', zoneRefused: '이 호스트의 메모리보다 많습니다.',
     cpuWarning: '호스트의 물리 코어 수({{physical}})보다 많습니다. 게스트가 느려질 수 있습니다.', nameTaken: '"{{name}}"이라는 VM이 이미 있습니다. 다른 이름을 고르세요.',
-    willUse: '{{engine}}, {{accelerator}}로 실행됩니다.', noEngine: '사용할 수 있는 엔진이 없습니다: {{reason}}', autoLabel: '자동', tcg: '소프트웨어 에뮬레이션 (TCG)',
+    willUse: '{{engine}}, {{accelerator}}로 실행됩니다.', noEngine: '사용할 수 있는 엔진이 없습니다: {{reason}}', autoLabel: '자동', tcg: '소프트웨어 에뮬레이션 (TCG)', v86: 'WebAssembly JIT (32비트 x86 게스트, CPU 1개)',
   },
   settings: { save: '저장', saved: '저장했습니다.', readOnly: 'VM이 실행 중입니다. 이 설정은 정지한 뒤에만 바꿀 수 있습니다.', name: '이름' },
   host: {
