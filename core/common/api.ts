@@ -66,6 +66,8 @@ export interface VmRuntime {
   engine: 'qemu' | 'v86';
   accelerator: string;
   startedAt: string;
+  /** Epoch ms at which the guest's first console byte reached its guest host. */
+  firstOutputAt?: number;
 }
 
 export interface VmDetails extends VmSummary {
@@ -127,9 +129,7 @@ export interface AttachOptions {
   flowControl?: boolean;
 }
 
-/** Output pauses above this many unacknowledged bytes, and resumes below FLOW_LOW_BYTES. */
-export const FLOW_HIGH_BYTES = 256 * 1024;
-export const FLOW_LOW_BYTES = 32 * 1024;
+export { FLOW_HIGH_BYTES, FLOW_LOW_BYTES } from './presets';
 
 /**
  * The one contract every front end speaks (Electron renderer, browser, CLI).

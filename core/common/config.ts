@@ -1,24 +1,16 @@
 import { z } from 'zod';
 import { GuesthouseError } from './errors';
+import { osPresets, osTypes, type OsType } from './presets';
+
+export { osPresets, osTypes, type OsType };
 
 /** The config version this build writes. Older files are migrated, newer ones refused. */
 export const CONFIG_VERSION = 1;
 
-export const osTypes = ['linux-x64', 'linux-x86', 'windows-x64', 'other-x64', 'other-x86'] as const;
-export type OsType = (typeof osTypes)[number];
 export const engineKinds = ['auto', 'qemu', 'v86'] as const;
 export type EngineKind = (typeof engineKinds)[number];
 export const acceleratorKinds = ['auto', 'kvm', 'hvf', 'whpx', 'tcg'] as const;
 export type AcceleratorKind = (typeof acceleratorKinds)[number];
-
-/** Sensible defaults per OS, like VirtualBox's presets. */
-export const osPresets: Readonly<Record<OsType, { memoryMib: number; cpus: number; diskBytes: number; arch: 'x86_64' | 'i386' }>> = {
-  'linux-x64': { memoryMib: 1024, cpus: 1, diskBytes: 8 * 2 ** 30, arch: 'x86_64' },
-  'linux-x86': { memoryMib: 512, cpus: 1, diskBytes: 4 * 2 ** 30, arch: 'i386' },
-  'windows-x64': { memoryMib: 4096, cpus: 2, diskBytes: 50 * 2 ** 30, arch: 'x86_64' },
-  'other-x64': { memoryMib: 256, cpus: 1, diskBytes: 2 * 2 ** 30, arch: 'x86_64' },
-  'other-x86': { memoryMib: 128, cpus: 1, diskBytes: 2 * 2 ** 30, arch: 'i386' },
-};
 
 export const NAME_MAX_LENGTH = 64;
 /** Upper bound on memory the schema accepts at all; the host check is stricter. */

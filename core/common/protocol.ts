@@ -48,4 +48,6 @@ export type FromGuestHost =
   | { type: 'state'; state: VmState; reason?: string }
   | { type: 'output'; data: Uint8Array }
   | { type: 'reply'; id: number; error?: ErrorData; data?: Uint8Array }
-  | { type: 'runtime'; enginePid?: number; accelerator: string };
+  | { type: 'runtime'; enginePid?: number; accelerator: string }
+  /** When the guest's first console byte reached the guest host (epoch ms), for start-up timing. */
+  | { type: 'firstOutput'; at: number };

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { AttachOptions, ConsoleAttachment, VmRuntime } from '../common/api';
-import { FLOW_HIGH_BYTES, FLOW_LOW_BYTES } from '../common/api';
+import { FLOW_HIGH_BYTES, FLOW_LOW_BYTES } from '../common/presets';
 import { fromErrorData, GuesthouseError } from '../common/errors';
 import type { BootSpec, FromGuestHost, GuestRequestAction } from '../common/protocol';
 import type { VmState } from '../common/state';
@@ -82,6 +82,9 @@ export class RunningGuest {
         else p?.resolve(message.data);
         break;
       }
+      case 'firstOutput':
+        this.runtime = { ...this.runtime!, firstOutputAt: message.at };
+        break;
       case 'runtime':
         this.runtime = { ...this.runtime!, ...(message.enginePid ? { enginePid: message.enginePid } : {}), accelerator: message.accelerator };
         break;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GuesthouseError, toErrorData } from '../../common/errors';
-import { FLOW_HIGH_BYTES, FLOW_LOW_BYTES } from '../../common/api';
+import { FLOW_HIGH_BYTES, FLOW_LOW_BYTES } from '../../common/presets';
 import type { BootSpec, ConsolePort, FromGuestHost, GuestRequestAction, ToGuestHost } from '../../common/protocol';
 import { RingBuffer } from '../../common/ringBuffer';
 import { assertAction, assertTransition, type VmState } from '../../common/state';
@@ -19,7 +19,8 @@ export interface ParentChannel {
   onDisconnect(handler: () => void): void;
 }
 
-const OUTPUT_FLUSH_MS = 16;
+/** At most one output message per this many ms (a keystroke's echo after a pause goes at once). */
+const OUTPUT_FLUSH_MS = 4;
 const OUTPUT_FLUSH_BYTES = 64 * 1024;
 
 /** Owns one guest: its state machine, its engine and its console streams. */
@@ -35,6 +36,8 @@ export class GuestHost {
   private shutdownTimer: NodeJS.Timeout | undefined;
   private stopReason: string | undefined;
   private saving = false;
+  private lastFlushAt = 0;
+  private sawOutput = false;
   /** Viewers on MessagePorts (the renderer, straight from here) and what they have not acknowledged. */
   private readonly portViewers = new Map<ConsolePort, { unacked: number }>();
   private parentWantsPause = false;
@@ -148,20 +151,28 @@ export class GuestHost {
   }
 
   private onOutput(data: Uint8Array): void {
+    if (!this.sawOutput) {
+      this.sawOutput = true;
+      this.parent.send({ type: 'firstOutput', at: performance.timeOrigin + performance.now() });
+    }
     // The log is written before the output is passed on, so anyone who sees output
     // over IPC finds it in the log too (waitForConsole relies on this).
     if (this.consoleLog !== undefined) fs.writeSync(this.consoleLog, data);
     this.ring.push(data);
     this.pendingOutput.push(data);
     this.pendingBytes += data.length;
-    if (this.pendingBytes >= OUTPUT_FLUSH_BYTES) this.flushOutput();
-    else this.flushTimer ??= setTimeout(() => this.flushOutput(), OUTPUT_FLUSH_MS);
+    // Throttled with a leading edge: output after a quiet spell (a keystroke's echo)
+    // leaves at once; a flood leaves in batches, at most one message per OUTPUT_FLUSH_MS.
+    const sinceLast = performance.now() - this.lastFlushAt;
+    if (this.pendingBytes >= OUTPUT_FLUSH_BYTES || (sinceLast >= OUTPUT_FLUSH_MS && !this.flushTimer)) this.flushOutput();
+    else this.flushTimer ??= setTimeout(() => this.flushOutput(), Math.max(0, OUTPUT_FLUSH_MS - sinceLast));
   }
 
   private flushOutput(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.pendingBytes === 0) return;
+    this.lastFlushAt = performance.now();
     const data = Buffer.concat(this.pendingOutput, this.pendingBytes);
     this.pendingOutput = [];
     this.pendingBytes = 0;
