@@ -1,52 +1,14 @@
-import { z } from 'zod';
+/**
+ * The IVmService contract every front end speaks. Types only, plus the method list:
+ * no zod here, so clients (CLI, preload, guest host) load nothing they do not use.
+ * The argument schemas live in apiSchemas.ts.
+ */
 import type { ErrorData } from './errors';
 import type { AcceleratorKind, EngineKind, OsType, VmConfig } from './config';
-import { acceleratorKinds, cpusSchema, engineKinds, memoryMibSchema, osTypes, portForwardSchema, vmNameSchema } from './config';
 import type { VmState } from './state';
+import type { CreateVmRequest, DeleteOptions, ModifyVmRequest, ShutdownOptions } from './apiSchemas';
 
-/** A reference to a VM: its name or its uuid. */
-export const vmRefSchema = z.string({ error: 'Name the VM.' }).min(1, { error: 'Name the VM.' }).max(128);
-
-const optionalPath = z.string().min(1).nullable().optional();
-
-export const createVmRequestSchema = z.strictObject({
-  name: vmNameSchema,
-  osType: z.enum(osTypes, { error: `The OS type must be one of ${osTypes.join(', ')}.` }).optional(),
-  engine: z.enum(engineKinds, { error: `The engine must be one of ${engineKinds.join(', ')}.` }).optional(),
-  accelerator: z.enum(acceleratorKinds, { error: `The accelerator must be one of ${acceleratorKinds.join(', ')}.` }).optional(),
-  memoryMib: memoryMibSchema.optional(),
-  cpus: cpusSchema.optional(),
-  /** A new disk of this size, made in the VM's folder. */
-  diskSizeBytes: z.number().int().min(2 ** 20, { error: 'A disk must be at least 1 MiB.' }).max(2 ** 50).optional(),
-  diskFormat: z.enum(['qcow2', 'raw']).optional(),
-  /** An existing disk image to attach instead. */
-  diskPath: optionalPath,
-  isoPath: optionalPath,
-  kernelPath: optionalPath,
-  initrdPath: optionalPath,
-  append: z.string().max(4096).optional(),
-  network: z.enum(['nat', 'none']).optional(),
-  forwards: z.array(portForwardSchema.partial({ hostAddress: true })).max(32).optional(),
-  shutdownTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
-});
-export type CreateVmRequest = z.input<typeof createVmRequestSchema>;
-
-/** Changes to a stopped VM; omitted fields stay, null removes. */
-export const modifyVmRequestSchema = createVmRequestSchema
-  .omit({ diskSizeBytes: true, diskFormat: true, diskPath: true })
-  .partial()
-  .extend({ name: vmNameSchema.optional() });
-export type ModifyVmRequest = z.input<typeof modifyVmRequestSchema>;
-
-export const shutdownOptionsSchema = z.strictObject({
-  /** Power off at once instead of asking the guest. */
-  force: z.boolean().optional(),
-  timeoutMs: z.number().int().min(0).max(3_600_000).optional(),
-});
-export type ShutdownOptions = z.input<typeof shutdownOptionsSchema>;
-
-export const deleteOptionsSchema = z.strictObject({ keepDisks: z.boolean().optional() });
-export type DeleteOptions = z.input<typeof deleteOptionsSchema>;
+export type { CreateVmRequest, DeleteOptions, ModifyVmRequest, ShutdownOptions };
 
 export interface VmSummary {
   id: string;
@@ -184,29 +146,5 @@ export const serviceMethods = [
   'readLog',
 ] as const;
 export type ServiceMethod = (typeof serviceMethods)[number];
-
-const ref = vmRefSchema;
-const bytes = z.instanceof(Uint8Array, { error: 'Console data must be bytes.' });
-
-/** Argument schemas per method: every transport validates calls against these. */
-export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
-  getHostInfo: z.tuple([]),
-  listVms: z.tuple([]),
-  getVm: z.tuple([ref]),
-  createVm: z.tuple([createVmRequestSchema]),
-  modifyVm: z.tuple([ref, modifyVmRequestSchema]),
-  deleteVm: z.tuple([ref, deleteOptionsSchema.optional()]),
-  startVm: z.tuple([ref]),
-  pauseVm: z.tuple([ref]),
-  resumeVm: z.tuple([ref]),
-  resetVm: z.tuple([ref]),
-  shutdownVm: z.tuple([ref, shutdownOptionsSchema.optional()]),
-  powerOffVm: z.tuple([ref]),
-  saveVm: z.tuple([ref]),
-  discardSavedState: z.tuple([ref]),
-  writeConsole: z.tuple([ref, bytes]),
-  waitForConsole: z.tuple([ref, z.string().min(1, { error: 'Say what text to wait for.' }), z.number().int().min(0).max(86_400_000)]),
-  readLog: z.tuple([ref]),
-};
 
 export type { ErrorData };

@@ -3,6 +3,7 @@ import { GuesthouseError } from './errors';
 import { osPresets, osTypes, type OsType } from './presets';
 
 export { osPresets, osTypes, type OsType };
+export { parseSize } from './size';
 
 /** The config version this build writes. Older files are migrated, newer ones refused. */
 export const CONFIG_VERSION = 1;
@@ -188,15 +189,6 @@ export function hostProblems(config: Pick<VmConfig, 'memoryMib' | 'cpus'>, host:
   return problems;
 }
 
-/** Parses sizes like 512M, 8G, 1.5T, or plain bytes. */
-export function parseSize(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?B)?\s*$/i.exec(text);
-  if (!m) throw new GuesthouseError('invalid-input', `"${text}" is not a size; write it like 512M or 8G.`);
-  const unit = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
-  const bytes = Math.round(Number(m[1]) * unit);
-  if (bytes < 2 ** 20) throw new GuesthouseError('invalid-input', `A disk must be at least 1M (got ${text}).`);
-  return bytes;
-}
 
 /** What the embedded v86 engine can run. */
 export const V86_MAX_MEMORY_MIB = 2048;

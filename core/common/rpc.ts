@@ -1,21 +1,18 @@
-import { z } from 'zod';
 import type { AttachOptions, ConsoleAttachment, Disposable, IVmService, StateChangeEvent } from './api';
-import { methodParams, serviceMethods, type ServiceMethod } from './api';
-import { describeIssues, parseOrThrow } from './config';
-import { fromErrorData, GuesthouseError, toErrorData, type ErrorData } from './errors';
+import { serviceMethods, type ServiceMethod } from './api';
+import { fromErrorData, GuesthouseError, type ErrorData } from './errors';
 
 /**
  * IVmService over any message channel (local socket, WebSocket, Electron IPC):
- * requests carry an id, subscriptions push events. Defined once, used by every transport.
+ * requests carry an id, subscriptions push events. Defined once, used by every
+ * transport. This is the client side (no zod); rpcServer.ts validates and serves.
  */
-export const clientMessageSchema = z.discriminatedUnion('t', [
-  z.strictObject({ t: z.literal('call'), id: z.number().int(), method: z.string(), params: z.array(z.unknown()) }),
-  z.strictObject({ t: z.literal('attach'), id: z.number().int(), ref: z.string(), flowControl: z.boolean().optional() }),
-  z.strictObject({ t: z.literal('ack'), id: z.number().int(), bytes: z.number().int().min(0) }),
-  z.strictObject({ t: z.literal('detach'), id: z.number().int() }),
-  z.strictObject({ t: z.literal('subscribe') }),
-]);
-export type ClientMessage = z.infer<typeof clientMessageSchema>;
+export type ClientMessage =
+  | { t: 'call'; id: number; method: string; params: unknown[] }
+  | { t: 'attach'; id: number; ref: string; flowControl?: boolean }
+  | { t: 'ack'; id: number; bytes: number }
+  | { t: 'detach'; id: number }
+  | { t: 'subscribe' };
 
 export type ServerMessage =
   | { t: 'result'; id: number; result: unknown }
@@ -29,68 +26,6 @@ export interface Transport<In, Out> {
   onMessage(handler: (message: In) => void): void;
   onClose(handler: () => void): void;
   close(): void;
-}
-
-/** Serves one connection: validates every message, then calls the service. */
-export function serveConnection(service: IVmService, transport: Transport<unknown, ServerMessage>): void {
-  const attachments = new Map<number, ConsoleAttachment>();
-  let subscriptions: Disposable[] | undefined;
-
-  const fail = (id: number, err: unknown) => transport.send({ t: 'error', id, error: toErrorData(err) });
-
-  transport.onMessage(async (raw) => {
-    const parsed = clientMessageSchema.safeParse(raw);
-    if (!parsed.success) {
-      const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
-      fail(id, new GuesthouseError('invalid-input', `Bad request: ${describeIssues(parsed.error).join(' ')}`));
-      return;
-    }
-    const msg = parsed.data;
-    try {
-      switch (msg.t) {
-        case 'call': {
-          if (!(serviceMethods as readonly string[]).includes(msg.method)) {
-            throw new GuesthouseError('invalid-input', `There is no method called ${msg.method}.`);
-          }
-          const method = msg.method as ServiceMethod;
-          const params = parseOrThrow(methodParams[method], msg.params, 'request');
-          const fn = service[method] as (...args: unknown[]) => Promise<unknown>;
-          const result = await fn.apply(service, params as unknown[]);
-          transport.send({ t: 'result', id: msg.id, result: result ?? null });
-          break;
-        }
-        case 'attach': {
-          const attachment = await service.attachConsole(msg.ref, (data) => transport.send({ t: 'console', id: msg.id, data }), {
-            flowControl: msg.flowControl ?? false,
-          });
-          attachments.set(msg.id, attachment);
-          transport.send({ t: 'result', id: msg.id, result: attachment.backlog });
-          break;
-        }
-        case 'ack':
-          attachments.get(msg.id)?.ack(msg.bytes);
-          break;
-        case 'detach':
-          attachments.get(msg.id)?.dispose();
-          attachments.delete(msg.id);
-          break;
-        case 'subscribe':
-          subscriptions ??= [
-            service.onDidChangeState((event) => transport.send({ t: 'state', event })),
-            service.onDidChangeVms(() => transport.send({ t: 'vms' })),
-          ];
-          break;
-      }
-    } catch (err) {
-      if ('id' in msg) fail(msg.id, err);
-    }
-  });
-
-  transport.onClose(() => {
-    for (const a of attachments.values()) a.dispose();
-    attachments.clear();
-    for (const s of subscriptions ?? []) s.dispose();
-  });
 }
 
 /** An IVmService that forwards every call over a transport. */

@@ -4,6 +4,9 @@ import { GuesthouseError } from '../common/errors';
 import { parseConfigText, type VmConfig } from '../common/config';
 import { writeFileAtomic } from './atomicFile';
 import { machinesDir } from './paths';
+import { processAlive } from './processAlive';
+
+export { processAlive };
 
 export const CONFIG_FILE = 'vm.json';
 const LOCK_FILE = '.guesthouse.lock';
@@ -131,14 +134,5 @@ export class Library {
       }
     }
     throw new GuesthouseError('locked', `Could not take the lock of "${name}".`);
-  }
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

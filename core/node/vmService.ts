@@ -15,7 +15,7 @@ import type {
   VmDetails,
   VmSummary,
 } from '../common/api';
-import { createVmRequestSchema, deleteOptionsSchema, modifyVmRequestSchema, shutdownOptionsSchema } from '../common/api';
+import { createVmRequestSchema, deleteOptionsSchema, modifyVmRequestSchema, shutdownOptionsSchema } from '../common/apiSchemas';
 import { CONFIG_VERSION, hostProblems, osPresets, parseOrThrow, v86Problems, vmConfigSchema, type VmConfig } from '../common/config';
 import { GuesthouseError } from '../common/errors';
 import type { BootSpec, GuestRequestAction } from '../common/protocol';

@@ -1,6 +1,6 @@
 import { GuesthouseError } from '../../core/common/errors';
 import type { CreateVmRequest } from '../../core/common/api';
-import { parseSize } from '../../core/common/config';
+import { parseSize } from '../../core/common/size';
 
 /** Options shared by create and modify. */
 export const vmOptions = {

@@ -5,10 +5,9 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { HostInfo, VmDetails, VmSummary } from '../../core/common/api';
 import { GuesthouseError, toErrorData } from '../../core/common/errors';
-import { processAlive } from '../../core/node/library';
+import { processAlive } from '../../core/node/processAlive';
 import { libraryHome, runtimeDir } from '../../core/node/paths';
 import { unescapeC, vmOptions, vmRequestFromFlags, type VmOptionValues } from './args';
-import { startWebServer } from '../server/web';
 import { connectToService, type ServiceClient } from '../../core/node/serviceClient';
 
 const SERVICE_ENTRY = path.join(__dirname, '..', 'server', 'main.js');
@@ -166,6 +165,8 @@ async function serve(home: string, v: Record<string, unknown>): Promise<number> 
   const client = (await connectToService(home, SERVICE_ENTRY))!;
   let web;
   try {
+    // Loaded here: only serve needs the web server (and its validation code).
+    const { startWebServer } = await import('../server/web.js');
     web = await startWebServer({ service: client, rendererDir: path.join(__dirname, '..', '..', 'renderer'), host, port });
   } catch (err) {
     client.close();

@@ -1,7 +1,8 @@
 import { ipcMain, MessageChannelMain, type BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import type { IVmService } from '../../core/common/api';
-import { serveConnection, type ServerMessage, type Transport } from '../../core/common/rpc';
-import { vmRefSchema } from '../../core/common/api';
+import type { ServerMessage, Transport } from '../../core/common/rpc';
+import { serveConnection } from '../../core/common/rpcServer';
+import { vmRefSchema } from '../../core/common/apiSchemas';
 import { APP_ORIGIN, CONSOLE_PORT_CHANNEL, RPC_CHANNEL } from '../preload/channels';
 
 /** Only our own page in our own window's main frame may speak to the service. */

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { ClientMessage, ServerMessage } from '../../core/common/rpc';
-import { serveConnection } from '../../core/common/rpc';
+import type { ServerMessage } from '../../core/common/rpc';
+import { serveConnection } from '../../core/common/rpcServer';
 import { libraryHome, runtimeDir, serviceSocketPath } from '../../core/node/paths';
 import { socketTransport } from '../../core/node/socketTransport';
 import type { GuestHostLauncher } from '../../core/node/supervisor';

@@ -4,7 +4,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { IVmService } from '../../core/common/api';
-import { serveConnection, type ServerMessage, type Transport } from '../../core/common/rpc';
+import type { ServerMessage, Transport } from '../../core/common/rpc';
+import { serveConnection } from '../../core/common/rpcServer';
 import { decodeJson, encodeJson } from '../../core/common/wire';
 
 export interface WebServerOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createVmRequestSchema } from '../../core/common/api';
+import { createVmRequestSchema } from '../../core/common/apiSchemas';
 import { CONFIG_VERSION, hostProblems, migrateConfig, parseConfigText, parseOrThrow, parseSize, vmConfigSchema } from '../../core/common/config';
 import { sampleConfig } from '../support/sampleConfig';
 import { GuesthouseError } from '../../core/common/errors';
