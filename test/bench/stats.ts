@@ -55,5 +55,6 @@ export function markdownPairs(results: PairResult[]): string {
   for (const r of results) {
     rows.push(`| ${r.name} | ${r.unit} | ${triple(summarize(r.aValues))} | ${triple(summarize(r.bValues))} | ${triple(summarize(r.ratios))} | ${r.target ?? ''} |`);
   }
-  return rows.join('\n');
+  const notes = results.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`);
+  return [...rows, ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
