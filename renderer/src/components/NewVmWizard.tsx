@@ -1,16 +1,11 @@
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CreateVmRequest, HostInfo, VmSummary } from '../../../core/common/api';
-import { engineKinds, hostProblems, memoryMibSchema, cpusSchema, osPresets, osTypes, vmNameSchema, type EngineKind, type OsType } from '../../../core/common/config';
+import { hostProblems, memoryMibSchema, cpusSchema, osPresets, osTypes, vmNameSchema, type EngineKind, type OsType } from '../../../core/common/config';
+import { EngineSelect, Field, firstProblem } from './Field';
 import { toUiError, useService, type UiError } from '../useService';
 
 type DiskChoice = 'new' | 'existing' | 'none';
-
-/** First sentence a schema gives for a value, or null when it is fine. */
-function sentence(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }, value: unknown): string | null {
-  const r = schema.safeParse(value);
-  return r.success ? null : (r.error?.issues[0]?.message ?? null);
-}
 
 /** Memory zones like VirtualBox's: comfortable up to half the host, warning up to all of it, refused beyond. */
 export function memoryZone(mib: number, host: Pick<HostInfo, 'memoryTotalMib'>): 'comfortable' | 'warning' | 'refused' {
@@ -48,10 +43,10 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
   const memoryMib = memory.trim() === '' ? Number.NaN : Number(memory);
   const errors = useMemo(() => {
     const e: Record<string, string | null> = {};
-    e.name = name === '' ? null : sentence(vmNameSchema, name);
+    e.name = name === '' ? null : firstProblem(vmNameSchema, name);
     if (!e.name && vms.some((v) => v.name.toLowerCase() === name.toLowerCase())) e.name = t('wizard.nameTaken', { name });
-    e.memory = sentence(memoryMibSchema, memoryMib) ?? hostProblems({ memoryMib, cpus: 1 }, host)[0] ?? null;
-    e.cpus = sentence(cpusSchema, cpus) ?? hostProblems({ memoryMib: 16, cpus }, host)[0] ?? null;
+    e.memory = firstProblem(memoryMibSchema, memoryMib) ?? hostProblems({ memoryMib, cpus: 1 }, host)[0] ?? null;
+    e.cpus = firstProblem(cpusSchema, cpus) ?? hostProblems({ memoryMib: 16, cpus }, host)[0] ?? null;
     e.diskSize = disk === 'new' && !(Number(diskGib) > 0) ? t('wizard.diskSize') + ': ' + 'must be more than 0.' : null;
     return e;
   }, [name, memoryMib, cpus, disk, diskGib, vms, host, t]);
@@ -91,16 +86,9 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
   };
 
   const field = (id: string, label: string, input: React.ReactNode, error?: string | null, hint?: React.ReactNode) => (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
+    <Field id={id} label={label} error={error} hint={hint}>
       {input}
-      {hint}
-      {error ? (
-        <p className="field-error" role="alert" id={`${id}-error`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
+    </Field>
   );
 
   return (
@@ -177,13 +165,7 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
         {field(
           'vm-engine',
           t('wizard.engine'),
-          <select id="vm-engine" value={engine} onChange={(e) => setEngine(e.target.value as EngineKind)}>
-            {engineKinds.map((k) => (
-              <option key={k} value={k}>
-                {k === 'auto' ? t('wizard.autoLabel') : k}
-              </option>
-            ))}
-          </select>,
+          <EngineSelect id="vm-engine" value={engine} onChange={setEngine} />,
           null,
           <p className="hint" data-testid="engine-choice">{describeEngine(host, engine, t)}</p>,
         )}

@@ -1,15 +1,11 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HostInfo, VmSummary } from '../../../core/common/api';
-import { cpusSchema, engineKinds, hostProblems, memoryMibSchema, vmNameSchema, type EngineKind } from '../../../core/common/config';
+import { cpusSchema, hostProblems, memoryMibSchema, vmNameSchema, type EngineKind } from '../../../core/common/config';
+import { EngineSelect, Field, firstProblem } from './Field';
 import { isActionAllowed } from '../../../core/common/state';
 import { toUiError, useService, type UiError } from '../useService';
 import { useVmDetails } from './Details';
-
-const first = (schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }, v: unknown) => {
-  const r = schema.safeParse(v);
-  return r.success ? null : (r.error?.issues[0]?.message ?? null);
-};
 
 /** Settings of a stopped VM; a running VM shows them read-only. */
 export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
@@ -39,9 +35,9 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
   const memoryMib = Number(memory);
   const cpuCount = Number(cpus);
   const errors = {
-    name: first(vmNameSchema, name),
-    memory: first(memoryMibSchema, memory.trim() ? memoryMib : Number.NaN) ?? hostProblems({ memoryMib, cpus: 1 }, host)[0] ?? null,
-    cpus: first(cpusSchema, cpus.trim() ? cpuCount : Number.NaN) ?? hostProblems({ memoryMib: 16, cpus: cpuCount }, host)[0] ?? null,
+    name: firstProblem(vmNameSchema, name),
+    memory: firstProblem(memoryMibSchema, memory.trim() ? memoryMib : Number.NaN) ?? hostProblems({ memoryMib, cpus: 1 }, host)[0] ?? null,
+    cpus: firstProblem(cpusSchema, cpus.trim() ? cpuCount : Number.NaN) ?? hostProblems({ memoryMib: 16, cpus: cpuCount }, host)[0] ?? null,
   };
   const valid = Object.values(errors).every((e) => !e);
 
@@ -64,11 +60,9 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
   };
 
   const field = (id: string, label: string, input: React.ReactNode, err?: string | null) => (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
+    <Field id={id} label={label} error={err}>
       {input}
-      {err ? <p className="field-error" role="alert">{err}</p> : null}
-    </div>
+    </Field>
   );
   return (
     <form
@@ -86,13 +80,7 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
         {field(
           'set-engine',
           t('wizard.engine'),
-          <select id="set-engine" value={engine} onChange={(e) => setEngine(e.target.value as EngineKind)}>
-            {engineKinds.map((k) => (
-              <option key={k} value={k}>
-                {k === 'auto' ? t('wizard.autoLabel') : k}
-              </option>
-            ))}
-          </select>,
+          <EngineSelect id="set-engine" value={engine} onChange={setEngine} />,
         )}
         {field('set-iso', t('wizard.iso'), <input id="set-iso" value={iso} onChange={(e) => setIso(e.target.value)} />)}
         {details?.config.directBoot ? field('set-append', t('wizard.append'), <input id="set-append" value={append} onChange={(e) => setAppend(e.target.value)} />) : null}

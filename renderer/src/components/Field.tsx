@@ -1,0 +1,38 @@
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { engineKinds, type EngineKind } from '../../../core/common/config';
+
+/** The first sentence a schema gives for a value, or null when it is fine. */
+export function firstProblem(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }, value: unknown): string | null {
+  const r = schema.safeParse(value);
+  return r.success ? null : (r.error?.issues[0]?.message ?? null);
+}
+
+/** A labelled input with its sentence next to it when the value is wrong. */
+export function Field({ id, label, error, hint, children }: { id: string; label: string; error?: string | null; hint?: ReactNode; children: ReactNode }) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint}
+      {error ? (
+        <p className="field-error" role="alert" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function EngineSelect({ id, value, onChange }: { id: string; value: EngineKind; onChange: (e: EngineKind) => void }) {
+  const { t } = useTranslation();
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value as EngineKind)}>
+      {engineKinds.map((k) => (
+        <option key={k} value={k}>
+          {k === 'auto' ? t('wizard.autoLabel') : k}
+        </option>
+      ))}
+    </select>
+  );
+}
