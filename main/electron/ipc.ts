@@ -3,12 +3,12 @@ import type { IVmService } from '../../core/common/api';
 import type { ServerMessage, Transport } from '../../core/common/rpc';
 import { serveConnection } from '../../core/common/rpcServer';
 import { vmRefSchema } from '../../core/common/apiSchemas';
-import { APP_ORIGIN, CONSOLE_PORT_CHANNEL, RPC_CHANNEL } from '../preload/channels';
+import { CONSOLE_PORT_CHANNEL, isAppUrl, RPC_CHANNEL } from '../preload/channels';
 
 /** Only our own page in our own window's main frame may speak to the service. */
 function trusted(window: BrowserWindow, event: IpcMainEvent | IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
-  return event.sender === window.webContents && frame !== null && frame === window.webContents.mainFrame && new URL(frame.url).origin === APP_ORIGIN;
+  return event.sender === window.webContents && frame !== null && frame === window.webContents.mainFrame && isAppUrl(frame.url);
 }
 
 /**

@@ -11,7 +11,7 @@ import { libraryHome } from '../../core/node/paths';
 import { connectToService } from '../../core/node/serviceClient';
 import { startService, type RunningService } from '../server/service';
 import { CONTENT_SECURITY_POLICY } from '../server/web';
-import { APP_ORIGIN } from '../preload/channels';
+import { APP_ORIGIN, isAppUrl } from '../preload/channels';
 import { serveIpc } from './ipc';
 import { utilityLauncher } from './utilityLauncher';
 
@@ -46,7 +46,7 @@ function lockDown(): void {
   session.defaultSession.setPermissionCheckHandler(() => false);
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (event, url) => {
-      if (new URL(url).origin !== APP_ORIGIN) event.preventDefault();
+      if (!isAppUrl(url)) event.preventDefault();
     });
     contents.setWindowOpenHandler(({ url }) => {
       if (/^https:\/\//.test(url)) void shell.openExternal(url);

@@ -4,3 +4,16 @@ export const RPC_CHANNEL = 'guesthouse:rpc';
 export const CONSOLE_PORT_CHANNEL = 'guesthouse:console-port';
 /** The origin the app's pages are served from (a privileged custom scheme, not file://). */
 export const APP_ORIGIN = 'app://guesthouse';
+
+/**
+ * Whether a URL is one of the app's own pages. Compares scheme and host: Node's URL
+ * gives a custom scheme the origin "null", so `.origin` cannot be compared.
+ */
+export function isAppUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'app:' && u.host === 'guesthouse';
+  } catch {
+    return false;
+  }
+}

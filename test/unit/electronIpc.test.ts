@@ -1,0 +1,87 @@
+// The Electron IPC wiring (main/electron/ipc.ts + main/preload/preload.ts) with a real
+// VmService behind it. No Electron binary can exist on our build machines, so the
+// `electron` module is replaced by an in-memory ipcMain/ipcRenderer pair that copies
+// messages with structuredClone, as Electron's IPC does. Everything else is real.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { IVmService } from '../../core/common/api';
+import { VmService } from '../../core/node/vmService';
+import { tempHome } from '../support/service';
+
+type Handler = (event: unknown, ...args: unknown[]) => unknown;
+const fake = vi.hoisted(() => {
+  const mainOn = new Map<string, Handler[]>();
+  const mainHandle = new Map<string, Handler>();
+  const rendererOn = new Map<string, Handler[]>();
+  const exposed: Record<string, unknown> = {};
+  const frame = { url: 'app://guesthouse/index.html' };
+  const contents = {
+    mainFrame: frame,
+    isDestroyed: () => false,
+    send: (channel: string, message: unknown) => rendererOn.get(channel)?.forEach((h) => h({ ports: [] }, structuredClone(message))),
+    on: () => undefined,
+    once: () => undefined,
+    postMessage: () => undefined,
+  };
+  /** The frame the next renderer message claims to come from. */
+  const sender = { frame: frame as { url: string } };
+  return { mainOn, mainHandle, rendererOn, exposed, frame, contents, sender };
+});
+
+vi.mock('electron', () => ({
+  ipcMain: {
+    on: (channel: string, h: Handler) => fake.mainOn.set(channel, [...(fake.mainOn.get(channel) ?? []), h]),
+    removeListener: () => undefined,
+    handle: (channel: string, h: Handler) => fake.mainHandle.set(channel, h),
+    removeHandler: (channel: string) => fake.mainHandle.delete(channel),
+  },
+  ipcRenderer: {
+    send: (channel: string, message: unknown) => fake.mainOn.get(channel)?.forEach((h) => h({ sender: fake.contents, senderFrame: fake.sender.frame }, structuredClone(message))),
+    on: (channel: string, h: Handler) => fake.rendererOn.set(channel, [...(fake.rendererOn.get(channel) ?? []), h]),
+    invoke: async (channel: string, ...args: unknown[]) => fake.mainHandle.get(channel)?.({ sender: fake.contents, senderFrame: fake.sender.frame }, ...args),
+  },
+  contextBridge: { exposeInMainWorld: (key: string, api: unknown) => (fake.exposed[key] = api) },
+  MessageChannelMain: class {},
+}));
+
+describe('Electron IPC: preload ↔ main serving IVmService', () => {
+  let service: VmService;
+  let api: IVmService;
+
+  beforeAll(async () => {
+    service = new VmService({ home: tempHome() });
+    const { serveIpc } = await import('../../main/electron/ipc');
+    serveIpc({ webContents: fake.contents } as never, service);
+    await import('../../main/preload/preload');
+    api = fake.exposed.guesthouse as IVmService;
+  });
+  afterAll(() => service.powerOffAll());
+
+  it('exposes the typed service as window.guesthouse and nothing else', () => {
+    expect(Object.keys(fake.exposed)).toEqual(['guesthouse']);
+    expect(typeof api.listVms).toBe('function');
+    expect(typeof api.attachConsole).toBe('function');
+  });
+
+  it('calls reach the service and answers come back, with events', async () => {
+    const events: string[] = [];
+    api.onDidChangeVms(() => events.push('vms'));
+    await api.createVm({ name: 'ipc', osType: 'other-x64', memoryMib: 64, network: 'none' });
+    expect((await api.listVms()).map((v) => [v.name, v.state])).toEqual([['ipc', 'stopped']]);
+    await expect.poll(() => events).toEqual(['vms']);
+  });
+
+  it('bad input is refused at the edge with its sentence', async () => {
+    await expect(api.createVm({ name: '', memoryMib: 0 })).rejects.toThrow('The request has 2 problems: The name must not be empty. Memory must be at least 16 MiB.');
+    await expect((api as unknown as { pauseVm(a: unknown): Promise<void> }).pauseVm(42)).rejects.toThrow('Name the VM.');
+  });
+
+  it('messages from any other frame are dropped', async () => {
+    fake.sender.frame = { url: 'https://evil.example/' };
+    try {
+      const outcome = await Promise.race([api.listVms().then(() => 'answered'), new Promise((r) => setTimeout(() => r('dropped'), 300))]);
+      expect(outcome).toBe('dropped');
+    } finally {
+      fake.sender.frame = fake.frame;
+    }
+  });
+});
