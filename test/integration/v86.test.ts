@@ -4,12 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findV86Firmware } from '../../core/node/v86/firmware';
 import { stateFile, VmService } from '../../core/node/vmService';
 import { tinyGuest, type TestGuest } from '../support/guest';
+import { i386PackagesAvailable } from '../support/components';
 import { guestToolsPresent, missingComponent, qemuPresent, skipBecause } from '../support/require';
 import { runInGuest, tempHome } from '../support/service';
 
 const missing =
   missingComponent('SeaBIOS', findV86Firmware() !== null, 'apt-get install seabios') ??
   missingComponent("Debian's apt and xz (to build the test guests)", guestToolsPresent, 'the test guests are built from Debian packages') ??
+  missingComponent("Debian's i386 packages", guestToolsPresent && i386PackagesAvailable(), 'dpkg --add-architecture i386 && apt-get update') ??
   missingComponent('QEMU', qemuPresent, 'apt-get install qemu-system-x86 qemu-utils');
 
 describe('the v86 engine', () => {
