@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { AttachOptions, ConsoleAttachment, VmRuntime } from '../common/api';
-import { FLOW_HIGH_BYTES, FLOW_LOW_BYTES } from '../common/presets';
+import { FlowGate } from '../common/flowGate';
 import { fromErrorData, GuesthouseError } from '../common/errors';
 import type { BootSpec, FromGuestHost, GuestRequestAction } from '../common/protocol';
 import type { VmState } from '../common/state';
@@ -33,8 +33,8 @@ export class RunningGuest {
   private readonly process: GuestHostProcess;
   private readonly pending = new Map<number, PendingReply>();
   private readonly outputListeners = new Set<(data: Uint8Array) => void>();
-  private readonly flowViewers = new Set<{ unacked: number }>();
-  private outputPaused = false;
+  /** Viewers over RPC that acknowledge: the guest host pauses the console while one lags. */
+  private readonly flow = new FlowGate((paused) => this.process.send({ type: 'flow', paused }));
   private nextId = 1;
   private settleStart!: { resolve(): void; reject(err: Error): void };
   private markGone!: () => void;
@@ -126,45 +126,22 @@ export class RunningGuest {
   /** Recent output plus everything after it, each byte once. */
   async attach(onData: (data: Uint8Array) => void, options: AttachOptions = {}): Promise<ConsoleAttachment> {
     const backlog = (await this.request('backlog')) ?? new Uint8Array();
-    const viewer = { unacked: 0 };
-    const listener = options.flowControl
+    const viewer = options.flowControl ? this.flow.add() : undefined;
+    const listener = viewer
       ? (data: Uint8Array) => {
-          viewer.unacked += data.length;
           onData(data);
-          this.updateFlow();
+          this.flow.sent(viewer, data.length);
         }
       : onData;
-    if (options.flowControl) this.flowViewers.add(viewer);
     this.outputListeners.add(listener);
     return {
       backlog,
-      ack: (bytes) => {
-        viewer.unacked = Math.max(0, viewer.unacked - bytes);
-        this.updateFlow();
-      },
+      ack: (bytes) => viewer && this.flow.acked(viewer, bytes),
       dispose: () => {
         this.outputListeners.delete(listener);
-        this.flowViewers.delete(viewer);
-        this.updateFlow();
+        if (viewer) this.flow.remove(viewer);
       },
     };
-  }
-
-  /** Pauses the guest's console output while any viewer is far behind; resumes when all caught up. */
-  private updateFlow(): void {
-    let behind = false;
-    let caughtUp = true;
-    for (const v of this.flowViewers) {
-      if (v.unacked > FLOW_HIGH_BYTES) behind = true;
-      if (v.unacked > FLOW_LOW_BYTES) caughtUp = false;
-    }
-    if (behind && !this.outputPaused) {
-      this.outputPaused = true;
-      this.process.send({ type: 'flow', paused: true });
-    } else if (caughtUp && this.outputPaused) {
-      this.outputPaused = false;
-      this.process.send({ type: 'flow', paused: false });
-    }
   }
 
   /** Resolves true when `needle` shows up in output from now on, false on timeout or exit. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GuesthouseError, toErrorData } from '../../common/errors';
-import { FLOW_HIGH_BYTES, FLOW_LOW_BYTES } from '../../common/presets';
+import { FlowGate, type FlowViewer } from '../../common/flowGate';
 import type { BootSpec, ConsolePort, FromGuestHost, GuestRequestAction, ToGuestHost } from '../../common/protocol';
 import { RingBuffer } from '../../common/ringBuffer';
 import { assertAction, assertTransition, type VmState } from '../../common/state';
@@ -39,9 +39,9 @@ export class GuestHost {
   private lastFlushAt = 0;
   private sawOutput = false;
   /** Viewers on MessagePorts (the renderer, straight from here) and what they have not acknowledged. */
-  private readonly portViewers = new Map<ConsolePort, { unacked: number }>();
-  private parentWantsPause = false;
-  private outputPaused = false;
+  private readonly portViewers = new Map<ConsolePort, FlowViewer>();
+  /** Pauses the engine's console while the parent asks or a port viewer lags. */
+  private readonly flow = new FlowGate((paused) => this.engine?.setOutputPaused(paused));
 
   constructor(
     private readonly parent: ParentChannel,
@@ -77,8 +77,7 @@ export class GuestHost {
         this.engine?.write(message.data);
         break;
       case 'flow':
-        this.parentWantsPause = message.paused;
-        this.updateFlow();
+        this.flow.hold(message.paused);
         break;
       case 'attachPort':
         if (port) this.attachPort(port);
@@ -111,35 +110,17 @@ export class GuestHost {
   /** A viewer on its own MessagePort: the backlog first, then live output, with acks. */
   private attachPort(port: ConsolePort): void {
     this.flushOutput();
-    const viewer = { unacked: 0 };
+    const viewer = this.flow.add();
     this.portViewers.set(port, viewer);
     port.post({ t: 'backlog', data: this.ring.read() });
     port.onMessage((m) => {
       if (m.t === 'input') this.engine?.write(m.data);
-      else if (m.t === 'ack') {
-        viewer.unacked = Math.max(0, viewer.unacked - m.bytes);
-        this.updateFlow();
-      }
+      else if (m.t === 'ack') this.flow.acked(viewer, m.bytes);
     });
     port.onClose(() => {
       this.portViewers.delete(port);
-      this.updateFlow();
+      this.flow.remove(viewer);
     });
-  }
-
-  /** The engine's output pauses while the parent asks, or while a port viewer is far behind. */
-  private updateFlow(): void {
-    let behind = false;
-    let caughtUp = true;
-    for (const v of this.portViewers.values()) {
-      if (v.unacked > FLOW_HIGH_BYTES) behind = true;
-      if (v.unacked > FLOW_LOW_BYTES) caughtUp = false;
-    }
-    const pause = this.parentWantsPause || behind || (this.outputPaused && !caughtUp);
-    if (pause !== this.outputPaused) {
-      this.outputPaused = pause;
-      this.engine?.setOutputPaused(pause);
-    }
   }
 
   private openConsoleLog(vmDir: string): void {
@@ -178,12 +159,9 @@ export class GuestHost {
     this.pendingBytes = 0;
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
     this.parent.send({ type: 'output', data: bytes });
-    if (this.portViewers.size) {
-      for (const [port, viewer] of this.portViewers) {
-        viewer.unacked += bytes.length;
-        port.post({ t: 'data', data: bytes });
-      }
-      this.updateFlow();
+    for (const [port, viewer] of this.portViewers) {
+      port.post({ t: 'data', data: bytes });
+      this.flow.sent(viewer, bytes.length);
     }
   }
 
