@@ -44,24 +44,125 @@ export const guestHostEntry = __filename.endsWith('.ts')
   ? path.resolve(__dirname, '..', '..', 'out', 'core', 'node', 'guestHost', 'main.js')
   : path.join(__dirname, 'guestHost', 'main.js');
 
-/** Node's launcher: fork the guest host entry with structured-clone IPC. */
-export const forkLauncher: GuestHostLauncher = ({ logFile, engine }, callbacks) => {
-  const log = fs.openSync(logFile, 'a');
+/** A guest host process started before its guest is known. */
+export interface UnboundGuestHost {
+  readonly alive: boolean;
+  /** Gives the process its guest's log file and callbacks; it is then a normal guest host. */
+  bind(options: { logFile: string }, callbacks: GuestHostCallbacks): GuestHostProcess;
+  kill(): void;
+}
+
+/** Starts an unbound guest host: child_process.fork here, utilityProcess.fork in Electron. */
+export type GuestHostSpawner = (engine: 'qemu' | 'v86') => UnboundGuestHost;
+
+/**
+ * Callbacks and a log for a process whose guest is not known yet: output before the
+ * bind is kept (a guest host says nothing until it boots; this is for crashes).
+ */
+export class LateBinding {
+  callbacks: GuestHostCallbacks | undefined;
+  exited: GuestHostExit | undefined;
+  private log: fs.WriteStream | undefined;
+  private early: Buffer[] = [];
+
+  write(chunk: Buffer): void {
+    if (this.log) this.log.write(chunk);
+    else this.early.push(chunk);
+  }
+
+  bind(logFile: string, callbacks: GuestHostCallbacks): void {
+    this.log = fs.createWriteStream(logFile, { flags: 'a' });
+    for (const c of this.early) this.log.write(c);
+    this.early = [];
+    this.callbacks = callbacks;
+    if (this.exited) callbacks.onExit(this.exited);
+  }
+
+  message(m: FromGuestHost): void {
+    this.callbacks?.onMessage(m);
+  }
+
+  exit(e: GuestHostExit): void {
+    this.exited = e;
+    this.log?.end();
+    this.callbacks?.onExit(e);
+  }
+}
+
+/** Node's spawner: fork the guest host entry with structured-clone IPC. */
+export const forkSpawner: GuestHostSpawner = (engine) => {
   const child = fork(guestHostEntry, [], {
     serialization: 'advanced',
-    stdio: ['ignore', log, log, 'ipc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     execArgv: guestHostExecArgv(engine),
   });
-  fs.closeSync(log);
-  child.on('message', (m) => callbacks.onMessage(m as FromGuestHost));
+  const late = new LateBinding();
+  child.stdout!.on('data', (c: Buffer) => late.write(c));
+  child.stderr!.on('data', (c: Buffer) => late.write(c));
+  child.on('message', (m) => late.message(m as FromGuestHost));
   child.on('error', () => undefined);
   // 'close' comes after the IPC channel has drained, unlike 'exit'.
-  child.once('close', (code, signal) => callbacks.onExit({ code, signal }));
+  child.once('close', (code, signal) => late.exit({ code, signal }));
+  // An unbound spare must not keep its parent alive.
+  child.unref();
+  child.channel?.unref();
   return {
-    pid: child.pid,
-    send: (m) => {
-      if (child.connected) child.send(m);
+    get alive() {
+      return late.exited === undefined && child.connected;
+    },
+    bind: ({ logFile }, callbacks) => {
+      child.ref();
+      child.channel?.ref();
+      late.bind(logFile, callbacks);
+      return {
+        pid: child.pid,
+        send: (m) => {
+          if (child.connected) child.send(m);
+        },
+        kill: () => child.kill('SIGKILL'),
+      };
     },
     kill: () => child.kill('SIGKILL'),
   };
 };
+
+/**
+ * Launches guest hosts from a spawner, optionally keeping one spare per engine
+ * started ahead, so starting a VM does not wait for a Node process to start (~50 ms).
+ */
+export class GuestHostPool {
+  private readonly spares = new Map<'qemu' | 'v86', UnboundGuestHost>();
+  private readonly wanted = new Set<'qemu' | 'v86'>();
+  private disposed = false;
+
+  constructor(private readonly spawner: GuestHostSpawner) {}
+
+  readonly launch: GuestHostLauncher = ({ logFile, engine }, callbacks) => {
+    let host = this.spares.get(engine);
+    this.spares.delete(engine);
+    if (!host?.alive) {
+      host?.kill();
+      host = this.spawner(engine);
+    }
+    // Replace the spare once this guest has had its start to itself.
+    if (this.wanted.has(engine)) setTimeout(() => this.refill(engine), 3000).unref();
+    return host.bind({ logFile }, callbacks);
+  };
+
+  /** Keep a spare guest host for `engine` from now on. */
+  keepSpare(engine: 'qemu' | 'v86'): void {
+    this.wanted.add(engine);
+    this.refill(engine);
+  }
+
+  private refill(engine: 'qemu' | 'v86'): void {
+    if (this.disposed || this.spares.get(engine)?.alive) return;
+    this.spares.set(engine, this.spawner(engine));
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const s of this.spares.values()) s.kill();
+    this.spares.clear();
+  }
+}

@@ -28,11 +28,14 @@ import { runtimeDir } from './paths';
 import { createDiskImage } from './qemu/img';
 import { qemuArch } from './qemu/argv';
 import { RunningGuest } from './runningGuest';
-import { forkLauncher, type GuestHostLauncher } from './supervisor';
+import { forkSpawner, GuestHostPool, type GuestHostLauncher, type GuestHostSpawner } from './supervisor';
 
 export interface VmServiceOptions {
   home: string;
-  launcher?: GuestHostLauncher;
+  /** How guest host processes start: child_process.fork by default, utilityProcess in Electron. */
+  spawner?: GuestHostSpawner;
+  /** Keep a guest host started ahead, so starting a VM skips Node's start-up (the services do). */
+  spareGuestHosts?: boolean;
   env?: NodeJS.ProcessEnv;
   /** Console ring buffer per guest. */
   ringBytes?: number;
@@ -53,6 +56,7 @@ interface LastExit {
 export class VmService implements IVmService {
   readonly library: Library;
   private readonly launcher: GuestHostLauncher;
+  private readonly pool: GuestHostPool;
   private readonly env: NodeJS.ProcessEnv;
   private readonly running = new Map<string, RunningGuest>();
   private readonly lastExit = new Map<string, LastExit>();
@@ -62,7 +66,11 @@ export class VmService implements IVmService {
 
   constructor(private readonly options: VmServiceOptions) {
     this.library = new Library(options.home);
-    this.launcher = options.launcher ?? forkLauncher;
+    this.pool = new GuestHostPool(options.spawner ?? forkSpawner);
+    this.launcher = this.pool.launch;
+    if (options.spareGuestHosts) {
+      void this.host().then((h) => h.autoEngine.engine && this.pool.keepSpare(h.autoEngine.engine), () => undefined);
+    }
     this.env = options.env ?? process.env;
   }
 
@@ -460,7 +468,13 @@ export class VmService implements IVmService {
     }
   }
 
-  /** Powers off every guest, for a service that is going away. */
+  /** Powers off every guest and ends spare guest hosts, for a service that is going away. */
+  async close(): Promise<void> {
+    this.pool.dispose();
+    await this.powerOffAll();
+  }
+
+  /** Powers off every guest. */
   async powerOffAll(): Promise<void> {
     await Promise.all(
       [...this.running.values()].map(async (g) => {

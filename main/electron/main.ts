@@ -13,7 +13,7 @@ import { startService, type RunningService } from '../server/service';
 import { CONTENT_SECURITY_POLICY } from '../server/web';
 import { APP_ORIGIN, isAppUrl } from '../preload/channels';
 import { serveIpc } from './ipc';
-import { utilityLauncher } from './utilityLauncher';
+import { utilitySpawner } from './utilitySpawner';
 
 const RENDERER_DIR = path.join(__dirname, '..', '..', 'renderer');
 const PRELOAD = path.join(__dirname, '..', '..', 'preload', 'preload.js');
@@ -76,7 +76,7 @@ async function createWindow(): Promise<void> {
   const external = await connectToService(home, false);
   if (external) service = external;
   else {
-    owned = await startService({ home, launcher: utilityLauncher });
+    owned = await startService({ home, spawner: utilitySpawner });
     service = owned.service;
   }
   window = new BrowserWindow({

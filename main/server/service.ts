@@ -5,7 +5,7 @@ import type { ServerMessage } from '../../core/common/rpc';
 import { serveConnection } from '../../core/common/rpcServer';
 import { libraryHome, runtimeDir, serviceSocketPath } from '../../core/node/paths';
 import { socketTransport } from '../../core/node/socketTransport';
-import type { GuestHostLauncher } from '../../core/node/supervisor';
+import type { GuestHostSpawner } from '../../core/node/supervisor';
 import { VmService } from '../../core/node/vmService';
 
 export interface ServiceOptions {
@@ -13,7 +13,7 @@ export interface ServiceOptions {
   /** Exit after this long with no guests and no clients; 0 never. */
   idleExitMs?: number;
   /** How guest hosts are started (utilityProcess in Electron); child_process.fork by default. */
-  launcher?: GuestHostLauncher;
+  spawner?: GuestHostSpawner;
   log?: (line: string) => void;
 }
 
@@ -47,7 +47,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   if (await serviceAnswers(socketPath)) throw new Error(`A Guesthouse service for ${home} is already running.`);
   if (process.platform !== 'win32') fs.rmSync(socketPath, { force: true });
 
-  const service = new VmService({ home, ...(options.launcher ? { launcher: options.launcher } : {}) });
+  const service = new VmService({ home, spareGuestHosts: true, ...(options.spawner ? { spawner: options.spawner } : {}) });
   const sockets = new Set<net.Socket>();
   let idleTimer: NodeJS.Timeout | undefined;
   let onIdle: () => void = () => undefined;
@@ -86,7 +86,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       if (idleTimer) clearTimeout(idleTimer);
       server.close();
       for (const s of sockets) s.destroy();
-      await service.powerOffAll();
+      await service.close();
       if (process.platform !== 'win32') fs.rmSync(socketPath, { force: true });
       fs.rmSync(path.join(runtimeDir(home), 'service.pid'), { force: true });
     })());
