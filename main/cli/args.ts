@@ -1,6 +1,9 @@
 import { GuesthouseError } from '../../core/common/errors';
 import type { CreateVmRequest } from '../../core/common/api';
 import { parseSize } from '../../core/common/size';
+import { parseForward } from '../../core/common/forward';
+
+export { parseForward };
 
 /** Options shared by create and modify. */
 export const vmOptions = {
@@ -25,13 +28,6 @@ export type VmOptionValues = { [K in keyof typeof vmOptions]?: (typeof vmOptions
 
 /** A number as typed; not-a-number goes on as NaN so the schema says its sentence. */
 const num = (s: string | undefined) => (s === undefined ? undefined : s.trim() === '' ? Number.NaN : Number(s));
-
-/** Parses --forward tcp:HOSTPORT:GUESTPORT (or tcp:ADDR:HOSTPORT:GUESTPORT). */
-export function parseForward(text: string): { protocol: 'tcp' | 'udp'; hostAddress?: string; hostPort: number; guestPort: number } {
-  const m = /^(tcp|udp):(?:([^:]+):)?(\d+):(\d+)$/.exec(text);
-  if (!m) throw new GuesthouseError('invalid-input', `"${text}" is not a port forward; write it like tcp:2222:22.`);
-  return { protocol: m[1] as 'tcp' | 'udp', ...(m[2] ? { hostAddress: m[2] } : {}), hostPort: Number(m[3]), guestPort: Number(m[4]) };
-}
 
 /** Turns CLI flags into a create/modify request (validated by the service). */
 export function vmRequestFromFlags(v: VmOptionValues): Omit<CreateVmRequest, 'name'> {

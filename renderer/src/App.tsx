@@ -5,6 +5,7 @@ import { ConsoleView } from './components/ConsoleView';
 import { Details } from './components/Details';
 import { BugReport } from './components/ErrorBoundary';
 import { HostPanel } from './components/HostPanel';
+import { LogView } from './components/LogView';
 import { MachineList } from './components/MachineList';
 import { NewVmWizard } from './components/NewVmWizard';
 import { Settings } from './components/Settings';
@@ -12,7 +13,7 @@ import { Toolbar, type ToolbarAction } from './components/Toolbar';
 import { languages, setLanguage, type Language } from './i18n';
 import { toUiError, useHostInfo, useService, useVms, type UiError } from './useService';
 
-type Tab = 'details' | 'console' | 'settings';
+type Tab = 'details' | 'console' | 'settings' | 'log';
 
 export function App({ lost }: { lost: Promise<void> }) {
   const { t, i18n } = useTranslation();
@@ -87,7 +88,7 @@ export function App({ lost }: { lost: Promise<void> }) {
           {vm ? (
             <>
               <div role="tablist" className="tabs">
-                {(['details', 'console', 'settings'] as const).map((k) => (
+                {(['details', 'console', 'settings', 'log'] as const).map((k) => (
                   <button key={k} role="tab" type="button" aria-selected={tab === k} onClick={() => setTab(k)}>
                     {t(`tabs.${k}`)}
                   </button>
@@ -97,6 +98,7 @@ export function App({ lost }: { lost: Promise<void> }) {
                 {tab === 'details' ? <Details vm={vm} /> : null}
                 {tab === 'console' ? <ConsoleView vm={vm} /> : null}
                 {tab === 'settings' && host ? <Settings key={vm.id} vm={vm} host={host} /> : null}
+                {tab === 'log' ? <LogView vm={vm} /> : null}
               </div>
             </>
           ) : (

@@ -112,6 +112,20 @@ test.describe('GUI through guesthouse serve', () => {
     await page.getByRole('button', { name: 'Power off' }).click();
     await expect(row(page, 'tune')).toContainText('Stopped');
     await expect(page.locator('#set-memory')).toBeEnabled();
+    // Port forwards: a bad one gets its sentence; a good one is saved.
+    await page.locator('#set-network').selectOption('nat');
+    await page.locator('#set-forwards').fill('2222:22');
+    await expect(page.getByRole('alert')).toHaveText('"2222:22" is not a port forward; write it like tcp:2222:22.');
+    await page.locator('#set-forwards').fill('tcp:2222:22, tcp:8080:80');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
+    expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config.network).toEqual({ mode: 'nat', forwards: [
+      { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
+      { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 80 },
+    ] });
+    await page.getByRole('tab', { name: 'Log' }).click();
+    await expect(page.getByLabel('Log')).toContainText('==> qemu.log <==');
+    await expect(page.getByLabel('Log')).toContainText('exit: Powered off.');
     expect((await served.cli(['delete', 'tune'])).code).toBe(0);
   });
 

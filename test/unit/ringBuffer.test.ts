@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RingBuffer } from '../../core/common/ringBuffer';
 import { StreamMatcher } from '../../core/node/fileSearch';
 import { unescapeC, parseForward } from '../../main/cli/args';
+import { formatForward } from '../../core/common/forward';
 
 const text = (b: Uint8Array) => Buffer.from(b).toString();
 
@@ -41,5 +42,7 @@ describe('CLI text parsing', () => {
     expect(parseForward('tcp:2222:22')).toEqual({ protocol: 'tcp', hostPort: 2222, guestPort: 22 });
     expect(parseForward('udp:0.0.0.0:53:53')).toEqual({ protocol: 'udp', hostAddress: '0.0.0.0', hostPort: 53, guestPort: 53 });
     expect(() => parseForward('2222:22')).toThrow('"2222:22" is not a port forward; write it like tcp:2222:22.');
+    expect(formatForward({ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 })).toBe('tcp:2222:22');
+    expect(formatForward({ protocol: 'udp', hostAddress: '0.0.0.0', hostPort: 53, guestPort: 53 })).toBe('udp:0.0.0.0:53:53');
   });
 });

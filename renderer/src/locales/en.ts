@@ -6,7 +6,8 @@ export const en = {
   },
   list: { search: 'Search VMs', empty: 'No VMs yet. Click New to make one.', noMatch: 'No VM matches "{{query}}".', memory: '{{mib}} MiB', cpus_one: '{{count}} CPU', cpus_other: '{{count}} CPUs', machines: 'Machines' },
   state: { stopped: 'Stopped', starting: 'Starting', running: 'Running', pausing: 'Pausing', paused: 'Paused', resuming: 'Resuming', stopping: 'Stopping', saved: 'Saved', crashed: 'Crashed' },
-  tabs: { details: 'Details', console: 'Console', settings: 'Settings' },
+  tabs: { details: 'Details', console: 'Console', settings: 'Settings', log: 'Log' },
+  log: { refresh: 'Refresh' },
   details: {
     select: 'Select a VM on the left, or click New.', os: 'OS type', engine: 'Engine', accelerator: 'Accelerator', memory: 'Memory', cpus: 'CPUs', disks: 'Disks', optical: 'Optical drive', kernel: 'Kernel', initrd: 'Initrd', append: 'Kernel command line', network: 'Network', folder: 'Folder', none: 'None', reason: 'Why', runningOn: 'Running on {{engine}} ({{accelerator}})', runsOn: 'Runs on', nothing: 'nothing on this host',
   },
@@ -24,7 +25,7 @@ export const en = {
     cpuWarning: 'More CPUs than the host has physical cores ({{physical}}); the guest may run slower.', nameTaken: 'A VM named "{{name}}" already exists; choose another name.',
     willUse: 'Will run on {{engine}} with {{accelerator}}.', noEngine: 'No engine is available: {{reason}}', autoLabel: 'Automatic', tcg: 'software emulation (TCG)', v86: 'its WebAssembly JIT (32-bit x86 guests, one CPU)',
   },
-  settings: { save: 'Save', saved: 'Saved.', readOnly: 'The VM is running: these settings can change only after it stops.', name: 'Name' },
+  settings: { network: 'Network', nat: 'NAT (the guest reaches out; forwards reach in)', noNetwork: 'Not connected', forwards: 'Port forwards (host port → guest port)', save: 'Save', saved: 'Saved.', readOnly: 'The VM is running: these settings can change only after it stops.', name: 'Name' },
   host: {
     title: 'This host', cpu: 'CPU', cpus: '{{logical}} logical, {{physical}} physical', memory: 'Memory', memoryUsed: '{{used}} MiB used of {{total}} MiB', accelerator: 'Accelerator', none: 'None: QEMU emulates the CPU in software (TCG), which is slower.', engines: 'Engines', qemuMissing: 'QEMU was not found.', library: 'Library', auto: 'Engine "auto" uses', close: 'Close',
   },

@@ -8,7 +8,8 @@ export const ko: Strings = {
   },
   list: { search: 'VM 검색', empty: '아직 VM이 없습니다. 새로 만들기를 누르세요.', noMatch: '"{{query}}"와 일치하는 VM이 없습니다.', memory: '{{mib}} MiB', cpus_one: 'CPU {{count}}개', cpus_other: 'CPU {{count}}개', machines: '가상 머신' },
   state: { stopped: '정지됨', starting: '시작 중', running: '실행 중', pausing: '일시 정지 중', paused: '일시 정지됨', resuming: '재개 중', stopping: '종료 중', saved: '상태 저장됨', crashed: '비정상 종료' },
-  tabs: { details: '정보', console: '콘솔', settings: '설정' },
+  tabs: { details: '정보', console: '콘솔', settings: '설정', log: '로그' },
+  log: { refresh: '새로 고침' },
   details: {
     select: '왼쪽에서 VM을 선택하거나 새로 만들기를 누르세요.', os: '운영 체제', engine: '엔진', accelerator: '가속기', memory: '메모리', cpus: 'CPU', disks: '디스크', optical: '광학 드라이브', kernel: '커널', initrd: 'Initrd', append: '커널 명령줄', network: '네트워크', folder: '폴더', none: '없음', reason: '이유', runningOn: '{{engine}}에서 실행 중 ({{accelerator}})', runsOn: '실행 엔진', nothing: '이 호스트에서 실행할 수 없음',
   },
@@ -26,7 +27,7 @@ export const ko: Strings = {
     cpuWarning: '호스트의 물리 코어 수({{physical}})보다 많습니다. 게스트가 느려질 수 있습니다.', nameTaken: '"{{name}}"이라는 VM이 이미 있습니다. 다른 이름을 고르세요.',
     willUse: '{{engine}}, {{accelerator}}로 실행됩니다.', noEngine: '사용할 수 있는 엔진이 없습니다: {{reason}}', autoLabel: '자동', tcg: '소프트웨어 에뮬레이션 (TCG)', v86: 'WebAssembly JIT (32비트 x86 게스트, CPU 1개)',
   },
-  settings: { save: '저장', saved: '저장했습니다.', readOnly: 'VM이 실행 중입니다. 이 설정은 정지한 뒤에만 바꿀 수 있습니다.', name: '이름' },
+  settings: { network: '네트워크', nat: 'NAT (게스트가 밖으로 연결, 포워딩으로 안으로 연결)', noNetwork: '연결 안 함', forwards: '포트 포워딩 (호스트 포트 → 게스트 포트)', save: '저장', saved: '저장했습니다.', readOnly: 'VM이 실행 중입니다. 이 설정은 정지한 뒤에만 바꿀 수 있습니다.', name: '이름' },
   host: {
     title: '이 호스트', cpu: 'CPU', cpus: '논리 {{logical}}개, 물리 {{physical}}개', memory: '메모리', memoryUsed: '{{total}} MiB 중 {{used}} MiB 사용', accelerator: '가속기', none: '없음: QEMU가 CPU를 소프트웨어로 에뮬레이션합니다 (TCG, 더 느림).', engines: '엔진', qemuMissing: 'QEMU를 찾지 못했습니다.', library: '라이브러리', auto: '"auto" 엔진 선택', close: '닫기',
   },
