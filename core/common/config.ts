@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GuesthouseError } from './errors';
+import { GuesthouseError, throwProblems } from './errors';
 import { osPresets, osTypes, type OsType } from './presets';
 
 export { osPresets, osTypes, type OsType };
@@ -122,9 +122,8 @@ export function describeIssues(error: z.ZodError): string[] {
 export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems = describeIssues(result.error);
-  const message = problems.length === 1 ? problems[0]! : `The ${what} has ${problems.length} problems: ${problems.join(' ')}`;
-  throw new GuesthouseError('invalid-input', message, problems);
+  throwProblems(describeIssues(result.error), what);
+  throw new Error('unreachable');
 }
 
 /** One step from version n to n + 1. */

@@ -45,3 +45,10 @@ export function toErrorData(err: unknown): ErrorData {
 export function fromErrorData(data: ErrorData): GuesthouseError {
   return new GuesthouseError(data.code, data.message, data.problems ?? []);
 }
+
+/** Throws one GuesthouseError carrying every problem (one sentence each), if there are any. */
+export function throwProblems(problems: readonly string[], what: string): void {
+  if (problems.length === 0) return;
+  const message = problems.length === 1 ? problems[0]! : `The ${what} has ${problems.length} problems: ${problems.join(' ')}`;
+  throw new GuesthouseError('invalid-input', message, problems);
+}

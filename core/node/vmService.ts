@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {
@@ -16,11 +15,12 @@ import type {
   VmSummary,
 } from '../common/api';
 import { createVmRequestSchema, deleteOptionsSchema, modifyVmRequestSchema, shutdownOptionsSchema } from '../common/apiSchemas';
-import { CONFIG_VERSION, hostProblems, osPresets, parseOrThrow, v86Problems, vmConfigSchema, type VmConfig } from '../common/config';
-import { GuesthouseError } from '../common/errors';
+import { hostProblems, parseOrThrow, v86Problems, vmConfigSchema, type VmConfig } from '../common/config';
+import { GuesthouseError, throwProblems } from '../common/errors';
 import type { BootSpec, GuestRequestAction } from '../common/protocol';
 import { assertAction, type VmAction, type VmState } from '../common/state';
 import { findInFile } from './fileSearch';
+import { applyChanges, configFromRequest, NEEDS_KERNEL } from './vmRequests';
 import { findV86Firmware, firmwareHint } from './v86/firmware';
 import { pickAccelerator, probeHost } from './hostProbe';
 import { Library, type LibraryEntry } from './library';
@@ -176,42 +176,18 @@ export class VmService implements IVmService {
     return problems;
   }
 
-  private throwProblems(problems: string[], what: string): void {
-    if (problems.length === 0) return;
-    const message = problems.length === 1 ? problems[0]! : `The ${what} has ${problems.length} problems: ${problems.join(' ')}`;
-    throw new GuesthouseError('invalid-input', message, problems);
-  }
-
   async createVm(request: CreateVmRequest): Promise<VmDetails> {
     const req = parseOrThrow(createVmRequestSchema, request, 'new VM');
-    const osType = req.osType ?? 'linux-x64';
-    const preset = osPresets[osType];
-    const abs = (p: string | null | undefined) => (p ? path.resolve(p) : null);
-    const config: VmConfig = {
-      version: CONFIG_VERSION,
-      identity: { uuid: crypto.randomUUID(), name: req.name, osType, createdAt: new Date().toISOString() },
-      cpus: req.cpus ?? preset.cpus,
-      memoryMib: req.memoryMib ?? preset.memoryMib,
-      disks: req.diskPath ? [{ path: path.resolve(req.diskPath), format: req.diskFormat ?? (req.diskPath.endsWith('.qcow2') ? 'qcow2' : 'raw'), owned: false }] : [],
-      optical: req.isoPath ? { isoPath: path.resolve(req.isoPath) } : null,
-      directBoot: req.kernelPath ? { kernelPath: path.resolve(req.kernelPath), initrdPath: abs(req.initrdPath), append: req.append ?? '' } : null,
-      firmware: 'bios',
-      chipset: 'pc',
-      network: { mode: req.network ?? 'nat', forwards: (req.forwards ?? []).map((f) => ({ hostAddress: '127.0.0.1', ...f })) },
-      serial: { enabled: true },
-      engine: req.engine ?? 'auto',
-      accelerator: req.accelerator ?? 'auto',
-      shutdownTimeoutMs: req.shutdownTimeoutMs ?? 30_000,
-    };
+    const config = configFromRequest(req);
     const problems: string[] = [];
-    if (!req.kernelPath && (req.initrdPath || req.append)) problems.push('An initrd or kernel command line needs a kernel too.');
+    if (!req.kernelPath && (req.initrdPath || req.append)) problems.push(NEEDS_KERNEL);
     const host = await this.host();
     problems.push(...hostProblems(config, host), ...this.pathProblems(config, undefined), ...this.engineProblems(config, host, undefined));
     if (req.diskPath && req.diskSizeBytes) problems.push('Give either a new disk size or an existing disk, not both.');
     // v86 reads raw images only; QEMU prefers qcow2 (grows on demand, snapshots).
     const diskFormat = req.diskFormat ?? (this.engineFor(config, host).engine === 'v86' ? 'raw' : 'qcow2');
     if (req.diskSizeBytes && diskFormat === 'qcow2' && !host.qemu.img) problems.push(`Creating a qcow2 disk needs qemu-img. ${host.qemu.installHint}`);
-    this.throwProblems(problems, 'new VM');
+    throwProblems(problems, 'new VM');
     this.library.assertNameFree(config.identity.name);
 
     if (req.diskSizeBytes) config.disks.push({ path: `${config.identity.name}.${diskFormat}`, format: diskFormat, owned: true });
@@ -236,32 +212,10 @@ export class VmService implements IVmService {
     const entry = this.library.find(ref);
     const old = entry.config;
     assertAction('modify', this.summary(entry).state, old.identity.name);
-    const next: VmConfig = structuredClone(old);
-    if (req.name !== undefined) next.identity.name = req.name;
-    if (req.osType !== undefined) next.identity.osType = req.osType;
-    if (req.engine !== undefined) next.engine = req.engine;
-    if (req.accelerator !== undefined) next.accelerator = req.accelerator;
-    if (req.memoryMib !== undefined) next.memoryMib = req.memoryMib;
-    if (req.cpus !== undefined) next.cpus = req.cpus;
-    if (req.isoPath !== undefined) next.optical = req.isoPath ? { isoPath: path.resolve(req.isoPath) } : null;
-    if (req.kernelPath !== undefined) {
-      next.directBoot = req.kernelPath ? { kernelPath: path.resolve(req.kernelPath), initrdPath: null, append: '' } : null;
-      if (req.kernelPath && old.directBoot) next.directBoot = { ...old.directBoot, kernelPath: path.resolve(req.kernelPath) };
-    }
-    const problems: string[] = [];
-    if (req.initrdPath !== undefined || req.append !== undefined) {
-      if (!next.directBoot) problems.push('An initrd or kernel command line needs a kernel too.');
-      else {
-        if (req.initrdPath !== undefined) next.directBoot.initrdPath = req.initrdPath ? path.resolve(req.initrdPath) : null;
-        if (req.append !== undefined) next.directBoot.append = req.append;
-      }
-    }
-    if (req.network !== undefined) next.network.mode = req.network;
-    if (req.forwards !== undefined) next.network.forwards = req.forwards.map((f) => ({ hostAddress: '127.0.0.1', ...f }));
-    if (req.shutdownTimeoutMs !== undefined) next.shutdownTimeoutMs = req.shutdownTimeoutMs;
+    const { next, problems } = applyChanges(old, req);
     const host = await this.host();
     problems.push(...hostProblems(next, host), ...this.pathProblems(next, entry.dir), ...this.engineProblems(next, host, entry.dir));
-    this.throwProblems(problems, 'change');
+    throwProblems(problems, 'change');
     if (next.identity.name !== old.identity.name) this.library.assertNameFree(next.identity.name, old.identity.uuid);
     const validated = parseOrThrow(vmConfigSchema, next, 'change');
     const dir = next.identity.name !== old.identity.name ? this.library.rename(entry.dir, validated) : entry.dir;
@@ -283,7 +237,7 @@ export class VmService implements IVmService {
   private async bootSpec(entry: LibraryEntry): Promise<BootSpec> {
     const { config, dir } = entry;
     const host = await this.host();
-    this.throwProblems([...hostProblems(config, host), ...this.pathProblems(config, dir)], 'VM');
+    throwProblems([...hostProblems(config, host), ...this.pathProblems(config, dir)], 'VM');
     const choice = this.engineFor(config, host);
     if (!choice.engine) throw new GuesthouseError('engine-missing', choice.reason);
     const common = {
@@ -296,7 +250,7 @@ export class VmService implements IVmService {
     };
     if (choice.engine === 'v86') {
       const initrd = config.directBoot?.initrdPath ? path.resolve(dir, config.directBoot.initrdPath) : null;
-      this.throwProblems(v86Problems(config, initrd ? fs.statSync(initrd).size : 0), 'VM');
+      throwProblems(v86Problems(config, initrd ? fs.statSync(initrd).size : 0), 'VM');
       const firmware = findV86Firmware(this.env);
       if (!firmware) throw new GuesthouseError('engine-missing', firmwareHint());
       return { ...common, engine: 'v86', v86: firmware };

@@ -1,0 +1,63 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { CONFIG_VERSION, osPresets, type VmConfig } from '../common/config';
+import type { createVmRequestSchema, modifyVmRequestSchema } from '../common/apiSchemas';
+import type { z } from 'zod';
+
+export const NEEDS_KERNEL = 'An initrd or kernel command line needs a kernel too.';
+
+const withLoopback = (forwards: { protocol: 'tcp' | 'udp'; hostAddress?: string; hostPort: number; guestPort: number }[]) =>
+  forwards.map((f) => ({ hostAddress: '127.0.0.1', ...f }));
+
+/**
+ * A new VM's config from a validated create request: the OS preset fills what the
+ * request leaves out; paths become absolute (they are the caller's, not the VM folder's).
+ */
+export function configFromRequest(req: z.output<typeof createVmRequestSchema>): VmConfig {
+  const osType = req.osType ?? 'linux-x64';
+  const preset = osPresets[osType];
+  const abs = (p: string | null | undefined) => (p ? path.resolve(p) : null);
+  return {
+    version: CONFIG_VERSION,
+    identity: { uuid: crypto.randomUUID(), name: req.name, osType, createdAt: new Date().toISOString() },
+    cpus: req.cpus ?? preset.cpus,
+    memoryMib: req.memoryMib ?? preset.memoryMib,
+    disks: req.diskPath ? [{ path: path.resolve(req.diskPath), format: req.diskFormat ?? (req.diskPath.endsWith('.qcow2') ? 'qcow2' : 'raw'), owned: false }] : [],
+    optical: req.isoPath ? { isoPath: path.resolve(req.isoPath) } : null,
+    directBoot: req.kernelPath ? { kernelPath: path.resolve(req.kernelPath), initrdPath: abs(req.initrdPath), append: req.append ?? '' } : null,
+    firmware: 'bios',
+    chipset: 'pc',
+    network: { mode: req.network ?? 'nat', forwards: withLoopback(req.forwards ?? []) },
+    serial: { enabled: true },
+    engine: req.engine ?? 'auto',
+    accelerator: req.accelerator ?? 'auto',
+    shutdownTimeoutMs: req.shutdownTimeoutMs ?? 30_000,
+  };
+}
+
+/** A stopped VM's config with a validated change applied: omitted fields stay, null removes. */
+export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequestSchema>): { next: VmConfig; problems: string[] } {
+  const next: VmConfig = structuredClone(old);
+  const problems: string[] = [];
+  if (req.name !== undefined) next.identity.name = req.name;
+  if (req.osType !== undefined) next.identity.osType = req.osType;
+  if (req.engine !== undefined) next.engine = req.engine;
+  if (req.accelerator !== undefined) next.accelerator = req.accelerator;
+  if (req.memoryMib !== undefined) next.memoryMib = req.memoryMib;
+  if (req.cpus !== undefined) next.cpus = req.cpus;
+  if (req.isoPath !== undefined) next.optical = req.isoPath ? { isoPath: path.resolve(req.isoPath) } : null;
+  if (req.kernelPath !== undefined) {
+    next.directBoot = req.kernelPath ? { ...(old.directBoot ?? { initrdPath: null, append: '' }), kernelPath: path.resolve(req.kernelPath) } : null;
+  }
+  if (req.initrdPath !== undefined || req.append !== undefined) {
+    if (!next.directBoot) problems.push(NEEDS_KERNEL);
+    else {
+      if (req.initrdPath !== undefined) next.directBoot.initrdPath = req.initrdPath ? path.resolve(req.initrdPath) : null;
+      if (req.append !== undefined) next.directBoot.append = req.append;
+    }
+  }
+  if (req.network !== undefined) next.network.mode = req.network;
+  if (req.forwards !== undefined) next.network.forwards = withLoopback(req.forwards);
+  if (req.shutdownTimeoutMs !== undefined) next.shutdownTimeoutMs = req.shutdownTimeoutMs;
+  return { next, problems };
+}
