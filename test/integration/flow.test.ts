@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLOW_HIGH_BYTES } from '../../core/common/presets';
 import { VmService } from '../../core/node/vmService';
-import { tinyGuest, type TestGuest } from '../support/guest';
+import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { tempHome } from '../support/service';
 
@@ -19,7 +19,7 @@ describe('console flow control with a real guest', () => {
   beforeAll(async () => {
     guest = await tinyGuest('amd64');
     service = new VmService({ home: tempHome() });
-    await service.createVm({ name: 'flood', osType: 'other-x64', memoryMib: 128, kernelPath: guest.kernel, initrdPath: guest.initrd, append: guest.append, network: 'none' });
+    await service.createVm(tinyVm(guest, 'flood'));
     await service.startVm('flood');
     expect(await service.waitForConsole('flood', guest.readyMarker, 60_000)).toBe(true);
   });

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../../core/node/library';
 import { VmService } from '../../core/node/vmService';
-import { tinyGuest, type TestGuest } from '../support/guest';
+import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { runInGuest, tempHome } from '../support/service';
 
@@ -39,7 +39,7 @@ describe('one guest failing takes down only itself', () => {
     guest = await tinyGuest('amd64');
     service = new VmService({ home: tempHome() });
     for (const name of ['alpha', 'beta']) {
-      await service.createVm({ name, osType: 'other-x64', memoryMib: 128, kernelPath: guest.kernel, initrdPath: guest.initrd, append: guest.append, network: 'none' });
+      await service.createVm(tinyVm(guest, name));
     }
     await Promise.all(['alpha', 'beta'].map((n) => service.startVm(n)));
     for (const n of ['alpha', 'beta']) expect(await service.waitForConsole(n, guest.readyMarker, 90_000)).toBe(true);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateChangeEvent } from '../../core/common/api';
 import { VmService } from '../../core/node/vmService';
-import { tinyGuest, type TestGuest } from '../support/guest';
+import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { runInGuest, tempHome } from '../support/service';
 
@@ -25,7 +25,7 @@ describe('a real guest through the service', () => {
   });
 
   const create = (name: string, append = guest.append) =>
-    service.createVm({ name, osType: 'other-x64', memoryMib: 128, kernelPath: guest.kernel, initrdPath: guest.initrd, append, network: 'none' });
+    service.createVm(tinyVm(guest, name, append));
 
   it('boots to the ready marker and answers a command', async () => {
     await create('tiny');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findV86Firmware } from '../../core/node/v86/firmware';
 import { stateFile, VmService } from '../../core/node/vmService';
-import { tinyGuest, type TestGuest } from '../support/guest';
+import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
 import { i386PackagesAvailable } from '../support/components';
 import { guestToolsPresent, missingComponent, qemuPresent, skipBecause } from '../support/require';
 import { runInGuest, tempHome } from '../support/service';
@@ -69,7 +69,7 @@ describe('the v86 engine', () => {
 
   it('kill -9 of its guest host marks only it crashed', async () => {
     const g64 = await tinyGuest('amd64');
-    await service.createVm({ name: 'neighbour', engine: 'qemu', osType: 'other-x64', memoryMib: 128, kernelPath: g64.kernel, initrdPath: g64.initrd, append: g64.append, network: 'none' });
+    await service.createVm({ ...tinyVm(g64, 'neighbour'), engine: 'qemu' });
     await service.startVm('neighbour');
     await service.startVm('small');
     expect(await service.waitForConsole('neighbour', g64.readyMarker, 90_000)).toBe(true);

@@ -14,7 +14,8 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') failed++;
         else {
           skipped++;
-          const note = t.result().note;
+          const result = t.result();
+          const note = result.state === 'skipped' ? result.note : undefined;
           if (note) reasons.add(`${t.fullName}: ${note}`);
         }
       }
