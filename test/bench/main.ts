@@ -156,101 +156,87 @@ async function benchConsole(g: Guest): Promise<{ pairs: PairResult[]; echo: Reco
   await raw.start(host.qemu.binaries.find((b) => b.arch === 'x86_64')!.path, argv, qmp, ser);
   await raw.waitFor(g.readyMarker);
 
+  /** One end of a console: Guesthouse's attached client, or a raw reader of QEMU's socket. */
+  interface ConsoleEnd {
+    /** Listens until the returned function is called; `flowControl` acknowledges what arrives. */
+    listen(onData: (d: Uint8Array) => void, flowControl: boolean): Promise<() => void>;
+    write(data: string): Promise<void>;
+  }
+  const guesthouseEnd: ConsoleEnd = {
+    listen: async (onData, flowControl) => {
+      let attachment: { ack(n: number): void } | undefined;
+      const a = await client.attachConsole(
+        'boot',
+        (d) => {
+          onData(d);
+          attachment?.ack(d.length);
+        },
+        { flowControl },
+      );
+      attachment = a;
+      return () => a.dispose();
+    },
+    write: (data) => client.writeConsole('boot', Buffer.from(data)),
+  };
+  const rawEnd: ConsoleEnd = {
+    listen: async (onData) => raw.onData(onData),
+    write: async (data) => raw.write(data),
+  };
+
   const bytes = QUICK ? 64 * 1024 : 512 * 1024;
   let marker = 0;
-  const command = () => {
+  /** KiB/s of a command's output reaching this end, from typing it to its end marker. */
+  const throughputOf = async (end: ConsoleEnd) => {
     marker++;
-    return { line: `head -c ${bytes} /dev/zero | tr '\\0' x; echo; echo __T_$((${marker}+1))__\n`, end: `__T_${marker + 1}__` };
-  };
-  const ghThroughput = async () => {
-    const { line, end } = command();
+    const last = `__T_${marker + 1}__`;
     let tail = '';
     let got = 0;
     let done!: () => void;
     const finished = new Promise<void>((r) => (done = r));
-    const a = await client.attachConsole(
-      'boot',
-      (d) => {
-        got += d.length;
-        a2?.ack(d.length);
-        tail = (tail + Buffer.from(d).toString('latin1')).slice(-64);
-        if (tail.includes(end)) done();
-      },
-      { flowControl: true },
-    );
-    const a2 = a;
-    const t0 = now();
-    await client.writeConsole('boot', Buffer.from(line));
-    await finished;
-    const s = (now() - t0) / 1000;
-    a.dispose();
-    return got / s / 1024;
-  };
-  const rawThroughput = async () => {
-    const { line, end } = command();
-    let tail = '';
-    let got = 0;
-    let done!: () => void;
-    const finished = new Promise<void>((r) => (done = r));
-    const off = raw.onData((d) => {
+    const off = await end.listen((d) => {
       got += d.length;
-      tail = (tail + d.toString('latin1')).slice(-64);
-      if (tail.includes(end)) done();
-    });
+      tail = (tail + Buffer.from(d).toString('latin1')).slice(-64);
+      if (tail.includes(last)) done();
+    }, true);
     const t0 = now();
-    raw.write(line);
+    await end.write(`head -c ${bytes} /dev/zero | tr '\\0' x; echo; echo __T_$((${marker}+1))__\n`);
     await finished;
+    const seconds = (now() - t0) / 1000;
     off();
-    return got / ((now() - t0) / 1000) / 1024;
+    return got / seconds / 1024;
   };
   const throughput: [number, number][] = [];
   for (let i = 0; i < WARMUP + PAIRS; i++) {
-    const a = await ghThroughput();
-    const b = await rawThroughput();
+    const a = await throughputOf(guesthouseEnd);
+    const b = await throughputOf(rawEnd);
     if (i >= WARMUP) throughput.push([a, b]);
     log(`throughput pair ${i + 1}: ${a.toFixed(1)} vs ${b.toFixed(1)} KiB/s`);
   }
 
   const keys = QUICK ? 10 : 100;
-  const ghEcho = async () => {
+  /** Round trips of one typed key to its echo, then the line is cleared (Ctrl-U). */
+  const echoOf = async (end: ConsoleEnd) => {
     const rtts: number[] = [];
     let pending: (() => void) | undefined;
-    const a = await client.attachConsole('boot', (d) => {
+    const off = await end.listen((d) => {
       if (Buffer.from(d).includes(0x78)) pending?.();
-    });
+    }, false);
     for (let i = 0; i < keys; i++) {
       const got = new Promise<void>((r) => (pending = r));
       const t0 = now();
-      await client.writeConsole('boot', Buffer.from('x'));
-      await got;
-      rtts.push(now() - t0);
-    }
-    a.dispose();
-    await client.writeConsole('boot', Buffer.from('\x15'));
-    return rtts;
-  };
-  const rawEcho = async () => {
-    const rtts: number[] = [];
-    let pending: (() => void) | undefined;
-    const off = raw.onData((d) => {
-      if (d.includes(0x78)) pending?.();
-    });
-    for (let i = 0; i < keys; i++) {
-      const got = new Promise<void>((r) => (pending = r));
-      const t0 = now();
-      raw.write('x');
+      await end.write('x');
       await got;
       rtts.push(now() - t0);
     }
     off();
-    raw.write('\x15');
+    await end.write('\x15');
     return rtts;
   };
   const p50: [number, number][] = [];
   const p99: [number, number][] = [];
   for (let i = 0; i < WARMUP + PAIRS; i++) {
-    const a = await ghEcho();
-    const b = await rawEcho();
+    const a = await echoOf(guesthouseEnd);
+    const b = await echoOf(rawEnd);
     if (i < WARMUP) continue;
     p50.push([percentile(a, 50), percentile(b, 50)]);
     p99.push([percentile(a, 99), percentile(b, 99)]);
