@@ -8,10 +8,6 @@ export class RingBuffer {
     this.buf = new Uint8Array(capacity);
   }
 
-  get size(): number {
-    return this.length;
-  }
-
   push(data: Uint8Array): void {
     if (data.length >= this.capacity) {
       this.buf.set(data.subarray(data.length - this.capacity));
@@ -35,10 +31,5 @@ export class RingBuffer {
     out.set(this.buf.subarray(this.start, this.start + first));
     out.set(this.buf.subarray(0, this.length - first), first);
     return out;
-  }
-
-  clear(): void {
-    this.start = 0;
-    this.length = 0;
   }
 }

@@ -28,7 +28,8 @@ export class GuestHost {
   private state: VmState = 'stopped';
   private engine: Engine | undefined;
   private spec: BootSpec | undefined;
-  private ring = new RingBuffer(256 * 1024);
+  /** Recent console output for late viewers; sized from the boot spec. */
+  private ring: RingBuffer | undefined;
   private consoleLog: number | undefined;
   private pendingOutput: Uint8Array[] = [];
   private pendingBytes = 0;
@@ -112,7 +113,7 @@ export class GuestHost {
     this.flushOutput();
     const viewer = this.flow.add();
     this.portViewers.set(port, viewer);
-    port.post({ t: 'backlog', data: this.ring.read() });
+    port.post({ t: 'backlog', data: this.ring?.read() ?? new Uint8Array() });
     port.onMessage((m) => {
       if (m.t === 'input') this.engine?.write(m.data);
       else if (m.t === 'ack') this.flow.acked(viewer, m.bytes);
@@ -139,7 +140,7 @@ export class GuestHost {
     // The log is written before the output is passed on, so anyone who sees output
     // over IPC finds it in the log too (waitForConsole relies on this).
     if (this.consoleLog !== undefined) fs.writeSync(this.consoleLog, data);
-    this.ring.push(data);
+    this.ring?.push(data);
     this.pendingOutput.push(data);
     this.pendingBytes += data.length;
     // Throttled with a leading edge: output after a quiet spell (a keystroke's echo)
@@ -175,7 +176,7 @@ export class GuestHost {
       // Everything before the snapshot must already be on its way as output, so a
       // viewer that starts listening on this reply sees each byte exactly once.
       this.flushOutput();
-      return this.ring.read();
+      return this.ring?.read() ?? new Uint8Array();
     }
     const engine = this.engine;
     const name = this.spec?.config.identity.name ?? 'the VM';

@@ -13,9 +13,3 @@ export async function createDiskImage(qemuImg: string, file: string, format: 'qc
     throw new GuesthouseError('engine-failed', `qemu-img could not create the disk: ${stderr || (err as Error).message}`);
   }
 }
-
-/** Reads an image's format as qemu-img sees it, to catch a wrong --disk format early. */
-export async function probeDiskFormat(qemuImg: string, file: string): Promise<string> {
-  const { stdout } = await run(qemuImg, ['info', '--output=json', '-U', file], { timeout: 30_000 });
-  return (JSON.parse(stdout) as { format: string }).format;
-}
