@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { HostInfo, VmSummary } from '../../../core/common/api';
+import type { HostInfo, VmDetails, VmSummary } from '../../../core/common/api';
 import { cpusSchema, hostProblems, memoryMibSchema, vmNameSchema, type EngineKind } from '../../../core/common/config';
 import { EngineSelect, Field, firstProblem } from './Field';
 import { formatForward, parseForward } from '../../../core/common/forward';
@@ -8,34 +8,41 @@ import { isActionAllowed } from '../../../core/common/state';
 import { toUiError, useService, type UiError } from '../useService';
 import { useVmDetails } from './Details';
 
-/** Settings of a stopped VM; a running VM shows them read-only. */
+/**
+ * Settings of a stopped VM; a running VM shows them read-only. The form appears only once the
+ * stored config has loaded, and starts from it: what the user types is never overwritten by a
+ * late load. It starts over only when the stored config itself changes (a save, another window).
+ */
 export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
   const { t } = useTranslation();
-  const service = useService();
   const details = useVmDetails(vm);
-  const editable = isActionAllowed('modify', vm.state);
-  const [name, setName] = useState(vm.name);
-  const [memory, setMemory] = useState(String(vm.memoryMib));
-  const [cpus, setCpus] = useState(String(vm.cpus));
-  const [engine, setEngine] = useState<EngineKind>(vm.engine);
-  const [iso, setIso] = useState('');
-  const [append, setAppend] = useState('');
-  const [network, setNetwork] = useState<'nat' | 'none'>('nat');
-  const [forwards, setForwards] = useState('');
-  const [status, setStatus] = useState<string | null>(null);
-  const [error, setError] = useState<UiError | null>(null);
+  // The outcome of the last save lives here, so it outlasts the form starting over from the saved config.
+  const [outcome, setOutcome] = useState<Outcome>(null);
+  if (!details || details.id !== vm.id) return <p className="notice">{t('settings.loading')}</p>;
+  return (
+    <>
+      <SettingsForm key={JSON.stringify([details.name, details.config])} vm={vm} host={host} details={details} onOutcome={setOutcome} />
+      {outcome?.status ? <p className="ok" role="status">{outcome.status}</p> : null}
+      {outcome?.error ? <p className="field-error" role="alert">{outcome.error.message}</p> : null}
+    </>
+  );
+}
 
-  useEffect(() => {
-    if (!details) return;
-    setName(details.name);
-    setMemory(String(details.config.memoryMib));
-    setCpus(String(details.config.cpus));
-    setEngine(details.config.engine);
-    setIso(details.config.optical?.isoPath ?? '');
-    setAppend(details.config.directBoot?.append ?? '');
-    setNetwork(details.config.network.mode);
-    setForwards(details.config.network.forwards.map(formatForward).join(', '));
-  }, [details]);
+type Outcome = { status: string; error?: undefined } | { error: UiError; status?: undefined } | null;
+
+function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: HostInfo; details: VmDetails; onOutcome: (o: Outcome) => void }) {
+  const { t } = useTranslation();
+  const service = useService();
+  const editable = isActionAllowed('modify', vm.state);
+  const c = details.config;
+  const [name, setName] = useState(details.name);
+  const [memory, setMemory] = useState(String(c.memoryMib));
+  const [cpus, setCpus] = useState(String(c.cpus));
+  const [engine, setEngine] = useState<EngineKind>(c.engine);
+  const [iso, setIso] = useState(c.optical?.isoPath ?? '');
+  const [append, setAppend] = useState(c.directBoot?.append ?? '');
+  const [network, setNetwork] = useState<'nat' | 'none'>(c.network.mode);
+  const [forwards, setForwards] = useState(c.network.forwards.map(formatForward).join(', '));
 
   const memoryMib = Number(memory);
   const cpuCount = Number(cpus);
@@ -58,8 +65,7 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
   const valid = Object.values(errors).every((e) => !e);
 
   const save = async () => {
-    setError(null);
-    setStatus(null);
+    onOutcome(null);
     try {
       await service.modifyVm(vm.id, {
         name,
@@ -67,13 +73,13 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
         cpus: cpuCount,
         engine,
         isoPath: iso ? iso : null,
-        ...(details?.config.directBoot ? { append } : {}),
+        ...(c.directBoot ? { append } : {}),
         network,
         forwards: parsedForwards,
       });
-      setStatus(t('settings.saved'));
+      onOutcome({ status: t('settings.saved') });
     } catch (err) {
-      setError(toUiError(err));
+      onOutcome({ error: toUiError(err) });
     }
   };
 
@@ -85,6 +91,7 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
   return (
     <form
       className="settings"
+      onChange={() => onOutcome(null)}
       onSubmit={(e) => {
         e.preventDefault();
         if (editable && valid) void save();
@@ -112,13 +119,11 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
           ? field('set-forwards', t('settings.forwards'), <input id="set-forwards" value={forwards} placeholder="tcp:2222:22, tcp:8080:80" onChange={(e) => setForwards(e.target.value)} />, errors.forwards)
           : null}
         {field('set-iso', t('wizard.iso'), <input id="set-iso" value={iso} onChange={(e) => setIso(e.target.value)} />)}
-        {details?.config.directBoot ? field('set-append', t('wizard.append'), <input id="set-append" value={append} onChange={(e) => setAppend(e.target.value)} />) : null}
+        {c.directBoot ? field('set-append', t('wizard.append'), <input id="set-append" value={append} onChange={(e) => setAppend(e.target.value)} />) : null}
         <button type="submit" className="primary" disabled={!valid}>
           {t('settings.save')}
         </button>
       </fieldset>
-      {status ? <p className="ok" role="status">{status}</p> : null}
-      {error ? <p className="field-error" role="alert">{error.message}</p> : null}
     </form>
   );
 }

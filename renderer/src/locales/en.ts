@@ -25,7 +25,7 @@ export const en = {
     cpuWarning: 'More CPUs than the host has physical cores ({{physical}}); the guest may run slower.', nameTaken: 'A VM named "{{name}}" already exists; choose another name.',
     willUse: 'Will run on {{engine}} with {{accelerator}}.', noEngine: 'No engine is available: {{reason}}', autoLabel: 'Automatic', tcg: 'software emulation (TCG)', v86: 'its WebAssembly JIT (32-bit x86 guests, one CPU)',
   },
-  settings: { network: 'Network', nat: 'NAT (the guest reaches out; forwards reach in)', noNetwork: 'Not connected', forwards: 'Port forwards (host port → guest port)', save: 'Save', saved: 'Saved.', readOnly: 'The VM is running: these settings can change only after it stops.', name: 'Name' },
+  settings: { loading: 'Loading the settings…', network: 'Network', nat: 'NAT (the guest reaches out; forwards reach in)', noNetwork: 'Not connected', forwards: 'Port forwards (host port → guest port)', save: 'Save', saved: 'Saved.', readOnly: 'The VM is running: these settings can change only after it stops.', name: 'Name' },
   host: {
     title: 'This host', cpu: 'CPU', cpus: '{{logical}} logical, {{physical}} physical', memory: 'Memory', memoryUsed: '{{used}} MiB used of {{total}} MiB', accelerator: 'Accelerator', none: 'None: QEMU emulates the CPU in software (TCG), which is slower.', engines: 'Engines', qemuMissing: 'QEMU was not found.', library: 'Library', auto: 'Engine "auto" uses', close: 'Close',
   },
