@@ -2,21 +2,22 @@
 import { z } from 'zod';
 import { acceleratorKinds, cpusSchema, engineKinds, memoryMibSchema, osTypes, portForwardSchema, vmNameSchema } from './config';
 import type { ServiceMethod } from './api';
+import { m } from './messages';
 
 /** A reference to a VM: its name or its uuid. */
-export const vmRefSchema = z.string({ error: 'Name the VM.' }).min(1, { error: 'Name the VM.' }).max(128);
+export const vmRefSchema = z.string({ error: m('request.ref') }).min(1, { error: m('request.ref') }).max(128);
 
 const optionalPath = z.string().min(1).nullable().optional();
 
 export const createVmRequestSchema = z.strictObject({
   name: vmNameSchema,
-  osType: z.enum(osTypes, { error: `The OS type must be one of ${osTypes.join(', ')}.` }).optional(),
-  engine: z.enum(engineKinds, { error: `The engine must be one of ${engineKinds.join(', ')}.` }).optional(),
-  accelerator: z.enum(acceleratorKinds, { error: `The accelerator must be one of ${acceleratorKinds.join(', ')}.` }).optional(),
+  osType: z.enum(osTypes, { error: m('config.osType', { list: osTypes.join(', ') }) }).optional(),
+  engine: z.enum(engineKinds, { error: m('config.engine', { list: engineKinds.join(', ') }) }).optional(),
+  accelerator: z.enum(acceleratorKinds, { error: m('config.accelerator', { list: acceleratorKinds.join(', ') }) }).optional(),
   memoryMib: memoryMibSchema.optional(),
   cpus: cpusSchema.optional(),
   /** A new disk of this size, made in the VM's folder. */
-  diskSizeBytes: z.number().int().min(2 ** 20, { error: 'A disk must be at least 1 MiB.' }).max(2 ** 50).optional(),
+  diskSizeBytes: z.number().int().min(2 ** 20, { error: m('request.diskMin') }).max(2 ** 50).optional(),
   diskFormat: z.enum(['qcow2', 'raw']).optional(),
   /** An existing disk image to attach instead. */
   diskPath: optionalPath,
@@ -49,7 +50,7 @@ export type DeleteOptions = z.input<typeof deleteOptionsSchema>;
 
 
 const ref = vmRefSchema;
-const bytes = z.instanceof(Uint8Array, { error: 'Console data must be bytes.' });
+const bytes = z.instanceof(Uint8Array, { error: m('request.consoleBytes') });
 
 /** Argument schemas per method: every transport validates calls against these. */
 export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
@@ -68,7 +69,7 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   saveVm: z.tuple([ref]),
   discardSavedState: z.tuple([ref]),
   writeConsole: z.tuple([ref, bytes]),
-  waitForConsole: z.tuple([ref, z.string().min(1, { error: 'Say what text to wait for.' }), z.number().int().min(0).max(86_400_000)]),
+  waitForConsole: z.tuple([ref, z.string().min(1, { error: m('request.waitText') }), z.number().int().min(0).max(86_400_000)]),
   readLog: z.tuple([ref]),
 };
 

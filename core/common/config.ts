@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GuesthouseError, throwProblems } from './errors';
 import { osPresets, osTypes, type OsType } from './presets';
+import { m } from './messages';
 
 export { osPresets, osTypes, type OsType };
 export { parseSize } from './size';
@@ -20,37 +21,37 @@ export const MEMORY_MIN_MIB = 16;
 
 /** A VM name doubles as its folder name, so it must be safe as one on every OS. */
 export const vmNameSchema = z
-  .string({ error: 'The name must be text.' })
-  .refine((s) => s.trim().length > 0, { error: 'The name must not be empty.' })
-  .refine((s) => s.length <= NAME_MAX_LENGTH, { error: `The name must be at most ${NAME_MAX_LENGTH} characters long.` })
-  .refine((s) => !/[/\\]/.test(s), { error: 'The name must not contain / or \\.' })
-  .refine((s) => !s.includes('..'), { error: 'The name must not contain "..".' })
-  .refine((s) => !/[<>:"|?*\u0000-\u001f]/.test(s), { error: 'The name must not contain control characters or any of < > : " | ? *.' })
-  .refine((s) => s === s.trim(), { error: 'The name must not start or end with a space.' });
+  .string({ error: m('name.text') })
+  .refine((s) => s.trim().length > 0, { error: m('name.empty') })
+  .refine((s) => s.length <= NAME_MAX_LENGTH, { error: m('name.tooLong', { max: NAME_MAX_LENGTH }) })
+  .refine((s) => !/[/\\]/.test(s), { error: m('name.separator') })
+  .refine((s) => !s.includes('..'), { error: m('name.dotdot') })
+  .refine((s) => !/[<>:"|?*\u0000-\u001f]/.test(s), { error: m('name.chars') })
+  .refine((s) => s === s.trim(), { error: m('name.spaces') });
 
 export const memoryMibSchema = z
-  .number({ error: 'Memory must be a number of MiB.' })
-  .refine((n) => Number.isFinite(n), { error: 'Memory must be a number of MiB.', abort: true })
-  .refine((n) => Number.isInteger(n), { error: 'Memory must be a whole number of MiB.', abort: true })
-  .refine((n) => n >= MEMORY_MIN_MIB, { error: `Memory must be at least ${MEMORY_MIN_MIB} MiB.`, abort: true })
-  .refine((n) => n <= MEMORY_MAX_MIB, { error: `Memory must be at most ${MEMORY_MAX_MIB} MiB.`, abort: true });
+  .number({ error: m('memory.number') })
+  .refine((n) => Number.isFinite(n), { error: m('memory.number'), abort: true })
+  .refine((n) => Number.isInteger(n), { error: m('memory.whole'), abort: true })
+  .refine((n) => n >= MEMORY_MIN_MIB, { error: m('memory.min', { min: MEMORY_MIN_MIB }), abort: true })
+  .refine((n) => n <= MEMORY_MAX_MIB, { error: m('memory.max', { max: MEMORY_MAX_MIB }), abort: true });
 
 export const cpusSchema = z
-  .number({ error: 'The CPU count must be a number.' })
-  .refine((n) => Number.isInteger(n) && n >= 1, { error: 'The CPU count must be a whole number of at least 1.', abort: true })
-  .refine((n) => n <= 512, { error: 'The CPU count must be at most 512.', abort: true });
+  .number({ error: m('cpus.number') })
+  .refine((n) => Number.isInteger(n) && n >= 1, { error: m('cpus.min'), abort: true })
+  .refine((n) => n <= 512, { error: m('cpus.max', { max: 512 }), abort: true });
 
 const pathSchema = (what: string) =>
   z
-    .string({ error: `The ${what} path must be text.` })
-    .min(1, { error: `The ${what} path must not be empty.` })
-    .refine((s) => !s.includes('\u0000'), { error: `The ${what} path must not contain a NUL character.` });
+    .string({ error: m('path.text', { what }) })
+    .min(1, { error: m('path.empty', { what }) })
+    .refine((s) => !s.includes('\u0000'), { error: m('path.nul', { what }) });
 
 export const portSchema = z
-  .number({ error: 'A port must be a number.' })
-  .int({ error: 'A port must be a whole number.' })
-  .min(1, { error: 'A port must be between 1 and 65535.' })
-  .max(65535, { error: 'A port must be between 1 and 65535.' });
+  .number({ error: m('port.number') })
+  .int({ error: m('port.whole') })
+  .min(1, { error: m('port.range') })
+  .max(65535, { error: m('port.range') });
 
 export const portForwardSchema = z.strictObject({
   protocol: z.enum(['tcp', 'udp']),
@@ -73,20 +74,20 @@ export type DiskConfig = z.infer<typeof diskSchema>;
 export const vmConfigSchema = z.strictObject({
   version: z.literal(CONFIG_VERSION),
   identity: z.strictObject({
-    uuid: z.uuid({ error: 'The VM id must be a UUID.' }),
+    uuid: z.uuid({ error: m('config.uuid') }),
     name: vmNameSchema,
-    osType: z.enum(osTypes, { error: `The OS type must be one of ${osTypes.join(', ')}.` }),
+    osType: z.enum(osTypes, { error: m('config.osType', { list: osTypes.join(', ') }) }),
     createdAt: z.string(),
   }),
   cpus: cpusSchema,
   memoryMib: memoryMibSchema,
-  disks: z.array(diskSchema).max(4, { error: 'A VM can have at most 4 disks.' }),
+  disks: z.array(diskSchema).max(4, { error: m('config.disksMax', { max: 4 }) }),
   optical: z.strictObject({ isoPath: pathSchema('ISO') }).nullable(),
   directBoot: z
     .strictObject({
       kernelPath: pathSchema('kernel'),
       initrdPath: pathSchema('initrd').nullable(),
-      append: z.string().max(4096, { error: 'The kernel command line must be at most 4096 characters.' }),
+      append: z.string().max(4096, { error: m('config.appendMax', { max: 4096 }) }),
     })
     .nullable(),
   firmware: z.enum(['bios', 'uefi']),
@@ -96,8 +97,8 @@ export const vmConfigSchema = z.strictObject({
     forwards: z.array(portForwardSchema).max(32),
   }),
   serial: z.strictObject({ enabled: z.boolean() }),
-  engine: z.enum(engineKinds, { error: `The engine must be one of ${engineKinds.join(', ')}.` }),
-  accelerator: z.enum(acceleratorKinds, { error: `The accelerator must be one of ${acceleratorKinds.join(', ')}.` }),
+  engine: z.enum(engineKinds, { error: m('config.engine', { list: engineKinds.join(', ') }) }),
+  accelerator: z.enum(acceleratorKinds, { error: m('config.accelerator', { list: acceleratorKinds.join(', ') }) }),
   /** How long an ACPI shutdown may take before the VM is powered off. */
   shutdownTimeoutMs: z.number().int().min(1000).max(3_600_000),
 });
@@ -108,7 +109,7 @@ export function describeIssues(error: z.ZodError): string[] {
   const out: string[] = [];
   for (const issue of error.issues) {
     let text = issue.message;
-    if (issue.code === 'unrecognized_keys') text = `Unknown setting${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}.`;
+    if (issue.code === 'unrecognized_keys') text = m(issue.keys.length > 1 ? 'config.unknownSettings' : 'config.unknownSetting', { keys: issue.keys.join(', ') });
     else if (!/[.!?]$/.test(text) || /^(Invalid|Expected|Too)/.test(text)) {
       const where = issue.path.length ? issue.path.join('.') : 'input';
       text = `${where}: ${text.replace(/[.]$/, '')}.`;
@@ -138,22 +139,22 @@ export const migrations: Readonly<Record<number, Migration>> = {};
 /** Reads a config of any known version, migrating older ones and refusing newer ones. */
 export function migrateConfig(raw: unknown, source: string, table: Readonly<Record<number, Migration>> = migrations, current = CONFIG_VERSION): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new GuesthouseError('invalid-input', `${source} does not hold a VM configuration.`);
+    throw new GuesthouseError('invalid-input', m('config.notConfig', { source }));
   }
   let doc = raw as Record<string, unknown>;
   const version = doc.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    throw new GuesthouseError('invalid-input', `${source} has no valid version number.`);
+    throw new GuesthouseError('invalid-input', m('config.noVersion', { source }));
   }
   if (version > current) {
     throw new GuesthouseError(
       'config-version',
-      `${source} was written by a newer Guesthouse (config version ${version}; this one reads up to ${current}); update Guesthouse to open it.`,
+      m('config.newer', { source, version, current }),
     );
   }
   for (let v = version; v < current; v++) {
     const step = table[v];
-    if (!step) throw new GuesthouseError('config-version', `${source} has config version ${v}, which this Guesthouse cannot upgrade.`);
+    if (!step) throw new GuesthouseError('config-version', m('config.cannotUpgrade', { source, version: v }));
     doc = { ...step(doc), version: v + 1 };
   }
   return doc;
@@ -165,9 +166,9 @@ export function parseConfigText(text: string, source: string): VmConfig {
   try {
     raw = JSON.parse(text);
   } catch {
-    throw new GuesthouseError('invalid-input', `${source} is not valid JSON.`);
+    throw new GuesthouseError('invalid-input', m('config.notJson', { source }));
   }
-  return parseOrThrow(vmConfigSchema, migrateConfig(raw, source), `configuration in ${source}`);
+  return parseOrThrow(vmConfigSchema, migrateConfig(raw, source), m('config.in', { source }));
 }
 
 /** Host limits a config is checked against. */
@@ -180,10 +181,10 @@ export interface HostLimits {
 export function hostProblems(config: Pick<VmConfig, 'memoryMib' | 'cpus'>, host: HostLimits): string[] {
   const problems: string[] = [];
   if (config.memoryMib > host.memoryTotalMib) {
-    problems.push(`Memory of ${config.memoryMib} MiB is more than this host has (${host.memoryTotalMib} MiB).`);
+    problems.push(m('host.memory', { memory: config.memoryMib, total: host.memoryTotalMib }));
   }
   if (config.cpus > host.logicalCpus) {
-    problems.push(`${config.cpus} CPUs are more than this host has (${host.logicalCpus}).`);
+    problems.push(m('host.cpus', { cpus: config.cpus, total: host.logicalCpus }));
   }
   return problems;
 }
@@ -198,17 +199,17 @@ export const V86_INITRD_ADDRESS_MIB = 64;
 export function v86Problems(config: Pick<VmConfig, 'identity' | 'cpus' | 'memoryMib' | 'disks' | 'directBoot'>, initrdBytes = 0): string[] {
   const problems: string[] = [];
   if (osPresets[config.identity.osType].arch !== 'i386') {
-    problems.push(`The v86 engine runs 32-bit x86 guests only; choose the OS type linux-x86 or other-x86, or use QEMU.`);
+    problems.push(m('v86.arch'));
   }
-  if (config.cpus !== 1) problems.push(`The v86 engine emulates one CPU; set the CPU count to 1.`);
-  if (config.memoryMib > V86_MAX_MEMORY_MIB) problems.push(`The v86 engine supports at most ${V86_MAX_MEMORY_MIB} MiB of memory.`);
+  if (config.cpus !== 1) problems.push(m('v86.cpus'));
+  if (config.memoryMib > V86_MAX_MEMORY_MIB) problems.push(m('v86.memoryMax', { max: V86_MAX_MEMORY_MIB }));
   if (config.directBoot?.initrdPath) {
     const needMib = V86_INITRD_ADDRESS_MIB + Math.ceil(initrdBytes / 2 ** 20) + 1;
-    if (config.memoryMib < needMib) problems.push(`With an initrd the v86 engine needs at least ${needMib} MiB of memory (it loads the initrd at 64 MiB).`);
+    if (config.memoryMib < needMib) problems.push(m('v86.initrdMemory', { need: needMib }));
   }
   for (const d of config.disks) {
-    if (d.format !== 'raw') problems.push(`The v86 engine reads raw disk images only; convert ${d.path} with "qemu-img convert -O raw", or use QEMU.`);
+    if (d.format !== 'raw') problems.push(m('v86.rawOnly', { path: d.path }));
   }
-  if (config.disks.length > 2) problems.push('The v86 engine supports at most 2 hard disks.');
+  if (config.disks.length > 2) problems.push(m('v86.disksMax', { max: 2 }));
   return problems;
 }

@@ -1,3 +1,5 @@
+import { m } from './messages';
+
 /**
  * Expected failures a user can cause or fix. The message is the user's sentence;
  * anything that is not a GuesthouseError is a bug and is reported as such.
@@ -39,7 +41,7 @@ export function toErrorData(err: unknown): ErrorData {
     return { code: err.code, message: err.message, ...(err.problems.length ? { problems: [...err.problems] } : {}) };
   }
   const detail = err instanceof Error ? err.message : String(err);
-  return { code: 'internal', message: `Guesthouse hit an internal error: ${detail}` };
+  return { code: 'internal', message: m('request.internal', { detail }) };
 }
 
 export function fromErrorData(data: ErrorData): GuesthouseError {
@@ -49,6 +51,6 @@ export function fromErrorData(data: ErrorData): GuesthouseError {
 /** Throws one GuesthouseError carrying every problem (one sentence each), if there are any. */
 export function throwProblems(problems: readonly string[], what: string): void {
   if (problems.length === 0) return;
-  const message = problems.length === 1 ? problems[0]! : `The ${what} has ${problems.length} problems: ${problems.join(' ')}`;
+  const message = problems.length === 1 ? problems[0]! : m('request.problems', { what, count: problems.length, list: problems.join(' ') });
   throw new GuesthouseError('invalid-input', message, problems);
 }

@@ -1,10 +1,11 @@
 import { GuesthouseError } from './errors';
+import { m } from './messages';
 
 /** Parses a port forward written tcp:HOSTPORT:GUESTPORT (or tcp:ADDR:HOSTPORT:GUESTPORT), as the CLI and the GUI take it. */
 export function parseForward(text: string): { protocol: 'tcp' | 'udp'; hostAddress?: string; hostPort: number; guestPort: number } {
-  const m = /^(tcp|udp):(?:([^:]+):)?(\d+):(\d+)$/.exec(text);
-  if (!m) throw new GuesthouseError('invalid-input', `"${text}" is not a port forward; write it like tcp:2222:22.`);
-  return { protocol: m[1] as 'tcp' | 'udp', ...(m[2] ? { hostAddress: m[2] } : {}), hostPort: Number(m[3]), guestPort: Number(m[4]) };
+  const match = /^(tcp|udp):(?:([^:]+):)?(\d+):(\d+)$/.exec(text);
+  if (!match) throw new GuesthouseError('invalid-input', m('forward.bad', { text }));
+  return { protocol: match[1] as 'tcp' | 'udp', ...(match[2] ? { hostAddress: match[2] } : {}), hostPort: Number(match[3]), guestPort: Number(match[4]) };
 }
 
 /** The same, written back. */

@@ -1,6 +1,7 @@
 import type { AttachOptions, ConsoleAttachment, Disposable, IVmService, StateChangeEvent } from './api';
 import { serviceMethods, type ServiceMethod } from './api';
 import { fromErrorData, GuesthouseError, type ErrorData } from './errors';
+import { m } from './messages';
 
 /**
  * IVmService over any message channel (local socket, WebSocket, Electron IPC):
@@ -65,13 +66,13 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
   });
   transport.onClose(() => {
     closed = true;
-    for (const p of pending.values()) p.reject(new GuesthouseError('service-unavailable', 'The connection to the Guesthouse service was lost.'));
+    for (const p of pending.values()) p.reject(new GuesthouseError('service-unavailable', m('rpc.lost')));
     pending.clear();
   });
 
   const send = (msg: ClientMessage & { id: number }) =>
     new Promise<unknown>((resolve, reject) => {
-      if (closed) return reject(new GuesthouseError('service-unavailable', 'The connection to the Guesthouse service is closed.'));
+      if (closed) return reject(new GuesthouseError('service-unavailable', m('rpc.closed')));
       pending.set(msg.id, { resolve, reject });
       transport.send(msg);
     });

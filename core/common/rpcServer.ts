@@ -5,6 +5,7 @@ import { methodParams } from './apiSchemas';
 import { describeIssues, parseOrThrow } from './config';
 import { GuesthouseError, toErrorData } from './errors';
 import type { ClientMessage, ServerMessage, Transport } from './rpc';
+import { m } from './messages';
 
 /** Every message a client may send; anything else is refused with a sentence. */
 export const clientMessageSchema: z.ZodType<ClientMessage> = z.discriminatedUnion('t', [
@@ -26,7 +27,7 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
     const parsed = clientMessageSchema.safeParse(raw);
     if (!parsed.success) {
       const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
-      fail(id, new GuesthouseError('invalid-input', `Bad request: ${describeIssues(parsed.error).join(' ')}`));
+      fail(id, new GuesthouseError('invalid-input', m('request.bad', { list: describeIssues(parsed.error).join(' ') })));
       return;
     }
     const msg = parsed.data;
@@ -34,7 +35,7 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
       switch (msg.t) {
         case 'call': {
           if (!(serviceMethods as readonly string[]).includes(msg.method)) {
-            throw new GuesthouseError('invalid-input', `There is no method called ${msg.method}.`);
+            throw new GuesthouseError('invalid-input', m('request.noMethod', { method: msg.method }));
           }
           const method = msg.method as ServiceMethod;
           const params = parseOrThrow(methodParams[method], msg.params, 'request');

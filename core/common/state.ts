@@ -1,4 +1,5 @@
 import { GuesthouseError } from './errors';
+import { m } from './messages';
 
 /** Lifecycle of one VM as the user sees it. */
 export const vmStates = [
@@ -34,7 +35,7 @@ export function canTransition(from: VmState, to: VmState): boolean {
 
 export function assertTransition(from: VmState, to: VmState): void {
   if (!canTransition(from, to)) {
-    throw new GuesthouseError('invalid-state', `A machine cannot go from ${from} to ${to}.`);
+    throw new GuesthouseError('invalid-state', m('state.transition', { from, to }));
   }
 }
 
@@ -55,19 +56,6 @@ export const allowedStates: Readonly<Record<VmAction, readonly VmState[]>> = {
   delete: ['stopped', 'saved', 'crashed'],
 };
 
-const verbs: Record<VmAction, string> = {
-  start: 'start',
-  pause: 'pause',
-  resume: 'resume',
-  reset: 'reset',
-  shutdown: 'shut down',
-  poweroff: 'power off',
-  save: 'save the state of',
-  discard: 'discard the saved state of',
-  modify: 'change the settings of',
-  delete: 'delete',
-};
-
 export function isActionAllowed(action: VmAction, state: VmState): boolean {
   return allowedStates[action].includes(state);
 }
@@ -75,6 +63,6 @@ export function isActionAllowed(action: VmAction, state: VmState): boolean {
 /** Throws the user's sentence when `action` makes no sense in `state`. */
 export function assertAction(action: VmAction, state: VmState, name: string): void {
   if (isActionAllowed(action, state)) return;
-  const hint = state === 'saved' && action === 'modify' ? ' Start it, or discard its saved state, first.' : action === 'modify' || action === 'delete' ? ' Stop it first.' : '';
-  throw new GuesthouseError('invalid-state', `Cannot ${verbs[action]} "${name}" because it is ${state}.${hint}`);
+  const hint = state === 'saved' && action === 'modify' ? ` ${m('action.discardFirst')}` : action === 'modify' || action === 'delete' ? ` ${m('action.stopFirst')}` : '';
+  throw new GuesthouseError('invalid-state', `${m(`action.${action}`, { name, state })}${hint}`);
 }

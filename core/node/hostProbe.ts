@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { HostInfo, QemuBinary } from '../common/api';
-import { findV86Firmware, firmwareHint } from './v86/firmware';
+import { findV86Firmware, firmwareHint, firmwareWhere } from './v86/firmware';
+import { m } from '../common/messages';
 
 const run = promisify(execFile);
 
@@ -49,19 +50,17 @@ async function versionOf(binary: string): Promise<string> {
 }
 
 export function qemuInstallHint(platform = process.platform): string {
-  if (platform === 'darwin') return 'QEMU is not installed: install it with "brew install qemu", or use the embedded v86 engine.';
-  if (platform === 'win32') return 'QEMU is not installed: install it from qemu.org (or "winget install SoftwareFreedomConservancy.QEMU"), or use the embedded v86 engine.';
-  return 'QEMU is not installed: install it with "sudo apt install qemu-system-x86 qemu-utils" (Debian/Ubuntu) or "sudo dnf install qemu-kvm qemu-img" (Fedora), or use the embedded v86 engine.';
+  return m(platform === 'darwin' ? 'qemu.installMac' : platform === 'win32' ? 'qemu.installWin' : 'qemu.installLinux');
 }
 
 function kvmUsable(): { usable: boolean; detail: string } {
-  if (process.platform !== 'linux') return { usable: false, detail: 'KVM exists only on Linux.' };
+  if (process.platform !== 'linux') return { usable: false, detail: m('accel.kvmOnlyLinux') };
   try {
     fs.accessSync('/dev/kvm', fs.constants.R_OK | fs.constants.W_OK);
-    return { usable: true, detail: '/dev/kvm is present and accessible.' };
+    return { usable: true, detail: m('accel.kvmOk') };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { usable: false, detail: code === 'ENOENT' ? '/dev/kvm does not exist (no hardware virtualization, or the kvm module is not loaded).' : 'You may not open /dev/kvm; add yourself to the kvm group.' };
+    return { usable: false, detail: m(code === 'ENOENT' ? 'accel.kvmMissing' : 'accel.kvmDenied') };
   }
 }
 
@@ -88,31 +87,31 @@ function probeFirmware(): string {
 export async function acceleratorRuns(qemuBinary: string, accel: 'kvm' | 'hvf' | 'whpx'): Promise<{ ok: boolean; detail: string }> {
   try {
     await run(qemuBinary, ['-nodefaults', '-no-user-config', '-display', 'none', '-machine', 'pc', '-accel', accel, '-cpu', 'host', '-m', '16', '-bios', probeFirmware(), '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'], { timeout: 10_000 });
-    return { ok: false, detail: 'QEMU exited without running the probe code.' };
+    return { ok: false, detail: m('accel.probeNoRun') };
   } catch (err) {
     const e = err as { code?: number | string; stderr?: string };
     if (e.code === 99) return { ok: true, detail: '' };
     const line = String(e.stderr ?? '').trim().split('\n').filter((l) => !l.includes('warning')).pop() ?? '';
-    return { ok: false, detail: line.replace(/^qemu-system-\w+: /, '') || `QEMU exited with ${e.code}.` };
+    return { ok: false, detail: line.replace(/^qemu-system-\w+: /, '') || m('accel.probeExit', { code: String(e.code) }) };
   }
 }
 
 async function hvfUsable(): Promise<{ usable: boolean; detail: string }> {
-  if (process.platform !== 'darwin') return { usable: false, detail: 'Hypervisor.framework exists only on macOS.' };
+  if (process.platform !== 'darwin') return { usable: false, detail: m('accel.hvfOnlyMac') };
   try {
     const { stdout } = await run('sysctl', ['-n', 'kern.hv_support'], { timeout: 5000 });
-    return stdout.trim() === '1' ? { usable: true, detail: 'kern.hv_support is 1.' } : { usable: false, detail: 'This Mac does not support Hypervisor.framework.' };
+    return stdout.trim() === '1' ? { usable: true, detail: m('accel.hvfOk') } : { usable: false, detail: m('accel.hvfUnsupported') };
   } catch {
-    return { usable: false, detail: 'Could not ask sysctl about Hypervisor.framework.' };
+    return { usable: false, detail: m('accel.hvfUnknown') };
   }
 }
 
 async function whpxUsable(): Promise<{ usable: boolean; detail: string }> {
-  if (process.platform !== 'win32') return { usable: false, detail: 'WHPX exists only on Windows.' };
+  if (process.platform !== 'win32') return { usable: false, detail: m('accel.whpxOnlyWindows') };
   const dll = path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'WinHvPlatform.dll');
   return fs.existsSync(dll)
-    ? { usable: true, detail: 'The Windows Hypervisor Platform is installed.' }
-    : { usable: false, detail: 'Turn on "Windows Hypervisor Platform" in Windows Features to use WHPX.' };
+    ? { usable: true, detail: m('accel.whpxOk') }
+    : { usable: false, detail: m('accel.whpxOff') };
 }
 
 export interface ProbeOptions {
@@ -138,7 +137,7 @@ export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
   let kvm = kvmUsable();
   if (kvm.usable && hasQemu) {
     const probe = await acceleratorRuns(binaries[0]!.path, 'kvm');
-    if (!probe.ok) kvm = { usable: false, detail: `/dev/kvm is present, but QEMU cannot run a CPU with it (${probe.detail}).` };
+    if (!probe.ok) kvm = { usable: false, detail: m('accel.kvmBroken', { detail: probe.detail }) };
   }
   return {
     platform: process.platform,
@@ -152,16 +151,16 @@ export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
       { kind: 'kvm', ...kvm },
       { kind: 'hvf', ...hvf },
       { kind: 'whpx', ...whpx },
-      { kind: 'tcg', usable: hasQemu, detail: hasQemu ? 'QEMU can always emulate the CPU in software (slower).' : 'Needs QEMU.' },
+      { kind: 'tcg', usable: hasQemu, detail: m(hasQemu ? 'accel.tcgOk' : 'accel.tcgNeedsQemu') },
     ],
     qemu: { binaries, img, installHint: hasQemu && img ? null : qemuInstallHint() },
     autoEngine: hasQemu
-      ? { engine: 'qemu', reason: `QEMU ${binaries[0]!.version} was found at ${binaries[0]!.path}.` }
+      ? { engine: 'qemu', reason: m('engine.autoQemu', { version: binaries[0]!.version, path: binaries[0]!.path }) }
       : firmware
-        ? { engine: 'v86', reason: 'QEMU was not found, so the embedded v86 engine runs VMs (32-bit x86 guests only, slower).' }
-        : { engine: null, reason: `QEMU was not found, and ${firmwareHint().replace(/^The v86 engine/, 'the embedded v86 engine')}` },
+        ? { engine: 'v86', reason: m('engine.autoV86') }
+        : { engine: null, reason: m('engine.autoNothing', { where: firmwareWhere() }) },
     v86: firmware
-      ? { available: true, bios: firmware.bios, detail: `SeaBIOS at ${firmware.bios}${firmware.vgaBios ? '' : ' (no VGA BIOS: serial console only)'}.` }
+      ? { available: true, bios: firmware.bios, detail: m(firmware.vgaBios ? 'v86.seabiosAt' : 'v86.seabiosNoVga', { bios: firmware.bios }) }
       : { available: false, bios: null, detail: firmwareHint() },
     libraryPath: options.libraryPath,
   };
@@ -197,5 +196,5 @@ export function pickAccelerator(
   }
   if (wish === 'tcg' || usable(wish)) return { accelerator: wish };
   const detail = host.accelerators.find((a) => a.kind === wish)?.detail ?? '';
-  return { accelerator: 'tcg', error: `The ${wish.toUpperCase()} accelerator is not usable here: ${detail} Set the accelerator to auto or tcg.` };
+  return { accelerator: 'tcg', error: m('accel.unusable', { accel: wish.toUpperCase(), detail }) };
 }

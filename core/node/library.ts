@@ -5,6 +5,7 @@ import { parseConfigText, type VmConfig } from '../common/config';
 import { writeFileAtomic } from './atomicFile';
 import { machinesDir } from './paths';
 import { processAlive } from './processAlive';
+import { m } from '../common/messages';
 
 export { processAlive };
 
@@ -53,14 +54,14 @@ export class Library {
       all.find((e) => e.config.identity.uuid === ref) ??
       all.find((e) => e.config.identity.name === ref) ??
       all.find((e) => e.config.identity.name.toLowerCase() === ref.toLowerCase());
-    if (!hit) throw new GuesthouseError('not-found', `There is no VM named "${ref}".`);
+    if (!hit) throw new GuesthouseError('not-found', m('vm.notFound', { ref }));
     return hit;
   }
 
   assertNameFree(name: string, exceptUuid?: string): void {
     const clash = this.list().find((e) => e.config.identity.name.toLowerCase() === name.toLowerCase() && e.config.identity.uuid !== exceptUuid);
     if (clash || (!exceptUuid && fs.existsSync(path.join(this.root, name)))) {
-      throw new GuesthouseError('already-exists', `A VM named "${name}" already exists; choose another name.`);
+      throw new GuesthouseError('already-exists', m('vm.exists', { name }));
     }
   }
 
@@ -128,11 +129,11 @@ export class Library {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const owner = Number(fs.readFileSync(file, 'utf8'));
         if (owner && owner !== process.pid && processAlive(owner)) {
-          throw new GuesthouseError('locked', `"${name}" is already running in another Guesthouse (process ${owner}).`);
+          throw new GuesthouseError('locked', m('vm.locked', { name, pid: owner }));
         }
         fs.rmSync(file, { force: true });
       }
     }
-    throw new GuesthouseError('locked', `Could not take the lock of "${name}".`);
+    throw new GuesthouseError('locked', m('vm.lockFailed', { name }));
   }
 }

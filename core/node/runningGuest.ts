@@ -6,6 +6,7 @@ import type { BootSpec, FromGuestHost, GuestRequestAction } from '../common/prot
 import type { VmState } from '../common/state';
 import { StreamMatcher } from './fileSearch';
 import type { GuestHostExit, GuestHostLauncher, GuestHostProcess } from './supervisor';
+import { m } from '../common/messages';
 
 interface Callbacks {
   onState(state: VmState, reason?: string): void;
@@ -19,8 +20,8 @@ interface PendingReply {
 }
 
 function describeHostExit({ code, signal }: GuestHostExit): string {
-  if (signal) return `The guest host process was killed by ${signal}.`;
-  return `The guest host process exited unexpectedly with code ${code}.`;
+  if (signal) return m('exit.hostKilled', { signal });
+  return m('exit.hostCode', { code: String(code) });
 }
 
 /** The service's side of one guest host: its state as last reported, requests, output. */
@@ -64,7 +65,7 @@ export class RunningGuest {
     this.reason = reason;
     if (changed) this.callbacks.onState(state, reason);
     if (state === 'running' || state === 'paused') this.settleStart.resolve();
-    if (state === 'stopped' || state === 'saved' || state === 'crashed') this.settleStart.reject(new GuesthouseError('engine-failed', reason ?? `"${this.name}" stopped while starting.`));
+    if (state === 'stopped' || state === 'saved' || state === 'crashed') this.settleStart.reject(new GuesthouseError('engine-failed', reason ?? m('vm.stoppedWhileStarting', { name: this.name })));
   }
 
   private onMessage(message: FromGuestHost): void {
@@ -93,7 +94,7 @@ export class RunningGuest {
 
   private onExit(exit: GuestHostExit): void {
     if (this.state !== 'stopped' && this.state !== 'saved' && this.state !== 'crashed') this.setState('crashed', describeHostExit(exit));
-    for (const p of this.pending.values()) p.reject(new GuesthouseError('invalid-state', `"${this.name}" is no longer running.`));
+    for (const p of this.pending.values()) p.reject(new GuesthouseError('invalid-state', m('vm.noLongerRunning', { name: this.name })));
     this.pending.clear();
     this.outputListeners.clear();
     this.callbacks.onGone(this.state as 'stopped' | 'saved' | 'crashed', this.reason);

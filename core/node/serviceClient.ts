@@ -8,6 +8,7 @@ import type { ClientMessage, ServerMessage } from '../common/rpc';
 import { connectService } from '../common/rpc';
 import { serviceSocketPath } from './paths';
 import { socketTransport } from './socketTransport';
+import { m } from '../common/messages';
 
 export type ServiceClient = IVmService & { close(): void };
 
@@ -31,7 +32,7 @@ function launchService(home: string, entry: string): Promise<void> {
   fs.closeSync(log);
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => finish(new GuesthouseError('service-unavailable', `The Guesthouse service did not start within 20 s; see ${path.join(home, 'service.log')}.`)), 20_000);
+    const timer = setTimeout(() => finish(new GuesthouseError('service-unavailable', m('service.noStart', { log: path.join(home, 'service.log') }))), 20_000);
     const finish = (err?: Error) => {
       clearTimeout(timer);
       child.stdout!.destroy();
@@ -59,7 +60,7 @@ export async function connectToService(home: string, autostart: string | false):
   if (!socket && autostart) {
     await launchService(home, autostart);
     socket = await tryConnect(socketPath);
-    if (!socket) throw new GuesthouseError('service-unavailable', `The Guesthouse service could not be reached; see ${path.join(home, 'service.log')}.`);
+    if (!socket) throw new GuesthouseError('service-unavailable', m('service.unreachable', { log: path.join(home, 'service.log') }));
   }
   if (!socket) return null;
   return connectService(socketTransport<ServerMessage, ClientMessage>(socket));

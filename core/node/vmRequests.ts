@@ -3,8 +3,9 @@ import path from 'node:path';
 import { CONFIG_VERSION, osPresets, type VmConfig } from '../common/config';
 import type { createVmRequestSchema, modifyVmRequestSchema } from '../common/apiSchemas';
 import type { z } from 'zod';
+import { m } from '../common/messages';
 
-export const NEEDS_KERNEL = 'An initrd or kernel command line needs a kernel too.';
+export const NEEDS_KERNEL = m('request.needsKernel');
 
 const withLoopback = (forwards: { protocol: 'tcp' | 'udp'; hostAddress?: string; hostPort: number; guestPort: number }[]) =>
   forwards.map((f) => ({ hostAddress: '127.0.0.1', ...f }));

@@ -29,6 +29,7 @@ import { createDiskImage } from './qemu/img';
 import { qemuArch } from './qemu/argv';
 import { RunningGuest } from './runningGuest';
 import { forkSpawner, GuestHostPool, type GuestHostLauncher, type GuestHostSpawner } from './supervisor';
+import { m } from '../common/messages';
 
 export interface VmServiceOptions {
   home: string;
@@ -128,11 +129,11 @@ export class VmService implements IVmService {
     const choice = this.engineFor(entry.config, await this.host());
     const notes: string[] = [];
     if (choice.engine === 'v86') {
-      notes.push(entry.config.disks.length ? 'v86: guest writes go straight to the disk files.' : 'v86: this VM has no hard disk.');
-      if (entry.config.network.mode === 'nat') notes.push('v86: no network yet; the guest sees no network card.');
-      notes.push('v86: the machine state can be saved and restored.');
+      notes.push(m(entry.config.disks.length ? 'notes.v86Disk' : 'notes.v86NoDisk'));
+      if (entry.config.network.mode === 'nat') notes.push(m('notes.v86NoNetwork'));
+      notes.push(m('notes.v86Save'));
     } else if (choice.engine === 'qemu') {
-      notes.push('QEMU: guest writes go to the disk files; saving the machine state is not supported yet.');
+      notes.push(m('notes.qemu'));
     }
     return {
       ...this.summary(entry),
@@ -155,8 +156,8 @@ export class VmService implements IVmService {
 
   /** Which engine a VM runs on here: its own choice, or for auto QEMU where found, else v86. */
   private engineFor(config: VmConfig, host: HostInfo): { engine: 'qemu' | 'v86' | null; reason: string } {
-    if (config.engine === 'qemu') return host.qemu.binaries.length ? { engine: 'qemu', reason: 'The VM is set to QEMU.' } : { engine: null, reason: host.qemu.installHint ?? 'QEMU is not installed.' };
-    if (config.engine === 'v86') return host.v86.available ? { engine: 'v86', reason: 'The VM is set to v86.' } : { engine: null, reason: host.v86.detail };
+    if (config.engine === 'qemu') return host.qemu.binaries.length ? { engine: 'qemu', reason: m('engine.setQemu') } : { engine: null, reason: host.qemu.installHint ?? m('qemu.notInstalled') };
+    if (config.engine === 'v86') return host.v86.available ? { engine: 'v86', reason: m('engine.setV86') } : { engine: null, reason: host.v86.detail };
     return host.autoEngine;
   }
 
@@ -166,8 +167,8 @@ export class VmService implements IVmService {
     const check = (what: string, p: string | null | undefined) => {
       if (!p) return;
       const full = dir ? path.resolve(dir, p) : path.resolve(p);
-      if (!fs.existsSync(full)) problems.push(`The ${what} file ${full} does not exist.`);
-      else if (!fs.statSync(full).isFile()) problems.push(`The ${what} path ${full} is not a file.`);
+      if (!fs.existsSync(full)) problems.push(m('path.missing', { what, path: full }));
+      else if (!fs.statSync(full).isFile()) problems.push(m('path.notFile', { what, path: full }));
     };
     check('kernel', config.directBoot?.kernelPath);
     check('initrd', config.directBoot?.initrdPath);
@@ -183,10 +184,10 @@ export class VmService implements IVmService {
     if (!req.kernelPath && (req.initrdPath || req.append)) problems.push(NEEDS_KERNEL);
     const host = await this.host();
     problems.push(...hostProblems(config, host), ...this.pathProblems(config, undefined), ...this.engineProblems(config, host, undefined));
-    if (req.diskPath && req.diskSizeBytes) problems.push('Give either a new disk size or an existing disk, not both.');
+    if (req.diskPath && req.diskSizeBytes) problems.push(m('request.diskBoth'));
     // v86 reads raw images only; QEMU prefers qcow2 (grows on demand, snapshots).
     const diskFormat = req.diskFormat ?? (this.engineFor(config, host).engine === 'v86' ? 'raw' : 'qcow2');
-    if (req.diskSizeBytes && diskFormat === 'qcow2' && !host.qemu.img) problems.push(`Creating a qcow2 disk needs qemu-img. ${host.qemu.installHint}`);
+    if (req.diskSizeBytes && diskFormat === 'qcow2' && !host.qemu.img) problems.push(m('request.needsImg', { hint: host.qemu.installHint ?? '' }));
     throwProblems(problems, 'new VM');
     this.library.assertNameFree(config.identity.name);
 
@@ -255,9 +256,9 @@ export class VmService implements IVmService {
       if (!firmware) throw new GuesthouseError('engine-missing', firmwareHint());
       return { ...common, engine: 'v86', v86: firmware };
     }
-    if (common.restoreState) throw new GuesthouseError('invalid-state', `"${config.identity.name}" has a saved v86 machine state, which QEMU cannot restore; set its engine to v86, or discard the saved state.`);
+    if (common.restoreState) throw new GuesthouseError('invalid-state', m('vm.v86StateOnQemu', { name: config.identity.name }));
     const binary = host.qemu.binaries.find((b) => b.arch === qemuArch(config)) ?? host.qemu.binaries.find((b) => b.arch === 'x86_64');
-    if (!binary) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? 'QEMU is not installed.');
+    if (!binary) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? m('qemu.notInstalled'));
     const accel = pickAccelerator(config.accelerator, host);
     if (accel.error) throw new GuesthouseError('engine-missing', accel.error);
     return { ...common, engine: 'qemu', qemu: { binary: binary.path, accelerator: accel.accelerator } };
@@ -347,7 +348,7 @@ export class VmService implements IVmService {
   async writeConsole(ref: string, data: Uint8Array): Promise<void> {
     const entry = this.library.find(ref);
     const guest = this.running.get(entry.config.identity.uuid);
-    if (!guest) throw new GuesthouseError('invalid-state', `"${entry.config.identity.name}" is not running.`);
+    if (!guest) throw new GuesthouseError('invalid-state', m('vm.notRunning', { name: entry.config.identity.name }));
     guest.write(data);
   }
 
@@ -379,7 +380,7 @@ export class VmService implements IVmService {
   async attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment> {
     const entry = this.library.find(ref);
     const guest = this.running.get(entry.config.identity.uuid);
-    if (!guest) throw new GuesthouseError('invalid-state', `"${entry.config.identity.name}" is not running.`);
+    if (!guest) throw new GuesthouseError('invalid-state', m('vm.notRunning', { name: entry.config.identity.name }));
     return guest.attach(onData, options);
   }
 

@@ -14,6 +14,7 @@ import { CONTENT_SECURITY_POLICY } from '../server/web';
 import { APP_ORIGIN, isAppUrl } from '../preload/channels';
 import { serveIpc } from './ipc';
 import { utilitySpawner } from './utilitySpawner';
+import { localeOf, say } from '../../core/common/messages';
 
 const RENDERER_DIR = path.join(__dirname, '..', '..', 'renderer');
 const PRELOAD = path.join(__dirname, '..', '..', 'preload', 'preload.js');
@@ -103,11 +104,12 @@ app.on('before-quit', (event) => {
   if (quitting || !owned || owned.service.runningCount === 0) return;
   event.preventDefault();
   void (async () => {
+    const locale = localeOf(app.getLocale());
     const { response } = await dialog.showMessageBox({
       type: 'question',
-      message: 'Guests are still running',
-      detail: `${owned!.service.runningCount} guest(s) run in Guesthouse. Shut them down (ACPI, powered off if they do not respond), or power them off now?`,
-      buttons: ['Shut down', 'Power off', 'Cancel'],
+      message: say(locale, 'quit.message'),
+      detail: say(locale, 'quit.detail', { count: owned!.service.runningCount }),
+      buttons: [say(locale, 'quit.shutDown'), say(locale, 'quit.powerOff'), say(locale, 'quit.cancel')],
       defaultId: 0,
       cancelId: 2,
     });

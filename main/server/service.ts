@@ -7,6 +7,7 @@ import { libraryHome, runtimeDir, serviceSocketPath } from '../../core/node/path
 import { socketTransport } from '../../core/node/socketTransport';
 import type { GuestHostSpawner } from '../../core/node/supervisor';
 import { VmService } from '../../core/node/vmService';
+import { m } from '../../core/common/messages';
 
 export interface ServiceOptions {
   home?: string;
@@ -44,7 +45,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   const log = options.log ?? (() => undefined);
   const socketPath = serviceSocketPath(home);
   fs.mkdirSync(runtimeDir(home), { recursive: true, mode: 0o700 });
-  if (await serviceAnswers(socketPath)) throw new Error(`A Guesthouse service for ${home} is already running.`);
+  if (await serviceAnswers(socketPath)) throw new Error(m('service.running', { home }));
   if (process.platform !== 'win32') fs.rmSync(socketPath, { force: true });
 
   const service = new VmService({ home, spareGuestHosts: true, ...(options.spawner ? { spawner: options.spawner } : {}) });

@@ -12,11 +12,13 @@ import { Settings } from './components/Settings';
 import { Toolbar, type ToolbarAction } from './components/Toolbar';
 import { languages, setLanguage, type Language } from './i18n';
 import { toUiError, useHostInfo, useService, useVms, type UiError } from './useService';
+import { useCoreText } from './coreText';
 
 type Tab = 'details' | 'console' | 'settings' | 'log';
 
 export function App({ lost }: { lost: Promise<void> }) {
   const { t, i18n } = useTranslation();
+  const core = useCoreText();
   const service = useService();
   const { vms } = useVms();
   const host = useHostInfo();
@@ -76,7 +78,7 @@ export function App({ lost }: { lost: Promise<void> }) {
       {disconnected ? <div className="banner error" role="alert">{t('app.connectionLost')}</div> : null}
       {error && !error.bug ? (
         <div className="banner error" role="alert">
-          <span>{error.message}</span>
+          <span>{core(error.message)}</span>
           <button type="button" onClick={() => setError(null)}>
             {t('errors.dismiss')}
           </button>

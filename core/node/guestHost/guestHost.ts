@@ -8,6 +8,7 @@ import { assertAction, assertTransition, type VmState } from '../../common/state
 import type { Engine, EngineExit } from '../engine';
 import { QemuEngine } from '../qemu/engine';
 import { V86Engine } from '../v86/engine';
+import { m } from '../../common/messages';
 
 /** The guest host's link to its parent: parentPort under Electron, IPC under Node. */
 export interface ParentChannel {
@@ -181,7 +182,7 @@ export class GuestHost {
     const engine = this.engine;
     const name = this.spec?.config.identity.name ?? 'the VM';
     assertAction(action, this.state, name);
-    if (!engine) throw new GuesthouseError('invalid-state', `"${name}" has no running engine.`);
+    if (!engine) throw new GuesthouseError('invalid-state', m('vm.noEngine', { name }));
     switch (action) {
       case 'pause':
         this.setState('pausing');
@@ -209,13 +210,13 @@ export class GuestHost {
         if (wasPaused) await engine.resume();
         await engine.requestShutdown();
         this.shutdownTimer = setTimeout(() => {
-          this.stopReason = `The guest did not shut down within ${Math.round(timeoutMs / 1000)} s, so it was powered off.`;
+          this.stopReason = m('exit.shutdownTimeout', { seconds: Math.round(timeoutMs / 1000) });
           void engine.powerOff();
         }, timeoutMs);
         return;
       }
       case 'save': {
-        if (!engine.saveState) throw new GuesthouseError('invalid-input', `Saving the machine state of "${name}" needs the v86 engine; QEMU machine states are not supported yet.`);
+        if (!engine.saveState) throw new GuesthouseError('invalid-input', m('vm.saveNeedsV86', { name }));
         this.setState('stopping');
         this.saving = true;
         try {
@@ -228,7 +229,7 @@ export class GuestHost {
       }
       case 'poweroff':
         this.setState('stopping');
-        this.stopReason = 'Powered off.';
+        this.stopReason = m('exit.poweredOff');
         // Not awaited: this process ends with the engine, and the reply must leave first.
         void engine.powerOff();
         return;

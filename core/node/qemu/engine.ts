@@ -7,6 +7,7 @@ import type { BootSpec } from '../../common/protocol';
 import type { Engine, EngineExit, EngineListener } from '../engine';
 import { buildQemuArgv } from './argv';
 import { QmpClient, type QmpEvent } from './qmp';
+import { m } from '../../common/messages';
 
 const SETPRIV = '/usr/bin/setpriv';
 
@@ -14,15 +15,15 @@ const SETPRIV = '/usr/bin/setpriv';
 function describeShutdown(reason: string | undefined): EngineExit {
   switch (reason) {
     case 'guest-shutdown':
-      return { outcome: 'stopped', reason: 'The guest powered off.' };
+      return { outcome: 'stopped', reason: m('exit.guestPoweredOff') };
     case 'host-qmp-quit':
-      return { outcome: 'stopped', reason: 'Powered off.' };
+      return { outcome: 'stopped', reason: m('exit.poweredOff') };
     case 'guest-panic':
-      return { outcome: 'crashed', reason: 'The guest operating system panicked.' };
+      return { outcome: 'crashed', reason: m('exit.panicked') };
     case 'host-signal':
-      return { outcome: 'crashed', reason: 'QEMU was stopped by a signal from outside Guesthouse.' };
+      return { outcome: 'crashed', reason: m('exit.outsideSignal') };
     default:
-      return { outcome: 'stopped', reason: reason ? `The guest stopped (${reason}).` : 'The guest stopped.' };
+      return { outcome: 'stopped', reason: reason ? m('exit.guestStoppedWhy', { reason }) : m('exit.guestStopped') };
   }
 }
 
@@ -57,7 +58,7 @@ export class QemuEngine implements Engine {
     private readonly spec: BootSpec,
     private readonly listener: EngineListener,
   ) {
-    if (!spec.qemu) throw new GuesthouseError('engine-missing', 'No QEMU binary was given to the guest host.');
+    if (!spec.qemu) throw new GuesthouseError('engine-missing', m('qemu.noBinary'));
     this.log = fs.createWriteStream(path.join(spec.vmDir, 'logs', 'qemu.log'), { flags: 'w' });
   }
 
@@ -105,7 +106,7 @@ export class QemuEngine implements Engine {
     });
 
     const failedEarly = this.exited.then(() => {
-      throw new GuesthouseError('engine-failed', `QEMU could not start the VM: ${this.stderrTail.at(-1)?.replace(/^qemu-system-\w+: /, '') ?? 'it exited at once'}`);
+      throw new GuesthouseError('engine-failed', m('qemu.cannotStart', { detail: this.stderrTail.at(-1)?.replace(/^qemu-system-\w+: /, '') ?? m('qemu.exitedAtOnce') }));
     });
     try {
       const [qmpSocketConn, serialConn] = await Promise.race([
@@ -172,11 +173,11 @@ export class QemuEngine implements Engine {
   }
 
   private async command(name: string): Promise<void> {
-    if (!this.qmp) throw new GuesthouseError('invalid-state', 'QEMU is not running.');
+    if (!this.qmp) throw new GuesthouseError('invalid-state', m('qemu.notRunning'));
     try {
       await this.qmp.execute(name);
     } catch (err) {
-      throw new GuesthouseError('engine-failed', `QEMU refused ${name}: ${(err as Error).message}`);
+      throw new GuesthouseError('engine-failed', m('qemu.refused', { command: name, detail: (err as Error).message }));
     }
   }
 
@@ -196,7 +197,7 @@ export class QemuEngine implements Engine {
         this.kill();
         break;
       case 'BLOCK_IO_ERROR':
-        this.listener.onRunState('paused', `A disk I/O error paused the VM (${String(e.data?.reason ?? e.data?.operation ?? 'unknown')}); free space on the host disk, then resume.`);
+        this.listener.onRunState('paused', m('exit.diskError', { reason: String(e.data?.reason ?? e.data?.operation ?? 'unknown') }));
         break;
       case 'BLOCK_IMAGE_CORRUPTED':
         this.listener.onRunState('paused', `A disk image is corrupted (${String(e.data?.msg ?? '')}); power off and repair it with qemu-img check.`);
@@ -208,9 +209,9 @@ export class QemuEngine implements Engine {
     this.qmp?.close();
     this.serial?.destroy();
     let exit: EngineExit;
-    if (this.panicked) exit = { outcome: 'crashed', reason: 'The guest operating system panicked.' };
-    else if (signal) exit = { outcome: 'crashed', reason: `QEMU was killed by ${signal}.` };
-    else if (code !== 0) exit = { outcome: 'crashed', reason: `QEMU exited with code ${code}: ${this.stderrTail.at(-1) ?? 'no message'}` };
+    if (this.panicked) exit = { outcome: 'crashed', reason: m('exit.panicked') };
+    else if (signal) exit = { outcome: 'crashed', reason: m('exit.qemuKilled', { signal }) };
+    else if (code !== 0) exit = { outcome: 'crashed', reason: m('exit.qemuCode', { code: String(code), detail: this.stderrTail.at(-1) ?? m('exit.noMessage') }) };
     else exit = describeShutdown(this.lastShutdownReason);
     this.log.end(`${new Date().toISOString()} exit: ${exit.reason}\n`);
     this.listener.onExit(exit);

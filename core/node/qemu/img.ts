@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { GuesthouseError } from '../../common/errors';
+import { m } from '../../common/messages';
 
 const run = promisify(execFile);
 
@@ -10,6 +11,6 @@ export async function createDiskImage(qemuImg: string, file: string, format: 'qc
     await run(qemuImg, ['create', '-q', '-f', format, file, String(sizeBytes)], { timeout: 60_000 });
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? '').trim().split('\n').pop();
-    throw new GuesthouseError('engine-failed', `qemu-img could not create the disk: ${stderr || (err as Error).message}`);
+    throw new GuesthouseError('engine-failed', m('qemu.imgFailed', { detail: stderr || (err as Error).message }));
   }
 }

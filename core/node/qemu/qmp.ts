@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
+import { m } from '../../common/messages';
 
 export interface QmpEvent {
   event: string;
@@ -34,14 +35,14 @@ export class QmpClient extends EventEmitter<{ event: [QmpEvent]; close: [] }> {
     super();
     this.greeted = new Promise((resolve, reject) => {
       this.onGreeting = resolve;
-      socket.once('close', () => reject(new Error('QEMU closed its control socket before greeting.')));
+      socket.once('close', () => reject(new Error(m('qemu.noGreeting'))));
     });
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.closed = true;
-      for (const p of this.pending.values()) p.reject(new Error('QEMU closed its control socket.'));
+      for (const p of this.pending.values()) p.reject(new Error(m('qemu.closed')));
       this.pending.clear();
       this.emit('close');
     });
@@ -54,7 +55,7 @@ export class QmpClient extends EventEmitter<{ event: [QmpEvent]; close: [] }> {
   }
 
   execute<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('QEMU is no longer running.'));
+    if (this.closed) return Promise.reject(new Error(m('qemu.gone')));
     const id = String(this.nextId++);
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

@@ -5,6 +5,7 @@ import type { BootSpec } from '../../common/protocol';
 import { writeFileAtomic } from '../atomicFile';
 import type { Engine, EngineListener } from '../engine';
 import { FileDisk } from './fileDisk';
+import { m } from '../../common/messages';
 
 /** The parts of v86's emulator object this engine uses (npm v86 0.5.462). */
 interface V86Emulator {
@@ -50,7 +51,7 @@ export class V86Engine implements Engine {
     private readonly spec: BootSpec,
     private readonly listener: EngineListener,
   ) {
-    if (!spec.v86) throw new GuesthouseError('engine-missing', 'No v86 firmware was given to the guest host.');
+    if (!spec.v86) throw new GuesthouseError('engine-missing', m('v86.noFirmware'));
   }
 
   async start(): Promise<void> {
@@ -92,7 +93,7 @@ export class V86Engine implements Engine {
     this.emulator = emulator;
     emulator.add_listener('serial0-output-byte', (byte: never) => this.onByte(byte as number));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new GuesthouseError('engine-failed', 'v86 did not start within 60 s.')), 60_000);
+      const timer = setTimeout(() => reject(new GuesthouseError('engine-failed', m('v86.startTimeout'))), 60_000);
       emulator.add_listener('emulator-started', () => {
         clearTimeout(timer);
         resolve();
@@ -116,7 +117,7 @@ export class V86Engine implements Engine {
   private guestPoweredOff(): void {
     if (this.exited) return;
     void this.emulator?.stop();
-    this.exit('stopped', 'The guest powered off.');
+    this.exit('stopped', m('exit.guestPoweredOff'));
   }
 
   private exit(outcome: 'stopped' | 'crashed', reason: string): void {
@@ -156,7 +157,7 @@ export class V86Engine implements Engine {
 
   async reset(): Promise<void> {
     if (this.spec.config.directBoot) {
-      throw new GuesthouseError('invalid-input', 'The v86 engine cannot reset a VM that boots a kernel directly; power it off and start it again.');
+      throw new GuesthouseError('invalid-input', m('v86.noResetDirect'));
     }
     this.emulator?.restart();
   }
@@ -173,17 +174,17 @@ export class V86Engine implements Engine {
 
   async powerOff(): Promise<void> {
     await this.emulator?.stop();
-    this.exit('stopped', 'Powered off.');
+    this.exit('stopped', m('exit.poweredOff'));
   }
 
   async saveState(file: string): Promise<void> {
     const emulator = this.emulator;
-    if (!emulator) throw new GuesthouseError('invalid-state', 'The guest is not running.');
+    if (!emulator) throw new GuesthouseError('invalid-state', m('v86.notRunning'));
     await emulator.stop();
     const state = await emulator.save_state();
     fs.mkdirSync(path.dirname(file), { recursive: true });
     writeFileAtomic(file, new Uint8Array(state));
-    this.exit('stopped', 'The machine state was saved.');
+    this.exit('stopped', m('exit.stateSaved'));
   }
 
   write(data: Uint8Array): void {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { m } from '../../common/messages';
 
 export interface V86Firmware {
   bios: string;
@@ -25,11 +26,12 @@ export function firmwareDirs(env: NodeJS.ProcessEnv = process.env, platform = pr
 }
 
 export function firmwareHint(platform = process.platform): string {
-  const where =
-    platform === 'linux'
-      ? 'install the seabios package ("sudo apt install seabios")'
-      : 'put SeaBIOS\'s bios.bin in a folder and set GUESTHOUSE_FIRMWARE_DIR to it (the installer ships one)';
-  return `The v86 engine needs the SeaBIOS firmware (bios.bin): ${where}.`;
+  return m('v86.needsFirmware', { where: firmwareWhere(platform) });
+}
+
+/** Where to get SeaBIOS on this OS, said as an instruction. */
+export function firmwareWhere(platform = process.platform): string {
+  return m(platform === 'linux' ? 'v86.firmwareLinux' : 'v86.firmwareOther');
 }
 
 /** v86's WebAssembly build, next to its JavaScript in the v86 package. */

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { VmDetails, VmSummary } from '../../../core/common/api';
 import { useService } from '../useService';
 import { StateBadge } from './StateBadge';
+import { useCoreText } from '../coreText';
 
 export function useVmDetails(vm: VmSummary): VmDetails | null {
   const service = useService();
@@ -19,6 +20,7 @@ export function useVmDetails(vm: VmSummary): VmDetails | null {
 
 export function Details({ vm }: { vm: VmSummary }) {
   const { t } = useTranslation();
+  const core = useCoreText();
   const d = useVmDetails(vm);
   const c = d?.config;
   const row = (label: string, value: React.ReactNode) => (
@@ -32,7 +34,7 @@ export function Details({ vm }: { vm: VmSummary }) {
       <h2>
         {vm.name} <StateBadge state={vm.state} />
       </h2>
-      {vm.stateReason ? <p className="reason">{vm.stateReason}</p> : null}
+      {vm.stateReason ? <p className="reason">{core(vm.stateReason)}</p> : null}
       {c ? (
         <dl>
           {row(t('details.os'), c.identity.osType)}
@@ -40,10 +42,10 @@ export function Details({ vm }: { vm: VmSummary }) {
           {row(
             t('details.runsOn'),
             <>
-              <strong>{d.engineChoice.engine ?? t('details.nothing')}</strong> — {d.engineChoice.reason}
+              <strong>{d.engineChoice.engine ?? t('details.nothing')}</strong> — {core(d.engineChoice.reason)}
               <ul className="small" data-testid="engine-notes">
                 {d.engineNotes.map((n) => (
-                  <li key={n}>{n}</li>
+                  <li key={n}>{core(n)}</li>
                 ))}
               </ul>
             </>,

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { engineKinds, type EngineKind } from '../../../core/common/config';
+import { useCoreText } from '../coreText';
 
 /** The first sentence a schema gives for a value, or null when it is fine. */
 export function firstProblem(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }, value: unknown): string | null {
@@ -10,6 +11,7 @@ export function firstProblem(schema: { safeParse(v: unknown): { success: boolean
 
 /** A labelled input with its sentence next to it when the value is wrong. */
 export function Field({ id, label, error, hint, children }: { id: string; label: string; error?: string | null; hint?: ReactNode; children: ReactNode }) {
+  const core = useCoreText();
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -17,7 +19,7 @@ export function Field({ id, label, error, hint, children }: { id: string; label:
       {hint}
       {error ? (
         <p className="field-error" role="alert" id={`${id}-error`}>
-          {error}
+          {core(error)}
         </p>
       ) : null}
     </div>

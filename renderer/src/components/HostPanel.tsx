@@ -1,8 +1,10 @@
 import { useTranslation } from 'react-i18next';
 import type { HostInfo } from '../../../core/common/api';
+import { useCoreText } from '../coreText';
 
 export function HostPanel({ host, onClose }: { host: HostInfo; onClose: () => void }) {
   const { t } = useTranslation();
+  const core = useCoreText();
   const accel = host.accelerators.filter((a) => a.kind !== 'tcg');
   const usable = accel.filter((a) => a.usable);
   return (
@@ -25,7 +27,7 @@ export function HostPanel({ host, onClose }: { host: HostInfo; onClose: () => vo
             <ul className="small">
               {accel.map((a) => (
                 <li key={a.kind}>
-                  {a.kind.toUpperCase()}: {a.detail}
+                  {a.kind.toUpperCase()}: {core(a.detail)}
                 </li>
               ))}
             </ul>
@@ -48,10 +50,10 @@ export function HostPanel({ host, onClose }: { host: HostInfo; onClose: () => vo
             ) : (
               <p>{t('host.qemuMissing')}</p>
             )}
-            {host.qemu.installHint ? <p className="guidance">{host.qemu.installHint}</p> : null}
-            <p>v86: {host.v86.detail}</p>
+            {host.qemu.installHint ? <p className="guidance">{core(host.qemu.installHint)}</p> : null}
+            <p>v86: {core(host.v86.detail)}</p>
             <p>
-              {t('host.auto')}: <strong>{host.autoEngine.engine ?? '—'}</strong> — {host.autoEngine.reason}
+              {t('host.auto')}: <strong>{host.autoEngine.engine ?? '—'}</strong> — {core(host.autoEngine.reason)}
             </p>
           </dd>
           <dt>{t('host.library')}</dt>

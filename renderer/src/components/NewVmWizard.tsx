@@ -4,6 +4,9 @@ import type { CreateVmRequest, HostInfo, VmSummary } from '../../../core/common/
 import { hostProblems, memoryMibSchema, cpusSchema, osPresets, osTypes, vmNameSchema, type EngineKind, type OsType } from '../../../core/common/config';
 import { EngineSelect, Field, firstProblem } from './Field';
 import { toUiError, useService, type UiError } from '../useService';
+import { useCoreText } from '../coreText';
+import i18next from 'i18next';
+import { localize } from '../../../core/common/messages';
 
 type DiskChoice = 'new' | 'existing' | 'none';
 
@@ -15,7 +18,7 @@ export function memoryZone(mib: number, host: Pick<HostInfo, 'memoryTotalMib'>):
 
 export function describeEngine(host: HostInfo, engine: EngineKind, t: (k: string, o?: Record<string, string>) => string): string {
   const chosen = engine === 'auto' ? host.autoEngine.engine : engine;
-  if (!chosen) return t('wizard.noEngine', { reason: host.autoEngine.reason });
+  if (!chosen) return t('wizard.noEngine', { reason: localize(host.autoEngine.reason, i18next.language) });
   const accel = host.accelerators.find((a) => a.usable && a.kind !== 'tcg');
   if (chosen === 'v86') return t('wizard.willUse', { engine: 'v86', accelerator: t('wizard.v86') });
   return t('wizard.willUse', { engine: 'QEMU', accelerator: accel ? accel.kind.toUpperCase() : t('wizard.tcg') });
@@ -23,6 +26,7 @@ export function describeEngine(host: HostInfo, engine: EngineKind, t: (k: string
 
 export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; vms: VmSummary[]; onDone: (id: string) => void; onCancel: () => void }) {
   const { t } = useTranslation();
+  const core = useCoreText();
   const service = useService();
   const [name, setName] = useState('');
   const [os, setOs] = useState<OsType>('linux-x64');
@@ -171,7 +175,7 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
         )}
         {serverError ? (
           <p className="field-error" role="alert">
-            {serverError.message}
+            {core(serverError.message)}
           </p>
         ) : null}
         <div className="dialog-buttons">

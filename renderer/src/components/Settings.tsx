@@ -7,6 +7,7 @@ import { formatForward, parseForward } from '../../../core/common/forward';
 import { isActionAllowed } from '../../../core/common/state';
 import { toUiError, useService, type UiError } from '../useService';
 import { useVmDetails } from './Details';
+import { useCoreText } from '../coreText';
 
 /**
  * Settings of a stopped VM; a running VM shows them read-only. The form appears only once the
@@ -15,6 +16,7 @@ import { useVmDetails } from './Details';
  */
 export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
   const { t } = useTranslation();
+  const core = useCoreText();
   const details = useVmDetails(vm);
   // The outcome of the last save lives here, so it outlasts the form starting over from the saved config.
   const [outcome, setOutcome] = useState<Outcome>(null);
@@ -23,7 +25,7 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
     <>
       <SettingsForm key={JSON.stringify([details.name, details.config])} vm={vm} host={host} details={details} onOutcome={setOutcome} />
       {outcome?.status ? <p className="ok" role="status">{outcome.status}</p> : null}
-      {outcome?.error ? <p className="field-error" role="alert">{outcome.error.message}</p> : null}
+      {outcome?.error ? <p className="field-error" role="alert">{core(outcome.error.message)}</p> : null}
     </>
   );
 }
