@@ -31,11 +31,14 @@ export const createVmRequestSchema = z.strictObject({
 });
 export type CreateVmRequest = z.input<typeof createVmRequestSchema>;
 
-/** Changes to a stopped VM; omitted fields stay, null removes. */
+/**
+ * Changes to a stopped VM; omitted fields stay, null removes. `diskSizeBytes` adds a new
+ * disk in the VM's folder and `diskPath` attaches an existing one; `detachDisks` (paths as
+ * `getVm` shows them) takes disks off the VM and leaves their files where they are.
+ */
 export const modifyVmRequestSchema = createVmRequestSchema
-  .omit({ diskSizeBytes: true, diskFormat: true, diskPath: true })
   .partial()
-  .extend({ name: vmNameSchema.optional() });
+  .extend({ name: vmNameSchema.optional(), detachDisks: z.array(z.string().min(1)).max(4).optional() });
 export type ModifyVmRequest = z.input<typeof modifyVmRequestSchema>;
 
 export const shutdownOptionsSchema = z.strictObject({

@@ -7,6 +7,13 @@ import { m } from '../common/messages';
 
 export const NEEDS_KERNEL = m('request.needsKernel');
 
+/** An existing image the user attaches: Guesthouse never deletes it. */
+const existingDisk = (file: string, format: 'qcow2' | 'raw' | undefined): VmConfig['disks'][number] => ({
+  path: file,
+  format: format ?? (file.endsWith('.qcow2') ? 'qcow2' : 'raw'),
+  owned: false,
+});
+
 const withLoopback = (forwards: { protocol: 'tcp' | 'udp'; hostAddress?: string; hostPort: number; guestPort: number }[]) =>
   forwards.map((f) => ({ hostAddress: '127.0.0.1', ...f }));
 
@@ -23,7 +30,7 @@ export function configFromRequest(req: z.output<typeof createVmRequestSchema>): 
     identity: { uuid: crypto.randomUUID(), name: req.name, osType, createdAt: new Date().toISOString() },
     cpus: req.cpus ?? preset.cpus,
     memoryMib: req.memoryMib ?? preset.memoryMib,
-    disks: req.diskPath ? [{ path: path.resolve(req.diskPath), format: req.diskFormat ?? (req.diskPath.endsWith('.qcow2') ? 'qcow2' : 'raw'), owned: false }] : [],
+    disks: req.diskPath ? [existingDisk(path.resolve(req.diskPath), req.diskFormat)] : [],
     optical: req.isoPath ? { isoPath: path.resolve(req.isoPath) } : null,
     directBoot: req.kernelPath ? { kernelPath: path.resolve(req.kernelPath), initrdPath: abs(req.initrdPath), append: req.append ?? '' } : null,
     firmware: 'bios',
@@ -37,7 +44,7 @@ export function configFromRequest(req: z.output<typeof createVmRequestSchema>): 
 }
 
 /** A stopped VM's config with a validated change applied: omitted fields stay, null removes. */
-export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequestSchema>): { next: VmConfig; problems: string[] } {
+export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequestSchema>, dir = '.'): { next: VmConfig; problems: string[] } {
   const next: VmConfig = structuredClone(old);
   const problems: string[] = [];
   if (req.name !== undefined) next.identity.name = req.name;
@@ -56,6 +63,18 @@ export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequest
       if (req.initrdPath !== undefined) next.directBoot.initrdPath = req.initrdPath ? path.resolve(req.initrdPath) : null;
       if (req.append !== undefined) next.directBoot.append = req.append;
     }
+  }
+  // Disks are named as getVm shows them (relative ones inside the VM folder `dir`) or by full path.
+  const same = (d: { path: string }, p: string) => d.path === p || path.resolve(dir, d.path) === path.resolve(p);
+  for (const p of req.detachDisks ?? []) {
+    const i = next.disks.findIndex((d) => same(d, p));
+    if (i < 0) problems.push(m('disk.notAttached', { path: p }));
+    else next.disks.splice(i, 1);
+  }
+  if (req.diskPath) {
+    const full = path.resolve(req.diskPath);
+    if (next.disks.some((d) => same(d, full))) problems.push(m('disk.attached', { path: full }));
+    else next.disks.push(existingDisk(full, req.diskFormat));
   }
   if (req.network !== undefined) next.network.mode = req.network;
   if (req.forwards !== undefined) next.network.forwards = withLoopback(req.forwards);

@@ -15,7 +15,7 @@ import type {
   VmSummary,
 } from '../common/api';
 import { createVmRequestSchema, deleteOptionsSchema, modifyVmRequestSchema, shutdownOptionsSchema } from '../common/apiSchemas';
-import { hostProblems, parseOrThrow, v86Problems, vmConfigSchema, type VmConfig } from '../common/config';
+import { hostProblems, parseOrThrow, v86Problems, vmConfigSchema, type DiskConfig, type VmConfig } from '../common/config';
 import { GuesthouseError, throwProblems } from '../common/errors';
 import type { BootSpec, GuestRequestAction } from '../common/protocol';
 import { assertAction, type VmAction, type VmState } from '../common/state';
@@ -185,20 +185,15 @@ export class VmService implements IVmService {
     const host = await this.host();
     problems.push(...hostProblems(config, host), ...this.pathProblems(config, undefined), ...this.engineProblems(config, host, undefined));
     if (req.diskPath && req.diskSizeBytes) problems.push(m('request.diskBoth'));
-    // v86 reads raw images only; QEMU prefers qcow2 (grows on demand, snapshots).
-    const diskFormat = req.diskFormat ?? (this.engineFor(config, host).engine === 'v86' ? 'raw' : 'qcow2');
-    if (req.diskSizeBytes && diskFormat === 'qcow2' && !host.qemu.img) problems.push(m('request.needsImg', { hint: host.qemu.installHint ?? '' }));
+    const added = req.diskSizeBytes ? this.newDisk(config, req.diskFormat, host, undefined, problems) : undefined;
     throwProblems(problems, 'new VM');
     this.library.assertNameFree(config.identity.name);
 
-    if (req.diskSizeBytes) config.disks.push({ path: `${config.identity.name}.${diskFormat}`, format: diskFormat, owned: true });
     const validated = parseOrThrow(vmConfigSchema, config, 'new VM');
     const dir = this.library.create(validated);
-    if (req.diskSizeBytes) {
+    if (added) {
       try {
-        const file = path.join(dir, validated.disks.at(-1)!.path);
-        if (diskFormat === 'raw') fs.writeFileSync(file, '', { flag: 'wx' }), fs.truncateSync(file, req.diskSizeBytes);
-        else await createDiskImage(host.qemu.img!.path, file, 'qcow2', req.diskSizeBytes);
+        await this.makeDisk(path.join(dir, added.path), added.format, req.diskSizeBytes!, host);
       } catch (err) {
         fs.rmSync(dir, { recursive: true, force: true });
         throw err;
@@ -208,19 +203,51 @@ export class VmService implements IVmService {
     return await this.details({ config: validated, dir });
   }
 
+  /**
+   * Adds a new disk, made by Guesthouse in the VM's folder, to `config`: raw where the VM runs
+   * on v86 (it reads raw images only), else qcow2 (grows on demand), under the first free name.
+   */
+  private newDisk(config: VmConfig, format: 'qcow2' | 'raw' | undefined, host: HostInfo, dir: string | undefined, problems: string[]): DiskConfig {
+    const fmt = format ?? (this.engineFor(config, host).engine === 'v86' ? 'raw' : 'qcow2');
+    if (fmt === 'qcow2' && !host.qemu.img) problems.push(m('request.needsImg', { hint: host.qemu.installHint ?? '' }));
+    const taken = (name: string) => config.disks.some((d) => d.path === name) || (dir !== undefined && fs.existsSync(path.join(dir, name)));
+    let name = `${config.identity.name}.${fmt}`;
+    for (let n = 2; taken(name); n++) name = `${config.identity.name}-${n}.${fmt}`;
+    const disk: DiskConfig = { path: name, format: fmt, owned: true };
+    config.disks.push(disk);
+    return disk;
+  }
+
+  private async makeDisk(file: string, format: 'qcow2' | 'raw', bytes: number, host: HostInfo): Promise<void> {
+    if (format === 'qcow2') return await createDiskImage(host.qemu.img!.path, file, 'qcow2', bytes);
+    fs.writeFileSync(file, '', { flag: 'wx' });
+    fs.truncateSync(file, bytes);
+  }
+
   async modifyVm(ref: string, changes: ModifyVmRequest): Promise<VmDetails> {
     const req = parseOrThrow(modifyVmRequestSchema, changes, 'change');
     const entry = this.library.find(ref);
     const old = entry.config;
     assertAction('modify', this.summary(entry).state, old.identity.name);
-    const { next, problems } = applyChanges(old, req);
+    const { next, problems } = applyChanges(old, req, entry.dir);
     const host = await this.host();
-    problems.push(...hostProblems(next, host), ...this.pathProblems(next, entry.dir), ...this.engineProblems(next, host, entry.dir));
+    const added = req.diskSizeBytes ? this.newDisk(next, req.diskFormat, host, entry.dir, problems) : undefined;
+    // The new disk is made only once the whole change holds; until then its file does not exist.
+    const existing = { ...next, disks: next.disks.filter((d) => d !== added) };
+    problems.push(...hostProblems(next, host), ...this.pathProblems(existing, entry.dir), ...this.engineProblems(next, host, entry.dir));
     throwProblems(problems, 'change');
     if (next.identity.name !== old.identity.name) this.library.assertNameFree(next.identity.name, old.identity.uuid);
     const validated = parseOrThrow(vmConfigSchema, next, 'change');
-    const dir = next.identity.name !== old.identity.name ? this.library.rename(entry.dir, validated) : entry.dir;
-    if (dir === entry.dir) this.library.save(dir, validated);
+    const addedFile = added ? path.join(entry.dir, added.path) : null;
+    if (addedFile) await this.makeDisk(addedFile, added!.format, req.diskSizeBytes!, host);
+    let dir: string;
+    try {
+      dir = next.identity.name !== old.identity.name ? this.library.rename(entry.dir, validated) : entry.dir;
+      if (dir === entry.dir) this.library.save(dir, validated);
+    } catch (err) {
+      if (addedFile) fs.rmSync(addedFile, { force: true });
+      throw err;
+    }
     this.emitVms();
     return await this.details({ config: validated, dir });
   }

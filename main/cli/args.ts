@@ -2,6 +2,7 @@ import { GuesthouseError } from '../../core/common/errors';
 import type { CreateVmRequest } from '../../core/common/api';
 import { parseSize } from '../../core/common/size';
 import { parseForward } from '../../core/common/forward';
+import path from 'node:path';
 
 export { parseForward };
 
@@ -14,6 +15,7 @@ export const vmOptions = {
   disk: { type: 'string' },
   'disk-format': { type: 'string' },
   'attach-disk': { type: 'string' },
+  'detach-disk': { type: 'string', multiple: true },
   cdrom: { type: 'string' },
   kernel: { type: 'string' },
   initrd: { type: 'string' },
@@ -29,6 +31,12 @@ export type VmOptionValues = { [K in keyof typeof vmOptions]?: (typeof vmOptions
 /** A number as typed; not-a-number goes on as NaN so the schema says its sentence. */
 const num = (s: string | undefined) => (s === undefined ? undefined : s.trim() === '' ? Number.NaN : Number(s));
 
+/**
+ * A file named on the command line, made absolute here: the service that opens it runs in
+ * its own folder. An empty value stays empty (it removes the setting).
+ */
+const abs = (s: string) => (s ? path.resolve(s) : s);
+
 /** Turns CLI flags into a create/modify request (validated by the service). */
 export function vmRequestFromFlags(v: VmOptionValues): Omit<CreateVmRequest, 'name'> {
   const req: Record<string, unknown> = {};
@@ -38,10 +46,11 @@ export function vmRequestFromFlags(v: VmOptionValues): Omit<CreateVmRequest, 'na
   if (v.cpus !== undefined) req.cpus = num(v.cpus);
   if (v.disk !== undefined) req.diskSizeBytes = parseSize(v.disk);
   if (v['disk-format'] !== undefined) req.diskFormat = v['disk-format'];
-  if (v['attach-disk'] !== undefined) req.diskPath = v['attach-disk'];
-  if (v.cdrom !== undefined) req.isoPath = v.cdrom || null;
-  if (v.kernel !== undefined) req.kernelPath = v.kernel || null;
-  if (v.initrd !== undefined) req.initrdPath = v.initrd || null;
+  if (v['attach-disk'] !== undefined) req.diskPath = abs(v['attach-disk']);
+  if (v['detach-disk'] !== undefined) req.detachDisks = v['detach-disk'];
+  if (v.cdrom !== undefined) req.isoPath = abs(v.cdrom) || null;
+  if (v.kernel !== undefined) req.kernelPath = abs(v.kernel) || null;
+  if (v.initrd !== undefined) req.initrdPath = abs(v.initrd) || null;
   if (v.append !== undefined) req.append = v.append;
   if (v.os !== undefined) req.osType = v.os;
   if (v.network !== undefined) req.network = v.network;

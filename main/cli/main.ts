@@ -32,11 +32,12 @@ const USAGE = `Usage: guesthouse COMMAND [ARGS]
   serve [--port N] [--host ADDR]      the GUI in a browser (loopback by default, with an access token)
   service status|stop                 the background service for this library
 
-Options for create and modify:
+Options for create and modify (modify: --disk adds a new disk, --attach-disk an existing one):
   --os linux-x64|linux-x86|windows-x64|other-x64|other-x86   sets the defaults
   --engine auto|qemu|v86   --accelerator auto|kvm|hvf|whpx|tcg
   --memory MIB   --cpus N   --disk SIZE (new disk, e.g. 8G) [--disk-format qcow2|raw]
-  --attach-disk FILE   --cdrom ISO   --kernel FILE   --initrd FILE   --append "CMDLINE"
+  --attach-disk FILE   --detach-disk FILE (modify; the file stays; repeatable)
+  --cdrom ISO   --kernel FILE   --initrd FILE   --append "CMDLINE"
   --network nat|none   --forward tcp:HOSTPORT:GUESTPORT (repeatable)   --shutdown-timeout-s N
 
 GUESTHOUSE_HOME selects the library (default: ${libraryHome()}).`;
@@ -254,6 +255,7 @@ async function run(argv: string[]): Promise<number> {
   };
   // Work out every flag before the service starts, so bad input changes nothing.
   const request = command === 'create' || command === 'modify' ? vmRequestFromFlags(v as VmOptionValues) : undefined;
+  if (command === 'create' && v['detach-disk'] !== undefined) throw new UsageError('--detach-disk works with modify only: a new VM has no disks to take off.');
   if (command === 'wait' && typeof v.for !== 'string') throw new UsageError('Say what to wait for with --for TEXT.');
   const timeoutMs = command === 'stop' || command === 'wait' ? seconds(v['timeout-s'], command === 'wait' ? 60_000 : -1) : -1;
 

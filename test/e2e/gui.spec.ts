@@ -1,5 +1,6 @@
 // The GUI in Debian's Chromium against `guesthouse serve`, with the tiny test guest.
 import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { CHROMIUM } from '../../playwright.config';
 import { tinyGuest, type TestGuest } from '../support/guest';
@@ -123,6 +124,24 @@ test.describe('GUI through guesthouse serve', () => {
       { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
       { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 80 },
     ] });
+    // Storage: a new disk is made on save; detaching takes it off the VM and leaves the file.
+    const show = async () => JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout) as { folder: string; config: { disks: { path: string }[] } };
+    await page.locator('#set-new-disk').fill('lots');
+    await expect(page.getByRole('alert')).toHaveText('A new disk needs a size in GiB, at least 1 MiB.');
+    await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
+    await page.locator('#set-new-disk').fill('0.0625');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
+    const { folder, config } = await show();
+    expect(config.disks.map((d) => d.path)).toEqual(['tune.qcow2']);
+    await expect(page.getByRole('list', { name: 'Storage' })).toContainText('tune.qcow2 (qcow2)');
+    await page.getByRole('button', { name: 'Detach tune.qcow2' }).click();
+    await expect(page.getByRole('list', { name: 'Storage' })).toContainText('detached when you save; the file stays');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
+    expect((await show()).config.disks).toEqual([]);
+    await expect(page.getByText('No hard disks.')).toBeVisible();
+    expect(fs.existsSync(path.join(folder, 'tune.qcow2'))).toBe(true);
     await page.getByRole('tab', { name: 'Log' }).click();
     await expect(page.getByLabel('Log')).toContainText('==> qemu.log <==');
     await expect(page.getByLabel('Log')).toContainText('exit: Powered off.');

@@ -12,8 +12,8 @@ import { tempHome } from '../support/service';
 const CLI = path.resolve(__dirname, '..', '..', 'out', 'main', 'cli', 'main.js');
 const missing = realGuestsMissing();
 
-function cli(home: string, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, GUESTHOUSE_HOME: home, ...env }, encoding: 'utf8', timeout: 120_000 });
+function cli(home: string, args: string[], env: Record<string, string> = {}, cwd?: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, GUESTHOUSE_HOME: home, ...env }, encoding: 'utf8', timeout: 120_000, ...(cwd ? { cwd } : {}) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -116,6 +116,10 @@ describe('guesthouse CLI', () => {
     [['create', 'bad', '--engine', 'vmware'], 'The engine must be one of auto, qemu, v86.'],
     [['create', 'bad', '--colour', 'blue'], "Unknown option '--colour'."],
     [['modify', 'web', '--memory', '0'], 'Memory must be at least 16 MiB.'],
+    [['modify', 'web', '--disk', '16M', '--memory', '0'], 'Memory must be at least 16 MiB.'], // and no disk file is made
+    [['modify', 'web', '--detach-disk', 'nope.qcow2'], 'No disk nope.qcow2 is attached to this VM.'],
+    [['modify', 'web', '--attach-disk', '/nonexistent/d.raw'], 'The disk file /nonexistent/d.raw does not exist.'],
+    [['create', 'bad', '--detach-disk', 'x.raw'], '--detach-disk works with modify only: a new VM has no disks to take off.'],
     [['modify', 'web', '--name', 'a/b'], 'The name must not contain / or \\.'],
     [['modify', 'nosuch', '--memory', '256'], 'There is no VM named "nosuch".'],
     [['start', 'nosuch'], 'There is no VM named "nosuch".'],
@@ -136,6 +140,39 @@ describe('guesthouse CLI', () => {
   it('several problems give one sentence each, on one line', () => {
     const r = cli(home, ['create', 'bad', '--memory', '0', '--cpus', '0']);
     expect(r.stderr).toBe('The request has 2 problems: Memory must be at least 16 MiB. The CPU count must be a whole number of at least 1.\n');
+  });
+
+  it('modify adds, attaches and detaches disks; a detached disk stays, even when its VM is deleted', () => {
+    const dir = path.join(home, 'machines', 'store');
+    const outside = path.join(home, 'outside.raw');
+    fs.writeFileSync(outside, Buffer.alloc(2 ** 20));
+    const disks = () => JSON.parse(cli(home, ['show', 'store', '--json']).stdout).config.disks;
+    expect(cli(home, ['create', 'store', ...boot]).code).toBe(0);
+    expect(cli(home, ['modify', 'store', '--disk', '16M'])).toMatchObject({ code: 0, stdout: 'Saved "store".\n' });
+    expect(cli(home, ['modify', 'store', '--disk', '8M', '--disk-format', 'raw']).code).toBe(0);
+    // A relative path is the CLI's, not the background service's.
+    expect(cli(home, ['modify', 'store', '--attach-disk', 'outside.raw'], {}, home).code).toBe(0);
+    expect(disks()).toEqual([
+      { path: 'store.qcow2', format: 'qcow2', owned: true },
+      { path: 'store.raw', format: 'raw', owned: true },
+      { path: outside, format: 'raw', owned: false },
+    ]);
+    expect(fs.readFileSync(path.join(dir, 'store.qcow2')).subarray(0, 4).toString('latin1')).toBe('QFI\xfb');
+    expect(fs.statSync(path.join(dir, 'store.raw')).size).toBe(8 * 2 ** 20);
+    expect(cli(home, ['modify', 'store', '--attach-disk', outside]).stderr).toBe(`The disk ${outside} is already attached to this VM.\n`);
+    const inside = path.join(dir, 'store.raw');
+    expect(cli(home, ['modify', 'store', '--attach-disk', inside]).stderr).toBe(`The disk ${inside} is already attached to this VM.\n`);
+    const before = snapshot(home);
+    expect(cli(home, ['modify', 'store', '--detach-disk', path.join(dir, 'store.qcow2')]).code).toBe(0); // as shown, or as a full path
+    expect(disks().map((d: { path: string }) => d.path)).toEqual(['store.raw', outside]);
+    expect(snapshot(home)['machines/store/store.qcow2']).toBe(before['machines/store/store.qcow2']); // the file is left as it was
+    const unchanged = snapshot(home);
+    expect(cli(home, ['modify', 'store', '--disk', '4M', '--disk-format', 'raw', '--memory', '0']).code).not.toBe(0);
+    expect(snapshot(home)).toEqual(unchanged); // no disk file made for a change that was refused
+    // Deleting the VM and its disks takes its own disks and bookkeeping, not the detached disk, not files outside.
+    expect(cli(home, ['delete', 'store']).code).toBe(0);
+    expect(fs.readdirSync(dir)).toEqual(['store.qcow2']);
+    expect(fs.existsSync(outside)).toBe(true);
   });
 
   it('delete keeps the disks when asked, and removes everything otherwise', () => {

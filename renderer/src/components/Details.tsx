@@ -10,9 +10,13 @@ export function useVmDetails(vm: VmSummary): VmDetails | null {
   const [details, setDetails] = useState<VmDetails | null>(null);
   useEffect(() => {
     let live = true;
-    service.getVm(vm.id).then((d) => live && setDetails(d), () => undefined);
+    const load = () => service.getVm(vm.id).then((d) => live && setDetails(d), () => undefined);
+    void load();
+    // Any change to the library (disks, paths: more than the summary shows) loads it again.
+    const sub = service.onDidChangeVms(() => void load());
     return () => {
       live = false;
+      sub.dispose();
     };
   }, [service, vm.id, vm.state, vm.name, vm.memoryMib, vm.cpus, vm.engine]);
   return details;

@@ -45,6 +45,12 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
   const [append, setAppend] = useState(c.directBoot?.append ?? '');
   const [network, setNetwork] = useState<'nat' | 'none'>(c.network.mode);
   const [forwards, setForwards] = useState(c.network.forwards.map(formatForward).join(', '));
+  const [kernel, setKernel] = useState(c.directBoot?.kernelPath ?? '');
+  const [initrd, setInitrd] = useState(c.directBoot?.initrdPath ?? '');
+  // Storage: disks to take off on save (their files stay), one existing file to attach, one new disk.
+  const [detach, setDetach] = useState<readonly string[]>([]);
+  const [attachPath, setAttachPath] = useState('');
+  const [newDiskGib, setNewDiskGib] = useState('');
 
   const memoryMib = Number(memory);
   const cpuCount = Number(cpus);
@@ -63,6 +69,8 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
     name: firstProblem(vmNameSchema, name),
     memory: firstProblem(memoryMibSchema, memory.trim() ? memoryMib : Number.NaN) ?? hostProblems({ memoryMib, cpus: 1 }, host)[0] ?? null,
     cpus: firstProblem(cpusSchema, cpus.trim() ? cpuCount : Number.NaN) ?? hostProblems({ memoryMib: 16, cpus: cpuCount }, host)[0] ?? null,
+    newDisk: newDiskGib.trim() && !(Number(newDiskGib) * 1024 >= 1) ? t('settings.newDiskBad') : null,
+    kernel: c.directBoot && !kernel.trim() ? t('settings.kernelNeeded') : null,
   };
   const valid = Object.values(errors).every((e) => !e);
 
@@ -75,7 +83,10 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
         cpus: cpuCount,
         engine,
         isoPath: iso ? iso : null,
-        ...(c.directBoot ? { append } : {}),
+        ...(c.directBoot ? { kernelPath: kernel.trim(), initrdPath: initrd.trim() || null, append } : {}),
+        ...(detach.length ? { detachDisks: [...detach] } : {}),
+        ...(attachPath.trim() ? { diskPath: attachPath.trim() } : {}),
+        ...(newDiskGib.trim() ? { diskSizeBytes: Math.round(Number(newDiskGib) * 2 ** 30) } : {}),
         network,
         forwards: parsedForwards,
       });
@@ -121,7 +132,36 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
           ? field('set-forwards', t('settings.forwards'), <input id="set-forwards" value={forwards} placeholder="tcp:2222:22, tcp:8080:80" onChange={(e) => setForwards(e.target.value)} />, errors.forwards)
           : null}
         {field('set-iso', t('wizard.iso'), <input id="set-iso" value={iso} onChange={(e) => setIso(e.target.value)} />)}
-        {c.directBoot ? field('set-append', t('wizard.append'), <input id="set-append" value={append} onChange={(e) => setAppend(e.target.value)} />) : null}
+        {c.directBoot ? (
+          <>
+            {field('set-kernel', t('wizard.kernel'), <input id="set-kernel" value={kernel} onChange={(e) => setKernel(e.target.value)} />, errors.kernel)}
+            {field('set-initrd', t('wizard.initrd'), <input id="set-initrd" value={initrd} onChange={(e) => setInitrd(e.target.value)} />)}
+            {field('set-append', t('wizard.append'), <input id="set-append" value={append} onChange={(e) => setAppend(e.target.value)} />)}
+          </>
+        ) : null}
+        <fieldset className="field storage">
+          <legend>{t('settings.storage')}</legend>
+          {c.disks.length === 0 ? <p className="small">{t('settings.noDisks')}</p> : null}
+          <ul className="disks" aria-label={t('settings.storage')}>
+            {c.disks.map((d) => {
+              const marked = detach.includes(d.path);
+              return (
+                <li key={d.path} className={marked ? 'detached' : undefined}>
+                  <code>{d.path}</code> ({d.format}){marked ? ` — ${t('settings.detachNote')}` : ''}{' '}
+                  <button
+                    type="button"
+                    aria-label={t(marked ? 'settings.keepDisk' : 'settings.detachDisk', { path: d.path })}
+                    onClick={() => setDetach(marked ? detach.filter((p) => p !== d.path) : [...detach, d.path])}
+                  >
+                    {t(marked ? 'settings.keep' : 'settings.detach')}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+          {field('set-attach-disk', t('settings.attachDisk'), <input id="set-attach-disk" value={attachPath} placeholder="/path/to/disk.qcow2" onChange={(e) => setAttachPath(e.target.value)} />)}
+          {field('set-new-disk', t('settings.newDisk'), <input id="set-new-disk" className="number" value={newDiskGib} onChange={(e) => setNewDiskGib(e.target.value)} />, errors.newDisk)}
+        </fieldset>
         <button type="submit" className="primary" disabled={!valid}>
           {t('settings.save')}
         </button>
