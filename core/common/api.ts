@@ -61,7 +61,9 @@ export interface HostInfo {
   /** Which engine `auto` picks on this host, and why. */
   autoEngine: { engine: 'qemu' | 'v86' | null; reason: string };
   /** The embedded engine's firmware, or how to get it. */
-  v86: { available: boolean; bios: string | null; detail: string };
+  v86: { available: boolean; bios: string | null; vgaBios: string | null; wasm: string | null; detail: string };
+  /** UEFI firmware for QEMU (OVMF), or how to get it. */
+  uefi: { available: boolean; code: string | null; vars: string | null; detail: string };
   libraryPath: string;
 }
 

@@ -12,6 +12,10 @@ export const CONFIG_VERSION = 1;
 export const engineKinds = ['auto', 'qemu', 'v86'] as const;
 export type EngineKind = (typeof engineKinds)[number];
 export const acceleratorKinds = ['auto', 'kvm', 'hvf', 'whpx', 'tcg'] as const;
+export const firmwareKinds = ['bios', 'uefi'] as const;
+export type FirmwareKind = (typeof firmwareKinds)[number];
+/** OVMF with a Linux kernel and initrd does not come up in less. */
+export const UEFI_MIN_MEMORY_MIB = 256;
 export type AcceleratorKind = (typeof acceleratorKinds)[number];
 
 export const NAME_MAX_LENGTH = 64;
@@ -90,7 +94,7 @@ export const vmConfigSchema = z.strictObject({
       append: z.string().max(4096, { error: m('config.appendMax', { max: 4096 }) }),
     })
     .nullable(),
-  firmware: z.enum(['bios', 'uefi']),
+  firmware: z.enum(firmwareKinds, { error: m('config.firmware', { list: firmwareKinds.join(', ') }) }),
   chipset: z.enum(['pc', 'q35']),
   network: z.strictObject({
     mode: z.enum(['nat', 'none']),
@@ -190,17 +194,23 @@ export function hostProblems(config: Pick<VmConfig, 'memoryMib' | 'cpus'>, host:
 }
 
 
+/** Problems a config has with its firmware, on any host. */
+export function firmwareProblems(config: Pick<VmConfig, 'firmware' | 'memoryMib'>): string[] {
+  return config.firmware === 'uefi' && config.memoryMib < UEFI_MIN_MEMORY_MIB ? [m('uefi.memory', { min: UEFI_MIN_MEMORY_MIB })] : [];
+}
+
 /** What the embedded v86 engine can run. */
 export const V86_MAX_MEMORY_MIB = 2048;
 /** v86 places the initrd at 64 MiB: guest RAM must hold it above that. */
 export const V86_INITRD_ADDRESS_MIB = 64;
 
 /** Problems a config has for the v86 engine: honest limits, one sentence each. */
-export function v86Problems(config: Pick<VmConfig, 'identity' | 'cpus' | 'memoryMib' | 'disks' | 'directBoot'>, initrdBytes = 0): string[] {
+export function v86Problems(config: Pick<VmConfig, 'identity' | 'cpus' | 'memoryMib' | 'disks' | 'directBoot' | 'firmware'>, initrdBytes = 0): string[] {
   const problems: string[] = [];
   if (osPresets[config.identity.osType].arch !== 'i386') {
     problems.push(m('v86.arch'));
   }
+  if (config.firmware === 'uefi') problems.push(m('v86.biosOnly'));
   if (config.cpus !== 1) problems.push(m('v86.cpus'));
   if (config.memoryMib > V86_MAX_MEMORY_MIB) problems.push(m('v86.memoryMax', { max: V86_MAX_MEMORY_MIB }));
   if (config.directBoot?.initrdPath) {

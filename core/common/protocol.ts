@@ -9,7 +9,8 @@ export interface BootSpec {
   /** Short private folder for sockets (unix socket paths must stay under 108 bytes). */
   runtimeDir: string;
   engine: 'qemu' | 'v86';
-  qemu?: { binary: string; accelerator: 'kvm' | 'hvf' | 'whpx' | 'tcg' };
+  /** `uefi`: the firmware code and this VM's own variable store, for firmware uefi. */
+  qemu?: { binary: string; accelerator: 'kvm' | 'hvf' | 'whpx' | 'tcg'; uefi?: { code: string; vars: string } };
   v86?: { bios: string; vgaBios: string | null; wasm: string };
   /** Where the machine state is saved, and restored from when it exists at boot. */
   stateFile: string;

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import type { HostInfo, QemuBinary } from '../common/api';
 import { findV86Firmware, firmwareHint, firmwareWhere } from './v86/firmware';
 import { m } from '../common/messages';
+import { findUefiFirmware, uefiHint } from './qemu/uefi';
 
 const run = promisify(execFile);
 
@@ -134,6 +135,7 @@ export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
   const [hvf, whpx] = await Promise.all([hvfUsable(), whpxUsable()]);
   const hasQemu = binaries.some((b) => b.arch === 'x86_64');
   const firmware = findV86Firmware(env);
+  const uefi = findUefiFirmware(env);
   let kvm = kvmUsable();
   if (kvm.usable && hasQemu) {
     const probe = await acceleratorRuns(binaries[0]!.path, 'kvm');
@@ -160,8 +162,9 @@ export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
         ? { engine: 'v86', reason: m('engine.autoV86') }
         : { engine: null, reason: m('engine.autoNothing', { where: firmwareWhere() }) },
     v86: firmware
-      ? { available: true, bios: firmware.bios, detail: m(firmware.vgaBios ? 'v86.seabiosAt' : 'v86.seabiosNoVga', { bios: firmware.bios }) }
-      : { available: false, bios: null, detail: firmwareHint() },
+      ? { available: true, ...firmware, detail: m(firmware.vgaBios ? 'v86.seabiosAt' : 'v86.seabiosNoVga', { bios: firmware.bios }) }
+      : { available: false, bios: null, vgaBios: null, wasm: null, detail: firmwareHint() },
+    uefi: uefi ? { available: true, ...uefi, detail: m('uefi.found', { code: uefi.code }) } : { available: false, code: null, vars: null, detail: uefiHint() },
     libraryPath: options.libraryPath,
   };
 }

@@ -6,6 +6,7 @@ import { writeFileAtomic } from './atomicFile';
 import { machinesDir } from './paths';
 import { processAlive } from './processAlive';
 import { m } from '../common/messages';
+import { UEFI_VARS_FILE } from './qemu/uefi';
 
 export { processAlive };
 
@@ -105,7 +106,7 @@ export class Library {
   delete(entry: LibraryEntry, keepDisks: boolean): void {
     const { dir, config } = entry;
     fs.rmSync(path.join(dir, CONFIG_FILE));
-    const doomed = new Set(['logs', 'state', LOCK_FILE]);
+    const doomed = new Set(['logs', 'state', LOCK_FILE, UEFI_VARS_FILE]);
     if (!keepDisks) for (const d of config.disks) doomed.add(path.relative(dir, path.resolve(dir, d.path)));
     for (const name of fs.readdirSync(dir)) {
       // Leftover temp files of atomic writes (.vm.json.<pid>.tmp) are Guesthouse's too.

@@ -33,7 +33,7 @@ export function configFromRequest(req: z.output<typeof createVmRequestSchema>): 
     disks: req.diskPath ? [existingDisk(path.resolve(req.diskPath), req.diskFormat)] : [],
     optical: req.isoPath ? { isoPath: path.resolve(req.isoPath) } : null,
     directBoot: req.kernelPath ? { kernelPath: path.resolve(req.kernelPath), initrdPath: abs(req.initrdPath), append: req.append ?? '' } : null,
-    firmware: 'bios',
+    firmware: req.firmware ?? 'bios',
     chipset: 'pc',
     network: { mode: req.network ?? 'nat', forwards: withLoopback(req.forwards ?? []) },
     serial: { enabled: true },
@@ -51,6 +51,7 @@ export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequest
   if (req.osType !== undefined) next.identity.osType = req.osType;
   if (req.engine !== undefined) next.engine = req.engine;
   if (req.accelerator !== undefined) next.accelerator = req.accelerator;
+  if (req.firmware !== undefined) next.firmware = req.firmware;
   if (req.memoryMib !== undefined) next.memoryMib = req.memoryMib;
   if (req.cpus !== undefined) next.cpus = req.cpus;
   if (req.isoPath !== undefined) next.optical = req.isoPath ? { isoPath: path.resolve(req.isoPath) } : null;

@@ -15,13 +15,12 @@ import type {
   VmSummary,
 } from '../common/api';
 import { createVmRequestSchema, deleteOptionsSchema, modifyVmRequestSchema, shutdownOptionsSchema } from '../common/apiSchemas';
-import { hostProblems, parseOrThrow, v86Problems, vmConfigSchema, type DiskConfig, type VmConfig } from '../common/config';
+import { firmwareProblems, hostProblems, parseOrThrow, v86Problems, vmConfigSchema, type DiskConfig, type VmConfig } from '../common/config';
 import { GuesthouseError, throwProblems } from '../common/errors';
 import type { BootSpec, GuestRequestAction } from '../common/protocol';
 import { assertAction, type VmAction, type VmState } from '../common/state';
 import { findInFile } from './fileSearch';
 import { applyChanges, configFromRequest, NEEDS_KERNEL } from './vmRequests';
-import { findV86Firmware, firmwareHint } from './v86/firmware';
 import { pickAccelerator, probeHost } from './hostProbe';
 import { Library, type LibraryEntry } from './library';
 import { runtimeDir } from './paths';
@@ -30,6 +29,7 @@ import { qemuArch } from './qemu/argv';
 import { RunningGuest } from './runningGuest';
 import { forkSpawner, GuestHostPool, type GuestHostLauncher, type GuestHostSpawner } from './supervisor';
 import { m } from '../common/messages';
+import { ensureUefiVars } from './qemu/uefi';
 
 export interface VmServiceOptions {
   home: string;
@@ -183,7 +183,7 @@ export class VmService implements IVmService {
     const problems: string[] = [];
     if (!req.kernelPath && (req.initrdPath || req.append)) problems.push(NEEDS_KERNEL);
     const host = await this.host();
-    problems.push(...hostProblems(config, host), ...this.pathProblems(config, undefined), ...this.engineProblems(config, host, undefined));
+    problems.push(...hostProblems(config, host), ...firmwareProblems(config), ...this.pathProblems(config, undefined), ...this.engineProblems(config, host, undefined));
     if (req.diskPath && req.diskSizeBytes) problems.push(m('request.diskBoth'));
     const added = req.diskSizeBytes ? this.newDisk(config, req.diskFormat, host, undefined, problems) : undefined;
     throwProblems(problems, 'new VM');
@@ -234,7 +234,7 @@ export class VmService implements IVmService {
     const added = req.diskSizeBytes ? this.newDisk(next, req.diskFormat, host, entry.dir, problems) : undefined;
     // The new disk is made only once the whole change holds; until then its file does not exist.
     const existing = { ...next, disks: next.disks.filter((d) => d !== added) };
-    problems.push(...hostProblems(next, host), ...this.pathProblems(existing, entry.dir), ...this.engineProblems(next, host, entry.dir));
+    problems.push(...hostProblems(next, host), ...firmwareProblems(next), ...this.pathProblems(existing, entry.dir), ...this.engineProblems(next, host, entry.dir));
     throwProblems(problems, 'change');
     if (next.identity.name !== old.identity.name) this.library.assertNameFree(next.identity.name, old.identity.uuid);
     const validated = parseOrThrow(vmConfigSchema, next, 'change');
@@ -265,7 +265,7 @@ export class VmService implements IVmService {
   private async bootSpec(entry: LibraryEntry): Promise<BootSpec> {
     const { config, dir } = entry;
     const host = await this.host();
-    throwProblems([...hostProblems(config, host), ...this.pathProblems(config, dir)], 'VM');
+    throwProblems([...hostProblems(config, host), ...firmwareProblems(config), ...this.pathProblems(config, dir)], 'VM');
     const choice = this.engineFor(config, host);
     if (!choice.engine) throw new GuesthouseError('engine-missing', choice.reason);
     const common = {
@@ -279,16 +279,22 @@ export class VmService implements IVmService {
     if (choice.engine === 'v86') {
       const initrd = config.directBoot?.initrdPath ? path.resolve(dir, config.directBoot.initrdPath) : null;
       throwProblems(v86Problems(config, initrd ? fs.statSync(initrd).size : 0), 'VM');
-      const firmware = findV86Firmware(this.env);
-      if (!firmware) throw new GuesthouseError('engine-missing', firmwareHint());
-      return { ...common, engine: 'v86', v86: firmware };
+      // The host probe found the firmware; it is not looked for again at each start.
+      const { bios, vgaBios, wasm } = host.v86;
+      if (!bios || !wasm) throw new GuesthouseError('engine-missing', host.v86.detail);
+      return { ...common, engine: 'v86', v86: { bios, vgaBios, wasm } };
     }
     if (common.restoreState) throw new GuesthouseError('invalid-state', m('vm.v86StateOnQemu', { name: config.identity.name }));
     const binary = host.qemu.binaries.find((b) => b.arch === qemuArch(config)) ?? host.qemu.binaries.find((b) => b.arch === 'x86_64');
     if (!binary) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? m('qemu.notInstalled'));
     const accel = pickAccelerator(config.accelerator, host);
     if (accel.error) throw new GuesthouseError('engine-missing', accel.error);
-    return { ...common, engine: 'qemu', qemu: { binary: binary.path, accelerator: accel.accelerator } };
+    let uefi: { code: string; vars: string } | undefined;
+    if (config.firmware === 'uefi') {
+      if (!host.uefi.code || !host.uefi.vars) throw new GuesthouseError('engine-missing', host.uefi.detail);
+      uefi = { code: host.uefi.code, vars: ensureUefiVars(dir, { code: host.uefi.code, vars: host.uefi.vars }) };
+    }
+    return { ...common, engine: 'qemu', qemu: { binary: binary.path, accelerator: accel.accelerator, ...(uefi ? { uefi } : {}) } };
   }
 
   async startVm(ref: string): Promise<void> {

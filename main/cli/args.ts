@@ -10,6 +10,7 @@ export { parseForward };
 export const vmOptions = {
   engine: { type: 'string' },
   accelerator: { type: 'string' },
+  firmware: { type: 'string' },
   memory: { type: 'string' },
   cpus: { type: 'string' },
   disk: { type: 'string' },
@@ -42,6 +43,7 @@ export function vmRequestFromFlags(v: VmOptionValues): Omit<CreateVmRequest, 'na
   const req: Record<string, unknown> = {};
   if (v.engine !== undefined) req.engine = v.engine;
   if (v.accelerator !== undefined) req.accelerator = v.accelerator;
+  if (v.firmware !== undefined) req.firmware = v.firmware;
   if (v.memory !== undefined) req.memoryMib = num(v.memory);
   if (v.cpus !== undefined) req.cpus = num(v.cpus);
   if (v.disk !== undefined) req.diskSizeBytes = parseSize(v.disk);

@@ -34,7 +34,7 @@ const USAGE = `Usage: guesthouse COMMAND [ARGS]
 
 Options for create and modify (modify: --disk adds a new disk, --attach-disk an existing one):
   --os linux-x64|linux-x86|windows-x64|other-x64|other-x86   sets the defaults
-  --engine auto|qemu|v86   --accelerator auto|kvm|hvf|whpx|tcg
+  --engine auto|qemu|v86   --accelerator auto|kvm|hvf|whpx|tcg   --firmware bios|uefi
   --memory MIB   --cpus N   --disk SIZE (new disk, e.g. 8G) [--disk-format qcow2|raw]
   --attach-disk FILE   --detach-disk FILE (modify; the file stays; repeatable)
   --cdrom ISO   --kernel FILE   --initrd FILE   --append "CMDLINE"
@@ -92,6 +92,7 @@ function printHost(h: HostInfo): void {
   out(`qemu-img:     ${h.qemu.img ? `${h.qemu.img.path} (${h.qemu.img.version})` : 'not found'}`);
   if (h.qemu.installHint) out(`              ${h.qemu.installHint}`);
   out(`v86:          ${h.v86.available ? 'available' : 'not available'}: ${h.v86.detail}`);
+  out(`UEFI:         ${h.uefi.available ? 'available' : 'not available'}: ${h.uefi.detail}`);
   out(`Engine auto:  ${h.autoEngine.engine ?? 'none'}: ${h.autoEngine.reason}`);
   out(`Library:      ${h.libraryPath}`);
 }
@@ -107,6 +108,7 @@ function printVm(vm: VmDetails): void {
   for (const note of vm.engineNotes) out(`              ${note}`);
   out(`Memory:       ${c.memoryMib} MiB`);
   out(`CPUs:         ${c.cpus}`);
+  out(`Firmware:     ${c.firmware === 'uefi' ? 'UEFI' : 'BIOS'}`);
   for (const d of c.disks) out(`Disk:         ${d.path} (${d.format}${d.owned ? ', made by Guesthouse' : ''})`);
   if (c.optical) out(`Optical:      ${c.optical.isoPath}`);
   if (c.directBoot) {

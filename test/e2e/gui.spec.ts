@@ -46,6 +46,11 @@ test.describe('GUI through guesthouse serve', () => {
     await expect(wizard.getByRole('button', { name: 'Finish' })).toBeDisabled();
     await wizard.locator('#vm-memory').fill('0');
     await expect(wizard.getByRole('alert')).toHaveText('Memory must be at least 16 MiB.');
+    await wizard.locator('#vm-firmware').selectOption('uefi');
+    await wizard.locator('#vm-memory').fill('128');
+    await expect(wizard.getByRole('alert')).toHaveText('UEFI firmware needs at least 256 MiB of memory.');
+    await wizard.locator('#vm-memory').fill('256');
+    await expect(wizard.getByRole('alert')).toHaveCount(0);
     await wizard.getByLabel('Name', { exact: true }).fill('a/b');
     await expect(wizard.getByText('The name must not contain / or \\.')).toBeVisible();
     await wizard.getByRole('button', { name: 'Cancel' }).click();

@@ -43,4 +43,14 @@ describe('QEMU argv (golden)', () => {
     expect(argv.slice(-2)).toEqual(['-nic', 'none']);
     expect(argv).not.toContain('-serial');
   });
+
+  it('UEFI: OVMF code read-only and the VM variable store as pflash, right after the serial port', () => {
+    const uefi = { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/lib/machines/web/uefi-vars.fd' };
+    const argv = buildQemuArgv({ ...sampleConfig, firmware: 'uefi' }, '/lib/machines/web', { ...launch, uefi });
+    expect(argv.join(' ')).toContain(
+      '-serial chardev:serial0 -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd -drive if=pflash,format=raw,unit=1,file=/lib/machines/web/uefi-vars.fd -drive file=',
+    );
+    expect(buildQemuArgv(sampleConfig, '/x', { ...launch, uefi }).join(' ')).not.toContain('pflash'); // BIOS ignores it
+    expect(() => buildQemuArgv({ ...sampleConfig, firmware: 'uefi' }, '/x', launch)).toThrow();
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createVmRequestSchema } from '../../core/common/apiSchemas';
-import { CONFIG_VERSION, hostProblems, migrateConfig, parseConfigText, parseOrThrow, parseSize, vmConfigSchema } from '../../core/common/config';
+import { CONFIG_VERSION, firmwareProblems, hostProblems, v86Problems, migrateConfig, parseConfigText, parseOrThrow, parseSize, vmConfigSchema } from '../../core/common/config';
 import { sampleConfig } from '../support/sampleConfig';
 import { GuesthouseError } from '../../core/common/errors';
 
@@ -28,6 +28,7 @@ describe('VM config validation', () => {
     [{ name: 'ok', cpus: 0 }, 'The CPU count must be a whole number of at least 1.'],
     [{ name: 'ok', engine: 'vmware' }, 'The engine must be one of auto, qemu, v86.'],
     [{ name: 'ok', colour: 'blue' }, 'Unknown setting: colour.'],
+    [{ name: 'ok', firmware: 'efi' }, 'The firmware must be one of bios, uefi.'],
   ])('refuses %j with one sentence', (input, sentence) => {
     expect(problemsOf(input)).toEqual([sentence]);
   });
@@ -38,6 +39,15 @@ describe('VM config validation', () => {
       'Memory must be at least 16 MiB.',
       'The CPU count must be a whole number of at least 1.',
     ]);
+  });
+
+  it('UEFI needs memory, and v86 boots BIOS only', () => {
+    expect(firmwareProblems({ firmware: 'uefi', memoryMib: 255 })).toEqual(['UEFI firmware needs at least 256 MiB of memory.']);
+    expect(firmwareProblems({ firmware: 'uefi', memoryMib: 256 })).toEqual([]);
+    expect(firmwareProblems({ firmware: 'bios', memoryMib: 16 })).toEqual([]);
+    const x86 = { ...sampleConfig, identity: { ...sampleConfig.identity, osType: 'linux-x86' as const }, cpus: 1, disks: [] };
+    expect(v86Problems(x86)).toEqual([]);
+    expect(v86Problems({ ...x86, firmware: 'uefi' })).toEqual(['The v86 engine boots with BIOS only; set the firmware to bios, or use QEMU.']);
   });
 
   it('checks memory and CPUs against the host', () => {

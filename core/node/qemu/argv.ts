@@ -8,6 +8,8 @@ export interface QemuLaunch {
   qmpSocket: string;
   /** Unix socket Guesthouse listens on for the serial console; QEMU connects to it. */
   serialSocket: string;
+  /** Firmware uefi: OVMF's code (read-only) and the VM's own variable store. */
+  uefi?: { code: string; vars: string };
 }
 
 /** Which qemu-system binary a config needs. */
@@ -43,7 +45,13 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
   if (config.serial.enabled) {
     args.push('-chardev', `socket,id=serial0,path=${opt(launch.serialSocket)}`, '-serial', 'chardev:serial0');
   }
-  if (config.firmware === 'uefi') args.push('-bios', 'OVMF.fd');
+  if (config.firmware === 'uefi') {
+    if (!launch.uefi) throw new Error('buildQemuArgv: firmware uefi needs launch.uefi');
+    args.push(
+      '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${opt(launch.uefi.code)}`,
+      '-drive', `if=pflash,format=raw,unit=1,file=${opt(launch.uefi.vars)}`,
+    );
+  }
   config.disks.forEach((disk, i) => {
     args.push('-drive', `file=${opt(resolve(disk.path))},format=${disk.format},if=virtio,index=${i},werror=stop,rerror=stop`);
   });

@@ -79,7 +79,7 @@ export class QemuEngine implements Engine {
     const serialSocket = path.join(runtimeDir, `${tag}.ser`);
     const qmpListen = listenOnce(qmpSocket);
     const serialListen = config.serial.enabled ? listenOnce(serialSocket) : undefined;
-    const args = buildQemuArgv(config, vmDir, { accelerator: qemu.accelerator, qmpSocket, serialSocket });
+    const args = buildQemuArgv(config, vmDir, { accelerator: qemu.accelerator, qmpSocket, serialSocket, ...(qemu.uefi ? { uefi: qemu.uefi } : {}) });
 
     // QEMU must not outlive its guest host; on Linux the kernel kills it for us.
     const [cmd, argv] =

@@ -56,6 +56,7 @@ export function Details({ vm }: { vm: VmSummary }) {
           )}
           {row(t('details.memory'), `${c.memoryMib} MiB`)}
           {row(t('details.cpus'), c.cpus)}
+          {row(t('wizard.firmware'), c.firmware === 'uefi' ? t('wizard.firmwareUefi') : t('wizard.firmwareBios'))}
           {row(t('details.disks'), c.disks.length ? c.disks.map((x) => `${x.path} (${x.format})`).join(', ') : t('details.none'))}
           {row(t('details.optical'), c.optical?.isoPath ?? t('details.none'))}
           {c.directBoot ? row(t('details.kernel'), c.directBoot.kernelPath) : null}

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { engineKinds, type EngineKind } from '../../../core/common/config';
+import { engineKinds, type EngineKind, type FirmwareKind } from '../../../core/common/config';
+import type { HostInfo } from '../../../core/common/api';
 import { useCoreText } from '../coreText';
 
 /** The first sentence a schema gives for a value, or null when it is fine. */
@@ -23,6 +24,17 @@ export function Field({ id, label, error, hint, children }: { id: string; label:
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** BIOS (SeaBIOS) or UEFI (OVMF, QEMU only); UEFI is marked when this host has no firmware for it. */
+export function FirmwareSelect({ id, value, onChange, host }: { id: string; value: FirmwareKind; onChange: (f: FirmwareKind) => void; host: HostInfo }) {
+  const { t } = useTranslation();
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value as FirmwareKind)}>
+      <option value="bios">{t('wizard.firmwareBios')}</option>
+      <option value="uefi">{host.uefi.available ? t('wizard.firmwareUefi') : t('wizard.firmwareUefiMissing')}</option>
+    </select>
   );
 }
 

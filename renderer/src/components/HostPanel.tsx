@@ -52,6 +52,7 @@ export function HostPanel({ host, onClose }: { host: HostInfo; onClose: () => vo
             )}
             {host.qemu.installHint ? <p className="guidance">{core(host.qemu.installHint)}</p> : null}
             <p>v86: {core(host.v86.detail)}</p>
+            <p>UEFI: {core(host.uefi.detail)}</p>
             <p>
               {t('host.auto')}: <strong>{host.autoEngine.engine ?? '—'}</strong> — {core(host.autoEngine.reason)}
             </p>

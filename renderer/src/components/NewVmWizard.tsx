@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CreateVmRequest, HostInfo, VmSummary } from '../../../core/common/api';
-import { hostProblems, memoryMibSchema, cpusSchema, osPresets, osTypes, vmNameSchema, type EngineKind, type OsType } from '../../../core/common/config';
-import { EngineSelect, Field, firstProblem } from './Field';
+import { firmwareProblems, hostProblems, memoryMibSchema, cpusSchema, osPresets, osTypes, vmNameSchema, type EngineKind, type FirmwareKind, type OsType } from '../../../core/common/config';
+import { EngineSelect, Field, FirmwareSelect, firstProblem } from './Field';
 import { toUiError, useService, type UiError } from '../useService';
 import { useCoreText } from '../coreText';
 import i18next from 'i18next';
@@ -41,6 +41,7 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
   const [initrd, setInitrd] = useState('');
   const [append, setAppend] = useState('');
   const [engine, setEngine] = useState<EngineKind>('auto');
+  const [firmware, setFirmware] = useState<FirmwareKind>('bios');
   const [busy, setBusy] = useState(false);
   const [serverError, setServerError] = useState<UiError | null>(null);
 
@@ -49,11 +50,11 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
     const e: Record<string, string | null> = {};
     e.name = name === '' ? null : firstProblem(vmNameSchema, name);
     if (!e.name && vms.some((v) => v.name.toLowerCase() === name.toLowerCase())) e.name = t('wizard.nameTaken', { name });
-    e.memory = firstProblem(memoryMibSchema, memoryMib) ?? hostProblems({ memoryMib, cpus: 1 }, host)[0] ?? null;
+    e.memory = firstProblem(memoryMibSchema, memoryMib) ?? hostProblems({ memoryMib, cpus: 1 }, host)[0] ?? firmwareProblems({ firmware, memoryMib })[0] ?? null;
     e.cpus = firstProblem(cpusSchema, cpus) ?? hostProblems({ memoryMib: 16, cpus }, host)[0] ?? null;
-    e.diskSize = disk === 'new' && !(Number(diskGib) > 0) ? t('wizard.diskSize') + ': ' + 'must be more than 0.' : null;
+    e.diskSize = disk === 'new' && !(Number(diskGib) > 0) ? t('wizard.diskSizeBad') : null;
     return e;
-  }, [name, memoryMib, cpus, disk, diskGib, vms, host, t]);
+  }, [name, memoryMib, cpus, disk, diskGib, vms, host, firmware, t]);
   const problemFor = (word: RegExp) => serverError?.problems?.find((p) => word.test(p)) ?? (serverError && word.test(serverError.message) ? serverError.message : null);
   const valid = name !== '' && Object.values(errors).every((e) => !e);
   const zone = Number.isFinite(memoryMib) ? memoryZone(memoryMib, host) : 'refused';
@@ -74,6 +75,7 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
       memoryMib,
       cpus,
       engine,
+      firmware,
       ...(disk === 'new' ? { diskSizeBytes: Math.round(Number(diskGib) * 2 ** 30) } : {}),
       ...(disk === 'existing' && diskPath ? { diskPath } : {}),
       ...(iso ? { isoPath: iso } : {}),
@@ -173,6 +175,7 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
           null,
           <p className="hint" data-testid="engine-choice">{describeEngine(host, engine, t)}</p>,
         )}
+        {field('vm-firmware', t('wizard.firmware'), <FirmwareSelect id="vm-firmware" value={firmware} onChange={setFirmware} host={host} />, problemFor(/UEFI|BIOS/))}
         {serverError ? (
           <p className="field-error" role="alert">
             {core(serverError.message)}

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HostInfo, VmDetails, VmSummary } from '../../../core/common/api';
-import { cpusSchema, hostProblems, memoryMibSchema, vmNameSchema, type EngineKind } from '../../../core/common/config';
-import { EngineSelect, Field, firstProblem } from './Field';
+import { cpusSchema, firmwareProblems, hostProblems, memoryMibSchema, vmNameSchema, type EngineKind, type FirmwareKind } from '../../../core/common/config';
+import { EngineSelect, Field, FirmwareSelect, firstProblem } from './Field';
 import { formatForward, parseForward } from '../../../core/common/forward';
 import { isActionAllowed } from '../../../core/common/state';
 import { toUiError, useService, type UiError } from '../useService';
@@ -41,6 +41,7 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
   const [memory, setMemory] = useState(String(c.memoryMib));
   const [cpus, setCpus] = useState(String(c.cpus));
   const [engine, setEngine] = useState<EngineKind>(c.engine);
+  const [firmware, setFirmware] = useState<FirmwareKind>(c.firmware);
   const [iso, setIso] = useState(c.optical?.isoPath ?? '');
   const [append, setAppend] = useState(c.directBoot?.append ?? '');
   const [network, setNetwork] = useState<'nat' | 'none'>(c.network.mode);
@@ -67,7 +68,7 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
   const errors = {
     forwards: forwardError,
     name: firstProblem(vmNameSchema, name),
-    memory: firstProblem(memoryMibSchema, memory.trim() ? memoryMib : Number.NaN) ?? hostProblems({ memoryMib, cpus: 1 }, host)[0] ?? null,
+    memory: firstProblem(memoryMibSchema, memory.trim() ? memoryMib : Number.NaN) ?? hostProblems({ memoryMib, cpus: 1 }, host)[0] ?? firmwareProblems({ firmware, memoryMib })[0] ?? null,
     cpus: firstProblem(cpusSchema, cpus.trim() ? cpuCount : Number.NaN) ?? hostProblems({ memoryMib: 16, cpus: cpuCount }, host)[0] ?? null,
     newDisk: newDiskGib.trim() && !(Number(newDiskGib) * 1024 >= 1) ? t('settings.newDiskBad') : null,
     kernel: c.directBoot && !kernel.trim() ? t('settings.kernelNeeded') : null,
@@ -82,6 +83,7 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
         memoryMib,
         cpus: cpuCount,
         engine,
+        firmware,
         isoPath: iso ? iso : null,
         ...(c.directBoot ? { kernelPath: kernel.trim(), initrdPath: initrd.trim() || null, append } : {}),
         ...(detach.length ? { detachDisks: [...detach] } : {}),
@@ -120,6 +122,7 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
           t('wizard.engine'),
           <EngineSelect id="set-engine" value={engine} onChange={setEngine} />,
         )}
+        {field('set-firmware', t('wizard.firmware'), <FirmwareSelect id="set-firmware" value={firmware} onChange={setFirmware} host={host} />)}
         {field(
           'set-network',
           t('settings.network'),

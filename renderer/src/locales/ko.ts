@@ -22,7 +22,7 @@ export const ko: Strings = {
     quitTitle: '게스트가 아직 실행 중입니다', quitBody: '종료할까요, 아니면 전원을 끌까요?',
   },
   wizard: {
-    title: '새 가상 머신', name: '이름', os: '운영 체제', memory: '메모리 (MiB)', cpus: 'CPU', disk: '하드 디스크', diskNew: '새 디스크 만들기', diskExisting: '기존 디스크 파일 사용', diskNone: '디스크 없음', diskSize: '크기 (GiB)', diskPath: '디스크 파일', boot: '부팅 매체', iso: 'ISO 이미지 (CD/DVD)', advanced: '고급: 커널 직접 부팅', kernel: '커널', initrd: 'Initrd', append: '커널 명령줄', engine: '엔진', accelerator: '가속기', finish: '완료', cancel: '취소', creating: '만드는 중…',
+    title: '새 가상 머신', firmware: '펌웨어', firmwareBios: 'BIOS', firmwareUefi: 'UEFI', firmwareUefiMissing: 'UEFI (이 호스트에서 펌웨어를 찾지 못함)', diskSizeBad: '새 디스크에는 0보다 큰 GiB 단위 크기가 필요합니다.', name: '이름', os: '운영 체제', memory: '메모리 (MiB)', cpus: 'CPU', disk: '하드 디스크', diskNew: '새 디스크 만들기', diskExisting: '기존 디스크 파일 사용', diskNone: '디스크 없음', diskSize: '크기 (GiB)', diskPath: '디스크 파일', boot: '부팅 매체', iso: 'ISO 이미지 (CD/DVD)', advanced: '고급: 커널 직접 부팅', kernel: '커널', initrd: 'Initrd', append: '커널 명령줄', engine: '엔진', accelerator: '가속기', finish: '완료', cancel: '취소', creating: '만드는 중…',
     zoneComfortable: '여유: 호스트에 메모리가 충분히 남습니다.', zoneWarning: '경고: 호스트 메모리가 부족해질 수 있습니다.', zoneRefused: '이 호스트의 메모리보다 많습니다.',
     cpuWarning: '호스트의 물리 코어 수({{physical}})보다 많습니다. 게스트가 느려질 수 있습니다.', nameTaken: '"{{name}}"이라는 VM이 이미 있습니다. 다른 이름을 고르세요.',
     willUse: '{{engine}}, {{accelerator}}로 실행됩니다.', noEngine: '사용할 수 있는 엔진이 없습니다: {{reason}}', autoLabel: '자동', tcg: '소프트웨어 에뮬레이션 (TCG)', v86: 'WebAssembly JIT (32비트 x86 게스트, CPU 1개)',
