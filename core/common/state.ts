@@ -23,7 +23,8 @@ export const transitions: Readonly<Record<VmState, readonly VmState[]>> = {
   pausing: ['paused', 'running', 'stopped', 'crashed'],
   paused: ['resuming', 'running', 'stopping', 'stopped', 'crashed'],
   resuming: ['running', 'paused', 'stopped', 'crashed'],
-  stopping: ['stopped', 'saved', 'crashed'],
+  /** Back to running or paused only when saving the machine state failed. */
+  stopping: ['stopped', 'saved', 'crashed', 'running', 'paused'],
   /** Powered off with its machine state in a file; starting restores it. */
   saved: ['starting', 'stopped'],
   crashed: ['starting', 'stopped'],

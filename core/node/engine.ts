@@ -30,8 +30,11 @@ export interface Engine {
   write(data: Uint8Array): void;
   /** Stops reading console output (the guest then blocks on its console), or reads on. */
   setOutputPaused(paused: boolean): void;
-  /** Saves the machine state to `file` (the guest is stopped first); absent where unsupported. */
-  saveState?(file: string): Promise<void>;
+  /**
+   * Saves the machine state to `file` (the guest is stopped first), then ends the engine;
+   * on failure the guest goes on as it was. The next start with `restoreState` resumes it.
+   */
+  saveState(file: string): Promise<void>;
   /** Last resort when the guest host itself is going away. */
   kill(): void;
 }

@@ -42,9 +42,14 @@ export interface VmServiceOptions {
   ringBytes?: number;
 }
 
-/** Where a VM's saved machine state lives. */
-export function stateFile(vmDir: string): string {
-  return path.join(vmDir, 'state', 'machine.v86state');
+/** Where a VM's saved machine state lives: one file per engine, as each restores only its own. */
+export function stateFile(vmDir: string, engine: 'qemu' | 'v86'): string {
+  return path.join(vmDir, 'state', `machine.${engine}state`);
+}
+
+/** Which engine saved this VM's machine state, if one is saved. */
+export function savedStateEngine(vmDir: string): 'qemu' | 'v86' | null {
+  return (['qemu', 'v86'] as const).find((e) => fs.existsSync(stateFile(vmDir, e))) ?? null;
 }
 
 /** Why a VM that is not running stopped last time, kept while the service lives. */
@@ -110,8 +115,9 @@ export class VmService implements IVmService {
   private summary({ config, dir }: LibraryEntry): VmSummary {
     let { state, reason } = this.stateOf(config.identity.uuid);
     // A saved machine state on disk outlives the service that wrote it.
-    if (state === 'stopped' && fs.existsSync(stateFile(dir))) state = 'saved';
-    if (state === 'saved' && !fs.existsSync(stateFile(dir))) state = 'stopped';
+    const saved = savedStateEngine(dir) !== null;
+    if (state === 'stopped' && saved) state = 'saved';
+    if (state === 'saved' && !saved) state = 'stopped';
     return {
       id: config.identity.uuid,
       name: config.identity.name,
@@ -268,13 +274,17 @@ export class VmService implements IVmService {
     throwProblems([...hostProblems(config, host), ...firmwareProblems(config), ...this.pathProblems(config, dir)], 'VM');
     const choice = this.engineFor(config, host);
     if (!choice.engine) throw new GuesthouseError('engine-missing', choice.reason);
+    const saved = savedStateEngine(dir);
+    if (saved && saved !== choice.engine) {
+      throw new GuesthouseError('invalid-state', m('vm.stateOtherEngine', { name: config.identity.name, saved, engine: choice.engine }));
+    }
     const common = {
       config,
       vmDir: dir,
       runtimeDir: runtimeDir(this.options.home),
       ringBytes: this.options.ringBytes ?? 256 * 1024,
-      stateFile: stateFile(dir),
-      restoreState: fs.existsSync(stateFile(dir)),
+      stateFile: stateFile(dir, choice.engine),
+      restoreState: saved === choice.engine,
     };
     if (choice.engine === 'v86') {
       const initrd = config.directBoot?.initrdPath ? path.resolve(dir, config.directBoot.initrdPath) : null;
@@ -284,7 +294,6 @@ export class VmService implements IVmService {
       if (!bios || !wasm) throw new GuesthouseError('engine-missing', host.v86.detail);
       return { ...common, engine: 'v86', v86: { bios, vgaBios, wasm } };
     }
-    if (common.restoreState) throw new GuesthouseError('invalid-state', m('vm.v86StateOnQemu', { name: config.identity.name }));
     const binary = host.qemu.binaries.find((b) => b.arch === qemuArch(config)) ?? host.qemu.binaries.find((b) => b.arch === 'x86_64');
     if (!binary) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? m('qemu.notInstalled'));
     const accel = pickAccelerator(config.accelerator, host);
@@ -367,7 +376,7 @@ export class VmService implements IVmService {
   async discardSavedState(ref: string): Promise<void> {
     const entry = this.library.find(ref);
     assertAction('discard', this.summary(entry).state, entry.config.identity.name);
-    fs.rmSync(stateFile(entry.dir), { force: true });
+    for (const engine of ['qemu', 'v86'] as const) fs.rmSync(stateFile(entry.dir, engine), { force: true });
     this.lastExit.delete(entry.config.identity.uuid);
     this.emitVms();
   }

@@ -23,7 +23,7 @@ const USAGE = `Usage: guesthouse COMMAND [ARGS]
   start NAME                          start a VM (in the background service)
   stop NAME [--force] [--timeout-s N] shut down through ACPI; power off after N s (or at once with --force)
   pause NAME | resume NAME | reset NAME
-  save NAME                           save the machine state and power off (v86); start restores it
+  save NAME                           save the machine state and power off; start restores it
   discard NAME                        discard a saved machine state
   console NAME                        attach to the serial console (Ctrl-] detaches)
   send NAME TEXT                      type TEXT into the console (C escapes such as \\n work)

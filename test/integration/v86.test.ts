@@ -55,10 +55,10 @@ describe('the v86 engine', () => {
     await service.saveVm('small');
     const saved = await service.getVm('small');
     expect(saved.state).toBe('saved');
-    expect(fs.statSync(stateFile(saved.folder)).size).toBeGreaterThan(1_000_000);
+    expect(fs.statSync(stateFile(saved.folder, 'v86')).size).toBeGreaterThan(1_000_000);
     await expect(service.modifyVm('small', { memoryMib: 256 })).rejects.toThrow('Cannot change the settings of "small" because it is saved. Start it, or discard its saved state, first.');
     await service.startVm('small');
-    expect(fs.existsSync(stateFile(saved.folder))).toBe(false);
+    expect(fs.existsSync(stateFile(saved.folder, 'v86'))).toBe(false);
     expect(await runInGuest(service, 'small', 'echo got-$SECRET', 60_000)).toContain('got-kept-42');
   });
 

@@ -216,13 +216,15 @@ export class GuestHost {
         return;
       }
       case 'save': {
-        if (!engine.saveState) throw new GuesthouseError('invalid-input', m('vm.saveNeedsV86', { name }));
+        const was = this.state === 'paused' ? 'paused' : 'running';
         this.setState('stopping');
         this.saving = true;
         try {
           await engine.saveState(this.spec!.stateFile);
         } catch (err) {
+          // The engine carries on as it was; so does the VM.
           this.saving = false;
+          if (this.state === 'stopping') this.setState(was);
           throw err;
         }
         return;

@@ -8,6 +8,8 @@ export interface QemuLaunch {
   qmpSocket: string;
   /** Unix socket Guesthouse listens on for the serial console; QEMU connects to it. */
   serialSocket: string;
+  /** Restoring a saved machine state: QEMU waits for it (migrate-incoming over QMP). */
+  incoming?: boolean;
   /** Firmware uefi: OVMF's code (read-only) and the VM's own variable store. */
   uefi?: { code: string; vars: string };
 }
@@ -65,6 +67,7 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
   } else {
     args.push('-boot', config.optical ? 'order=dc' : 'order=c');
   }
+  if (launch.incoming) args.push('-incoming', 'defer');
   if (config.network.mode === 'nat') {
     const fwd = config.network.forwards.map((f) => `,hostfwd=${f.protocol}:${f.hostAddress}:${f.hostPort}-:${f.guestPort}`).join('');
     args.push('-nic', `user,model=virtio-net-pci${fwd}`);

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -50,6 +52,7 @@ export class QemuEngine implements Engine {
   private serial: net.Socket | undefined;
   private lastShutdownReason: string | undefined;
   private panicked = false;
+  private stateSaved = false;
   private stderrTail: string[] = [];
   private exited: Promise<void> | undefined;
   private readonly log: fs.WriteStream;
@@ -79,7 +82,13 @@ export class QemuEngine implements Engine {
     const serialSocket = path.join(runtimeDir, `${tag}.ser`);
     const qmpListen = listenOnce(qmpSocket);
     const serialListen = config.serial.enabled ? listenOnce(serialSocket) : undefined;
-    const args = buildQemuArgv(config, vmDir, { accelerator: qemu.accelerator, qmpSocket, serialSocket, ...(qemu.uefi ? { uefi: qemu.uefi } : {}) });
+    const args = buildQemuArgv(config, vmDir, {
+      accelerator: qemu.accelerator,
+      qmpSocket,
+      serialSocket,
+      ...(qemu.uefi ? { uefi: qemu.uefi } : {}),
+      ...(this.spec.restoreState ? { incoming: true } : {}),
+    });
 
     // QEMU must not outlive its guest host; on Linux the kernel kills it for us.
     const [cmd, argv] =
@@ -121,6 +130,7 @@ export class QemuEngine implements Engine {
         serialConn.on('data', (chunk: Buffer) => this.listener.onOutput(chunk));
         serialConn.on('error', () => undefined);
       }
+      if (this.spec.restoreState) await Promise.race([this.restoreState(), failedEarly]);
       await this.qmp.execute('cont');
     } catch (err) {
       qmpListen.server.close();
@@ -159,6 +169,91 @@ export class QemuEngine implements Engine {
     await this.exited;
   }
 
+  /**
+   * Saves the machine state (VirtualBox's "Save the machine state"): the guest stops, QEMU
+   * migrates it into a unix socket the guest host listens on, the stream goes to `file`
+   * (a temp file, fsync, rename), and QEMU quits. Starting again restores it. Disks are
+   * not copied: they stay as they are until the restore, and the config cannot change
+   * meanwhile (`modify` is refused while a VM is saved).
+   */
+  async saveState(file: string): Promise<void> {
+    const qmp = this.requireQmp();
+    const { running } = await qmp.execute<{ running: boolean }>('query-status');
+    await this.command('stop');
+    const socketPath = this.socketPath('mig');
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const listen = listenOnce(socketPath);
+    try {
+      // Uncapped: the guest is stopped, so this is one pass that should go as fast as the disk.
+      await qmp.execute('migrate-set-parameters', { 'max-bandwidth': 2 ** 40 });
+      await qmp.execute('migrate', { uri: `unix:${socketPath}` });
+      // A migration that fails ends the wait for the stream; one that completes lets it finish.
+      const failed = this.migration().then((status) => {
+        if (status !== 'completed') throw new Error(status);
+        return new Promise<never>(() => undefined);
+      });
+      const connection = await Promise.race([listen.connection, failed]);
+      await Promise.race([pipeline(connection, fs.createWriteStream(tmp)), failed]);
+      const status = await this.migration();
+      if (status !== 'completed') throw new Error(status);
+      failed.catch(() => undefined);
+      const fd = fs.openSync(tmp, 'r');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fs.renameSync(tmp, file);
+    } catch (err) {
+      listen.server.close();
+      fs.rmSync(tmp, { force: true });
+      if (running) await qmp.execute('cont').catch(() => undefined);
+      throw new GuesthouseError('engine-failed', m('qemu.saveFailed', { detail: (err as Error).message }));
+    } finally {
+      fs.rmSync(socketPath, { force: true });
+    }
+    this.stateSaved = true;
+    // Not awaited: the guest host reports the save, then ends with QEMU.
+    void this.powerOff();
+  }
+
+  /** Feeds a saved machine state to a QEMU started with `-incoming defer`; the guest stays stopped. */
+  private async restoreState(): Promise<void> {
+    const qmp = this.requireQmp();
+    const socketPath = this.socketPath('mig');
+    fs.rmSync(socketPath, { force: true });
+    await qmp.execute('migrate-incoming', { uri: `unix:${socketPath}` });
+    const connection = net.connect(socketPath);
+    await new Promise<void>((resolve, reject) => connection.once('connect', resolve).once('error', reject));
+    try {
+      await pipeline(fs.createReadStream(this.spec.stateFile), connection);
+      // QEMU loads what it was sent; 'inmigrate' turns into 'paused' once the machine is whole.
+      for (;;) {
+        const { status } = await qmp.execute<{ status: string }>('query-status');
+        if (status !== 'inmigrate') break;
+        await delay(20);
+      }
+    } finally {
+      fs.rmSync(socketPath, { force: true });
+    }
+  }
+
+  /** Waits for the outgoing migration to end; its final status. */
+  private async migration(): Promise<string> {
+    for (;;) {
+      const { status } = await this.requireQmp().execute<{ status?: string }>('query-migrate');
+      if (status === 'completed' || status === 'failed' || status === 'cancelled') return status;
+      await delay(20);
+    }
+  }
+
+  private socketPath(kind: string): string {
+    return path.join(this.spec.runtimeDir, `${this.spec.config.identity.uuid.slice(0, 8)}.${kind}`);
+  }
+
+  private requireQmp(): QmpClient {
+    if (!this.qmp) throw new GuesthouseError('invalid-state', m('qemu.notRunning'));
+    return this.qmp;
+  }
+
   write(data: Uint8Array): void {
     this.serial?.write(data);
   }
@@ -173,9 +268,9 @@ export class QemuEngine implements Engine {
   }
 
   private async command(name: string): Promise<void> {
-    if (!this.qmp) throw new GuesthouseError('invalid-state', m('qemu.notRunning'));
+    const qmp = this.requireQmp();
     try {
-      await this.qmp.execute(name);
+      await qmp.execute(name);
     } catch (err) {
       throw new GuesthouseError('engine-failed', m('qemu.refused', { command: name, detail: (err as Error).message }));
     }
@@ -200,7 +295,7 @@ export class QemuEngine implements Engine {
         this.listener.onRunState('paused', m('exit.diskError', { reason: String(e.data?.reason ?? e.data?.operation ?? 'unknown') }));
         break;
       case 'BLOCK_IMAGE_CORRUPTED':
-        this.listener.onRunState('paused', `A disk image is corrupted (${String(e.data?.msg ?? '')}); power off and repair it with qemu-img check.`);
+        this.listener.onRunState('paused', m('exit.diskCorrupt', { detail: String(e.data?.msg ?? '') }));
         break;
     }
   }
@@ -212,6 +307,7 @@ export class QemuEngine implements Engine {
     if (this.panicked) exit = { outcome: 'crashed', reason: m('exit.panicked') };
     else if (signal) exit = { outcome: 'crashed', reason: m('exit.qemuKilled', { signal }) };
     else if (code !== 0) exit = { outcome: 'crashed', reason: m('exit.qemuCode', { code: String(code), detail: this.stderrTail.at(-1) ?? m('exit.noMessage') }) };
+    else if (this.stateSaved) exit = { outcome: 'stopped', reason: m('exit.stateSaved') };
     else exit = describeShutdown(this.lastShutdownReason);
     this.log.end(`${new Date().toISOString()} exit: ${exit.reason}\n`);
     this.listener.onExit(exit);

@@ -181,9 +181,14 @@ export class V86Engine implements Engine {
     const emulator = this.emulator;
     if (!emulator) throw new GuesthouseError('invalid-state', m('v86.notRunning'));
     await emulator.stop();
-    const state = await emulator.save_state();
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeFileAtomic(file, new Uint8Array(state));
+    try {
+      const state = await emulator.save_state();
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      writeFileAtomic(file, new Uint8Array(state));
+    } catch (err) {
+      if (!this.userPaused && !this.outputPaused) void emulator.run();
+      throw err;
+    }
     this.exit('stopped', m('exit.stateSaved'));
   }
 
