@@ -22,7 +22,8 @@ export const row = (page: Page, name: string) => page.locator(`li[data-vm="${nam
 /**
 * What a person does in the GUI, the same in a browser and in the Electron window:
 * create the tiny guest through the wizard, start it, read the marker and a command's
-* answer from the xterm buffer, pause/resume, shut down, delete. Screenshots are artifacts.
+* answer from the xterm buffer, pause/resume, save the state and restore it, shut down,
+* delete. Screenshots are artifacts.
 */
 export async function fullFlow(page: Page, guest: TestGuest, info: TestInfo): Promise<void> {
   await expect(page.getByText('No VMs yet. Click New to make one.')).toBeVisible();
@@ -62,6 +63,19 @@ export async function fullFlow(page: Page, guest: TestGuest, info: TestInfo): Pr
   await page.keyboard.type('echo resumed-$((2+2))');
   await page.keyboard.press('Enter');
   await waitForTerminal(page, 'resumed-4');
+
+  // Save the machine state, then start again: the same shell session answers.
+  await page.locator('[data-testid=terminal]').click();
+  await page.keyboard.type('KEPT=saved-$((3*3))');
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Save state' }).click();
+  await expect(row(page, 'tiny')).toContainText('Saved');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(row(page, 'tiny')).toContainText('Running');
+  await page.locator('[data-testid=terminal]').click();
+  await page.keyboard.type('echo "[$KEPT]"');
+  await page.keyboard.press('Enter');
+  await waitForTerminal(page, '[saved-9]');
 
   await expect(page.getByRole('button', { name: 'Delete' })).toBeDisabled();
   await page.getByRole('button', { name: 'Shut down' }).click();

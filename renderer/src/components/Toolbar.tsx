@@ -5,7 +5,7 @@ import { isActionAllowed, type VmAction } from '../../../core/common/state';
 
 export type ToolbarAction = 'new' | 'start' | 'pause' | 'resume' | 'reset' | 'shutdown' | 'poweroff' | 'save' | 'discard' | 'delete' | 'host';
 
-const shortcuts: Record<string, ToolbarAction> = { n: 'new', s: 'start', p: 'pause', r: 'reset', h: 'shutdown', o: 'poweroff', i: 'host' };
+const shortcuts: Record<string, ToolbarAction> = { n: 'new', s: 'start', p: 'pause', r: 'reset', h: 'shutdown', o: 'poweroff', v: 'save', i: 'host' };
 
 /** Buttons are enabled only in states where the action is allowed (core/common/state.ts). */
 export function Toolbar({ vm, onAction }: { vm: VmSummary | null; onAction: (a: ToolbarAction) => void }) {
@@ -41,7 +41,7 @@ export function Toolbar({ vm, onAction }: { vm: VmSummary | null; onAction: (a: 
       {button('reset', t('toolbar.reset'), allowed('reset'), 'R')}
       {button('shutdown', t('toolbar.shutdown'), allowed('shutdown'), 'H')}
       {button('poweroff', t('toolbar.powerOff'), allowed('poweroff'), 'O')}
-      {vm?.engine === 'v86' || vm?.state === 'saved' ? (vm.state === 'saved' ? button('discard', t('toolbar.discard'), allowed('discard')) : button('save', t('toolbar.save'), allowed('save'))) : null}
+      {vm?.state === 'saved' ? button('discard', t('toolbar.discard'), allowed('discard')) : button('save', t('toolbar.save'), allowed('save'), 'V')}
       <span className="sep" />
       {button('delete', t('toolbar.delete'), allowed('delete'))}
       <span className="grow" />
