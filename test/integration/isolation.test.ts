@@ -1,10 +1,10 @@
 // Two guests at once; killing one guest's processes must leave the other running.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../../core/node/library';
-import { VmService } from '../../core/node/vmService';
-import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
+import type { VmService } from '../../core/node/vmService';
+import { tinyVm } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
-import { runInGuest, tempHome } from '../support/service';
+import { guestService, runInGuest } from '../support/service';
 
 const missing = realGuestsMissing();
 
@@ -32,59 +32,53 @@ async function gone(pid: number, timeoutMs = 10_000): Promise<boolean> {
 
 describe('one guest failing takes down only itself', () => {
   if (skipBecause(missing)) return;
-  let guest: TestGuest;
-  let service: VmService;
+  const t = guestService();
 
   beforeAll(async () => {
-    guest = await tinyGuest('amd64');
-    service = new VmService({ home: tempHome() });
     for (const name of ['alpha', 'beta']) {
-      await service.createVm(tinyVm(guest, name));
+      await t.service.createVm(tinyVm(t.guest, name));
     }
-    await Promise.all(['alpha', 'beta'].map((n) => service.startVm(n)));
-    for (const n of ['alpha', 'beta']) expect(await service.waitForConsole(n, guest.readyMarker, 90_000)).toBe(true);
-  });
-  afterAll(async () => {
-    await service?.powerOffAll();
+    await Promise.all(['alpha', 'beta'].map((n) => t.service.startVm(n)));
+    for (const n of ['alpha', 'beta']) expect(await t.service.waitForConsole(n, t.guest.readyMarker, 90_000)).toBe(true);
   });
 
   it('runs two guests at once, each in its own guest host and QEMU', async () => {
-    const [a, b] = await Promise.all([service.getVm('alpha'), service.getVm('beta')]);
+    const [a, b] = await Promise.all([t.service.getVm('alpha'), t.service.getVm('beta')]);
     expect(a.runtime!.guestHostPid).not.toBe(b.runtime!.guestHostPid);
     expect(a.runtime!.enginePid).not.toBe(b.runtime!.enginePid);
-    expect(await runInGuest(service, 'alpha', 'echo from-$((100+1))')).toContain('from-101');
-    expect(await runInGuest(service, 'beta', 'echo from-$((200+2))')).toContain('from-202');
+    expect(await runInGuest(t.service, 'alpha', 'echo from-$((100+1))')).toContain('from-101');
+    expect(await runInGuest(t.service, 'beta', 'echo from-$((200+2))')).toContain('from-202');
   });
 
   it('kill -9 of a guest host: that VM is crashed with the reason, its QEMU goes too, the other answers', async () => {
-    const a = await service.getVm('alpha');
-    const crashed = stateReached(service, 'alpha', 'crashed');
+    const a = await t.service.getVm('alpha');
+    const crashed = stateReached(t.service, 'alpha', 'crashed');
     process.kill(a.runtime!.guestHostPid, 'SIGKILL');
     expect(await crashed).toBe('The guest host process was killed by SIGKILL.');
-    const vm = await service.getVm('alpha');
+    const vm = await t.service.getVm('alpha');
     expect(vm.state).toBe('crashed');
     expect(vm.stateReason).toBe('The guest host process was killed by SIGKILL.');
     expect(await gone(a.runtime!.enginePid!)).toBe(true); // no orphaned QEMU
-    expect((await service.getVm('beta')).state).toBe('running');
-    expect(await runInGuest(service, 'beta', 'echo still-$((3*3))')).toContain('still-9');
+    expect((await t.service.getVm('beta')).state).toBe('running');
+    expect(await runInGuest(t.service, 'beta', 'echo still-$((3*3))')).toContain('still-9');
   });
 
   it('a crashed VM starts again', async () => {
-    await service.startVm('alpha');
-    expect(await service.waitForConsole('alpha', guest.readyMarker, 90_000)).toBe(true);
-    expect(await runInGuest(service, 'alpha', 'echo back-$((4*4))')).toContain('back-16');
+    await t.service.startVm('alpha');
+    expect(await t.service.waitForConsole('alpha', t.guest.readyMarker, 90_000)).toBe(true);
+    expect(await runInGuest(t.service, 'alpha', 'echo back-$((4*4))')).toContain('back-16');
   });
 
   it('kill -9 of a QEMU: that VM is crashed with the reason, the other answers', async () => {
-    const b = await service.getVm('beta');
-    const crashed = stateReached(service, 'beta', 'crashed');
+    const b = await t.service.getVm('beta');
+    const crashed = stateReached(t.service, 'beta', 'crashed');
     process.kill(b.runtime!.enginePid!, 'SIGKILL');
     expect(await crashed).toBe('QEMU was killed by SIGKILL.');
-    expect((await service.getVm('beta')).stateReason).toBe('QEMU was killed by SIGKILL.');
+    expect((await t.service.getVm('beta')).stateReason).toBe('QEMU was killed by SIGKILL.');
     expect(await gone(b.runtime!.guestHostPid)).toBe(true);
-    expect((await service.getVm('alpha')).state).toBe('running');
-    expect(await runInGuest(service, 'alpha', 'echo alive-$((5*5))')).toContain('alive-25');
-    const listed = await service.listVms();
+    expect((await t.service.getVm('alpha')).state).toBe('running');
+    expect(await runInGuest(t.service, 'alpha', 'echo alive-$((5*5))')).toContain('alive-25');
+    const listed = await t.service.listVms();
     expect(listed.map((v) => [v.name, v.state])).toEqual([
       ['alpha', 'running'],
       ['beta', 'crashed'],

@@ -1,124 +1,117 @@
 // Boots the tiny Debian guest under real QEMU, each in its own guest host process
 // (child_process.fork of the same entry Electron's utilityProcess runs).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { StateChangeEvent } from '../../core/common/api';
-import { VmService } from '../../core/node/vmService';
-import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
+import { tinyVm } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
-import { runInGuest, tempHome } from '../support/service';
+import { guestService, runInGuest } from '../support/service';
 
 const missing = realGuestsMissing();
 
 describe('a real guest through the service', () => {
   if (skipBecause(missing)) return;
-  let guest: TestGuest;
-  let service: VmService;
+  const t = guestService();
   const events: StateChangeEvent[] = [];
 
   beforeAll(async () => {
-    guest = await tinyGuest('amd64');
-    service = new VmService({ home: tempHome() });
-    service.onDidChangeState((e) => events.push(e));
-  });
-  afterAll(async () => {
-    await service?.powerOffAll();
+    t.service.onDidChangeState((e) => events.push(e));
   });
 
-  const create = (name: string, append = guest.append) =>
-    service.createVm(tinyVm(guest, name, append));
+  const create = (name: string, append = t.guest.append) =>
+    t.service.createVm(tinyVm(t.guest, name, append));
 
   it('boots to the ready marker and answers a command', async () => {
     await create('tiny');
-    await service.startVm('tiny');
-    const vm = await service.getVm('tiny');
+    await t.service.startVm('tiny');
+    const vm = await t.service.getVm('tiny');
     expect(vm.state).toBe('running');
     expect(vm.runtime?.guestHostPid).toBeGreaterThan(0);
     expect(vm.runtime?.enginePid).toBeGreaterThan(0);
     expect(vm.runtime?.guestHostPid).not.toBe(process.pid);
-    expect(await service.waitForConsole('tiny', guest.readyMarker, 60_000)).toBe(true);
-    expect(await runInGuest(service, 'tiny', 'echo answer-$((6*7))')).toContain('answer-42');
+    expect(await t.service.waitForConsole('tiny', t.guest.readyMarker, 60_000)).toBe(true);
+    expect(await runInGuest(t.service, 'tiny', 'echo answer-$((6*7))')).toContain('answer-42');
     expect(events.filter((e) => e.name === 'tiny').map((e) => e.state)).toEqual(['starting', 'running']);
   });
 
   it('a late viewer sees the recent screen from the ring buffer', async () => {
-    const attachment = await service.attachConsole('tiny', () => undefined);
+    const attachment = await t.service.attachConsole('tiny', () => undefined);
     attachment.dispose();
     const text = Buffer.from(attachment.backlog).toString('latin1');
-    expect(text).toContain(guest.readyMarker);
+    expect(text).toContain(t.guest.readyMarker);
     expect(text).toContain('answer-42');
   });
 
   it('pause stops the guest clock; resume continues where it was', async () => {
-    const before = Number((await runInGuest(service, 'tiny', 'cut -d" " -f1 /proc/uptime')).split('\n').pop());
+    const before = Number((await runInGuest(t.service, 'tiny', 'cut -d" " -f1 /proc/uptime')).split('\n').pop());
     const pausedAt = Date.now();
-    await service.pauseVm('tiny');
-    expect((await service.getVm('tiny')).state).toBe('paused');
+    await t.service.pauseVm('tiny');
+    expect((await t.service.getVm('tiny')).state).toBe('paused');
     // While paused nothing runs: a typed command gets no answer.
-    await service.writeConsole('tiny', Buffer.from('echo while-$((1+1))-paused\n'));
-    expect(await service.waitForConsole('tiny', 'while-2-paused', 2000)).toBe(false);
+    await t.service.writeConsole('tiny', Buffer.from('echo while-$((1+1))-paused\n'));
+    expect(await t.service.waitForConsole('tiny', 'while-2-paused', 2000)).toBe(false);
     const pausedMs = Date.now() - pausedAt;
-    await service.resumeVm('tiny');
-    expect((await service.getVm('tiny')).state).toBe('running');
-    expect(await service.waitForConsole('tiny', 'while-2-paused', 30_000)).toBe(true);
-    const after = Number((await runInGuest(service, 'tiny', 'cut -d" " -f1 /proc/uptime')).split('\n').pop());
+    await t.service.resumeVm('tiny');
+    expect((await t.service.getVm('tiny')).state).toBe('running');
+    expect(await t.service.waitForConsole('tiny', 'while-2-paused', 30_000)).toBe(true);
+    const after = Number((await runInGuest(t.service, 'tiny', 'cut -d" " -f1 /proc/uptime')).split('\n').pop());
     expect(after).toBeGreaterThan(before);
     // The guest's clock did not count the time it spent paused.
     expect((after - before) * 1000).toBeLessThan(pausedMs);
   });
 
   it('reset reboots the guest: the marker comes again', async () => {
-    const attachment = await service.attachConsole('tiny', (data) => {
+    const attachment = await t.service.attachConsole('tiny', (data) => {
       seen += Buffer.from(data).toString('latin1');
     });
     let seen = '';
-    await service.resetVm('tiny');
+    await t.service.resetVm('tiny');
     const again = await new Promise<boolean>((resolve) => {
-      const t = setInterval(() => {
-        if (seen.includes(guest.readyMarker)) {
-          clearInterval(t);
+      const timer = setInterval(() => {
+        if (seen.includes(t.guest.readyMarker)) {
+          clearInterval(timer);
           resolve(true);
         }
       }, 50);
-      setTimeout(() => (clearInterval(t), resolve(false)), 60_000);
+      setTimeout(() => (clearInterval(timer), resolve(false)), 60_000);
     });
     attachment.dispose();
     expect(again).toBe(true);
-    expect(await runInGuest(service, 'tiny', 'echo after-reset-$((2+3))')).toContain('after-reset-5');
+    expect(await runInGuest(t.service, 'tiny', 'echo after-reset-$((2+3))')).toContain('after-reset-5');
   });
 
   it('refuses actions that make no sense in the state', async () => {
-    await expect(service.startVm('tiny')).rejects.toThrow('Cannot start "tiny" because it is running.');
-    await expect(service.resumeVm('tiny')).rejects.toThrow('Cannot resume "tiny" because it is running.');
-    await expect(service.deleteVm('tiny')).rejects.toThrow('Cannot delete "tiny" because it is running. Stop it first.');
-    await expect(service.modifyVm('tiny', { memoryMib: 256 })).rejects.toThrow('Cannot change the settings of "tiny" because it is running. Stop it first.');
+    await expect(t.service.startVm('tiny')).rejects.toThrow('Cannot start "tiny" because it is running.');
+    await expect(t.service.resumeVm('tiny')).rejects.toThrow('Cannot resume "tiny" because it is running.');
+    await expect(t.service.deleteVm('tiny')).rejects.toThrow('Cannot delete "tiny" because it is running. Stop it first.');
+    await expect(t.service.modifyVm('tiny', { memoryMib: 256 })).rejects.toThrow('Cannot change the settings of "tiny" because it is running. Stop it first.');
   });
 
   it('ACPI shutdown: the guest powers itself off', async () => {
-    await service.shutdownVm('tiny', { timeoutMs: 60_000 });
-    const vm = await service.getVm('tiny');
+    await t.service.shutdownVm('tiny', { timeoutMs: 60_000 });
+    const vm = await t.service.getVm('tiny');
     expect(vm.state).toBe('stopped');
     expect(vm.stateReason).toBe('The guest powered off.');
     expect(vm.runtime).toBeUndefined();
-    await expect(service.pauseVm('tiny')).rejects.toThrow('Cannot pause "tiny" because it is stopped.');
+    await expect(t.service.pauseVm('tiny')).rejects.toThrow('Cannot pause "tiny" because it is stopped.');
   });
 
   it('a guest that ignores the power button is powered off after the timeout', async () => {
-    await create('deaf', `${guest.append} guesthouse.noacpid`);
-    await service.startVm('deaf');
-    expect(await service.waitForConsole('deaf', guest.readyMarker, 60_000)).toBe(true);
-    expect(await service.waitForConsole('deaf', 'ignoring the ACPI power button', 1000)).toBe(true);
-    await service.shutdownVm('deaf', { timeoutMs: 3000 });
-    const vm = await service.getVm('deaf');
+    await create('deaf', `${t.guest.append} guesthouse.noacpid`);
+    await t.service.startVm('deaf');
+    expect(await t.service.waitForConsole('deaf', t.guest.readyMarker, 60_000)).toBe(true);
+    expect(await t.service.waitForConsole('deaf', 'ignoring the ACPI power button', 1000)).toBe(true);
+    await t.service.shutdownVm('deaf', { timeoutMs: 3000 });
+    const vm = await t.service.getVm('deaf');
     expect(vm.state).toBe('stopped');
     expect(vm.stateReason).toBe('The guest did not shut down within 3 s, so it was powered off.');
   });
 
   it('starts again after a stop, with a fresh console log', async () => {
-    await service.startVm('tiny');
-    expect(await service.waitForConsole('tiny', guest.readyMarker, 60_000)).toBe(true);
-    expect(await service.waitForConsole('tiny', 'answer-42', 100)).toBe(false);
-    await service.powerOffVm('tiny');
-    expect((await service.getVm('tiny')).state).toBe('stopped');
-    expect((await service.getVm('tiny')).stateReason).toBe('Powered off.');
+    await t.service.startVm('tiny');
+    expect(await t.service.waitForConsole('tiny', t.guest.readyMarker, 60_000)).toBe(true);
+    expect(await t.service.waitForConsole('tiny', 'answer-42', 100)).toBe(false);
+    await t.service.powerOffVm('tiny');
+    expect((await t.service.getVm('tiny')).state).toBe('stopped');
+    expect((await t.service.getVm('tiny')).stateReason).toBe('Powered off.');
   });
 });

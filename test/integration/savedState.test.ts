@@ -1,34 +1,27 @@
 // "Save the machine state" under QEMU: the running guest goes to a file in its folder and
 // a later start continues it exactly where it was (the same shell session).
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stateFile, VmService } from '../../core/node/vmService';
-import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
+import { describe, expect, it } from 'vitest';
+import { stateFile } from '../../core/node/vmService';
+import { tinyVm } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
-import { runInGuest, tempHome } from '../support/service';
+import { guestService, runInGuest } from '../support/service';
 
 const missing = realGuestsMissing();
 
 describe('saved machine state under QEMU', () => {
   if (skipBecause(missing)) return;
-  let guest: TestGuest;
-  let service: VmService;
-
-  beforeAll(async () => {
-    guest = await tinyGuest('amd64');
-    service = new VmService({ home: tempHome() });
-  });
-  afterAll(async () => {
-    await service?.powerOffAll();
-  });
+  const t = guestService();
 
   const boot = async (name: string) => {
+    const { service, guest } = t;
     await service.createVm(tinyVm(guest, name));
     await service.startVm(name);
     expect(await service.waitForConsole(name, guest.readyMarker, 60_000)).toBe(true);
   };
 
   it('saves a running guest; a start continues it in the same shell session', async () => {
+    const { service } = t;
     await boot('keep');
     await runInGuest(service, 'keep', 'SECRET=kept-$((20+3))');
     const first = (await service.getVm('keep')).runtime!.enginePid;
@@ -49,6 +42,7 @@ describe('saved machine state under QEMU', () => {
   });
 
   it('saves a paused guest too, and discarding the state boots afresh', async () => {
+    const { service, guest } = t;
     await boot('fresh');
     await runInGuest(service, 'fresh', 'SECRET=was-here');
     await service.pauseVm('fresh');
@@ -63,6 +57,7 @@ describe('saved machine state under QEMU', () => {
   });
 
   it('a state saved by the other engine is not handed to QEMU', async () => {
+    const { service, guest } = t;
     const vm = await service.createVm(tinyVm(guest, 'mixed'));
     fs.mkdirSync(`${vm.folder}/state`, { recursive: true });
     fs.writeFileSync(stateFile(vm.folder, 'v86'), 'not a real state');

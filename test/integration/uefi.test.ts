@@ -1,37 +1,27 @@
 // The tiny guest booted by UEFI firmware (OVMF from Debian's ovmf package) under real QEMU.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findUefiFirmware } from '../../core/node/qemu/uefi';
-import { VmService } from '../../core/node/vmService';
-import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
+import { tinyVm } from '../support/guest';
 import { missingComponent, realGuestsMissing, skipBecause } from '../support/require';
-import { runInGuest, tempHome } from '../support/service';
+import { guestService, runInGuest } from '../support/service';
 
 const firmware = findUefiFirmware();
 const missing = realGuestsMissing() ?? missingComponent('UEFI firmware (OVMF)', firmware !== null, 'apt-get install ovmf');
 
 describe('UEFI firmware', () => {
   if (skipBecause(missing)) return;
-  let guest: TestGuest;
-  let service: VmService;
-  let home: string;
-
-  beforeAll(async () => {
-    guest = await tinyGuest('amd64');
-    home = tempHome();
-    service = new VmService({ home });
-  });
-  afterAll(async () => {
-    await service?.powerOffAll();
-  });
+  const t = guestService();
 
   it('refuses too little memory for OVMF with its sentence, and makes nothing', async () => {
+    const { service, guest } = t;
     await expect(service.createVm({ ...tinyVm(guest, 'small'), firmware: 'uefi' })).rejects.toThrow('UEFI firmware needs at least 256 MiB of memory.');
     expect(await service.listVms()).toEqual([]);
   });
 
   it('boots the guest through OVMF, which keeps its variables in the VM folder', async () => {
+    const { service, guest } = t;
     // OVMF loads the kernel through QEMU's fw_cfg and runs its EFI stub: that takes the bzImage.
     const vm = await service.createVm({ ...tinyVm(guest, 'efi'), kernelPath: guest.bzImage, memoryMib: 256, firmware: 'uefi' });
     expect(vm.config.firmware).toBe('uefi');
@@ -47,6 +37,7 @@ describe('UEFI firmware', () => {
   });
 
   it('a BIOS guest does not see EFI', async () => {
+    const { service, guest } = t;
     await service.createVm(tinyVm(guest, 'bios'));
     await service.startVm('bios');
     expect(await service.waitForConsole('bios', guest.readyMarker, 60_000)).toBe(true);

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { IVmService } from '../../core/common/api';
+import { VmService } from '../../core/node/vmService';
+import { tinyGuest, type TestGuest } from './guest';
 
 /** A fresh library folder with a short path (socket paths must stay under 108 bytes). */
 export function tempHome(tag = 'gh'): string {
@@ -36,4 +39,29 @@ export async function runInGuest(service: IVmService, vm: string, command: strin
   const lines = body.split(/\r?\n/);
   const cmdLine = lines.findIndex((l) => l.includes(`__END_$((${n}+1))__`));
   return lines.slice(cmdLine + 1).join('\n').trim();
+}
+
+/** What `guestService` gives a describe block: the tiny guest and a VmService on a fresh library. */
+export interface GuestService {
+  readonly guest: TestGuest;
+  readonly service: VmService;
+  readonly home: string;
+}
+
+/**
+ * For one describe block of real-guest tests: builds (or takes from the cache) the tiny
+ * guest and a VmService on a fresh library before the block's own hooks, and powers off
+ * every guest after it. Read the fields inside hooks and tests, once they are set.
+ */
+export function guestService(arch: 'amd64' | 'i386' = 'amd64'): GuestService {
+  const ctx = {} as { guest: TestGuest; service: VmService; home: string };
+  beforeAll(async () => {
+    ctx.guest = await tinyGuest(arch);
+    ctx.home = tempHome();
+    ctx.service = new VmService({ home: ctx.home });
+  });
+  afterAll(async () => {
+    await ctx.service?.powerOffAll();
+  });
+  return ctx;
 }
