@@ -105,17 +105,25 @@ app.on('before-quit', (event) => {
   event.preventDefault();
   void (async () => {
     const locale = localeOf(app.getLocale());
+    const service = owned!.service;
+    // As VirtualBox's close dialog: save the machine state, send the shutdown signal, or power off.
+    const choices = [
+      { label: say(locale, 'quit.saveState'), act: (id: string) => service.saveVm(id) },
+      { label: say(locale, 'quit.shutDown'), act: (id: string) => service.shutdownVm(id) },
+      { label: say(locale, 'quit.powerOff'), act: (id: string) => service.powerOffVm(id) },
+    ];
     const { response } = await dialog.showMessageBox({
       type: 'question',
       message: say(locale, 'quit.message'),
-      detail: say(locale, 'quit.detail', { count: owned!.service.runningCount }),
-      buttons: [say(locale, 'quit.shutDown'), say(locale, 'quit.powerOff'), say(locale, 'quit.cancel')],
+      detail: say(locale, 'quit.detail', { count: service.runningCount }),
+      buttons: [...choices.map((c) => c.label), say(locale, 'quit.cancel')],
       defaultId: 0,
-      cancelId: 2,
+      cancelId: choices.length,
     });
-    if (response === 2) return;
-    const vms = (await owned!.service.listVms()).filter((v) => v.state !== 'stopped' && v.state !== 'crashed');
-    await Promise.allSettled(vms.map((v) => (response === 0 ? owned!.service.shutdownVm(v.id) : owned!.service.powerOffVm(v.id))));
+    const choice = choices[response];
+    if (!choice) return;
+    const vms = (await service.listVms()).filter((v) => !['stopped', 'saved', 'crashed'].includes(v.state));
+    await Promise.allSettled(vms.map((v) => choice.act(v.id)));
     await owned!.close();
     quitting = true;
     app.quit();

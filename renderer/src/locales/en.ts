@@ -17,7 +17,6 @@ export const en = {
   confirm: {
     deleteTitle: 'Delete "{{name}}"?', deleteKeep: 'Delete the VM but keep its disks', deleteAll: 'Delete the VM and its disks', deleteNoDisks: 'Delete', cancel: 'Cancel',
     deleteBodyDisks: 'Its disks inside its folder ({{disks}}) are deleted too unless you keep them.', deleteBodyNone: 'It has no disks of its own; files outside its folder are never touched.',
-    quitTitle: 'Guests are still running', quitBody: 'Shut them down, or power them off?',
   },
   wizard: {
     title: 'New virtual machine', firmware: 'Firmware', firmwareBios: 'BIOS', firmwareUefi: 'UEFI', firmwareUefiMissing: 'UEFI (no firmware found on this host)', diskSizeBad: 'A new disk needs a size in GiB above 0.', name: 'Name', os: 'OS type', memory: 'Memory (MiB)', cpus: 'CPUs', disk: 'Hard disk', diskNew: 'Create a new disk', diskExisting: 'Use an existing disk file', diskNone: 'No disk', diskSize: 'Size (GiB)', diskPath: 'Disk file', boot: 'Boot media', iso: 'ISO image (CD/DVD)', advanced: 'Advanced: boot a kernel directly', kernel: 'Kernel', initrd: 'Initrd', append: 'Kernel command line', engine: 'Engine', accelerator: 'Accelerator', finish: 'Finish', cancel: 'Cancel', creating: 'Creating…',

@@ -19,7 +19,6 @@ export const ko: Strings = {
   confirm: {
     deleteTitle: '"{{name}}"을(를) 삭제할까요?', deleteKeep: 'VM은 삭제하고 디스크는 보관', deleteAll: 'VM과 디스크 모두 삭제', deleteNoDisks: '삭제', cancel: '취소',
     deleteBodyDisks: '보관하지 않으면 폴더 안의 디스크({{disks}})도 삭제됩니다.', deleteBodyNone: '자체 디스크가 없습니다. 폴더 밖의 파일은 건드리지 않습니다.',
-    quitTitle: '게스트가 아직 실행 중입니다', quitBody: '종료할까요, 아니면 전원을 끌까요?',
   },
   wizard: {
     title: '새 가상 머신', firmware: '펌웨어', firmwareBios: 'BIOS', firmwareUefi: 'UEFI', firmwareUefiMissing: 'UEFI (이 호스트에서 펌웨어를 찾지 못함)', diskSizeBad: '새 디스크에는 0보다 큰 GiB 단위 크기가 필요합니다.', name: '이름', os: '운영 체제', memory: '메모리 (MiB)', cpus: 'CPU', disk: '하드 디스크', diskNew: '새 디스크 만들기', diskExisting: '기존 디스크 파일 사용', diskNone: '디스크 없음', diskSize: '크기 (GiB)', diskPath: '디스크 파일', boot: '부팅 매체', iso: 'ISO 이미지 (CD/DVD)', advanced: '고급: 커널 직접 부팅', kernel: '커널', initrd: 'Initrd', append: '커널 명령줄', engine: '엔진', accelerator: '가속기', finish: '완료', cancel: '취소', creating: '만드는 중…',
