@@ -56,6 +56,19 @@ describe('saved machine state under QEMU', () => {
     await service.powerOffVm('fresh');
   });
 
+  it('a state QEMU cannot load fails the start with a sentence and stays for discarding', async () => {
+    const { service, guest } = t;
+    const vm = await service.createVm(tinyVm(guest, 'broken'));
+    fs.mkdirSync(`${vm.folder}/state`, { recursive: true });
+    fs.writeFileSync(stateFile(vm.folder, 'qemu'), Buffer.alloc(4096, 0x5a));
+    await expect(service.startVm('broken')).rejects.toThrow(/^QEMU could not start the VM: .+/);
+    expect((await service.getVm('broken')).state).toBe('saved');
+    await service.discardSavedState('broken');
+    await service.startVm('broken');
+    expect(await service.waitForConsole('broken', guest.readyMarker, 60_000)).toBe(true);
+    await service.powerOffVm('broken');
+  });
+
   it('a state saved by the other engine is not handed to QEMU', async () => {
     const { service, guest } = t;
     const vm = await service.createVm(tinyVm(guest, 'mixed'));
