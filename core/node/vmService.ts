@@ -310,6 +310,9 @@ export class VmService implements IVmService {
     const entry = this.library.find(ref);
     const { uuid, name } = entry.config.identity;
     assertAction('start', this.summary(entry).state, name);
+    // A guest host that has just stopped (a failed start, a power-off) may still be exiting:
+    // its goodbye (lock, last state) must come before the new one starts, not after.
+    await this.running.get(uuid)?.gone;
     const spec = await this.bootSpec(entry);
     assertAction('start', this.summary(entry).state, name); // another start may have won meanwhile
     const unlock = this.library.lock(entry.dir, name);
@@ -318,8 +321,9 @@ export class VmService implements IVmService {
       guest = new RunningGuest(uuid, name, spec, this.launcher, {
       onState: (state, reason) => this.emitState({ id: uuid, name, state, ...(reason ? { reason } : {}) }),
       onGone: (state, reason) => {
-        this.running.delete(uuid);
         unlock();
+        if (this.running.get(uuid) !== guest) return;
+        this.running.delete(uuid);
         this.lastExit.set(uuid, { state, ...(reason ? { reason } : {}) });
       },
       });

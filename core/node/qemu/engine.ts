@@ -130,7 +130,14 @@ export class QemuEngine implements Engine {
         serialConn.on('data', (chunk: Buffer) => this.listener.onOutput(chunk));
         serialConn.on('error', () => undefined);
       }
-      if (this.spec.restoreState) await Promise.race([this.restoreState(), failedEarly]);
+      if (this.spec.restoreState) {
+        // If QEMU refuses the state it exits, and its own words (failedEarly) are the reason.
+        const restored = this.restoreState().catch(async (err: unknown) => {
+          await Promise.race([this.exited, delay(2000)]);
+          throw err;
+        });
+        await Promise.race([restored, failedEarly]);
+      }
       await this.qmp.execute('cont');
     } catch (err) {
       qmpListen.server.close();
@@ -223,15 +230,20 @@ export class QemuEngine implements Engine {
     await qmp.execute('migrate-incoming', { uri: `unix:${socketPath}` });
     const connection = net.connect(socketPath);
     await new Promise<void>((resolve, reject) => connection.once('connect', resolve).once('error', reject));
+    const source = fs.createReadStream(this.spec.stateFile);
     try {
-      await pipeline(fs.createReadStream(this.spec.stateFile), connection);
-      // QEMU loads what it was sent; 'inmigrate' turns into 'paused' once the machine is whole.
+      // QEMU closes its end as soon as it has read the stream's end marker, so the socket's
+      // own errors say nothing: QEMU's run state does ('inmigrate' until the machine is whole).
+      connection.on('error', () => undefined);
+      source.pipe(connection);
       for (;;) {
         const { status } = await qmp.execute<{ status: string }>('query-status');
         if (status !== 'inmigrate') break;
         await delay(20);
       }
     } finally {
+      source.destroy();
+      connection.destroy();
       fs.rmSync(socketPath, { force: true });
     }
   }
