@@ -104,9 +104,9 @@ test.describe('GUI through guesthouse serve', () => {
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.locator('#set-memory').fill('0');
     await expect(page.getByRole('alert')).toHaveText('Memory must be at least 16 MiB.');
-    await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
+    await expect(page.getByRole('button', { name: 'Save', exact: true })).toBeDisabled();
     await page.locator('#set-memory').fill('192');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(page.getByRole('status')).toHaveText('Saved.');
     expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config.memoryMib).toBe(192);
     await expect(row(page, 'tune')).toContainText('192 MiB');
@@ -123,7 +123,7 @@ test.describe('GUI through guesthouse serve', () => {
     await page.locator('#set-forwards').fill('2222:22');
     await expect(page.getByRole('alert')).toHaveText('"2222:22" is not a port forward; write it like tcp:2222:22.');
     await page.locator('#set-forwards').fill('tcp:2222:22, tcp:8080:80');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(page.getByRole('status')).toHaveText('Saved.');
     expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config.network).toEqual({ mode: 'nat', forwards: [
       { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
@@ -133,16 +133,16 @@ test.describe('GUI through guesthouse serve', () => {
     const show = async () => JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout) as { folder: string; config: { disks: { path: string }[] } };
     await page.locator('#set-new-disk').fill('lots');
     await expect(page.getByRole('alert')).toHaveText('A new disk needs a size in GiB, at least 1 MiB.');
-    await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
+    await expect(page.getByRole('button', { name: 'Save', exact: true })).toBeDisabled();
     await page.locator('#set-new-disk').fill('0.0625');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(page.getByRole('status')).toHaveText('Saved.');
     const { folder, config } = await show();
     expect(config.disks.map((d) => d.path)).toEqual(['tune.qcow2']);
     await expect(page.getByRole('list', { name: 'Storage' })).toContainText('tune.qcow2 (qcow2)');
     await page.getByRole('button', { name: 'Detach tune.qcow2' }).click();
     await expect(page.getByRole('list', { name: 'Storage' })).toContainText('detached when you save; the file stays');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(page.getByRole('status')).toHaveText('Saved.');
     expect((await show()).config.disks).toEqual([]);
     await expect(page.getByText('No hard disks.')).toBeVisible();
