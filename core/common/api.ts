@@ -67,6 +67,17 @@ export interface HostInfo {
   libraryPath: string;
 }
 
+export interface FileListing {
+  /** The folder listed, absolute. */
+  folder: string;
+  /** Its parent, or null at the root. */
+  parent: string | null;
+  /** Folders first, then files, each by name; hidden ones (.name) left out. */
+  entries: { name: string; path: string; kind: 'folder' | 'file'; sizeBytes: number }[];
+  /** More entries than a listing carries were there. */
+  truncated: boolean;
+}
+
 export interface StateChangeEvent {
   id: string;
   name: string;
@@ -113,7 +124,7 @@ export interface IVmService {
   /** ACPI shutdown that falls back to power off after the timeout (or at once with force). */
   shutdownVm(ref: string, options?: ShutdownOptions): Promise<void>;
   powerOffVm(ref: string): Promise<void>;
-  /** Saves the machine state to the VM's folder and powers off (v86); start restores it. */
+  /** Saves the machine state to the VM's folder and powers off; start restores it. */
   saveVm(ref: string): Promise<void>;
   discardSavedState(ref: string): Promise<void>;
   writeConsole(ref: string, data: Uint8Array): Promise<void>;
@@ -121,6 +132,12 @@ export interface IVmService {
   waitForConsole(ref: string, text: string, timeoutMs: number): Promise<boolean>;
   /** The guest's console log and the engine's log, as text. */
   readLog(ref: string): Promise<string>;
+  /**
+   * A folder on the host the service runs on (default: the user's home), for choosing
+   * ISOs, disks and kernels: a file picker that works the same in the desktop app and in
+   * a browser, where the files are on the service's machine.
+   */
+  browseFiles(folder?: string | null): Promise<FileListing>;
   attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment>;
   onDidChangeState(listener: (event: StateChangeEvent) => void): Disposable;
   /** A VM was created, changed or deleted (by any front end). */
@@ -146,6 +163,7 @@ export const serviceMethods = [
   'writeConsole',
   'waitForConsole',
   'readLog',
+  'browseFiles',
 ] as const;
 export type ServiceMethod = (typeof serviceMethods)[number];
 

@@ -75,5 +75,6 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   writeConsole: z.tuple([ref, bytes]),
   waitForConsole: z.tuple([ref, z.string().min(1, { error: m('request.waitText') }), z.number().int().min(0).max(86_400_000)]),
   readLog: z.tuple([ref]),
+  browseFiles: z.tuple([z.string().min(1).max(4096).nullable().optional()]),
 };
 

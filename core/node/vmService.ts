@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { listFolder } from './fileBrowser';
 import type {
   AttachOptions,
   ConsoleAttachment,
@@ -13,6 +15,7 @@ import type {
   StateChangeEvent,
   VmDetails,
   VmSummary,
+  FileListing,
 } from '../common/api';
 import { createVmRequestSchema, deleteOptionsSchema, modifyVmRequestSchema, shutdownOptionsSchema } from '../common/apiSchemas';
 import { firmwareProblems, hostProblems, parseOrThrow, v86Problems, vmConfigSchema, type DiskConfig, type VmConfig } from '../common/config';
@@ -375,6 +378,10 @@ export class VmService implements IVmService {
     const guest = this.guest(ref, 'save');
     await guest.request('save');
     await guest.gone;
+  }
+
+  async browseFiles(folder?: string | null): Promise<FileListing> {
+    return listFolder(folder ? path.resolve(folder) : os.homedir());
   }
 
   async discardSavedState(ref: string): Promise<void> {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import type { TestGuest } from '../support/guest';
 
@@ -35,7 +36,14 @@ export async function fullFlow(page: Page, guest: TestGuest, info: TestInfo): Pr
   await wizard.getByLabel('No disk').check();
   await wizard.getByLabel('Advanced: boot a kernel directly').check();
   await wizard.getByLabel('Kernel', { exact: true }).fill(guest.kernel);
-  await wizard.getByLabel('Initrd').fill(guest.initrd);
+  // The initrd through the file picker (it lists the service host's folders).
+  await wizard.getByRole('button', { name: 'Browse for Initrd' }).click();
+  const picker = page.getByRole('dialog', { name: 'Choose: Initrd' });
+  await picker.getByLabel('Folder').fill(path.dirname(guest.initrd));
+  await picker.getByLabel('Folder').press('Enter');
+  await picker.getByRole('button', { name: path.basename(guest.initrd) }).click();
+  await expect(picker).toBeHidden();
+  await expect(wizard.getByLabel('Initrd', { exact: true })).toHaveValue(guest.initrd);
   await wizard.getByLabel('Kernel command line').fill(guest.append);
   await expect(wizard.getByTestId('engine-choice')).toContainText('Will run on QEMU');
   await page.screenshot({ path: info.outputPath('wizard.png') });

@@ -147,6 +147,20 @@ test.describe('GUI through guesthouse serve', () => {
     expect((await show()).config.disks).toEqual([]);
     await expect(page.getByText('No hard disks.')).toBeVisible();
     expect(fs.existsSync(path.join(folder, 'tune.qcow2'))).toBe(true);
+    // The picker offers disk images first, and says what is wrong with a folder it cannot list.
+    await page.getByRole('button', { name: 'Browse for Attach an existing disk file' }).click();
+    const picker = page.getByRole('dialog', { name: 'Choose: Attach an existing disk file' });
+    await picker.getByLabel('Folder').fill(folder);
+    await picker.getByLabel('Folder').press('Enter');
+    await expect(picker.getByRole('button', { name: 'tune.qcow2' })).toBeVisible();
+    await expect(picker.getByRole('button', { name: 'vm.json' })).toHaveCount(0);
+    await picker.getByLabel('Show all files').check();
+    await expect(picker.getByRole('button', { name: 'vm.json' })).toBeVisible();
+    await picker.getByLabel('Folder').fill('/nonexistent');
+    await picker.getByRole('button', { name: 'Go' }).click();
+    await expect(picker.getByRole('alert')).toHaveText('There is no folder /nonexistent.');
+    await picker.getByRole('button', { name: 'Cancel' }).click();
+    await expect(picker).toBeHidden();
     await page.getByRole('tab', { name: 'Log' }).click();
     await expect(page.getByLabel('Log')).toContainText('==> qemu.log <==');
     await expect(page.getByLabel('Log')).toContainText('exit: Powered off.');

@@ -7,6 +7,7 @@ import { toUiError, useService, type UiError } from '../useService';
 import { useCoreText } from '../coreText';
 import i18next from 'i18next';
 import { localize } from '../../../core/common/messages';
+import { PathInput } from './FileBrowser';
 
 type DiskChoice = 'new' | 'existing' | 'none';
 
@@ -151,19 +152,19 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
             </label>
           ))}
           {disk === 'new' ? field('vm-disk-size', t('wizard.diskSize'), <input id="vm-disk-size" className="number" value={diskGib} onChange={(e) => setDiskGib(e.target.value)} />, errors.diskSize ?? problemFor(/disk|qemu-img/i)) : null}
-          {disk === 'existing' ? field('vm-disk-path', t('wizard.diskPath'), <input id="vm-disk-path" value={diskPath} onChange={(e) => setDiskPath(e.target.value)} />, problemFor(/disk/i)) : null}
+          {disk === 'existing' ? field('vm-disk-path', t('wizard.diskPath'), <PathInput id="vm-disk-path" label={t('wizard.diskPath')} kind="disk" value={diskPath} onChange={setDiskPath} />, problemFor(/disk/i)) : null}
         </fieldset>
         <fieldset className="field">
           <legend>{t('wizard.boot')}</legend>
-          {field('vm-iso', t('wizard.iso'), <input id="vm-iso" value={iso} onChange={(e) => setIso(e.target.value)} placeholder="/path/to/installer.iso" />, problemFor(/ISO/))}
+          {field('vm-iso', t('wizard.iso'), <PathInput id="vm-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} placeholder="/path/to/installer.iso" />, problemFor(/ISO/))}
           <label className="radio">
             <input type="checkbox" checked={advanced} onChange={(e) => setAdvanced(e.target.checked)} />
             {t('wizard.advanced')}
           </label>
           {advanced ? (
             <>
-              {field('vm-kernel', t('wizard.kernel'), <input id="vm-kernel" value={kernel} onChange={(e) => setKernel(e.target.value)} />, problemFor(/kernel file|kernel path/i))}
-              {field('vm-initrd', t('wizard.initrd'), <input id="vm-initrd" value={initrd} onChange={(e) => setInitrd(e.target.value)} />, problemFor(/initrd/i))}
+              {field('vm-kernel', t('wizard.kernel'), <PathInput id="vm-kernel" label={t('wizard.kernel')} kind="any" value={kernel} onChange={setKernel} />, problemFor(/kernel file|kernel path/i))}
+              {field('vm-initrd', t('wizard.initrd'), <PathInput id="vm-initrd" label={t('wizard.initrd')} kind="any" value={initrd} onChange={setInitrd} />, problemFor(/initrd/i))}
               {field('vm-append', t('wizard.append'), <input id="vm-append" value={append} onChange={(e) => setAppend(e.target.value)} />)}
             </>
           ) : null}

@@ -8,6 +8,7 @@ import { isActionAllowed } from '../../../core/common/state';
 import { toUiError, useService, type UiError } from '../useService';
 import { useVmDetails } from './Details';
 import { useCoreText } from '../coreText';
+import { PathInput } from './FileBrowser';
 
 /**
  * Settings of a stopped VM; a running VM shows them read-only. The form appears only once the
@@ -134,11 +135,11 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
         {network === 'nat'
           ? field('set-forwards', t('settings.forwards'), <input id="set-forwards" value={forwards} placeholder="tcp:2222:22, tcp:8080:80" onChange={(e) => setForwards(e.target.value)} />, errors.forwards)
           : null}
-        {field('set-iso', t('wizard.iso'), <input id="set-iso" value={iso} onChange={(e) => setIso(e.target.value)} />)}
+        {field('set-iso', t('wizard.iso'), <PathInput id="set-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} />)}
         {c.directBoot ? (
           <>
-            {field('set-kernel', t('wizard.kernel'), <input id="set-kernel" value={kernel} onChange={(e) => setKernel(e.target.value)} />, errors.kernel)}
-            {field('set-initrd', t('wizard.initrd'), <input id="set-initrd" value={initrd} onChange={(e) => setInitrd(e.target.value)} />)}
+            {field('set-kernel', t('wizard.kernel'), <PathInput id="set-kernel" label={t('wizard.kernel')} kind="any" value={kernel} onChange={setKernel} />, errors.kernel)}
+            {field('set-initrd', t('wizard.initrd'), <PathInput id="set-initrd" label={t('wizard.initrd')} kind="any" value={initrd} onChange={setInitrd} />)}
             {field('set-append', t('wizard.append'), <input id="set-append" value={append} onChange={(e) => setAppend(e.target.value)} />)}
           </>
         ) : null}
@@ -162,7 +163,7 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
               );
             })}
           </ul>
-          {field('set-attach-disk', t('settings.attachDisk'), <input id="set-attach-disk" value={attachPath} placeholder="/path/to/disk.qcow2" onChange={(e) => setAttachPath(e.target.value)} />)}
+          {field('set-attach-disk', t('settings.attachDisk'), <PathInput id="set-attach-disk" label={t('settings.attachDisk')} kind="disk" value={attachPath} placeholder="/path/to/disk.qcow2" onChange={setAttachPath} />)}
           {field('set-new-disk', t('settings.newDisk'), <input id="set-new-disk" className="number" value={newDiskGib} onChange={(e) => setNewDiskGib(e.target.value)} />, errors.newDisk)}
         </fieldset>
         <button type="submit" className="primary" disabled={!valid}>

@@ -26,6 +26,7 @@ export const ko: Strings = {
     cpuWarning: '호스트의 물리 코어 수({{physical}})보다 많습니다. 게스트가 느려질 수 있습니다.', nameTaken: '"{{name}}"이라는 VM이 이미 있습니다. 다른 이름을 고르세요.',
     willUse: '{{engine}}, {{accelerator}}로 실행됩니다.', noEngine: '사용할 수 있는 엔진이 없습니다: {{reason}}', autoLabel: '자동', tcg: '소프트웨어 에뮬레이션 (TCG)', v86: 'WebAssembly JIT (32비트 x86 게스트, CPU 1개)',
   },
+  browse: { browse: '찾아보기…', button: '{{label}} 찾아보기', title: '선택: {{label}}', folder: '폴더', go: '이동', entries: '파일', allFiles: '모든 파일 보기', truncated: '처음 2000개 항목만 보입니다. 더 보려면 위에 폴더를 입력하세요.', cancel: '취소' },
   settings: { loading: '설정을 불러오는 중…', storage: '저장소', noDisks: '하드 디스크가 없습니다.', detach: '떼기', keep: '유지', detachDisk: '{{path}} 떼기', keepDisk: '{{path}} 유지', detachNote: '저장하면 떼어 냅니다. 파일은 그대로 남습니다', attachDisk: '기존 디스크 파일 붙이기', newDisk: '새 디스크 추가 (GiB)', newDiskBad: '새 디스크에는 GiB 단위 크기가 필요합니다 (1 MiB 이상).', kernelNeeded: '커널로 직접 부팅하는 VM에는 커널 파일이 필요합니다.', network: '네트워크', nat: 'NAT (게스트가 밖으로 연결, 포워딩으로 안으로 연결)', noNetwork: '연결 안 함', forwards: '포트 포워딩 (호스트 포트 → 게스트 포트)', save: '저장', saved: '저장했습니다.', readOnly: 'VM이 실행 중입니다. 이 설정은 정지한 뒤에만 바꿀 수 있습니다.', name: '이름' },
   host: {
     title: '이 호스트', cpu: 'CPU', cpus: '논리 {{logical}}개, 물리 {{physical}}개', memory: '메모리', memoryUsed: '{{total}} MiB 중 {{used}} MiB 사용', accelerator: '가속기', none: '없음: QEMU가 CPU를 소프트웨어로 에뮬레이션합니다 (TCG, 더 느림).', engines: '엔진', qemuMissing: 'QEMU를 찾지 못했습니다.', library: '라이브러리', auto: '"auto" 엔진 선택', close: '닫기',
