@@ -77,9 +77,8 @@ export class QemuEngine implements Engine {
     const { config, vmDir, runtimeDir } = this.spec;
     const qemu = this.spec.qemu!;
     fs.mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
-    const tag = config.identity.uuid.slice(0, 8);
-    const qmpSocket = path.join(runtimeDir, `${tag}.qmp`);
-    const serialSocket = path.join(runtimeDir, `${tag}.ser`);
+    const qmpSocket = this.socketPath('qmp');
+    const serialSocket = this.socketPath('ser');
     const qmpListen = listenOnce(qmpSocket);
     const serialListen = config.serial.enabled ? listenOnce(serialSocket) : undefined;
     const args = buildQemuArgv(config, vmDir, {
@@ -195,16 +194,14 @@ export class QemuEngine implements Engine {
       // Uncapped: the guest is stopped, so this is one pass that should go as fast as the disk.
       await qmp.execute('migrate-set-parameters', { 'max-bandwidth': 2 ** 40 });
       await qmp.execute('migrate', { uri: `unix:${socketPath}` });
+      const done = this.migration();
       // A migration that fails ends the wait for the stream; one that completes lets it finish.
-      const failed = this.migration().then((status) => {
-        if (status !== 'completed') throw new Error(status);
-        return new Promise<never>(() => undefined);
-      });
+      const failed = done.then((error) => (error ? Promise.reject(new Error(error)) : new Promise<never>(() => undefined)));
+      failed.catch(() => undefined);
       const connection = await Promise.race([listen.connection, failed]);
       await Promise.race([pipeline(connection, fs.createWriteStream(tmp)), failed]);
-      const status = await this.migration();
-      if (status !== 'completed') throw new Error(status);
-      failed.catch(() => undefined);
+      const error = await done;
+      if (error) throw new Error(error);
       const fd = fs.openSync(tmp, 'r');
       fs.fsyncSync(fd);
       fs.closeSync(fd);
@@ -248,16 +245,18 @@ export class QemuEngine implements Engine {
     }
   }
 
-  /** Waits for the outgoing migration to end; its final status. */
-  private async migration(): Promise<string> {
+  /** Waits for the outgoing migration to end: null once completed, else what went wrong. */
+  private async migration(): Promise<string | null> {
     for (;;) {
-      const { status } = await this.requireQmp().execute<{ status?: string }>('query-migrate');
-      if (status === 'completed' || status === 'failed' || status === 'cancelled') return status;
+      const { status, 'error-desc': error } = await this.requireQmp().execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
+      if (status === 'completed') return null;
+      if (status === 'failed' || status === 'cancelled') return error ?? status;
       await delay(20);
     }
   }
 
-  private socketPath(kind: string): string {
+  /** A private unix socket of this VM's (short: socket paths must stay under 108 bytes). */
+  private socketPath(kind: 'qmp' | 'ser' | 'mig'): string {
     return path.join(this.spec.runtimeDir, `${this.spec.config.identity.uuid.slice(0, 8)}.${kind}`);
   }
 
