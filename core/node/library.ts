@@ -95,10 +95,6 @@ export class Library {
   }
 
   /**
-   * Deletes the VM's config and logs, and its disks inside its folder unless
-   * `keepDisks`. Files outside the folder (ISOs, kernels, shared disks) are never touched.
-   */
-  /**
    * Deletes a VM: its config, logs and saved state, and unless `keepDisks` the disks it has
    * in its folder. Anything else there (a disk taken off the VM, the user's own files) and
    * every file outside the folder stays; the folder goes once it is empty.
@@ -109,8 +105,8 @@ export class Library {
     const doomed = new Set(['logs', 'state', LOCK_FILE, UEFI_VARS_FILE]);
     if (!keepDisks) for (const d of config.disks) doomed.add(path.relative(dir, path.resolve(dir, d.path)));
     for (const name of fs.readdirSync(dir)) {
-      // Leftover temp files of atomic writes (.vm.json.<pid>.tmp) are Guesthouse's too.
-      if (doomed.has(name) || /^\..+\.tmp$/.test(name)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      // Leftover temp files of its atomic writes (.vm.json.<pid>.tmp) are Guesthouse's too.
+      if (doomed.has(name) || /^\.(vm\.json|uefi-vars\.fd)\.\d+\.tmp$/.test(name)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     }
     if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
   }
