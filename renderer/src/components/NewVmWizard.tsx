@@ -5,8 +5,6 @@ import { firmwareProblems, hostProblems, memoryMibSchema, cpusSchema, osPresets,
 import { EngineSelect, Field, FirmwareSelect, firstProblem } from './Field';
 import { toUiError, useService, type UiError } from '../useService';
 import { useCoreText } from '../coreText';
-import i18next from 'i18next';
-import { localize } from '../../../core/common/messages';
 import { PathInput } from './FileBrowser';
 
 type DiskChoice = 'new' | 'existing' | 'none';
@@ -17,9 +15,9 @@ export function memoryZone(mib: number, host: Pick<HostInfo, 'memoryTotalMib'>):
   return mib <= host.memoryTotalMib / 2 ? 'comfortable' : 'warning';
 }
 
-export function describeEngine(host: HostInfo, engine: EngineKind, t: (k: string, o?: Record<string, string>) => string): string {
+export function describeEngine(host: HostInfo, engine: EngineKind, t: (k: string, o?: Record<string, string>) => string, core: (text: string) => string): string {
   const chosen = engine === 'auto' ? host.autoEngine.engine : engine;
-  if (!chosen) return t('wizard.noEngine', { reason: localize(host.autoEngine.reason, i18next.language) });
+  if (!chosen) return t('wizard.noEngine', { reason: core(host.autoEngine.reason) });
   const accel = host.accelerators.find((a) => a.usable && a.kind !== 'tcg');
   if (chosen === 'v86') return t('wizard.willUse', { engine: 'v86', accelerator: t('wizard.v86') });
   return t('wizard.willUse', { engine: 'QEMU', accelerator: accel ? accel.kind.toUpperCase() : t('wizard.tcg') });
@@ -174,7 +172,7 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
           t('wizard.engine'),
           <EngineSelect id="vm-engine" value={engine} onChange={setEngine} />,
           null,
-          <p className="hint" data-testid="engine-choice">{describeEngine(host, engine, t)}</p>,
+          <p className="hint" data-testid="engine-choice">{describeEngine(host, engine, t, core)}</p>,
         )}
         {field('vm-firmware', t('wizard.firmware'), <FirmwareSelect id="vm-firmware" value={firmware} onChange={setFirmware} host={host} />, problemFor(/UEFI|BIOS/))}
         {serverError ? (
