@@ -159,8 +159,7 @@ export class VmService implements IVmService {
     if (this.engineFor(config, host).engine !== 'v86') return [];
     const initrd = config.directBoot?.initrdPath ? path.resolve(dir ?? '.', config.directBoot.initrdPath) : null;
     const size = initrd && fs.existsSync(initrd) ? fs.statSync(initrd).size : 0;
-    // A new disk made for a v86 VM is raw; its format is checked once it exists.
-    return v86Problems({ ...config, disks: config.disks.filter((d) => d.format === 'raw' || !d.owned) }, size);
+    return v86Problems(config, size);
   }
 
   /** Which engine a VM runs on here: its own choice, or for auto QEMU where found, else v86. */
@@ -192,9 +191,10 @@ export class VmService implements IVmService {
     const problems: string[] = [];
     if (!req.kernelPath && (req.initrdPath || req.append)) problems.push(NEEDS_KERNEL);
     const host = await this.host();
-    problems.push(...hostProblems(config, host), ...firmwareProblems(config), ...this.pathProblems(config, undefined), ...this.engineProblems(config, host, undefined));
     if (req.diskPath && req.diskSizeBytes) problems.push(m('request.diskBoth'));
     const added = req.diskSizeBytes ? this.newDisk(config, req.diskFormat, host, undefined, problems) : undefined;
+    // (The new disk is not made yet; pathProblems passes over disks Guesthouse makes.)
+    problems.push(...hostProblems(config, host), ...firmwareProblems(config), ...this.pathProblems(config, undefined), ...this.engineProblems(config, host, undefined));
     throwProblems(problems, 'new VM');
     this.library.assertNameFree(config.identity.name);
 

@@ -95,6 +95,15 @@ describe('the v86 engine', () => {
       /^With an initrd the v86 engine needs at least \d+ MiB of memory \(it loads the initrd at 64 MiB\)\.$/,
     );
     await expect(service.resetVm('small')).rejects.toThrow('Cannot reset "small" because it is crashed.');
+    // Disks: a new qcow2 disk, or a QEMU VM's qcow2 disk when the engine turns to v86.
+    await expect(service.createVm({ name: 'q', engine: 'v86', osType: 'other-x86', diskSizeBytes: 2 ** 24, diskFormat: 'qcow2' })).rejects.toThrow(
+      'The v86 engine reads raw disk images only; convert q.qcow2 with "qemu-img convert -O raw", or use QEMU.',
+    );
+    await service.createVm({ name: 'was-qemu', engine: 'qemu', osType: 'other-x86', diskSizeBytes: 2 ** 24 });
+    await expect(service.modifyVm('was-qemu', { engine: 'v86' })).rejects.toThrow(
+      'The v86 engine reads raw disk images only; convert was-qemu.qcow2 with "qemu-img convert -O raw", or use QEMU.',
+    );
+    await service.deleteVm('was-qemu');
     expect((await service.listVms()).map((v) => v.name)).toEqual(['neighbour', 'small']);
   });
 });
