@@ -18,6 +18,13 @@ export async function waitForTerminal(page: Page, text: string, timeout = 90_000
 await expect.poll(() => terminalText(page), { timeout, message: `"${text}" in the console` }).toContain(text);
 }
 
+/** Types a line into the open console, as a person would (click, type, Enter). */
+export async function typeLine(page: Page, text: string): Promise<void> {
+  await page.locator('[data-testid=terminal]').click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
 export const row = (page: Page, name: string) => page.locator(`li[data-vm="${name}"]`);
 
 /**
@@ -55,9 +62,7 @@ export async function fullFlow(page: Page, guest: TestGuest, info: TestInfo): Pr
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(row(page, 'tiny')).toContainText('Running');
   await waitForTerminal(page, guest.readyMarker);
-  await page.locator('[data-testid=terminal]').click();
-  await page.keyboard.type('echo gui-$((6*7))');
-  await page.keyboard.press('Enter');
+  await typeLine(page, 'echo gui-$((6*7))');
   await waitForTerminal(page, 'gui-42');
   await page.screenshot({ path: info.outputPath('console.png') });
 
@@ -67,22 +72,16 @@ export async function fullFlow(page: Page, guest: TestGuest, info: TestInfo): Pr
   await expect(page.getByRole('button', { name: 'Start' })).toBeDisabled();
   await page.getByRole('button', { name: 'Resume' }).click();
   await expect(row(page, 'tiny')).toContainText('Running');
-  await page.locator('[data-testid=terminal]').click();
-  await page.keyboard.type('echo resumed-$((2+2))');
-  await page.keyboard.press('Enter');
+  await typeLine(page, 'echo resumed-$((2+2))');
   await waitForTerminal(page, 'resumed-4');
 
   // Save the machine state, then start again: the same shell session answers.
-  await page.locator('[data-testid=terminal]').click();
-  await page.keyboard.type('KEPT=saved-$((3*3))');
-  await page.keyboard.press('Enter');
+  await typeLine(page, 'KEPT=saved-$((3*3))');
   await page.getByRole('button', { name: 'Save state' }).click();
   await expect(row(page, 'tiny')).toContainText('Saved');
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(row(page, 'tiny')).toContainText('Running');
-  await page.locator('[data-testid=terminal]').click();
-  await page.keyboard.type('echo "[$KEPT]"');
-  await page.keyboard.press('Enter');
+  await typeLine(page, 'echo "[$KEPT]"');
   await waitForTerminal(page, '[saved-9]');
 
   await expect(page.getByRole('button', { name: 'Delete' })).toBeDisabled();
