@@ -1,6 +1,6 @@
 /** The zod schemas of IVmService's arguments, checked by every transport's server side. */
 import { z } from 'zod';
-import { acceleratorKinds, cpusSchema, engineKinds, firmwareKinds, memoryMibSchema, osTypes, portForwardSchema, vmNameSchema } from './config';
+import { acceleratorSchema, cpusSchema, engineSchema, firmwareSchema, memoryMibSchema, osTypeSchema, portForwardSchema, vmNameSchema } from './config';
 import type { ServiceMethod } from './api';
 import { m } from './messages';
 
@@ -11,10 +11,10 @@ const optionalPath = z.string().min(1).nullable().optional();
 
 export const createVmRequestSchema = z.strictObject({
   name: vmNameSchema,
-  osType: z.enum(osTypes, { error: m('config.osType', { list: osTypes.join(', ') }) }).optional(),
-  engine: z.enum(engineKinds, { error: m('config.engine', { list: engineKinds.join(', ') }) }).optional(),
-  accelerator: z.enum(acceleratorKinds, { error: m('config.accelerator', { list: acceleratorKinds.join(', ') }) }).optional(),
-  firmware: z.enum(firmwareKinds, { error: m('config.firmware', { list: firmwareKinds.join(', ') }) }).optional(),
+  osType: osTypeSchema.optional(),
+  engine: engineSchema.optional(),
+  accelerator: acceleratorSchema.optional(),
+  firmware: firmwareSchema.optional(),
   memoryMib: memoryMibSchema.optional(),
   cpus: cpusSchema.optional(),
   /** A new disk of this size, made in the VM's folder. */

@@ -51,6 +51,12 @@ const pathSchema = (what: string) =>
     .min(1, { error: m('path.empty', { what }) })
     .refine((s) => !s.includes('\u0000'), { error: m('path.nul', { what }) });
 
+/** The enumerated settings, each with its sentence; the config and the requests share them. */
+export const osTypeSchema = z.enum(osTypes, { error: m('config.osType', { list: osTypes.join(', ') }) });
+export const engineSchema = z.enum(engineKinds, { error: m('config.engine', { list: engineKinds.join(', ') }) });
+export const acceleratorSchema = z.enum(acceleratorKinds, { error: m('config.accelerator', { list: acceleratorKinds.join(', ') }) });
+export const firmwareSchema = z.enum(firmwareKinds, { error: m('config.firmware', { list: firmwareKinds.join(', ') }) });
+
 export const portSchema = z
   .number({ error: m('port.number') })
   .int({ error: m('port.whole') })
@@ -80,7 +86,7 @@ export const vmConfigSchema = z.strictObject({
   identity: z.strictObject({
     uuid: z.uuid({ error: m('config.uuid') }),
     name: vmNameSchema,
-    osType: z.enum(osTypes, { error: m('config.osType', { list: osTypes.join(', ') }) }),
+    osType: osTypeSchema,
     createdAt: z.string(),
   }),
   cpus: cpusSchema,
@@ -94,15 +100,15 @@ export const vmConfigSchema = z.strictObject({
       append: z.string().max(4096, { error: m('config.appendMax', { max: 4096 }) }),
     })
     .nullable(),
-  firmware: z.enum(firmwareKinds, { error: m('config.firmware', { list: firmwareKinds.join(', ') }) }),
+  firmware: firmwareSchema,
   chipset: z.enum(['pc', 'q35']),
   network: z.strictObject({
     mode: z.enum(['nat', 'none']),
     forwards: z.array(portForwardSchema).max(32),
   }),
   serial: z.strictObject({ enabled: z.boolean() }),
-  engine: z.enum(engineKinds, { error: m('config.engine', { list: engineKinds.join(', ') }) }),
-  accelerator: z.enum(acceleratorKinds, { error: m('config.accelerator', { list: acceleratorKinds.join(', ') }) }),
+  engine: engineSchema,
+  accelerator: acceleratorSchema,
   /** How long an ACPI shutdown may take before the VM is powered off. */
   shutdownTimeoutMs: z.number().int().min(1000).max(3_600_000),
 });
