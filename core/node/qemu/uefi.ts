@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { m } from '../../common/messages';
+import { writeFileAtomic } from '../atomicFile';
 
 /** UEFI firmware for QEMU: the read-only code and the template each VM copies its variables from. */
 export interface UefiFirmware {
@@ -48,13 +49,9 @@ export function uefiVarsFile(vmDir: string): string {
 }
 export const UEFI_VARS_FILE = 'uefi-vars.fd';
 
-/** Makes the VM's variable store from the template if it has none yet (a copy, then a rename). */
+/** Makes the VM's variable store from the template (a few hundred KiB) if it has none yet. */
 export function ensureUefiVars(vmDir: string, firmware: UefiFirmware): string {
   const file = uefiVarsFile(vmDir);
-  if (fs.existsSync(file)) return file;
-  const tmp = path.join(vmDir, `.${UEFI_VARS_FILE}.${process.pid}.tmp`);
-  fs.copyFileSync(firmware.vars, tmp);
-  fs.chmodSync(tmp, 0o644);
-  fs.renameSync(tmp, file);
+  if (!fs.existsSync(file)) writeFileAtomic(file, fs.readFileSync(firmware.vars));
   return file;
 }
