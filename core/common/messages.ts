@@ -403,7 +403,7 @@ export function say(locale: Locale, key: MessageKey, params?: MessageParams): st
 
 /** A core sentence in English, the core's own language. */
 export function m(key: MessageKey, params?: MessageParams): string {
-  return format(en[key], params);
+  return say('en', key, params);
 }
 
 /** The catalog for a language tag ("ko-KR", "ko_KR.UTF-8" → ko); English for every other. */
