@@ -6,9 +6,9 @@
 import type { ErrorData } from './errors';
 import type { AcceleratorKind, EngineKind, OsType, VmConfig } from './config';
 import type { VmState } from './state';
-import type { CreateVmRequest, DeleteOptions, ModifyVmRequest, ShutdownOptions } from './apiSchemas';
+import type { CreateVmRequest, DeleteOptions, HostSettings, ModifyVmRequest, ShutdownOptions } from './apiSchemas';
 
-export type { CreateVmRequest, DeleteOptions, ModifyVmRequest, ShutdownOptions };
+export type { CreateVmRequest, DeleteOptions, HostSettings, ModifyVmRequest, ShutdownOptions };
 
 export interface VmSummary {
   id: string;
@@ -30,6 +30,8 @@ export interface VmRuntime {
   startedAt: string;
   /** Epoch ms at which the guest's first console byte reached its guest host. */
   firstOutputAt?: number;
+  /** Set when, under hardware acceleration, the guest showed no output and no screen change this many s after start. */
+  silentForS?: number;
 }
 
 export interface VmDetails extends VmSummary {
@@ -56,7 +58,14 @@ export interface HostInfo {
   physicalCpus: number;
   memoryTotalMib: number;
   memoryFreeMib: number;
-  accelerators: { kind: Exclude<AcceleratorKind, 'auto'>; usable: boolean; detail: string }[];
+  /**
+   * Each accelerator: `present` (the device or feature is there), `usable` (QEMU ran 64-bit
+   * guest code with it in the probe), and why not in `detail`.
+   */
+  accelerators: { kind: Exclude<AcceleratorKind, 'auto'>; usable: boolean; present: boolean; detail: string }[];
+  /** What VMs with accelerator auto run with here, and why (probe, GUESTHOUSE_ACCELERATOR, or the host setting). */
+  acceleratorChoice: { accelerator: Exclude<AcceleratorKind, 'auto'>; source: 'probe' | 'environment' | 'setting'; reason: string };
+  settings: HostSettings;
   qemu: { binaries: QemuBinary[]; img: { path: string; version: string } | null; installHint: string | null };
   /** Which engine `auto` picks on this host, and why. */
   autoEngine: { engine: 'qemu' | 'v86' | null; reason: string };
@@ -112,6 +121,8 @@ export { FLOW_HIGH_BYTES, FLOW_LOW_BYTES } from './presets';
  */
 export interface IVmService {
   getHostInfo(): Promise<HostInfo>;
+  /** Changes the host-wide settings; answers with the host as it is then. */
+  setHostSettings(settings: HostSettings): Promise<HostInfo>;
   listVms(): Promise<VmSummary[]>;
   getVm(ref: string): Promise<VmDetails>;
   createVm(request: CreateVmRequest): Promise<VmDetails>;
@@ -147,6 +158,7 @@ export interface IVmService {
 /** The plain request/response methods (everything but the subscriptions). */
 export const serviceMethods = [
   'getHostInfo',
+  'setHostSettings',
   'listVms',
   'getVm',
   'createVm',

@@ -53,12 +53,19 @@ export const deleteOptionsSchema = z.strictObject({ keepDisks: z.boolean().optio
 export type DeleteOptions = z.input<typeof deleteOptionsSchema>;
 
 
+/** Host-wide settings (the host panel): the accelerator VMs with accelerator auto get. */
+export const hostSettingsSchema = z.strictObject({
+  accelerator: acceleratorSchema,
+});
+export type HostSettings = z.infer<typeof hostSettingsSchema>;
+
 const ref = vmRefSchema;
 const bytes = z.instanceof(Uint8Array, { error: m('request.consoleBytes') });
 
 /** Argument schemas per method: every transport validates calls against these. */
 export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   getHostInfo: z.tuple([]),
+  setHostSettings: z.tuple([hostSettingsSchema]),
   listVms: z.tuple([]),
   getVm: z.tuple([ref]),
   createVm: z.tuple([createVmRequestSchema]),

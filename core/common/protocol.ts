@@ -17,6 +17,8 @@ export interface BootSpec {
   restoreState: boolean;
   /** Console ring buffer size. */
   ringBytes: number;
+  /** Under hardware acceleration: no output and a still screen this long after start is reported ('silent'). */
+  silenceMs?: number;
 }
 
 export type GuestRequestAction = 'pause' | 'resume' | 'reset' | 'shutdown' | 'poweroff' | 'save' | 'backlog';
@@ -51,4 +53,6 @@ export type FromGuestHost =
   | { type: 'reply'; id: number; error?: ErrorData; data?: Uint8Array }
   | { type: 'runtime'; enginePid?: number; accelerator: string }
   /** When the guest's first console byte reached the guest host (epoch ms), for start-up timing. */
-  | { type: 'firstOutput'; at: number };
+  | { type: 'firstOutput'; at: number }
+  /** Under hardware acceleration the guest has shown no sign of life for this long since start. */
+  | { type: 'silent'; seconds: number };

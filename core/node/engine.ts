@@ -35,6 +35,8 @@ export interface Engine {
    * on failure the guest goes on as it was. The next start with `restoreState` resumes it.
    */
   saveState(file: string): Promise<void>;
+  /** A cheap digest of what the screen shows now (null without a screen), to tell a live guest from a stuck one. */
+  screenFingerprint?(): Promise<string | null>;
   /** Last resort when the guest host itself is going away. */
   kill(): void;
 }

@@ -7,6 +7,9 @@ import type { HostInfo, QemuBinary } from '../common/api';
 import { findV86Firmware, firmwareHint, firmwareWhere } from './v86/firmware';
 import { m } from '../common/messages';
 import { findUefiFirmware, uefiHint } from './qemu/uefi';
+import { probeAccelerator, type HardwareAccelerator } from './accelProbe';
+import { readHostSettings, type HostSettings } from './hostSettings';
+import type { AcceleratorKind } from '../common/config';
 
 const run = promisify(execFile);
 
@@ -54,46 +57,15 @@ export function qemuInstallHint(platform = process.platform): string {
   return m(platform === 'darwin' ? 'qemu.installMac' : platform === 'win32' ? 'qemu.installWin' : 'qemu.installLinux');
 }
 
-function kvmUsable(): { usable: boolean; detail: string } {
+/** The KVM device (GUESTHOUSE_KVM_DEVICE names another, for tests and unusual setups). */
+function kvmUsable(env: NodeJS.ProcessEnv): { usable: boolean; detail: string } {
   if (process.platform !== 'linux') return { usable: false, detail: m('accel.kvmOnlyLinux') };
   try {
-    fs.accessSync('/dev/kvm', fs.constants.R_OK | fs.constants.W_OK);
+    fs.accessSync(env.GUESTHOUSE_KVM_DEVICE || '/dev/kvm', fs.constants.R_OK | fs.constants.W_OK);
     return { usable: true, detail: m('accel.kvmOk') };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { usable: false, detail: m(code === 'ENOENT' ? 'accel.kvmMissing' : 'accel.kvmDenied') };
-  }
-}
-
-/**
- * A firmware image whose reset vector writes 0x31 to the isa-debug-exit port, so
- * QEMU exits with code 99 once a vCPU has really executed guest code.
- */
-function probeFirmware(): string {
-  const file = path.join(os.tmpdir(), `guesthouse-accel-probe-${process.getuid?.() ?? 'u'}.bin`);
-  if (!fs.existsSync(file)) {
-    const rom = Buffer.alloc(65536, 0xf4);
-    Buffer.from([0xb0, 0x31, 0xe6, 0xf4, 0xf4, 0xeb, 0xfd]).copy(rom, 0xfff0); // mov al,0x31; out 0xf4,al; hlt; jmp
-    fs.writeFileSync(`${file}.${process.pid}`, rom);
-    fs.renameSync(`${file}.${process.pid}`, file);
-  }
-  return file;
-}
-
-/**
- * Runs a few guest instructions under `accel` with the CPU model Guesthouse would
- * use. A device node alone proves little: nested or broken KVM can open /dev/kvm
- * and still abort on the first vCPU run.
- */
-export async function acceleratorRuns(qemuBinary: string, accel: 'kvm' | 'hvf' | 'whpx'): Promise<{ ok: boolean; detail: string }> {
-  try {
-    await run(qemuBinary, ['-nodefaults', '-no-user-config', '-display', 'none', '-machine', 'pc', '-accel', accel, '-cpu', 'host', '-m', '16', '-bios', probeFirmware(), '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'], { timeout: 10_000 });
-    return { ok: false, detail: m('accel.probeNoRun') };
-  } catch (err) {
-    const e = err as { code?: number | string; stderr?: string };
-    if (e.code === 99) return { ok: true, detail: '' };
-    const line = String(e.stderr ?? '').trim().split('\n').filter((l) => !l.includes('warning')).pop() ?? '';
-    return { ok: false, detail: line.replace(/^qemu-system-\w+: /, '') || m('accel.probeExit', { code: String(e.code) }) };
   }
 }
 
@@ -117,7 +89,38 @@ async function whpxUsable(): Promise<{ usable: boolean; detail: string }> {
 
 export interface ProbeOptions {
   libraryPath: string;
+  /** The library's home, where the host-wide settings live. */
+  home?: string;
   env?: NodeJS.ProcessEnv;
+}
+
+const hardwareKinds = ['kvm', 'hvf', 'whpx'] as const;
+type Choice = HostInfo['acceleratorChoice'];
+
+/**
+ * What VMs with accelerator auto get: GUESTHOUSE_ACCELERATOR, else the host panel's
+ * setting, else the first hardware accelerator whose probe ran 64-bit code, else TCG.
+ */
+export function chooseAccelerator(accelerators: HostInfo['accelerators'], settings: HostSettings, env: NodeJS.ProcessEnv): Choice {
+  const fromEnv = env.GUESTHOUSE_ACCELERATOR?.trim().toLowerCase();
+  if (fromEnv && fromEnv !== 'auto') {
+    if ((['tcg', ...hardwareKinds] as string[]).includes(fromEnv)) {
+      return { accelerator: fromEnv as Choice['accelerator'], source: 'environment', reason: m('accel.choiceEnv', { accel: fromEnv.toUpperCase() }) };
+    }
+    const rest = chooseAccelerator(accelerators, settings, { ...env, GUESTHOUSE_ACCELERATOR: '' });
+    return { ...rest, reason: `${m('accel.envInvalid', { value: env.GUESTHOUSE_ACCELERATOR ?? '' })} ${rest.reason}` };
+  }
+  if (settings.accelerator !== 'auto') {
+    return { accelerator: settings.accelerator, source: 'setting', reason: m('accel.choiceSetting', { accel: settings.accelerator.toUpperCase() }) };
+  }
+  const usable = accelerators.find((a) => a.kind !== 'tcg' && a.usable);
+  if (usable) return { accelerator: usable.kind, source: 'probe', reason: m('accel.choiceProbe', { accel: usable.kind.toUpperCase() }) };
+  const refused = accelerators.find((a) => a.kind !== 'tcg' && a.present);
+  return {
+    accelerator: 'tcg',
+    source: 'probe',
+    reason: refused ? m('accel.choiceTcgBecause', { detail: refused.detail }) : m('accel.choiceTcg'),
+  };
 }
 
 /** Looks at what this host really has: CPUs, memory, accelerators, QEMU. */
@@ -136,11 +139,21 @@ export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
   const hasQemu = binaries.some((b) => b.arch === 'x86_64');
   const firmware = findV86Firmware(env);
   const uefi = findUefiFirmware(env);
-  let kvm = kvmUsable();
-  if (kvm.usable && hasQemu) {
-    const probe = await acceleratorRuns(binaries[0]!.path, 'kvm');
-    if (!probe.ok) kvm = { usable: false, detail: m('accel.kvmBroken', { detail: probe.detail }) };
+  const settings = options.home ? readHostSettings(options.home) : { accelerator: 'auto' as const };
+  const nominal: Record<HardwareAccelerator, { usable: boolean; detail: string }> = { kvm: kvmUsable(env), hvf, whpx };
+  const x86 = binaries.find((b) => b.arch === 'x86_64');
+  const accelerators: HostInfo['accelerators'] = [];
+  for (const kind of hardwareKinds) {
+    let { usable, detail } = nominal[kind];
+    const present = usable;
+    // A present accelerator counts only once QEMU has run 64-bit guest code with it.
+    if (usable && x86 && process.arch === 'x64') {
+      const probe = await probeAccelerator(x86.path, kind, env);
+      if (!probe.ok) ({ usable, detail } = { usable: false, detail: probe.detail });
+    }
+    accelerators.push({ kind, usable, present, detail });
   }
+  accelerators.push({ kind: 'tcg', usable: hasQemu, present: hasQemu, detail: m(hasQemu ? 'accel.tcgOk' : 'accel.tcgNeedsQemu') });
   return {
     platform: process.platform,
     arch: process.arch,
@@ -149,12 +162,9 @@ export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
     physicalCpus: physicalCpuCount(),
     memoryTotalMib: Math.floor(os.totalmem() / 2 ** 20),
     memoryFreeMib: Math.floor(os.freemem() / 2 ** 20),
-    accelerators: [
-      { kind: 'kvm', ...kvm },
-      { kind: 'hvf', ...hvf },
-      { kind: 'whpx', ...whpx },
-      { kind: 'tcg', usable: hasQemu, detail: m(hasQemu ? 'accel.tcgOk' : 'accel.tcgNeedsQemu') },
-    ],
+    accelerators,
+    acceleratorChoice: chooseAccelerator(accelerators, settings, env),
+    settings,
     qemu: { binaries, img, installHint: hasQemu && img ? null : qemuInstallHint() },
     autoEngine: hasQemu
       ? { engine: 'qemu', reason: m('engine.autoQemu', { version: binaries[0]!.version, path: binaries[0]!.path }) }
@@ -187,17 +197,17 @@ function physicalCpuCount(): number {
   return os.cpus().length;
 }
 
-/** Picks the accelerator for a VM from the config's wish and what the host has. */
+/**
+ * Picks the accelerator for a VM: its own setting wins; auto takes the host's choice. A
+ * hardware accelerator the probe refused is still used where the user said so host-wide.
+ */
 export function pickAccelerator(
-  wish: 'auto' | 'kvm' | 'hvf' | 'whpx' | 'tcg',
-  host: Pick<HostInfo, 'accelerators'>,
+  wish: AcceleratorKind,
+  host: Pick<HostInfo, 'accelerators' | 'acceleratorChoice'>,
 ): { accelerator: 'kvm' | 'hvf' | 'whpx' | 'tcg'; error?: string } {
-  const usable = (k: string) => host.accelerators.find((a) => a.kind === k)?.usable ?? false;
-  if (wish === 'auto') {
-    for (const k of ['kvm', 'hvf', 'whpx'] as const) if (usable(k)) return { accelerator: k };
-    return { accelerator: 'tcg' };
-  }
-  if (wish === 'tcg' || usable(wish)) return { accelerator: wish };
+  if (wish === 'auto') return { accelerator: host.acceleratorChoice.accelerator };
+  const usable = host.accelerators.find((a) => a.kind === wish)?.usable ?? false;
+  if (wish === 'tcg' || usable || (host.acceleratorChoice.source !== 'probe' && host.acceleratorChoice.accelerator === wish)) return { accelerator: wish };
   const detail = host.accelerators.find((a) => a.kind === wish)?.detail ?? '';
   return { accelerator: 'tcg', error: m('accel.unusable', { accel: wish.toUpperCase(), detail }) };
 }

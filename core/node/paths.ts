@@ -33,3 +33,12 @@ export function serviceSocketPath(home: string, platform = process.platform): st
   }
   return path.join(runtimeDir(home), 'service.sock');
 }
+
+/** Each OS's place for caches Guesthouse can always rebuild (the accelerator probe's result). */
+export function cacheHome(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (env.GUESTHOUSE_CACHE_DIR) return path.resolve(env.GUESTHOUSE_CACHE_DIR);
+  const home = os.homedir();
+  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'Guesthouse');
+  if (platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'Guesthouse', 'Cache');
+  return path.join(env.XDG_CACHE_HOME ?? path.join(home, '.cache'), 'guesthouse');
+}

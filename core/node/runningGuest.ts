@@ -12,6 +12,8 @@ interface Callbacks {
   onState(state: VmState, reason?: string): void;
   /** The guest host has ended; `state` is final (stopped or crashed). */
   onGone(state: 'stopped' | 'saved' | 'crashed', reason?: string): void;
+  /** What the details show of the running guest changed (a sign-of-life warning). */
+  onRuntime?(): void;
 }
 
 interface PendingReply {
@@ -85,6 +87,10 @@ export class RunningGuest {
       }
       case 'firstOutput':
         this.runtime = { ...this.runtime!, firstOutputAt: message.at };
+        break;
+      case 'silent':
+        this.runtime = { ...this.runtime!, silentForS: message.seconds };
+        this.callbacks.onRuntime?.();
         break;
       case 'runtime':
         this.runtime = { ...this.runtime!, ...(message.enginePid ? { enginePid: message.enginePid } : {}), accelerator: message.accelerator };

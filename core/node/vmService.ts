@@ -17,7 +17,8 @@ import type {
   VmSummary,
   FileListing,
 } from '../common/api';
-import { createVmRequestSchema, deleteOptionsSchema, modifyVmRequestSchema, shutdownOptionsSchema } from '../common/apiSchemas';
+import { createVmRequestSchema, deleteOptionsSchema, hostSettingsSchema, modifyVmRequestSchema, shutdownOptionsSchema, type HostSettings } from '../common/apiSchemas';
+import { writeHostSettings } from './hostSettings';
 import { firmwareProblems, hostProblems, parseOrThrow, v86Problems, vmConfigSchema, type DiskConfig, type VmConfig } from '../common/config';
 import { GuesthouseError, throwProblems } from '../common/errors';
 import type { BootSpec, GuestRequestAction } from '../common/protocol';
@@ -90,7 +91,7 @@ export class VmService implements IVmService {
 
   private host(refresh = false): Promise<HostInfo> {
     if (refresh || !this.hostInfo) {
-      this.hostInfo = probeHost({ libraryPath: this.library.root, env: this.env });
+      this.hostInfo = probeHost({ libraryPath: this.library.root, home: this.options.home, env: this.env });
       this.hostInfo.catch(() => (this.hostInfo = undefined));
     }
     return this.hostInfo;
@@ -98,6 +99,14 @@ export class VmService implements IVmService {
 
   async getHostInfo(): Promise<HostInfo> {
     return this.host(true);
+  }
+
+  async setHostSettings(settings: HostSettings): Promise<HostInfo> {
+    const next = parseOrThrow(hostSettingsSchema, settings, 'host settings');
+    writeHostSettings(this.options.home, next);
+    const host = await this.host(true);
+    this.emitVms(); // what auto VMs run on may have changed
+    return host;
   }
 
   async listVms(): Promise<VmSummary[]> {
@@ -144,6 +153,7 @@ export class VmService implements IVmService {
     } else if (choice.engine === 'qemu') {
       notes.push(m('notes.qemu'));
     }
+    if (runtime?.silentForS) notes.unshift(m('notes.noSignOfLife', { seconds: runtime.silentForS, accel: runtime.accelerator.toUpperCase() }));
     return {
       ...this.summary(entry),
       config: entry.config,
@@ -286,6 +296,7 @@ export class VmService implements IVmService {
       vmDir: dir,
       runtimeDir: runtimeDir(this.options.home),
       ringBytes: this.options.ringBytes ?? 256 * 1024,
+      silenceMs: (Number(this.env.GUESTHOUSE_SILENCE_S) > 0 ? Number(this.env.GUESTHOUSE_SILENCE_S) : 60) * 1000,
       stateFile: stateFile(dir, choice.engine),
       restoreState: saved === choice.engine,
     };
@@ -323,6 +334,7 @@ export class VmService implements IVmService {
     try {
       guest = new RunningGuest(uuid, name, spec, this.launcher, {
       onState: (state, reason) => this.emitState({ id: uuid, name, state, ...(reason ? { reason } : {}) }),
+      onRuntime: () => this.emitVms(),
       onGone: (state, reason) => {
         unlock();
         if (this.running.get(uuid) !== guest) return;

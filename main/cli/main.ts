@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { HostInfo, VmDetails, VmSummary } from '../../core/common/api';
+import type { HostInfo, HostSettings, VmDetails, VmSummary } from '../../core/common/api';
 import { GuesthouseError, toErrorData } from '../../core/common/errors';
 import { processAlive } from '../../core/node/processAlive';
 import { libraryHome, runtimeDir } from '../../core/node/paths';
@@ -14,7 +14,9 @@ const SERVICE_ENTRY = path.join(__dirname, '..', 'server', 'main.js');
 
 const USAGE = `Usage: guesthouse COMMAND [ARGS]
 
-  host [--json]                       what this host offers (CPUs, memory, accelerators, QEMU)
+  host [--json] [--accelerator auto|kvm|hvf|whpx|tcg]
+                                      what this host offers (CPUs, memory, accelerators, QEMU);
+                                      --accelerator sets what VMs with accelerator auto use
   list [--json]                       all VMs with their state
   show NAME [--json]                  one VM's settings and state
   create NAME [options]               make a new VM
@@ -88,6 +90,7 @@ function printHost(h: HostInfo): void {
   const usable = h.accelerators.filter((a) => a.usable && a.kind !== 'tcg').map((a) => a.kind.toUpperCase());
   out(`Accelerator:  ${usable.length ? usable.join(', ') : 'none (software emulation, TCG)'}`);
   for (const a of h.accelerators.filter((x) => x.kind !== 'tcg')) out(`  ${a.kind.padEnd(5)} ${a.usable ? 'yes' : 'no '}  ${a.detail}`);
+  out(`Auto uses:    ${h.acceleratorChoice.accelerator.toUpperCase()}: ${h.acceleratorChoice.reason}`);
   out(`QEMU:         ${h.qemu.binaries.length ? h.qemu.binaries.map((b) => `${b.path} (${b.version})`).join(', ') : 'not found'}`);
   out(`qemu-img:     ${h.qemu.img ? `${h.qemu.img.path} (${h.qemu.img.version})` : 'not found'}`);
   if (h.qemu.installHint) out(`              ${h.qemu.installHint}`);
@@ -227,6 +230,7 @@ async function run(argv: string[]): Promise<number> {
   const spec = (() => {
     switch (command) {
       case 'host':
+        return parse(rest, { ...json, accelerator: { type: 'string' } }, 0);
       case 'list':
         return parse(rest, json, 0);
       case 'show':
@@ -265,7 +269,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'host': {
-        const h = await client.getHostInfo();
+        const h = typeof v.accelerator === 'string' ? await client.setHostSettings({ accelerator: v.accelerator as HostSettings['accelerator'] }) : await client.getHostInfo();
         v.json ? out(JSON.stringify(h, null, 2)) : printHost(h);
         return 0;
       }

@@ -27,6 +27,9 @@ const OUTPUT_FLUSH_BYTES = 64 * 1024;
 /** Owns one guest: its state machine, its engine and its console streams. */
 export class GuestHost {
   private state: VmState = 'stopped';
+  /** Why the guest is in its state (a paused guest keeps it while a resume is refused). */
+  private reason: string | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
   private engine: Engine | undefined;
   private spec: BootSpec | undefined;
   /** Recent console output for late viewers; sized from the boot spec. */
@@ -58,9 +61,10 @@ export class GuestHost {
   }
 
   private setState(state: VmState, reason?: string): void {
-    if (state === this.state) return;
+    if (state === this.state && reason === this.reason) return;
     assertTransition(this.state, state);
     this.state = state;
+    this.reason = reason;
     this.parent.send({ type: 'state', state, ...(reason ? { reason } : {}) });
   }
 
@@ -103,10 +107,33 @@ export class GuestHost {
       await engine.start();
       this.parent.send({ type: 'runtime', enginePid: engine.pid, accelerator: engine.accelerator });
       this.setState('running');
+      if (engine.accelerator !== 'tcg' && engine.kind === 'qemu') this.watchForSignOfLife(spec.silenceMs ?? 60_000);
     } catch (err) {
       this.engine?.kill();
       await this.finish('stopped', toErrorData(err).message, 1);
     }
+  }
+
+  /**
+   * Under hardware acceleration, a guest that prints nothing and whose screen stands still
+   * for `ms` after start may be stuck in a broken accelerator (nested KVM hanging in 64-bit
+   * mode): the parent is told, so the user can be. Nothing is switched silently.
+   */
+  private watchForSignOfLife(ms: number): void {
+    const started = performance.now();
+    let firstScreen: string | null | undefined;
+    const check = async () => {
+      this.silenceTimer = undefined;
+      if (this.sawOutput || !this.engine || (this.state !== 'running' && this.state !== 'paused')) return;
+      const screen = (await this.engine.screenFingerprint?.().catch(() => null)) ?? null;
+      if (firstScreen === undefined) firstScreen = screen;
+      else if (screen !== firstScreen) return; // the screen moves: the guest is alive
+      const elapsed = performance.now() - started;
+      if (elapsed >= ms) return this.parent.send({ type: 'silent', seconds: Math.round(ms / 1000) });
+      this.silenceTimer = setTimeout(() => void check(), Math.min(ms - elapsed, Math.max(1000, ms / 6)));
+    };
+    // The first look at the screen comes after firmware and boot loader have drawn theirs.
+    this.silenceTimer = setTimeout(() => void check(), Math.min(ms / 6, 10_000));
   }
 
   /** A viewer on its own MessagePort: the backlog first, then live output, with acks. */
@@ -188,18 +215,25 @@ export class GuestHost {
         this.setState('pausing');
         try {
           await engine.pause();
-        } finally {
-          if (this.state === 'pausing') this.setState('paused');
+        } catch (err) {
+          if (this.state === 'pausing') this.setState('running');
+          throw err;
         }
+        if (this.state === 'pausing') this.setState('paused');
         return;
-      case 'resume':
+      case 'resume': {
+        // A refused resume (QEMU after an internal error) leaves the guest paused, with its reason.
+        const why = this.reason;
         this.setState('resuming');
         try {
           await engine.resume();
-        } finally {
-          if (this.state === 'resuming') this.setState('running');
+        } catch (err) {
+          if (this.state === 'resuming') this.setState('paused', why);
+          throw err;
         }
+        if (this.state === 'resuming') this.setState('running');
         return;
+      }
       case 'reset':
         await engine.reset();
         return;
@@ -247,6 +281,7 @@ export class GuestHost {
 
   private async finish(state: 'stopped' | 'saved' | 'crashed', reason: string, code: number): Promise<void> {
     if (this.shutdownTimer) clearTimeout(this.shutdownTimer);
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
     this.flushOutput();
     if (this.consoleLog !== undefined) fs.closeSync(this.consoleLog);
     this.consoleLog = undefined;

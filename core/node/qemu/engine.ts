@@ -54,6 +54,8 @@ export class QemuEngine implements Engine {
   private panicked = false;
   private stateSaved = false;
   private stderrTail: string[] = [];
+  /** Stops Guesthouse asked for whose STOP event has not come yet; any other STOP is explained. */
+  private stopsRequested = 0;
   private exited: Promise<void> | undefined;
   private readonly log: fs.WriteStream;
 
@@ -152,6 +154,23 @@ export class QemuEngine implements Engine {
 
   async pause(): Promise<void> {
     await this.command('stop');
+  }
+
+  /** QEMU stopped the guest on its own (an accelerator failure, a watchdog…): say why. */
+  private async explainStop(): Promise<void> {
+    let status = 'unknown';
+    try {
+      ({ status } = await this.requireQmp().execute<{ status: string }>('query-status'));
+    } catch {
+      return; // QEMU is going away; its exit says why
+    }
+    // Disk errors and panics have their own events and sentences.
+    if (status === 'io-error' || status === 'guest-panicked' || status === 'running') return;
+    if (status === 'internal-error') {
+      const said = this.stderrTail.find((l) => /internal error/i.test(l))?.replace(/^qemu-system-\w+: /, '').replace(/[.]$/, '');
+      return this.listener.onRunState('paused', m('stop.internalError', { detail: said ?? `${this.accelerator.toUpperCase()} internal error` }));
+    }
+    this.listener.onRunState('paused', m('stop.unrequested', { status }));
   }
 
   async resume(): Promise<void> {
@@ -280,9 +299,12 @@ export class QemuEngine implements Engine {
 
   private async command(name: string): Promise<void> {
     const qmp = this.requireQmp();
+    // STOP arrives before the command's reply, so it is counted as asked for beforehand.
+    if (name === 'stop') this.stopsRequested++;
     try {
       await qmp.execute(name);
     } catch (err) {
+      if (name === 'stop') this.stopsRequested = Math.max(0, this.stopsRequested - 1);
       throw new GuesthouseError('engine-failed', m('qemu.refused', { command: name, detail: (err as Error).message }));
     }
   }
@@ -290,9 +312,16 @@ export class QemuEngine implements Engine {
   private onQmpEvent(e: QmpEvent): void {
     switch (e.event) {
       case 'STOP':
-        this.listener.onRunState('paused');
+        if (this.stopsRequested > 0) {
+          this.stopsRequested--;
+          this.listener.onRunState('paused');
+        } else {
+          void this.explainStop();
+        }
         break;
       case 'RESUME':
+        // A stop of a guest that was already paused has no STOP event: nothing is owed now.
+        this.stopsRequested = 0;
         this.listener.onRunState('running');
         break;
       case 'SHUTDOWN':

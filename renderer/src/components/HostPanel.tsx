@@ -1,10 +1,25 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { HostInfo } from '../../../core/common/api';
+import type { HostInfo, HostSettings } from '../../../core/common/api';
 import { useCoreText } from '../coreText';
+import { toUiError, useService } from '../useService';
 
-export function HostPanel({ host, onClose }: { host: HostInfo; onClose: () => void }) {
+export function HostPanel({ host: initial, onClose }: { host: HostInfo; onClose: () => void }) {
   const { t } = useTranslation();
   const core = useCoreText();
+  const service = useService();
+  const [host, setHost] = useState(initial);
+  const [status, setStatus] = useState<string | null>(null);
+  const saveAccelerator = (accelerator: HostSettings['accelerator']) => {
+    setStatus(null);
+    service.setHostSettings({ ...host.settings, accelerator }).then(
+      (next) => {
+        setHost(next);
+        setStatus(t('host.accelSaved'));
+      },
+      (err: unknown) => setStatus(core(toUiError(err).message)),
+    );
+  };
   const accel = host.accelerators.filter((a) => a.kind !== 'tcg');
   const usable = accel.filter((a) => a.usable);
   return (
@@ -31,6 +46,21 @@ export function HostPanel({ host, onClose }: { host: HostInfo; onClose: () => vo
                 </li>
               ))}
             </ul>
+            <p data-testid="accel-choice">
+              {t('host.accelAuto')}: <strong>{host.acceleratorChoice.accelerator.toUpperCase()}</strong> — {core(host.acceleratorChoice.reason)}
+            </p>
+            <label className="small">
+              {t('host.accelSetting')}{' '}
+              <select value={host.settings.accelerator} onChange={(e) => saveAccelerator(e.target.value as HostSettings['accelerator'])}>
+                <option value="auto">{t('host.accelProbe')}</option>
+                {(['kvm', 'hvf', 'whpx', 'tcg'] as const).map((k) => (
+                  <option key={k} value={k}>
+                    {k.toUpperCase()}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {status ? <p role="status" className="small">{status}</p> : null}
           </dd>
           <dt>{t('host.engines')}</dt>
           <dd>

@@ -28,6 +28,7 @@ export const en = {
   settings: { loading: 'Loading the settings…', storage: 'Storage', noDisks: 'No hard disks.', detach: 'Detach', keep: 'Keep', detachDisk: 'Detach {{path}}', keepDisk: 'Keep {{path}}', detachNote: 'detached when you save; the file stays', attachDisk: 'Attach an existing disk file', newDisk: 'Add a new disk (GiB)', newDiskBad: 'A new disk needs a size in GiB, at least 1 MiB.', kernelNeeded: 'A VM that boots a kernel directly needs the kernel file.', network: 'Network', nat: 'NAT (the guest reaches out; forwards reach in)', noNetwork: 'Not connected', forwards: 'Port forwards (host port → guest port)', save: 'Save', saved: 'Saved.', readOnly: 'The VM is running: these settings can change only after it stops.', name: 'Name' },
   host: {
     title: 'This host', cpu: 'CPU', cpus: '{{logical}} logical, {{physical}} physical', memory: 'Memory', memoryUsed: '{{used}} MiB used of {{total}} MiB', accelerator: 'Accelerator', none: 'None: QEMU emulates the CPU in software (TCG), which is slower.', engines: 'Engines', qemuMissing: 'QEMU was not found.', library: 'Library', auto: 'Engine "auto" uses', close: 'Close',
+    accelAuto: 'VMs with accelerator "auto" use', accelSetting: 'Accelerator for every VM set to "auto"', accelProbe: 'Decided by the probe', accelSaved: 'Saved.',
   },
   errors: { bugTitle: 'Guesthouse hit a bug', bugBody: 'This is not your fault. Please report it with the details below.', reload: 'Reload', dismiss: 'Dismiss', details: 'Details' },
 };

@@ -30,6 +30,7 @@ export const ko: Strings = {
   settings: { loading: '설정을 불러오는 중…', storage: '저장소', noDisks: '하드 디스크가 없습니다.', detach: '떼기', keep: '유지', detachDisk: '{{path}} 떼기', keepDisk: '{{path}} 유지', detachNote: '저장하면 떼어 냅니다. 파일은 그대로 남습니다', attachDisk: '기존 디스크 파일 붙이기', newDisk: '새 디스크 추가 (GiB)', newDiskBad: '새 디스크에는 GiB 단위 크기가 필요합니다 (1 MiB 이상).', kernelNeeded: '커널로 직접 부팅하는 VM에는 커널 파일이 필요합니다.', network: '네트워크', nat: 'NAT (게스트가 밖으로 연결, 포워딩으로 안으로 연결)', noNetwork: '연결 안 함', forwards: '포트 포워딩 (호스트 포트 → 게스트 포트)', save: '저장', saved: '저장했습니다.', readOnly: 'VM이 실행 중입니다. 이 설정은 정지한 뒤에만 바꿀 수 있습니다.', name: '이름' },
   host: {
     title: '이 호스트', cpu: 'CPU', cpus: '논리 {{logical}}개, 물리 {{physical}}개', memory: '메모리', memoryUsed: '{{total}} MiB 중 {{used}} MiB 사용', accelerator: '가속기', none: '없음: QEMU가 CPU를 소프트웨어로 에뮬레이션합니다 (TCG, 더 느림).', engines: '엔진', qemuMissing: 'QEMU를 찾지 못했습니다.', library: '라이브러리', auto: '"auto" 엔진 선택', close: '닫기',
+    accelAuto: '가속기가 "auto"인 VM이 쓰는 것', accelSetting: '"auto"로 둔 모든 VM의 가속기', accelProbe: '검사 결과에 따름', accelSaved: '저장했습니다.',
   },
   errors: { bugTitle: 'Guesthouse에 버그가 있습니다', bugBody: '사용자의 잘못이 아닙니다. 아래 내용을 첨부해 알려 주세요.', reload: '새로 고침', dismiss: '닫기', details: '자세히' },
 };

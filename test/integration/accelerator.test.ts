@@ -1,0 +1,216 @@
+// The accelerator probe and what a guest sees when its accelerator fails. This machine may
+// have no /dev/kvm at all, so a broken KVM is made here: a fake qemu-system-x86_64 on a
+// GUESTHOUSE_QEMU_DIR runs the real QEMU, but turns `-accel kvm -cpu host` into TCG with a
+// CPU that has no long mode (real and protected mode run, 64-bit code never does: the
+// nested-KVM hang), or into QEMU's "KVM internal error" abort. GUESTHOUSE_KVM_DEVICE points
+// at a file standing in for /dev/kvm. Everything else is real: QEMU, the guest, the service.
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IVmService, StateChangeEvent } from '../../core/common/api';
+import { probeHost } from '../../core/node/hostProbe';
+import { runProbe } from '../../core/node/accelProbe';
+import { QmpClient } from '../../core/node/qemu/qmp';
+import { VmService } from '../../core/node/vmService';
+import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
+import { realGuestsMissing, skipBecause } from '../support/require';
+import { tempHome } from '../support/service';
+
+const missing = realGuestsMissing();
+const which = (name: string) => execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+
+type Fake = 'hang' | 'abort';
+
+/** A QEMU folder whose x86_64 binary fakes a broken KVM; GH_TEST_EXTRA_QMP adds a monitor socket for the test. */
+function fakeQemuDir(kind: Fake, root: string): { dir: string; calls: string } {
+  const dir = path.join(root, `qemu-${kind}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const calls = path.join(dir, 'kvm-runs.log');
+  const onKvm =
+    kind === 'hang'
+      ? // No long mode: the CPU resets at the switch to 64-bit, and (without -no-reboot) starts over for ever.
+        `for a; do shift; case "$a" in kvm) a=tcg;; host) a=qemu64,-lm;; -no-reboot) continue;; esac; set -- "$@" "$a"; done`
+      : `echo "KVM internal error. Suberror: 1" >&2; echo "emulation failure" >&2; kill -ABRT $$`;
+  fs.writeFileSync(
+    path.join(dir, 'qemu-system-x86_64'),
+    `#!/bin/sh
+# Test double for a host whose KVM is broken (${kind}); see accelerator.test.ts.
+case " $* " in *" kvm "*) echo run >> "${calls}"; ${onKvm};; esac
+if [ -n "$GH_TEST_EXTRA_QMP" ]; then set -- "$@" -qmp "unix:$GH_TEST_EXTRA_QMP,server=on,wait=off"; fi
+exec ${which('qemu-system-x86_64')} "$@"
+`,
+    { mode: 0o755 },
+  );
+  for (const other of ['qemu-img', 'qemu-system-i386']) fs.symlinkSync(which(other), path.join(dir, other));
+  return { dir, calls };
+}
+
+function brokenKvmEnv(kind: Fake, root: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv & { calls: string } {
+  const { dir, calls } = fakeQemuDir(kind, root);
+  const device = path.join(root, 'kvm-device');
+  fs.writeFileSync(device, '');
+  return { ...process.env, GUESTHOUSE_QEMU_DIR: dir, GUESTHOUSE_KVM_DEVICE: device, GUESTHOUSE_CACHE_DIR: path.join(root, 'cache'), ...extra, calls };
+}
+
+const kvmRuns = (calls: string) => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean).length : 0);
+
+/** Resolves with the first state event for `name` that `pred` accepts. */
+function nextState(service: IVmService, name: string, pred: (e: StateChangeEvent) => boolean): Promise<StateChangeEvent> {
+  return new Promise((resolve) => {
+    const sub = service.onDidChangeState((e) => {
+      if (e.name === name && pred(e)) {
+        sub.dispose();
+        resolve(e);
+      }
+    });
+  });
+}
+
+describe('the accelerator probe', () => {
+  if (skipBecause(missing)) return;
+  let root: string;
+  beforeAll(() => {
+    root = tempHome('acc');
+  });
+
+  it('runs 64-bit code under TCG (the probe firmware itself is right)', async () => {
+    expect(await runProbe(which('qemu-system-x86_64'), 'tcg')).toEqual({ ok: true, detail: '' });
+  });
+
+  it('reports a KVM that hangs in 64-bit mode as unusable, with the reason, and auto picks TCG', async () => {
+    const env = brokenKvmEnv('hang', path.join(root, 'h'));
+    const host = await probeHost({ libraryPath: root, env });
+    const kvm = host.accelerators.find((a) => a.kind === 'kvm')!;
+    expect(kvm).toMatchObject({ usable: false, present: true });
+    expect(kvm.detail).toMatch(/^KVM is present but could not run 64-bit code here: the probe did not finish within \d+ s\.$/);
+    expect(host.acceleratorChoice).toMatchObject({ accelerator: 'tcg', source: 'probe' });
+    expect(host.acceleratorChoice.reason).toBe(`Using TCG (software emulation): ${kvm.detail}`);
+  });
+
+  it('reports a KVM whose vCPU resets at the switch to 64-bit mode', async () => {
+    const env = brokenKvmEnv('hang', path.join(root, 'r'));
+    fs.writeFileSync(path.join(env.GUESTHOUSE_QEMU_DIR!, 'qemu-system-x86_64'), fs.readFileSync(path.join(env.GUESTHOUSE_QEMU_DIR!, 'qemu-system-x86_64'), 'utf8').replace(' -no-reboot) continue;;', ''));
+    const kvm = (await probeHost({ libraryPath: root, env })).accelerators.find((a) => a.kind === 'kvm')!;
+    expect(kvm.detail).toBe('KVM is present but could not run 64-bit code here: its CPU reset before reaching 64-bit mode.');
+  });
+
+  it('reports a KVM that aborts with QEMU\'s own words', async () => {
+    const env = brokenKvmEnv('abort', path.join(root, 'a'));
+    const host = await probeHost({ libraryPath: root, env });
+    const kvm = host.accelerators.find((a) => a.kind === 'kvm')!;
+    expect(kvm.usable).toBe(false);
+    expect(kvm.detail).toBe('KVM is present but could not run 64-bit code here: emulation failure.');
+  });
+
+  it('is cached per QEMU binary, and runs again when the binary changes', async () => {
+    const env = brokenKvmEnv('abort', path.join(root, 'c'));
+    await probeHost({ libraryPath: root, env });
+    await probeHost({ libraryPath: root, env });
+    expect(kvmRuns(env.calls)).toBe(1);
+    // A new QEMU (here: the same script, one byte longer) is probed again.
+    fs.appendFileSync(path.join(env.GUESTHOUSE_QEMU_DIR!, 'qemu-system-x86_64'), '\n');
+    await probeHost({ libraryPath: root, env });
+    expect(kvmRuns(env.calls)).toBe(2);
+  });
+
+  it('GUESTHOUSE_ACCELERATOR and the host setting override the probe; the VM\'s own setting still wins', async () => {
+    const env = brokenKvmEnv('abort', path.join(root, 'o'), { GUESTHOUSE_ACCELERATOR: 'kvm' });
+    const host = await probeHost({ libraryPath: root, env });
+    expect(host.acceleratorChoice).toMatchObject({ accelerator: 'kvm', source: 'environment', reason: 'Using KVM, as GUESTHOUSE_ACCELERATOR says.' });
+    const home = tempHome('acc-set');
+    const service = new VmService({ home, env: { ...env, GUESTHOUSE_ACCELERATOR: '' } });
+    const set = await service.setHostSettings({ accelerator: 'tcg' });
+    expect(set.acceleratorChoice).toMatchObject({ accelerator: 'tcg', source: 'setting' });
+    expect((await service.getHostInfo()).settings).toEqual({ accelerator: 'tcg' });
+    await expect(service.setHostSettings({ accelerator: 'fast' } as never)).rejects.toThrow('The accelerator must be one of auto, kvm, hvf, whpx, tcg.');
+    expect(JSON.parse(fs.readFileSync(path.join(home, 'settings.json'), 'utf8'))).toEqual({ version: 1, accelerator: 'tcg' });
+  });
+});
+
+describe('guests on a host whose KVM is broken', () => {
+  if (skipBecause(missing)) return;
+  let guest: TestGuest;
+  let root: string;
+  const services: VmService[] = [];
+  beforeAll(async () => {
+    guest = await tinyGuest();
+    root = tempHome('accg');
+  });
+  afterAll(async () => {
+    delete process.env.GH_TEST_EXTRA_QMP;
+    await Promise.all(services.map((s) => s.powerOffAll()));
+  });
+  const serviceWith = (env: NodeJS.ProcessEnv) => {
+    const s = new VmService({ home: tempHome('accs'), env });
+    services.push(s);
+    return s;
+  };
+
+  it('auto boots the tiny guest under TCG when KVM hangs in 64-bit mode', async () => {
+    const service = serviceWith(brokenKvmEnv('hang', path.join(root, 'h')));
+    await service.createVm(tinyVm(guest, 'auto'));
+    await service.startVm('auto');
+    expect((await service.getVm('auto')).runtime?.accelerator).toBe('tcg');
+    expect(await service.waitForConsole('auto', guest.readyMarker, 60_000)).toBe(true);
+    await service.powerOffVm('auto');
+  });
+
+  it('a guest that shows no sign of life under a forced KVM gets a warning in its details, and is not switched', async () => {
+    const service = serviceWith(brokenKvmEnv('hang', path.join(root, 's'), { GUESTHOUSE_ACCELERATOR: 'kvm', GUESTHOUSE_SILENCE_S: '3' }));
+    await service.createVm(tinyVm(guest, 'silent'));
+    const warned = new Promise<void>((resolve) => {
+      const sub = service.onDidChangeVms(() => {
+        void service.getVm('silent').then((vm) => {
+          if (vm.runtime?.silentForS) {
+            sub.dispose();
+            resolve();
+          }
+        });
+      });
+    });
+    await service.startVm('silent');
+    await warned;
+    const vm = await service.getVm('silent');
+    expect(vm.state).toBe('running');
+    expect(vm.runtime?.accelerator).toBe('kvm');
+    expect(vm.engineNotes[0]).toMatch(/^The guest has shown no console output and no screen change for 3 s under KVM: the hardware acceleration of this host may be broken\. Power off, set the accelerator to TCG/);
+    await service.powerOffVm('silent');
+  });
+
+  it('a stop nobody asked for shows paused with QEMU\'s reason; a refused resume leaves it paused', async () => {
+    const socket = path.join(root, 'x.qmp');
+    process.env.GH_TEST_EXTRA_QMP = socket;
+    const service = serviceWith({ ...process.env, GUESTHOUSE_QEMU_DIR: fakeQemuDir('hang', path.join(root, 'q')).dir });
+    await service.createVm(tinyVm(guest, 'outside'));
+    await service.startVm('outside');
+    delete process.env.GH_TEST_EXTRA_QMP;
+    expect(await service.waitForConsole('outside', guest.readyMarker, 60_000)).toBe(true);
+    // A second monitor, as another program (or QEMU itself after an accelerator failure) would act.
+    const conn = net.connect(socket);
+    await new Promise<void>((resolve, reject) => conn.once('connect', resolve).once('error', reject));
+    const qmp = new QmpClient(conn);
+    await qmp.handshake();
+
+    let paused = nextState(service, 'outside', (e) => e.state === 'paused');
+    await qmp.execute('stop');
+    expect((await paused).reason).toBe('QEMU paused the guest without being asked (its status is paused).');
+    await service.resumeVm('outside');
+    expect((await service.getVm('outside')).state).toBe('running');
+
+    // A guest that powers off while QEMU is told to pause instead ends in a state QEMU
+    // refuses to continue from without a reset, as after a KVM internal error.
+    await qmp.execute('set-action', { shutdown: 'pause' });
+    paused = nextState(service, 'outside', (e) => e.state === 'paused');
+    await service.writeConsole('outside', Buffer.from('poweroff -f\n'));
+    const event = await paused;
+    expect(event.reason).toBe('QEMU paused the guest without being asked (its status is shutdown).');
+    await expect(service.resumeVm('outside')).rejects.toThrow(/QEMU refused cont: .*[Rr]eset/);
+    const vm = await service.getVm('outside');
+    expect(vm.state).toBe('paused');
+    expect(vm.stateReason).toBe(event.reason);
+    qmp.close();
+    await service.powerOffVm('outside');
+  });
+});
