@@ -1,5 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { encodePng } from '../display/png';
+import { RfbServer } from '../display/rfbServer';
+import { V86Screen, type V86ScreenEmulator } from './screen';
 import { GuesthouseError } from '../../common/errors';
 import type { BootSpec } from '../../common/protocol';
 import { writeFileAtomic } from '../atomicFile';
@@ -205,5 +209,30 @@ export class V86Engine implements Engine {
 
   kill(): void {
     void this.emulator?.stop();
+  }
+
+  private screen: V86Screen | undefined;
+
+  /** The guest's screen, created at first use (it costs nothing before). */
+  private screenSource(): V86Screen {
+    if (!this.emulator) throw new GuesthouseError('invalid-state', m('v86.notRunning'));
+    this.screen ??= new V86Screen(this.emulator as unknown as V86ScreenEmulator);
+    return this.screen;
+  }
+
+  /** Serves the guest's screen, keyboard and mouse as RFB (VNC) to one client on `stream`. */
+  openDisplay(stream: Duplex): void {
+    new RfbServer(stream, this.screenSource(), { name: this.spec.config.identity.name });
+  }
+
+  /** The rows of text on the guest's screen in text mode, null in graphics mode. */
+  screenText(): string[] | null {
+    return this.screenSource().textScreen();
+  }
+
+  /** The guest's screen as a PNG at the guest's resolution. */
+  screenshotPng(): Buffer {
+    const screen = this.screenSource();
+    return encodePng(screen.width, screen.height, screen.pixels());
   }
 }
