@@ -30,6 +30,12 @@ export interface VmRuntime {
   startedAt: string;
   /** Epoch ms at which the guest's first console byte reached its guest host. */
   firstOutputAt?: number;
+  /**
+   * The guest host's display socket (a unix socket on the service's machine, in the VM's
+   * private runtime folder) speaking RFB to any number of viewers, for both engines.
+   * Absent for a VM without a screen (display none).
+   */
+  displaySocket?: string;
   /** Set when, under hardware acceleration, the guest showed no output and no screen change this many s after start. */
   silentForS?: number;
 }
@@ -108,6 +114,16 @@ export interface ConsoleAttachment extends Disposable {
   ack(bytes: number): void;
 }
 
+/** Key presses for a guest's keyboard: one chord ("ctrl-alt-delete", "ret") or text to type (US layout). */
+export type KeyInput = { chord: string } | { text: string };
+
+/** A guest's screen on a loopback TCP port for a native VNC viewer, with a one-time password. */
+export interface DisplayEndpoint {
+  host: string;
+  port: number;
+  password: string;
+}
+
 export interface AttachOptions {
   /** The viewer acknowledges what it has shown; without acks, output pauses. */
   flowControl?: boolean;
@@ -149,6 +165,14 @@ export interface IVmService {
    * a browser, where the files are on the service's machine.
    */
   browseFiles(folder?: string | null): Promise<FileListing>;
+  /** The guest's screen as a PNG at the guest's resolution. */
+  screenshot(ref: string): Promise<Uint8Array>;
+  /** The screen's text, one string per row, while the guest shows a text mode; a sentence (error) when it is graphical. */
+  screenText(ref: string): Promise<string[]>;
+  /** Resolves true once `text` shows on the screen (text mode), false after the timeout or when the guest stops. */
+  waitForScreen(ref: string, text: string, timeoutMs: number): Promise<boolean>;
+  /** Presses keys on the guest's keyboard. */
+  sendKeys(ref: string, keys: KeyInput): Promise<void>;
   attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment>;
   onDidChangeState(listener: (event: StateChangeEvent) => void): Disposable;
   /** A VM was created, changed or deleted (by any front end). */
@@ -176,6 +200,10 @@ export const serviceMethods = [
   'waitForConsole',
   'readLog',
   'browseFiles',
+  'screenshot',
+  'screenText',
+  'waitForScreen',
+  'sendKeys',
 ] as const;
 export type ServiceMethod = (typeof serviceMethods)[number];
 

@@ -1,6 +1,6 @@
 /** The zod schemas of IVmService's arguments, checked by every transport's server side. */
 import { z } from 'zod';
-import { acceleratorSchema, cpusSchema, engineSchema, firmwareSchema, memoryMibSchema, osTypeSchema, portForwardSchema, vmNameSchema } from './config';
+import { acceleratorSchema, cpusSchema, diskBusSchema, displaySchema, engineSchema, firmwareSchema, memoryMibSchema, nicModelSchema, osTypeSchema, pointerSchema, portForwardSchema, vmNameSchema } from './config';
 import type { ServiceMethod } from './api';
 import { m } from './messages';
 
@@ -27,6 +27,11 @@ export const createVmRequestSchema = z.strictObject({
   initrdPath: optionalPath,
   append: z.string().max(4096).optional(),
   network: z.enum(['nat', 'none']).optional(),
+  /** Devices the guest sees; the OS type's preset chooses what is left out. */
+  display: displaySchema.optional(),
+  pointer: pointerSchema.optional(),
+  diskBus: diskBusSchema.optional(),
+  nicModel: nicModelSchema.optional(),
   forwards: z.array(portForwardSchema.partial({ hostAddress: true })).max(32).optional(),
   shutdownTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
 });
@@ -60,6 +65,15 @@ export const hostSettingsSchema = z.strictObject({
 export type HostSettings = z.infer<typeof hostSettingsSchema>;
 
 const ref = vmRefSchema;
+
+/** A chord ("ctrl-alt-delete") or up to 4096 characters of text to type. */
+export const keyInputSchema = z.union(
+  [
+    z.strictObject({ chord: z.string().min(1).max(100) }),
+    z.strictObject({ text: z.string().min(1).max(4096, { error: m('keys.tooLong', { max: 4096 }) }) }),
+  ],
+  { error: m('keys.what') },
+);
 const bytes = z.instanceof(Uint8Array, { error: m('request.consoleBytes') });
 
 /** Argument schemas per method: every transport validates calls against these. */
@@ -83,5 +97,9 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   waitForConsole: z.tuple([ref, z.string().min(1, { error: m('request.waitText') }), z.number().int().min(0).max(86_400_000)]),
   readLog: z.tuple([ref]),
   browseFiles: z.tuple([z.string().min(1).max(4096).nullable().optional()]),
+  screenshot: z.tuple([ref]),
+  screenText: z.tuple([ref]),
+  waitForScreen: z.tuple([ref, z.string().min(1, { error: m('request.waitText') }).max(1000), z.number().int().min(0).max(86_400_000)]),
+  sendKeys: z.tuple([ref, keyInputSchema]),
 };
 

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { GuesthouseError, throwProblems } from './errors';
-import { osPresets, osTypes, type OsType } from './presets';
+import { diskBuses, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type OsType } from './presets';
 import { m } from './messages';
 
-export { osPresets, osTypes, type OsType };
+export { diskBuses, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type OsType };
 export { parseSize } from './size';
 
 /** The config version this build writes. Older files are migrated, newer ones refused. */
-export const CONFIG_VERSION = 1;
+export const CONFIG_VERSION = 2;
 
 export const engineKinds = ['auto', 'qemu', 'v86'] as const;
 export type EngineKind = (typeof engineKinds)[number];
@@ -56,6 +56,10 @@ export const osTypeSchema = z.enum(osTypes, { error: m('config.osType', { list: 
 export const engineSchema = z.enum(engineKinds, { error: m('config.engine', { list: engineKinds.join(', ') }) });
 export const acceleratorSchema = z.enum(acceleratorKinds, { error: m('config.accelerator', { list: acceleratorKinds.join(', ') }) });
 export const firmwareSchema = z.enum(firmwareKinds, { error: m('config.firmware', { list: firmwareKinds.join(', ') }) });
+export const displaySchema = z.enum(displayAdapters, { error: m('config.display', { list: displayAdapters.join(', ') }) });
+export const pointerSchema = z.enum(pointerKinds, { error: m('config.pointer', { list: pointerKinds.join(', ') }) });
+export const diskBusSchema = z.enum(diskBuses, { error: m('config.diskBus', { list: diskBuses.join(', ') }) });
+export const nicModelSchema = z.enum(nicModels, { error: m('config.nicModel', { list: nicModels.join(', ') }) });
 
 export const portSchema = z
   .number({ error: m('port.number') })
@@ -102,8 +106,16 @@ export const vmConfigSchema = z.strictObject({
     .nullable(),
   firmware: firmwareSchema,
   chipset: z.enum(['pc', 'q35']),
+  /** The guest's screen: standard VGA, virtio-vga (guests with the driver), or none (serial only). */
+  display: z.strictObject({ adapter: displaySchema }),
+  /** The pointer: a USB tablet (absolute, host and guest pointers line up) or a PS/2 mouse. The keyboard is PS/2. */
+  input: z.strictObject({ pointer: pointerSchema }),
+  /** How the hard disks are attached (virtio needs a driver Windows lacks). */
+  diskBus: diskBusSchema,
   network: z.strictObject({
     mode: z.enum(['nat', 'none']),
+    /** The network card the guest sees. */
+    model: nicModelSchema,
     forwards: z.array(portForwardSchema).max(32),
   }),
   serial: z.strictObject({ enabled: z.boolean() }),
@@ -140,11 +152,26 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, wha
 /** One step from version n to n + 1. */
 export type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
 
+/** The object at `key`, or an empty one (a migration must not fail on a broken file: the schema says what is wrong after). */
+const section = (doc: Record<string, unknown>, key: string): Record<string, unknown> => {
+  const v = doc[key];
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+};
+
 /**
- * migrations[n] upgrades a version-n file to version n + 1. Version 1 is the first
- * published format, so the table is empty; each later format adds its step here.
+ * migrations[n] upgrades a version-n file to version n + 1.
+ * 1 → 2: the guest gets a screen (standard VGA) and a USB tablet; disks and the network
+ * card stay virtio, as version 1 always gave them, so the guest sees what it saw.
  */
-export const migrations: Readonly<Record<number, Migration>> = {};
+export const migrations: Readonly<Record<number, Migration>> = {
+  1: (old) => ({
+    ...old,
+    display: { adapter: 'vga' },
+    input: { pointer: 'tablet' },
+    diskBus: 'virtio',
+    network: { ...section(old, 'network'), model: 'virtio' },
+  }),
+};
 
 /** Reads a config of any known version, migrating older ones and refusing newer ones. */
 export function migrateConfig(raw: unknown, source: string, table: Readonly<Record<number, Migration>> = migrations, current = CONFIG_VERSION): unknown {

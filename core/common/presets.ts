@@ -5,13 +5,32 @@
 
 export const osTypes = ['linux-x64', 'linux-x86', 'windows-x64', 'other-x64', 'other-x86'] as const;
 export type OsType = (typeof osTypes)[number];
+export const displayAdapters = ['vga', 'virtio', 'none'] as const;
+export type DisplayAdapter = (typeof displayAdapters)[number];
+export const pointerKinds = ['tablet', 'ps2'] as const;
+export const diskBuses = ['virtio', 'sata', 'ide'] as const;
+export type DiskBus = (typeof diskBuses)[number];
+export const nicModels = ['virtio', 'e1000'] as const;
+export type NicModel = (typeof nicModels)[number];
+
+interface OsPreset {
+  memoryMib: number;
+  cpus: number;
+  diskBytes: number;
+  arch: 'x86_64' | 'i386';
+  /** Devices the guest can boot with and no extra drivers: Windows has none for virtio, Linux has them all. */
+  display: DisplayAdapter;
+  diskBus: DiskBus;
+  nicModel: NicModel;
+}
+
 /** Sensible defaults per OS, like VirtualBox's presets. */
-export const osPresets: Readonly<Record<OsType, { memoryMib: number; cpus: number; diskBytes: number; arch: 'x86_64' | 'i386' }>> = {
-  'linux-x64': { memoryMib: 1024, cpus: 1, diskBytes: 8 * 2 ** 30, arch: 'x86_64' },
-  'linux-x86': { memoryMib: 512, cpus: 1, diskBytes: 4 * 2 ** 30, arch: 'i386' },
-  'windows-x64': { memoryMib: 4096, cpus: 2, diskBytes: 50 * 2 ** 30, arch: 'x86_64' },
-  'other-x64': { memoryMib: 256, cpus: 1, diskBytes: 2 * 2 ** 30, arch: 'x86_64' },
-  'other-x86': { memoryMib: 128, cpus: 1, diskBytes: 2 * 2 ** 30, arch: 'i386' },
+export const osPresets: Readonly<Record<OsType, OsPreset>> = {
+  'linux-x64': { memoryMib: 1024, cpus: 1, diskBytes: 8 * 2 ** 30, arch: 'x86_64', display: 'vga', diskBus: 'virtio', nicModel: 'virtio' },
+  'linux-x86': { memoryMib: 512, cpus: 1, diskBytes: 4 * 2 ** 30, arch: 'i386', display: 'vga', diskBus: 'virtio', nicModel: 'virtio' },
+  'windows-x64': { memoryMib: 4096, cpus: 2, diskBytes: 50 * 2 ** 30, arch: 'x86_64', display: 'vga', diskBus: 'sata', nicModel: 'e1000' },
+  'other-x64': { memoryMib: 256, cpus: 1, diskBytes: 2 * 2 ** 30, arch: 'x86_64', display: 'vga', diskBus: 'sata', nicModel: 'e1000' },
+  'other-x86': { memoryMib: 128, cpus: 1, diskBytes: 2 * 2 ** 30, arch: 'i386', display: 'vga', diskBus: 'ide', nicModel: 'e1000' },
 };
 
 

@@ -21,17 +21,23 @@ export interface BootSpec {
   silenceMs?: number;
 }
 
-export type GuestRequestAction = 'pause' | 'resume' | 'reset' | 'shutdown' | 'poweroff' | 'save' | 'backlog';
+export type GuestRequestAction = 'pause' | 'resume' | 'reset' | 'shutdown' | 'poweroff' | 'save' | 'backlog' | 'screenshot' | 'screenText' | 'keys';
 
 /** Parent (service) → guest host. */
 export type ToGuestHost =
   | { type: 'boot'; spec: BootSpec }
-  | { type: 'request'; id: number; action: GuestRequestAction; timeoutMs?: number }
+  /** `keys`: the chords (qcode names) of a 'keys' request, pressed in order. */
+  | { type: 'request'; id: number; action: GuestRequestAction; timeoutMs?: number; keys?: string[][] }
   | { type: 'input'; data: Uint8Array }
   /** Flow control: stop (or go on) reading the guest's console while viewers catch up. */
   | { type: 'flow'; paused: boolean }
   /** Electron only: the message carries a MessagePort for a console viewer (see ConsolePort). */
-  | { type: 'attachPort' };
+  | { type: 'attachPort' }
+  /**
+   * Electron only: the message carries a MessagePort for a screen viewer, speaking RFB:
+   * the viewer's bytes come as { t: 'input' }, the guest host's as { t: 'data' }, then { t: 'closed' }.
+   */
+  | { type: 'attachDisplayPort' };
 
 /** Viewer → guest host, on a console MessagePort. */
 export type FromConsolePort = { t: 'input'; data: Uint8Array } | { t: 'ack'; bytes: number };
@@ -50,8 +56,10 @@ export interface ConsolePort {
 export type FromGuestHost =
   | { type: 'state'; state: VmState; reason?: string }
   | { type: 'output'; data: Uint8Array }
-  | { type: 'reply'; id: number; error?: ErrorData; data?: Uint8Array }
-  | { type: 'runtime'; enginePid?: number; accelerator: string }
+  /** `lines`: the screen's text rows, for a 'screenText' request. */
+  | { type: 'reply'; id: number; error?: ErrorData; data?: Uint8Array; lines?: string[] }
+  /** `displaySocket`: where the guest host serves the screen as RFB, when the guest has one. */
+  | { type: 'runtime'; enginePid?: number; accelerator: string; displaySocket?: string }
   /** When the guest's first console byte reached the guest host (epoch ms), for start-up timing. */
   | { type: 'firstOutput'; at: number }
   /** Under hardware acceleration the guest has shown no sign of life for this long since start. */

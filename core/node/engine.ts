@@ -1,3 +1,5 @@
+import type { Duplex } from 'node:stream';
+
 /** How a guest's run ended, as the engine saw it. */
 export interface EngineExit {
   /** 'stopped': the guest or the user turned it off; 'crashed': anything else. */
@@ -35,6 +37,14 @@ export interface Engine {
    * on failure the guest goes on as it was. The next start with `restoreState` resumes it.
    */
   saveState(file: string): Promise<void>;
+  /** Serves the guest's screen, keyboard and pointer as RFB (VNC) to one viewer on `stream`; absent without a screen. */
+  openDisplay?(stream: Duplex): void;
+  /** The screen as a PNG at the guest's resolution. */
+  screenshot?(): Promise<Uint8Array>;
+  /** The screen's text rows while it shows a text mode, null when it shows graphics. */
+  screenText?(): Promise<string[] | null>;
+  /** Presses each chord (QEMU qcode names, see core/common/keys.ts) in order. */
+  sendKeys?(chords: string[][]): Promise<void>;
   /** A cheap digest of what the screen shows now (null without a screen), to tell a live guest from a stuck one. */
   screenFingerprint?(): Promise<string | null>;
   /** Last resort when the guest host itself is going away. */

@@ -16,8 +16,14 @@ interface Callbacks {
   onRuntime?(): void;
 }
 
+/** What a guest host answers a request with. */
+export interface GuestReply {
+  data?: Uint8Array;
+  lines?: string[];
+}
+
 interface PendingReply {
-  resolve(data: Uint8Array | undefined): void;
+  resolve(reply: GuestReply): void;
   reject(err: Error): void;
 }
 
@@ -82,7 +88,7 @@ export class RunningGuest {
         const p = this.pending.get(message.id);
         this.pending.delete(message.id);
         if (message.error) p?.reject(fromErrorData(message.error));
-        else p?.resolve(message.data);
+        else p?.resolve({ ...(message.data ? { data: message.data } : {}), ...(message.lines ? { lines: message.lines } : {}) });
         break;
       }
       case 'firstOutput':
@@ -93,7 +99,12 @@ export class RunningGuest {
         this.callbacks.onRuntime?.();
         break;
       case 'runtime':
-        this.runtime = { ...this.runtime!, ...(message.enginePid ? { enginePid: message.enginePid } : {}), accelerator: message.accelerator };
+        this.runtime = {
+          ...this.runtime!,
+          ...(message.enginePid ? { enginePid: message.enginePid } : {}),
+          ...(message.displaySocket ? { displaySocket: message.displaySocket } : {}),
+          accelerator: message.accelerator,
+        };
         break;
     }
   }
@@ -107,18 +118,18 @@ export class RunningGuest {
     this.markGone();
   }
 
-  request(action: GuestRequestAction, timeoutMs?: number): Promise<Uint8Array | undefined> {
+  request(action: GuestRequestAction, timeoutMs?: number, keys?: string[][]): Promise<GuestReply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.process.send({ type: 'request', id, action, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+      this.process.send({ type: 'request', id, action, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(keys ? { keys } : {}) });
     });
   }
 
-  /** Hands a viewer's MessagePort to the guest host, where the launcher can (Electron). */
-  transferPort(port: unknown): boolean {
+  /** Hands a viewer's MessagePort (console, or screen as RFB) to the guest host, where the launcher can (Electron). */
+  transferPort(port: unknown, kind: 'console' | 'display' = 'console'): boolean {
     if (!this.process.sendWithPort) return false;
-    this.process.sendWithPort({ type: 'attachPort' }, port);
+    this.process.sendWithPort({ type: kind === 'console' ? 'attachPort' : 'attachDisplayPort' }, port);
     return true;
   }
 
@@ -132,7 +143,7 @@ export class RunningGuest {
 
   /** Recent output plus everything after it, each byte once. */
   async attach(onData: (data: Uint8Array) => void, options: AttachOptions = {}): Promise<ConsoleAttachment> {
-    const backlog = (await this.request('backlog')) ?? new Uint8Array();
+    const backlog = (await this.request('backlog')).data ?? new Uint8Array();
     const viewer = options.flowControl ? this.flow.add() : undefined;
     const listener = viewer
       ? (data: Uint8Array) => {

@@ -35,7 +35,10 @@ export function configFromRequest(req: z.output<typeof createVmRequestSchema>): 
     directBoot: req.kernelPath ? { kernelPath: path.resolve(req.kernelPath), initrdPath: abs(req.initrdPath), append: req.append ?? '' } : null,
     firmware: req.firmware ?? 'bios',
     chipset: 'pc',
-    network: { mode: req.network ?? 'nat', forwards: withLoopback(req.forwards ?? []) },
+    display: { adapter: req.display ?? preset.display },
+    input: { pointer: req.pointer ?? 'tablet' },
+    diskBus: req.diskBus ?? preset.diskBus,
+    network: { mode: req.network ?? 'nat', model: req.nicModel ?? preset.nicModel, forwards: withLoopback(req.forwards ?? []) },
     serial: { enabled: true },
     engine: req.engine ?? 'auto',
     accelerator: req.accelerator ?? 'auto',
@@ -78,6 +81,10 @@ export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequest
     else next.disks.push(existingDisk(full, req.diskFormat));
   }
   if (req.network !== undefined) next.network.mode = req.network;
+  if (req.display !== undefined) next.display.adapter = req.display;
+  if (req.pointer !== undefined) next.input.pointer = req.pointer;
+  if (req.diskBus !== undefined) next.diskBus = req.diskBus;
+  if (req.nicModel !== undefined) next.network.model = req.nicModel;
   if (req.forwards !== undefined) next.network.forwards = withLoopback(req.forwards);
   if (req.shutdownTimeoutMs !== undefined) next.shutdownTimeoutMs = req.shutdownTimeoutMs;
   return { next, problems };

@@ -16,6 +16,7 @@ import type {
   VmDetails,
   VmSummary,
   FileListing,
+  KeyInput,
 } from '../common/api';
 import { createVmRequestSchema, deleteOptionsSchema, hostSettingsSchema, modifyVmRequestSchema, shutdownOptionsSchema, type HostSettings } from '../common/apiSchemas';
 import { writeHostSettings } from './hostSettings';
@@ -34,6 +35,7 @@ import { RunningGuest } from './runningGuest';
 import { forkSpawner, GuestHostPool, type GuestHostLauncher, type GuestHostSpawner } from './supervisor';
 import { m } from '../common/messages';
 import { ensureUefiVars } from './qemu/uefi';
+import { chordsForText, parseChord } from '../common/keys';
 
 export interface VmServiceOptions {
   home: string;
@@ -440,6 +442,69 @@ export class VmService implements IVmService {
       parts.push(`==> ${name} <==\n${text.length > 1_000_000 ? text.slice(-1_000_000) : text}`);
     }
     return parts.join('\n');
+  }
+
+  /** A running guest for a screen request; a VM without a screen gets its sentence at once. */
+  private screenGuest(ref: string, needsScreen = true): RunningGuest {
+    const entry = this.library.find(ref);
+    const { uuid, name } = entry.config.identity;
+    const guest = this.running.get(uuid);
+    if (!guest) throw new GuesthouseError('invalid-state', m('vm.notRunning', { name }));
+    if (needsScreen && entry.config.display.adapter === 'none') throw new GuesthouseError('invalid-input', m('display.none', { name }));
+    return guest;
+  }
+
+  async screenshot(ref: string): Promise<Uint8Array> {
+    const { data } = await this.screenGuest(ref).request('screenshot');
+    return data ?? new Uint8Array();
+  }
+
+  async screenText(ref: string): Promise<string[]> {
+    return (await this.screenGuest(ref).request('screenText')).lines ?? [];
+  }
+
+  async waitForScreen(ref: string, text: string, timeoutMs: number): Promise<boolean> {
+    const guest = this.screenGuest(ref);
+    const deadline = Date.now() + timeoutMs;
+    let gone = false;
+    void guest.gone.then(() => (gone = true));
+    // The screen has no stream of changes to match against: look at it a few times a second.
+    for (;;) {
+      try {
+        if ((await this.screenText(ref)).some((row) => row.includes(text))) return true;
+      } catch (err) {
+        // Graphics for now, or a screen not up yet: look again; anything else is the answer.
+        const code = err instanceof GuesthouseError ? err.code : '';
+        if (code !== 'invalid-state' || gone) {
+          if (gone) return false;
+          throw err;
+        }
+      }
+      if (gone || Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, deadline - Date.now()))));
+    }
+  }
+
+  async sendKeys(ref: string, keys: KeyInput): Promise<void> {
+    // The keyboard is there without a screen too (a serial-only guest still has its PS/2 keyboard).
+    const guest = this.screenGuest(ref, false);
+    let chords: string[][];
+    if ('chord' in keys) {
+      const chord = parseChord(keys.chord);
+      if (!chord) throw new GuesthouseError('invalid-input', m('keys.unknown', { chord: keys.chord }));
+      chords = [chord];
+    } else {
+      const typed = chordsForText(keys.text);
+      if ('untypable' in typed) throw new GuesthouseError('invalid-input', m('keys.untypable', { char: typed.untypable }));
+      chords = typed.chords;
+    }
+    await guest.request('keys', undefined, chords);
+  }
+
+  /** Gives a screen viewer a MessagePort straight to the guest host (Electron), speaking RFB. */
+  transferDisplayPort(ref: string, port: unknown): boolean {
+    const guest = this.running.get(this.library.find(ref).config.identity.uuid);
+    return guest ? guest.transferPort(port, 'display') : false;
   }
 
   async attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment> {

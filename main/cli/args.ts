@@ -25,6 +25,10 @@ export const vmOptions = {
   network: { type: 'string' },
   forward: { type: 'string', multiple: true },
   'shutdown-timeout-s': { type: 'string' },
+  display: { type: 'string' },
+  pointer: { type: 'string' },
+  'disk-bus': { type: 'string' },
+  nic: { type: 'string' },
 } as const;
 
 export type VmOptionValues = { [K in keyof typeof vmOptions]?: (typeof vmOptions)[K] extends { multiple: true } ? string[] : string };
@@ -57,6 +61,10 @@ export function vmRequestFromFlags(v: VmOptionValues): Omit<CreateVmRequest, 'na
   if (v.os !== undefined) req.osType = v.os;
   if (v.network !== undefined) req.network = v.network;
   if (v.forward !== undefined) req.forwards = v.forward.map(parseForward);
+  if (v.display !== undefined) req.display = v.display;
+  if (v.pointer !== undefined) req.pointer = v.pointer;
+  if (v['disk-bus'] !== undefined) req.diskBus = v['disk-bus'];
+  if (v.nic !== undefined) req.nicModel = v.nic;
   if (v['shutdown-timeout-s'] !== undefined) req.shutdownTimeoutMs = Math.round(num(v['shutdown-timeout-s'])! * 1000);
   return req as Omit<CreateVmRequest, 'name'>;
 }

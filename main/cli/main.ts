@@ -30,6 +30,10 @@ const USAGE = `Usage: guesthouse COMMAND [ARGS]
   console NAME                        attach to the serial console (Ctrl-] detaches)
   send NAME TEXT                      type TEXT into the console (C escapes such as \\n work)
   wait NAME --for TEXT [--timeout-s N]  exit 0 once TEXT has appeared in the console since start, 1 on timeout
+  wait NAME --screen TEXT [--timeout-s N]  exit 0 once TEXT shows on the screen (text mode), 1 on timeout
+  screenshot NAME FILE.png            the screen as a PNG at the guest's resolution
+  screenshot NAME --text              the screen's text (while the guest shows a text mode)
+  keys NAME CHORD | --type TEXT       press keys (ctrl-alt-delete, ret, f2…) or type TEXT (C escapes such as \n work)
   log NAME                            the VM's console and engine logs
   serve [--port N] [--host ADDR]      the GUI in a browser (loopback by default, with an access token)
   service status|stop                 the background service for this library
@@ -41,6 +45,7 @@ Options for create and modify (modify: --disk adds a new disk, --attach-disk an 
   --attach-disk FILE   --detach-disk FILE (modify; the file stays; repeatable)
   --cdrom ISO   --kernel FILE   --initrd FILE   --append "CMDLINE"
   --network nat|none   --forward tcp:HOSTPORT:GUESTPORT (repeatable)   --shutdown-timeout-s N
+  --display vga|virtio|none   --pointer tablet|ps2   --disk-bus virtio|sata|ide   --nic virtio|e1000
 
 GUESTHOUSE_HOME selects the library (default: ${libraryHome()}).`;
 
@@ -119,7 +124,9 @@ function printVm(vm: VmDetails): void {
     if (c.directBoot.initrdPath) out(`Initrd:       ${c.directBoot.initrdPath}`);
     if (c.directBoot.append) out(`Command line: ${c.directBoot.append}`);
   }
-  out(`Network:      ${c.network.mode}${c.network.forwards.map((f) => ` ${f.protocol}:${f.hostAddress}:${f.hostPort}->${f.guestPort}`).join('')}`);
+  out(`Screen:       ${c.display.adapter === 'none' ? 'none (serial console only)' : `${c.display.adapter === 'virtio' ? 'virtio-vga' : 'standard VGA'}, ${c.input.pointer === 'tablet' ? 'USB tablet' : 'PS/2 mouse'}, PS/2 keyboard`}`);
+  out(`Disk bus:     ${c.diskBus === 'sata' ? 'SATA (AHCI)' : c.diskBus === 'ide' ? 'IDE' : 'virtio'}`);
+  out(`Network:      ${c.network.mode}${c.network.mode === 'nat' ? ` (${c.network.model === 'e1000' ? 'Intel e1000' : 'virtio-net'})` : ''}${c.network.forwards.map((f) => ` ${f.protocol}:${f.hostAddress}:${f.hostPort}->${f.guestPort}`).join('')}`);
   out(`Folder:       ${vm.folder}`);
   if (vm.runtime) out(`Processes:    guest host ${vm.runtime.guestHostPid}${vm.runtime.enginePid ? `, engine ${vm.runtime.enginePid}` : ''}`);
 }
@@ -224,7 +231,7 @@ async function run(argv: string[]): Promise<number> {
 
   if (command === 'serve') return serve(home, parse(rest, { port: { type: 'string' }, host: { type: 'string' } }, 0).values);
 
-  const known = ['host', 'list', 'show', 'create', 'modify', 'delete', 'start', 'stop', 'pause', 'resume', 'reset', 'save', 'discard', 'console', 'send', 'wait', 'log'];
+  const known = ['host', 'list', 'show', 'create', 'modify', 'delete', 'start', 'stop', 'pause', 'resume', 'reset', 'save', 'discard', 'console', 'send', 'wait', 'log', 'screenshot', 'keys'];
   if (!known.includes(command)) throw new UsageError(`"${command}" is not a guesthouse command; see "guesthouse help".`);
   // Parse before connecting, so a typo never starts a service.
   const spec = (() => {
@@ -246,7 +253,13 @@ async function run(argv: string[]): Promise<number> {
       case 'send':
         return parse(rest, {}, 2);
       case 'wait':
-        return parse(rest, { for: { type: 'string' }, 'timeout-s': { type: 'string' } }, 1);
+        return parse(rest, { for: { type: 'string' }, screen: { type: 'string' }, 'timeout-s': { type: 'string' } }, 1);
+      case 'screenshot': {
+        const p = parse(rest, { text: { type: 'boolean' } }, rest.includes('--text') ? 1 : 2);
+        return p;
+      }
+      case 'keys':
+        return parse(rest, { type: { type: 'string' } }, rest.includes('--type') || rest.some((a) => a.startsWith('--type=')) ? 1 : 2);
       default:
         return parse(rest, {}, 1);
     }
@@ -262,7 +275,10 @@ async function run(argv: string[]): Promise<number> {
   // Work out every flag before the service starts, so bad input changes nothing.
   const request = command === 'create' || command === 'modify' ? vmRequestFromFlags(v as VmOptionValues) : undefined;
   if (command === 'create' && v['detach-disk'] !== undefined) throw new UsageError('--detach-disk works with modify only: a new VM has no disks to take off.');
-  if (command === 'wait' && typeof v.for !== 'string') throw new UsageError('Say what to wait for with --for TEXT.');
+  if (command === 'wait' && typeof v.for !== 'string' && typeof v.screen !== 'string') throw new UsageError('Say what to wait for with --for TEXT (console) or --screen TEXT (screen).');
+  if (command === 'wait' && typeof v.for === 'string' && typeof v.screen === 'string') throw new UsageError('Wait for one thing at a time: --for or --screen.');
+  const pngFile = command === 'screenshot' && !v.text ? path.resolve(args[1]!) : null;
+  if (pngFile && !fs.existsSync(path.dirname(pngFile))) throw new UsageError(`The folder ${path.dirname(pngFile)} does not exist.`);
   const timeoutMs = command === 'stop' || command === 'wait' ? seconds(v['timeout-s'], command === 'wait' ? 60_000 : -1) : -1;
 
   const client = (await connectToService(home, SERVICE_ENTRY))!;
@@ -328,10 +344,27 @@ async function run(argv: string[]): Promise<number> {
         await client.writeConsole(name, unescapeC(args[1]!));
         return 0;
       case 'wait': {
-        const found = await client.waitForConsole(name, v.for as string, timeoutMs);
-        if (!found) process.stderr.write(`"${v.for as string}" did not appear on the console of "${name}" within ${timeoutMs / 1000} s.\n`);
+        const onScreen = typeof v.screen === 'string';
+        const text = (onScreen ? v.screen : v.for) as string;
+        const found = onScreen ? await client.waitForScreen(name, text, timeoutMs) : await client.waitForConsole(name, text, timeoutMs);
+        if (!found) process.stderr.write(`"${text}" did not appear on the ${onScreen ? 'screen' : 'console'} of "${name}" within ${timeoutMs / 1000} s.\n`);
         return found ? 0 : 1;
       }
+      case 'screenshot': {
+        if (!pngFile) {
+          out((await client.screenText(name)).join('\n').replace(/\n+$/, ''));
+          return 0;
+        }
+        const png = await client.screenshot(name);
+        fs.writeFileSync(pngFile, png);
+        const width = png.length >= 24 ? Buffer.from(png).readUInt32BE(16) : 0;
+        const height = png.length >= 24 ? Buffer.from(png).readUInt32BE(20) : 0;
+        out(`Saved the screen of "${name}" (${width}x${height}) to ${pngFile}.`);
+        return 0;
+      }
+      case 'keys':
+        await client.sendKeys(name, typeof v.type === 'string' ? { text: unescapeC(v.type).toString('utf8') } : { chord: args[1]! });
+        return 0;
       case 'log':
         out(await client.readLog(name));
         return 0;

@@ -22,10 +22,10 @@ const missing =
 const READY = 'GUESTHOUSE-READY';
 
 /** Polls `check` until it returns a value other than undefined, or fails after `ms`. */
-async function until<T>(what: string, ms: number, check: () => T | undefined, every = 50): Promise<T> {
+async function until<T>(what: string, ms: number, check: () => T | undefined | Promise<T | undefined>, every = 50): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = check();
+    const v = await check();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, every));
@@ -167,7 +167,10 @@ describe('the v86 screen over RFB', () => {
         cpus: 1,
         memoryMib: 128,
         disks: [],
-        network: { mode: 'none', forwards: [] },
+        network: { mode: 'none', model: 'virtio', forwards: [] },
+        display: { adapter: 'vga' },
+        input: { pointer: 'ps2' },
+        diskBus: 'ide',
         engine: 'v86',
         directBoot: { kernelPath: guest.bzImage, initrdPath: guest.initrd, append: 'console=tty0 quiet' },
       },
@@ -182,7 +185,7 @@ describe('the v86 screen over RFB', () => {
     engine = new V86Engine(spec, { onRunState: () => undefined, onOutput: () => undefined, onExit: (e) => exits.push(e.reason) });
     const t0 = Date.now();
     await engine.start();
-    await until('the ready marker on the screen', 150_000, () => (engine.screenText()?.some((l) => l.includes(READY)) ? true : undefined), 100);
+    await until('the ready marker on the screen', 150_000, async () => ((await engine.screenText())?.some((l) => l.includes(READY)) ? true : undefined), 100);
     console.log(`v86 screen: boot to "${READY}" on the VGA text screen in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     server = net.createServer((s) => engine.openDisplay(s));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -207,17 +210,17 @@ describe('the v86 screen over RFB', () => {
   });
 
   it('types through RFB key events and shows the answer', async () => {
-    await until('the shell prompt', 60_000, () => (engine.screenText()?.some((l) => l.startsWith('tiny#')) ? true : undefined));
+    await until('the shell prompt', 60_000, async () => ((await engine.screenText())?.some((l) => l.startsWith('tiny#')) ? true : undefined));
     viewer.type('echo $((6*7))');
     viewer.key(0xff0d, true);
     viewer.key(0xff0d, false);
     const t0 = Date.now();
-    const row = await until('"42" on the screen', 60_000, () => {
-      const i = engine.screenText()?.findIndex((l) => l === '42');
+    const row = await until('"42" on the screen', 60_000, async () => {
+      const i = (await engine.screenText())?.findIndex((l) => l === '42');
       return i === undefined || i < 0 ? undefined : i;
     });
     console.log(`v86 screen: "echo $((6*7))" typed via RFB answered on screen in ${Date.now() - t0} ms`);
-    expect(engine.screenText()![row - 1]).toContain('echo $((6*7))');
+    expect((await engine.screenText())![row - 1]).toContain('echo $((6*7))');
     // The viewer's copy of that row catches up with the screen.
     const png = decodePng(engine.screenshotPng());
     await until('the viewer to show the answer row', 5_000, () => {
@@ -271,7 +274,7 @@ describe('the v86 screen over RFB', () => {
     dispi(2, 480);
     dispi(3, 32);
     dispi(4, 0x41);
-    expect(engine.screenText()).toBeNull();
+    expect(await engine.screenText()).toBeNull();
     // A red square at (10, 20)..(41, 51) in the framebuffer (B, G, R, X).
     for (let y = 20; y < 52; y++) for (let x = 10; x < 42; x++) devices.vga.svga_memory.set([0, 0, 255, 0], (y * 640 + x) * 4);
     devices.vga.complete_redraw();
@@ -282,7 +285,7 @@ describe('the v86 screen over RFB', () => {
     expect([png.width, png.height]).toEqual([640, 480]);
     expect([...png.rgb.subarray((25 * 640 + 12) * 3, (25 * 640 + 12) * 3 + 3)]).toEqual([255, 0, 0]);
     dispi(4, 0);
-    await until('the text screen again', 10_000, () => (viewer.width === 720 && engine.screenText()?.some((l) => l === '42') ? true : undefined));
+    await until('the text screen again', 10_000, async () => (viewer.width === 720 && (await engine.screenText())?.some((l) => l === '42') ? true : undefined));
     expect(viewer.sizes).toEqual(['720x400', '640x480', '720x400']);
     expect(exits).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildQemuArgv } from '../../core/node/qemu/argv';
 import { sampleConfig } from '../support/sampleConfig';
 
-const launch = { accelerator: 'tcg' as const, qmpSocket: '/run/gh/vm.qmp', serialSocket: '/run/gh/vm.ser' };
+const launch = { accelerator: 'tcg' as const, qmpSocket: '/run/gh/vm.qmp', serialSocket: '/run/gh/vm.ser', vncSocket: '/run/gh/vm.vnc' };
 
 describe('QEMU argv (golden)', () => {
   it('is a pure function of the config: disk boot with NAT', () => {
@@ -15,7 +15,9 @@ describe('QEMU argv (golden)', () => {
       '-display', 'none',
       '-chardev', 'socket,id=qmp,path=/run/gh/vm.qmp', '-mon', 'chardev=qmp,mode=control',
       '-chardev', 'socket,id=serial0,path=/run/gh/vm.ser', '-serial', 'chardev:serial0',
-      '-drive', 'file=/lib/machines/web/web.qcow2,format=qcow2,if=virtio,index=0,werror=stop,rerror=stop',
+      '-device', 'VGA', '-vnc', 'unix:/run/gh/vm.vnc,share=force-shared',
+      '-device', 'qemu-xhci,id=xhci', '-device', 'usb-tablet,bus=xhci.0',
+      '-drive', 'file=/lib/machines/web/web.qcow2,format=qcow2,werror=stop,rerror=stop,if=virtio,index=0',
       '-boot', 'order=c',
       '-nic', 'user,model=virtio-net-pci',
     ]);
@@ -28,7 +30,7 @@ describe('QEMU argv (golden)', () => {
       disks: [],
       optical: { isoPath: '/iso/x,y.iso' },
       directBoot: { kernelPath: '/k/vmlinuz', initrdPath: '/k/initrd', append: 'console=ttyS0 quiet' },
-      network: { mode: 'nat' as const, forwards: [{ protocol: 'tcp' as const, hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }] },
+      network: { mode: 'nat' as const, model: 'virtio' as const, forwards: [{ protocol: 'tcp' as const, hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }] },
     };
     const argv = buildQemuArgv(config, '/lib/machines/a,b', { ...launch, accelerator: 'kvm' });
     expect(argv.slice(0, 2)).toEqual(['-name', 'guest=a,,b']);
@@ -39,7 +41,7 @@ describe('QEMU argv (golden)', () => {
   });
 
   it('no network and no serial', () => {
-    const argv = buildQemuArgv({ ...sampleConfig, network: { mode: 'none', forwards: [] }, serial: { enabled: false } }, '/x', launch);
+    const argv = buildQemuArgv({ ...sampleConfig, network: { mode: 'none', model: 'virtio', forwards: [] }, serial: { enabled: false } }, '/x', launch);
     expect(argv.slice(-2)).toEqual(['-nic', 'none']);
     expect(argv).not.toContain('-serial');
   });
@@ -48,9 +50,22 @@ describe('QEMU argv (golden)', () => {
     const uefi = { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/lib/machines/web/uefi-vars.fd' };
     const argv = buildQemuArgv({ ...sampleConfig, firmware: 'uefi' }, '/lib/machines/web', { ...launch, uefi });
     expect(argv.join(' ')).toContain(
-      '-serial chardev:serial0 -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd -drive if=pflash,format=raw,unit=1,file=/lib/machines/web/uefi-vars.fd -drive file=',
+      '-serial chardev:serial0 -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd -drive if=pflash,format=raw,unit=1,file=/lib/machines/web/uefi-vars.fd -device VGA',
     );
     expect(buildQemuArgv(sampleConfig, '/x', { ...launch, uefi }).join(' ')).not.toContain('pflash'); // BIOS ignores it
     expect(() => buildQemuArgv({ ...sampleConfig, firmware: 'uefi' }, '/x', launch)).toThrow();
+  });
+
+  it('what the guest sees: Windows devices (SATA, e1000), virtio-vga, no screen, IDE around the CD-ROM', () => {
+    const two = [{ path: 'a.qcow2', format: 'qcow2' as const, owned: true }, { path: 'b.raw', format: 'raw' as const, owned: true }];
+    const win = buildQemuArgv({ ...sampleConfig, disks: two, diskBus: 'sata', network: { ...sampleConfig.network, model: 'e1000' } }, '/v', launch).join(' ');
+    expect(win).toContain('-device ahci,id=sata -drive file=/v/a.qcow2,format=qcow2,werror=stop,rerror=stop,if=none,id=disk0 -device ide-hd,drive=disk0,bus=sata.0 -drive file=/v/b.raw,format=raw,werror=stop,rerror=stop,if=none,id=disk1 -device ide-hd,drive=disk1,bus=sata.1');
+    expect(win).toContain('-nic user,model=e1000');
+    const ide = buildQemuArgv({ ...sampleConfig, disks: [...two, { path: 'c.raw', format: 'raw', owned: true }], diskBus: 'ide', optical: { isoPath: '/i.iso' } }, '/v', launch).join(' ');
+    expect(ide).toMatch(/a\.qcow2.*if=ide,index=0 .*b\.raw.*if=ide,index=1 .*c\.raw.*if=ide,index=3 .*i\.iso.*if=ide,index=2/);
+    expect(buildQemuArgv({ ...sampleConfig, display: { adapter: 'virtio' }, input: { pointer: 'ps2' } }, '/v', launch).join(' ')).toContain('-device virtio-vga -vnc unix:/run/gh/vm.vnc,share=force-shared -drive');
+    const headless = buildQemuArgv({ ...sampleConfig, display: { adapter: 'none' } }, '/v', launch);
+    expect(headless).not.toContain('-vnc');
+    expect(headless.join(' ')).not.toMatch(/VGA|usb-tablet/);
   });
 });

@@ -72,6 +72,18 @@ describe('VM config validation', () => {
     expect(() => parseConfigText('[]', 'vm.json')).toThrow('vm.json does not hold a VM configuration.');
   });
 
+  it('version 1 (no screen, virtio everything) becomes 2 with a VGA screen and a tablet, and keeps its virtio devices', () => {
+    const { display, input, diskBus, network, ...v1 } = sampleConfig;
+    const text = JSON.stringify({ ...v1, version: 1, network: { mode: network.mode, forwards: network.forwards } });
+    const config = parseConfigText(text, 'vm.json');
+    expect(config.version).toBe(2);
+    expect(config.display).toEqual({ adapter: 'vga' });
+    expect(config.input).toEqual({ pointer: 'tablet' });
+    expect(config.diskBus).toBe('virtio');
+    expect(config.network).toEqual({ mode: 'nat', model: 'virtio', forwards: [] });
+    expect({ display, input, diskBus }).toEqual({ display: { adapter: 'vga' }, input: { pointer: 'tablet' }, diskBus: 'virtio' });
+  });
+
   it('migrates older versions step by step', () => {
     const table = {
       1: (old: Record<string, unknown>) => ({ ...old, memoryMib: old.memory, memory: undefined }),

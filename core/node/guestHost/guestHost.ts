@@ -9,6 +9,7 @@ import type { Engine, EngineExit } from '../engine';
 import { QemuEngine } from '../qemu/engine';
 import { V86Engine } from '../v86/engine';
 import { m } from '../../common/messages';
+import { DisplayServer } from './displayServer';
 
 /** The guest host's link to its parent: parentPort under Electron, IPC under Node. */
 export interface ParentChannel {
@@ -30,6 +31,7 @@ export class GuestHost {
   /** Why the guest is in its state (a paused guest keeps it while a resume is refused). */
   private reason: string | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
+  private display: DisplayServer | undefined;
   private engine: Engine | undefined;
   private spec: BootSpec | undefined;
   /** Recent console output for late viewers; sized from the boot spec. */
@@ -74,8 +76,8 @@ export class GuestHost {
         void this.boot(message.spec);
         break;
       case 'request':
-        this.handle(message.action, message.timeoutMs).then(
-          (data) => this.parent.send({ type: 'reply', id: message.id, ...(data ? { data } : {}) }),
+        this.handle(message.action, message.timeoutMs, message.keys).then(
+          (reply) => this.parent.send({ type: 'reply', id: message.id, ...(reply instanceof Uint8Array ? { data: reply } : Array.isArray(reply) ? { lines: reply } : {}) }),
           (err: unknown) => this.parent.send({ type: 'reply', id: message.id, error: toErrorData(err) }),
         );
         break;
@@ -87,6 +89,10 @@ export class GuestHost {
         break;
       case 'attachPort':
         if (port) this.attachPort(port);
+        break;
+      case 'attachDisplayPort':
+        if (port && this.display) this.display.attachPort(port);
+        else port?.close();
         break;
     }
   }
@@ -105,7 +111,11 @@ export class GuestHost {
       const engine = spec.engine === 'v86' ? new V86Engine(spec, listener) : new QemuEngine(spec, listener);
       this.engine = engine;
       await engine.start();
-      this.parent.send({ type: 'runtime', enginePid: engine.pid, accelerator: engine.accelerator });
+      if (engine.openDisplay && spec.config.display.adapter !== 'none') {
+        const open = engine.openDisplay.bind(engine);
+        this.display = await DisplayServer.listen(path.join(spec.runtimeDir, `${spec.config.identity.uuid.slice(0, 8)}.rfb`), open);
+      }
+      this.parent.send({ type: 'runtime', enginePid: engine.pid, accelerator: engine.accelerator, ...(this.display ? { displaySocket: this.display.socketPath } : {}) });
       this.setState('running');
       if (engine.accelerator !== 'tcg' && engine.kind === 'qemu') this.watchForSignOfLife(spec.silenceMs ?? 60_000);
     } catch (err) {
@@ -199,7 +209,7 @@ export class GuestHost {
     this.setState(state, reason);
   }
 
-  private async handle(action: GuestRequestAction, timeoutMs = 30_000): Promise<Uint8Array | void> {
+  private async handle(action: GuestRequestAction, timeoutMs = 30_000, keys: string[][] = []): Promise<Uint8Array | string[] | void> {
     if (action === 'backlog') {
       // Everything before the snapshot must already be on its way as output, so a
       // viewer that starts listening on this reply sees each byte exactly once.
@@ -208,6 +218,7 @@ export class GuestHost {
     }
     const engine = this.engine;
     const name = this.spec?.config.identity.name ?? 'the VM';
+    if (action === 'screenshot' || action === 'screenText' || action === 'keys') return this.screenRequest(action, keys, name);
     assertAction(action, this.state, name);
     if (!engine) throw new GuesthouseError('invalid-state', m('vm.noEngine', { name }));
     switch (action) {
@@ -272,6 +283,18 @@ export class GuestHost {
     }
   }
 
+  /** Screen and keyboard requests: any time the guest has a screen and its engine is up. */
+  private async screenRequest(action: 'screenshot' | 'screenText' | 'keys', keys: string[][], name: string): Promise<Uint8Array | string[] | void> {
+    const engine = this.engine;
+    if (this.state === 'starting' || !engine?.screenshot || !engine.screenText || !engine.sendKeys) throw new GuesthouseError('invalid-state', m('display.notReady', { name }));
+    if (this.spec?.config.display.adapter === 'none' && action !== 'keys') throw new GuesthouseError('invalid-state', m('display.none', { name }));
+    if (action === 'screenshot') return engine.screenshot();
+    if (action === 'keys') return engine.sendKeys(keys);
+    const lines = await engine.screenText();
+    if (!lines) throw new GuesthouseError('invalid-state', m('display.graphical', { name }));
+    return lines;
+  }
+
   private async onEngineExit(exit: EngineExit): Promise<void> {
     if (this.state === 'starting') return; // boot() reports the failure itself
     if (this.saving && exit.outcome === 'stopped') return this.finish('saved', exit.reason, 0);
@@ -282,6 +305,7 @@ export class GuestHost {
   private async finish(state: 'stopped' | 'saved' | 'crashed', reason: string, code: number): Promise<void> {
     if (this.shutdownTimer) clearTimeout(this.shutdownTimer);
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.display?.close();
     this.flushOutput();
     if (this.consoleLog !== undefined) fs.closeSync(this.consoleLog);
     this.consoleLog = undefined;

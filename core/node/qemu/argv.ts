@@ -8,6 +8,8 @@ export interface QemuLaunch {
   qmpSocket: string;
   /** Unix socket Guesthouse listens on for the serial console; QEMU connects to it. */
   serialSocket: string;
+  /** Unix socket QEMU's VNC server listens on (in the VM's private runtime folder, never TCP). */
+  vncSocket?: string;
   /** Restoring a saved machine state: QEMU waits for it (migrate-incoming over QMP). */
   incoming?: boolean;
   /** Firmware uefi: OVMF's code (read-only) and the VM's own variable store. */
@@ -40,6 +42,7 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
     '-cpu', launch.accelerator === 'tcg' ? 'max' : 'host',
     '-smp', String(config.cpus),
     '-m', `${config.memoryMib}M`,
+    // No window of QEMU's own: the screen is served over VNC to Guesthouse's viewers.
     '-display', 'none',
     '-chardev', `socket,id=qmp,path=${opt(launch.qmpSocket)}`,
     '-mon', 'chardev=qmp,mode=control',
@@ -54,8 +57,19 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
       '-drive', `if=pflash,format=raw,unit=1,file=${opt(launch.uefi.vars)}`,
     );
   }
+  if (config.display.adapter !== 'none') {
+    args.push('-device', config.display.adapter === 'virtio' ? 'virtio-vga' : 'VGA');
+    if (launch.vncSocket) args.push('-vnc', `unix:${opt(launch.vncSocket)},share=force-shared`);
+    // An absolute pointer, so the host's and the guest's pointers line up; the keyboard is the machine's PS/2 one.
+    if (config.input.pointer === 'tablet') args.push('-device', 'qemu-xhci,id=xhci', '-device', 'usb-tablet,bus=xhci.0');
+  }
+  if (config.diskBus === 'sata' && config.disks.length) args.push('-device', 'ahci,id=sata');
   config.disks.forEach((disk, i) => {
-    args.push('-drive', `file=${opt(resolve(disk.path))},format=${disk.format},if=virtio,index=${i},werror=stop,rerror=stop`);
+    const drive = `file=${opt(resolve(disk.path))},format=${disk.format},werror=stop,rerror=stop`;
+    if (config.diskBus === 'sata') args.push('-drive', `${drive},if=none,id=disk${i}`, '-device', `ide-hd,drive=disk${i},bus=sata.${i}`);
+    // IDE: two channels of two; the CD-ROM keeps index 2 (secondary master).
+    else if (config.diskBus === 'ide') args.push('-drive', `${drive},if=ide,index=${i < 2 ? i : i + 1}`);
+    else args.push('-drive', `${drive},if=virtio,index=${i}`);
   });
   if (config.optical) {
     args.push('-drive', `file=${opt(resolve(config.optical.isoPath))},format=raw,media=cdrom,readonly=on,if=ide,index=2`);
@@ -70,7 +84,7 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
   if (launch.incoming) args.push('-incoming', 'defer');
   if (config.network.mode === 'nat') {
     const fwd = config.network.forwards.map((f) => `,hostfwd=${f.protocol}:${f.hostAddress}:${f.hostPort}-:${f.guestPort}`).join('');
-    args.push('-nic', `user,model=virtio-net-pci${fwd}`);
+    args.push('-nic', `user,model=${config.network.model === 'e1000' ? 'e1000' : 'virtio-net-pci'}${fwd}`);
   } else {
     args.push('-nic', 'none');
   }

@@ -10,6 +10,9 @@ import type { Engine, EngineExit, EngineListener } from '../engine';
 import { buildQemuArgv } from './argv';
 import { QmpClient, type QmpEvent } from './qmp';
 import { m } from '../../common/messages';
+import crypto from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { parsePpm, textFromPixels } from '../display/screenText';
 
 const SETPRIV = '/usr/bin/setpriv';
 
@@ -87,6 +90,7 @@ export class QemuEngine implements Engine {
       accelerator: qemu.accelerator,
       qmpSocket,
       serialSocket,
+      vncSocket: this.socketPath('vnc'),
       ...(qemu.uefi ? { uefi: qemu.uefi } : {}),
       ...(this.spec.restoreState ? { incoming: true } : {}),
     });
@@ -274,8 +278,60 @@ export class QemuEngine implements Engine {
     }
   }
 
+  /** A viewer of the screen: bridged to QEMU's own VNC socket, which only this guest host uses. */
+  openDisplay(stream: Duplex): void {
+    if (this.spec.config.display.adapter === 'none') return void stream.destroy();
+    const upstream = net.connect(this.socketPath('vnc'));
+    upstream.setNoDelay?.(true);
+    const end = () => {
+      upstream.destroy();
+      stream.destroy();
+    };
+    upstream.on('error', end).on('close', end);
+    stream.on('error', end).on('close', end);
+    stream.pipe(upstream);
+    upstream.pipe(stream);
+  }
+
+  /** QMP screendump into a private temp file, read back and removed. */
+  private async screendump(format: 'png' | 'ppm'): Promise<Buffer> {
+    const file = path.join(this.spec.runtimeDir, `${this.spec.config.identity.uuid.slice(0, 8)}.${crypto.randomBytes(4).toString('hex')}.${format}`);
+    try {
+      await this.requireQmp().execute('screendump', { filename: file, ...(format === 'png' ? { format } : {}) });
+      return await fs.promises.readFile(file);
+    } catch (err) {
+      if (err instanceof GuesthouseError) throw err;
+      throw new GuesthouseError('engine-failed', m('display.failed', { detail: (err as Error).message }));
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }
+
+  async screenshot(): Promise<Uint8Array> {
+    return this.screendump('png');
+  }
+
+  /** Read from the picture, not from 0xB8000: Linux's vgacon scrolls the text window through video memory. */
+  async screenText(): Promise<string[] | null> {
+    const { width, height, rgb } = parsePpm(await this.screendump('ppm'));
+    return textFromPixels(rgb, width, height, 3);
+  }
+
+  async screenFingerprint(): Promise<string | null> {
+    if (this.spec.config.display.adapter === 'none') return null;
+    return crypto.createHash('sha1').update(await this.screendump('ppm')).digest('hex');
+  }
+
+  /** Each chord through `send-key` (pressed together, released after 10 ms); QEMU queues them in order. */
+  async sendKeys(chords: string[][]): Promise<void> {
+    const qmp = this.requireQmp();
+    for (const chord of chords) {
+      await qmp.execute('send-key', { keys: chord.map((data) => ({ type: 'qcode', data })), 'hold-time': 10 });
+    }
+  }
+
   /** A private unix socket of this VM's (short: socket paths must stay under 108 bytes). */
-  private socketPath(kind: 'qmp' | 'ser' | 'mig'): string {
+  private socketPath(kind: 'qmp' | 'ser' | 'mig' | 'vnc'): string {
     return path.join(this.spec.runtimeDir, `${this.spec.config.identity.uuid.slice(0, 8)}.${kind}`);
   }
 

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../atomicFile';
 import type { Engine, EngineListener } from '../engine';
 import { FileDisk } from './fileDisk';
 import { m } from '../../common/messages';
+import { qcodeKeysyms } from '../../common/keys';
 
 /** The parts of v86's emulator object this engine uses (npm v86 0.5.462). */
 interface V86Emulator {
@@ -67,7 +68,8 @@ export class V86Engine implements Engine {
     const options: Record<string, unknown> = {
       wasm_path: fw.wasm,
       bios: { url: fw.bios },
-      ...(fw.vgaBios ? { vga_bios: { url: fw.vgaBios } } : {}),
+      // Without a VGA BIOS SeaBIOS and the guest see no screen: display none is serial only.
+      ...(fw.vgaBios && config.display.adapter !== 'none' ? { vga_bios: { url: fw.vgaBios } } : {}),
       memory_size: config.memoryMib * 2 ** 20,
       vga_memory_size: 8 * 2 ** 20,
       autostart: true,
@@ -226,13 +228,27 @@ export class V86Engine implements Engine {
   }
 
   /** The rows of text on the guest's screen in text mode, null in graphics mode. */
-  screenText(): string[] | null {
+  async screenText(): Promise<string[] | null> {
     return this.screenSource().textScreen();
   }
 
   /** The guest's screen as a PNG at the guest's resolution. */
+  async screenshot(): Promise<Uint8Array> {
+    return this.screenshotPng();
+  }
+
   screenshotPng(): Buffer {
     const screen = this.screenSource();
     return encodePng(screen.width, screen.height, screen.pixels());
+  }
+
+  /** Presses each chord: its keys down in order, then up in reverse, as scan codes to the PS/2 keyboard. */
+  async sendKeys(chords: string[][]): Promise<void> {
+    const screen = this.screenSource();
+    for (const chord of chords) {
+      const syms = chord.map((k) => qcodeKeysyms[k]!);
+      for (const sym of syms) screen.key(sym, true);
+      for (const sym of syms.reverse()) screen.key(sym, false);
+    }
   }
 }
