@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { Duplex } from 'node:stream';
 import type { ConsolePort } from '../../common/protocol';
 
@@ -22,6 +23,7 @@ export class DisplayServer {
 
   /** Listens on `socketPath` (replacing a stale socket file of an earlier run). */
   static async listen(socketPath: string, open: (stream: Duplex) => void): Promise<DisplayServer> {
+    fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
     fs.rmSync(socketPath, { force: true });
     const server = net.createServer();
     await new Promise<void>((resolve, reject) => {
