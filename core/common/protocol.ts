@@ -35,7 +35,8 @@ export type ToGuestHost =
   | { type: 'attachPort' }
   /**
    * Electron only: the message carries a MessagePort for a screen viewer, speaking RFB:
-   * the viewer's bytes come as { t: 'input' }, the guest host's as { t: 'data' }, then { t: 'closed' }.
+   * bytes both ways as { t: 'data' }, the viewer's end as { t: 'close' }, ours as { t: 'closed' }
+   * (FromDisplayPort / ToDisplayPort in main/preload/channels.ts).
    */
   | { type: 'attachDisplayPort' };
 

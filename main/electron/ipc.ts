@@ -3,7 +3,7 @@ import type { IVmService } from '../../core/common/api';
 import type { ServerMessage, Transport } from '../../core/common/rpc';
 import { serveConnection } from '../../core/common/rpcServer';
 import { vmRefSchema } from '../../core/common/apiSchemas';
-import { CONSOLE_PORT_CHANNEL, isAppUrl, RPC_CHANNEL } from '../preload/channels';
+import { CONSOLE_PORT_CHANNEL, DISPLAY_PORT_CHANNEL, isAppUrl, RPC_CHANNEL } from '../preload/channels';
 
 /** Only our own page in our own window's main frame may speak to the service. */
 function trusted(window: BrowserWindow, event: IpcMainEvent | IpcMainInvokeEvent): boolean {
@@ -17,7 +17,12 @@ function trusted(window: BrowserWindow, event: IpcMainEvent | IpcMainInvokeEvent
  * `transferConsolePort`, where the app owns the guests, gives the renderer a
  * MessagePort straight to a guest host.
  */
-export function serveIpc(window: BrowserWindow, service: IVmService, transferConsolePort?: (ref: string, port: unknown) => boolean): void {
+export function serveIpc(
+  window: BrowserWindow,
+  service: IVmService,
+  transferConsolePort?: (ref: string, port: unknown) => boolean,
+  transferDisplayPort?: (ref: string, port: unknown) => boolean | Promise<boolean>,
+): void {
   const contents = window.webContents;
   let handlers: ((m: unknown) => void)[] = [];
   let closers: (() => void)[] = [];
@@ -45,6 +50,7 @@ export function serveIpc(window: BrowserWindow, service: IVmService, transferCon
     for (const c of closers) c();
     ipcMain.removeListener(RPC_CHANNEL, onRpc);
     ipcMain.removeHandler(CONSOLE_PORT_CHANNEL);
+    ipcMain.removeHandler(DISPLAY_PORT_CHANNEL);
   });
 
   const onRpc = (event: IpcMainEvent, message: unknown) => {
@@ -53,17 +59,20 @@ export function serveIpc(window: BrowserWindow, service: IVmService, transferCon
   };
   ipcMain.on(RPC_CHANNEL, onRpc);
 
-  ipcMain.handle(CONSOLE_PORT_CHANNEL, (event, ref: unknown, nonce: unknown) => {
-    if (!trusted(window, event) || !transferConsolePort) return false;
+  // A MessagePort straight to the guest host: console bytes, or the screen's RFB stream.
+  const portHandler = (channel: string, transfer: ((ref: string, port: unknown) => boolean | Promise<boolean>) | undefined) => async (event: IpcMainInvokeEvent, ref: unknown, nonce: unknown) => {
+    if (!trusted(window, event) || !transfer) return false;
     const parsedRef = vmRefSchema.safeParse(ref);
     if (!parsedRef.success || typeof nonce !== 'string' || nonce.length > 64) return false;
     const { port1, port2 } = new MessageChannelMain();
-    if (!transferConsolePort(parsedRef.data, port1)) {
+    if (!(await Promise.resolve().then(() => transfer(parsedRef.data, port1)).catch(() => false))) {
       port1.close();
       port2.close();
       return false;
     }
-    event.sender.postMessage(CONSOLE_PORT_CHANNEL, { nonce }, [port2]);
+    event.sender.postMessage(channel, { nonce }, [port2]);
     return true;
-  });
+  };
+  ipcMain.handle(CONSOLE_PORT_CHANNEL, portHandler(CONSOLE_PORT_CHANNEL, transferConsolePort));
+  ipcMain.handle(DISPLAY_PORT_CHANNEL, portHandler(DISPLAY_PORT_CHANNEL, transferDisplayPort));
 }

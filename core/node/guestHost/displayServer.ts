@@ -38,7 +38,7 @@ export class DisplayServer {
     return new DisplayServer(server, socketPath, open);
   }
 
-  /** A viewer on a MessagePort (Electron): its bytes arrive as { t: 'input' }, ours leave as { t: 'data' }. */
+  /** A viewer on a MessagePort (Electron): its bytes arrive as { t: 'data' }, ours leave as { t: 'data' }, then { t: 'closed' }. */
   attachPort(port: ConsolePort): void {
     let open = true;
     const stream = new Duplex({
@@ -57,8 +57,11 @@ export class DisplayServer {
         done(err);
       },
     });
-    port.onMessage((m) => {
-      if (m.t === 'input') stream.push(Buffer.from(m.data));
+    // The renderer's side (main/preload) sends { t: 'data' } and { t: 'close' }.
+    port.onMessage((message) => {
+      const msg = message as { t: string; data?: Uint8Array };
+      if ((msg.t === 'data' || msg.t === 'input') && msg.data instanceof Uint8Array) stream.push(Buffer.from(msg.data));
+      else if (msg.t === 'close') stream.destroy();
     });
     port.onClose(() => {
       open = false;
