@@ -152,6 +152,7 @@ export class VmService implements IVmService {
       notes.push(m(entry.config.disks.length ? 'notes.v86Disk' : 'notes.v86NoDisk'));
       if (entry.config.network.mode === 'nat') notes.push(m('notes.v86NoNetwork'));
       notes.push(m('notes.v86Save'));
+      notes.push(m(entry.config.display.adapter === 'none' ? 'notes.v86DevicesHeadless' : 'notes.v86Devices'));
     } else if (choice.engine === 'qemu') {
       notes.push(m('notes.qemu'));
     }
