@@ -20,6 +20,12 @@ export interface VmSummary {
   state: VmState;
   /** Why the VM is in its state, for crashed (and for stopped after a failure). */
   stateReason?: string;
+  /**
+   * Set when the VM's config (vm.json) cannot be read: why (also its stateReason). Such a VM
+   * is listed, but refuses everything except `repairVm` and `deleteVm`; its other fields are
+   * placeholders.
+   */
+  inaccessible?: string;
 }
 
 export interface VmRuntime {
@@ -154,6 +160,11 @@ export interface IVmService {
   /** Saves the machine state to the VM's folder and powers off; start restores it. */
   saveVm(ref: string): Promise<void>;
   discardSavedState(ref: string): Promise<void>;
+  /**
+   * For a VM whose config cannot be read (inaccessible): puts back the config from before its
+   * last save (the unreadable file is kept beside it), or says what to do where none is kept.
+   */
+  repairVm(ref: string): Promise<VmDetails>;
   writeConsole(ref: string, data: Uint8Array): Promise<void>;
   /** Resolves true once `text` has appeared in the console output since the guest started. */
   waitForConsole(ref: string, text: string, timeoutMs: number): Promise<boolean>;
@@ -196,6 +207,7 @@ export const serviceMethods = [
   'powerOffVm',
   'saveVm',
   'discardSavedState',
+  'repairVm',
   'writeConsole',
   'waitForConsole',
   'readLog',

@@ -76,6 +76,14 @@ export const keyInputSchema = z.union(
 );
 const bytes = z.instanceof(Uint8Array, { error: m('request.consoleBytes') });
 
+/**
+ * The most one writeConsole call may carry: the guest takes input at the speed of its
+ * serial line, so a larger write would hold every later keystroke back for minutes.
+ * Longer input goes in parts, each once the last has been taken (guesthouse send --file).
+ */
+export const CONSOLE_WRITE_MAX_BYTES = 64 * 1024;
+const consoleInput = bytes.refine((b) => b.length <= CONSOLE_WRITE_MAX_BYTES, { error: m('request.consoleTooLong', { max: CONSOLE_WRITE_MAX_BYTES / 1024 }) });
+
 /** Argument schemas per method: every transport validates calls against these. */
 export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   getHostInfo: z.tuple([]),
@@ -93,7 +101,8 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   powerOffVm: z.tuple([ref]),
   saveVm: z.tuple([ref]),
   discardSavedState: z.tuple([ref]),
-  writeConsole: z.tuple([ref, bytes]),
+  repairVm: z.tuple([ref]),
+  writeConsole: z.tuple([ref, consoleInput]),
   waitForConsole: z.tuple([ref, z.string().min(1, { error: m('request.waitText') }), z.number().int().min(0).max(86_400_000)]),
   readLog: z.tuple([ref]),
   browseFiles: z.tuple([z.string().min(1).max(4096).nullable().optional()]),

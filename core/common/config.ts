@@ -26,6 +26,8 @@ export const MEMORY_MIN_MIB = 16;
 /** A VM name doubles as its folder name, so it must be safe as one on every OS. */
 export const vmNameSchema = z
   .string({ error: m('name.text') })
+  // One spelling per name: "é" as one code point (NFC) or as e + accent (NFD) are the same name.
+  .normalize('NFC')
   .refine((s) => s.trim().length > 0, { error: m('name.empty') })
   .refine((s) => s.length <= NAME_MAX_LENGTH, { error: m('name.tooLong', { max: NAME_MAX_LENGTH }) })
   .refine((s) => !/[/\\]/.test(s), { error: m('name.separator') })

@@ -64,4 +64,9 @@ export type FromGuestHost =
   /** When the guest's first console byte reached the guest host (epoch ms), for start-up timing. */
   | { type: 'firstOutput'; at: number }
   /** Under hardware acceleration the guest has shown no sign of life for this long since start. */
-  | { type: 'silent'; seconds: number };
+  | { type: 'silent'; seconds: number }
+  /**
+   * A log in the VM's folder (console.log, or the engine's qemu.log) could not be written and
+   * is paused ('full': the disk is full), or (`pause` null) is written again.
+   */
+  | { type: 'logPaused'; log: 'console' | 'engine'; pause: 'full' | 'failed' | null };

@@ -12,6 +12,8 @@ export interface EngineListener {
   onRunState(state: 'running' | 'paused', reason?: string): void;
   onOutput(data: Uint8Array): void;
   onExit(exit: EngineExit): void;
+  /** The engine's own log could not be written and is paused ('full': the disk is full), or (null) is written again. */
+  onLogPaused?(pause: 'full' | 'failed' | null): void;
 }
 
 /** What every engine (QEMU, v86) offers the guest host. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GuesthouseError } from '../common/errors';
 import { parseConfigText, type VmConfig } from '../common/config';
-import { writeFileAtomic } from './atomicFile';
+import { isDiskFull, writeFileAtomic } from './atomicFile';
 import { machinesDir } from './paths';
 import { processAlive } from './processAlive';
 import { m } from '../common/messages';
@@ -11,11 +11,52 @@ import { UEFI_VARS_FILE } from './qemu/uefi';
 export { processAlive };
 
 export const CONFIG_FILE = 'vm.json';
+/** The config as it was before the last save, kept for `repair`. */
+export const BACKUP_FILE = 'vm.json.bak';
 const LOCK_FILE = '.guesthouse.lock';
 
 export interface LibraryEntry {
   config: VmConfig;
   dir: string;
+}
+
+/** A VM folder whose vm.json cannot be read: listed as inaccessible, with the reason. */
+export interface InaccessibleEntry {
+  /** The uuid its file still spells, else the folder's name. */
+  id: string;
+  /** The folder's name (a VM's name is its folder's name). */
+  name: string;
+  dir: string;
+  reason: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The uuid a broken config file still spells, if any. */
+function rawUuid(text: string): string | null {
+  try {
+    const uuid = (JSON.parse(text) as { identity?: { uuid?: unknown } } | null)?.identity?.uuid;
+    return typeof uuid === 'string' && UUID.test(uuid) ? uuid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The config in `file`, or null where it cannot be read. */
+export function readConfig(file: string): VmConfig | null {
+  try {
+    return parseConfigText(fs.readFileSync(file, 'utf8'), file);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What makes two names the same VM: case aside, and Unicode normalization aside ("é" typed
+ * as one code point or as e + accent looks the same, and some file systems store either).
+ */
+function nameKey(name: string): string {
+  return name.normalize('NFC').toLowerCase();
 }
 
 /** The VM library on disk: one folder per VM holding vm.json, its disks and logs. */
@@ -26,41 +67,93 @@ export class Library {
     this.root = machinesDir(home);
   }
 
-  /** Every VM whose config reads; unreadable ones are reported through `onProblem`. */
-  list(onProblem?: (dir: string, message: string) => void): LibraryEntry[] {
+  /** Every VM folder with a vm.json: those whose config reads, and those whose config does not. */
+  scan(): { entries: LibraryEntry[]; inaccessible: InaccessibleEntry[] } {
+    const entries: LibraryEntry[] = [];
+    const inaccessible: InaccessibleEntry[] = [];
     let names: string[];
     try {
       names = fs.readdirSync(this.root);
     } catch {
-      return [];
+      return { entries, inaccessible };
     }
-    const entries: LibraryEntry[] = [];
     for (const name of names.sort()) {
       const dir = path.join(this.root, name);
       const file = path.join(dir, CONFIG_FILE);
       if (!fs.existsSync(file)) continue;
+      let text: string;
       try {
-        entries.push({ config: parseConfigText(fs.readFileSync(file, 'utf8'), file), dir });
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        inaccessible.push({ id: name, name, dir, reason: m('config.unreadable', { source: file }) });
+        continue;
+      }
+      try {
+        entries.push({ config: parseConfigText(text, file), dir });
       } catch (err) {
-        onProblem?.(dir, err instanceof Error ? err.message : String(err));
+        const reason = err instanceof GuesthouseError ? err.message : m('config.unreadable', { source: file });
+        // The id stays what it was where the file or its backup still says it (a GUI keeps it selected).
+        const id = rawUuid(text) ?? readConfig(path.join(dir, BACKUP_FILE))?.identity.uuid ?? name;
+        inaccessible.push({ id, name, dir, reason });
       }
     }
+    return { entries, inaccessible };
+  }
+
+  /** Every VM whose config reads; unreadable ones are reported through `onProblem`. */
+  list(onProblem?: (dir: string, message: string) => void): LibraryEntry[] {
+    const { entries, inaccessible } = this.scan();
+    for (const i of inaccessible) onProblem?.(i.dir, i.reason);
     return entries;
   }
 
-  /** Finds a VM by name (case-insensitively) or uuid. */
-  find(ref: string): LibraryEntry {
-    const all = this.list();
+  /** Finds a VM by uuid or name (case-insensitively), readable or not. */
+  lookup(ref: string): LibraryEntry | InaccessibleEntry {
+    const { entries, inaccessible } = this.scan();
+    const lower = nameKey(ref);
     const hit =
-      all.find((e) => e.config.identity.uuid === ref) ??
-      all.find((e) => e.config.identity.name === ref) ??
-      all.find((e) => e.config.identity.name.toLowerCase() === ref.toLowerCase());
+      entries.find((e) => e.config.identity.uuid === ref) ??
+      entries.find((e) => e.config.identity.name === ref) ??
+      inaccessible.find((e) => e.id === ref || e.name === ref) ??
+      entries.find((e) => nameKey(e.config.identity.name) === lower) ??
+      inaccessible.find((e) => nameKey(e.name) === lower);
     if (!hit) throw new GuesthouseError('not-found', m('vm.notFound', { ref }));
     return hit;
   }
 
+  /** Finds a VM by name (case-insensitively) or uuid; one whose config cannot be read is refused with the reason. */
+  find(ref: string): LibraryEntry {
+    const hit = this.lookup(ref);
+    if ('reason' in hit) throw new GuesthouseError('invalid-state', m('vm.inaccessible', { name: hit.name, reason: hit.reason }));
+    return hit;
+  }
+
+  /**
+   * Puts back the config a VM had before its last save, for a VM whose vm.json cannot be
+   * read. The unreadable file is kept beside it (vm.json.broken-<time>), never overwritten.
+   * Throws a sentence saying what to do where there is no usable backup.
+   */
+  restoreBackup(entry: InaccessibleEntry): LibraryEntry {
+    const backup = path.join(entry.dir, BACKUP_FILE);
+    const config = fs.existsSync(backup) ? readConfig(backup) : null;
+    if (!config) throw new GuesthouseError('invalid-state', m('vm.noBackup', { name: entry.name, path: path.join(entry.dir, CONFIG_FILE) }));
+    const file = path.join(entry.dir, CONFIG_FILE);
+    fs.copyFileSync(file, path.join(entry.dir, `${CONFIG_FILE}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+    // A rename saves the old config (old name) as the backup; the name is the folder's.
+    const restored = config.identity.name === entry.name ? config : { ...config, identity: { ...config.identity, name: entry.name } };
+    try {
+      writeFileAtomic(file, restored === config ? fs.readFileSync(backup) : JSON.stringify(restored, null, 2) + '\n');
+    } catch (err) {
+      if (isDiskFull(err)) throw new GuesthouseError('invalid-state', m('library.diskFull', { name: entry.name }));
+      throw err;
+    }
+    return { config: restored, dir: entry.dir };
+  }
+
   assertNameFree(name: string, exceptUuid?: string): void {
-    const clash = this.list().find((e) => e.config.identity.name.toLowerCase() === name.toLowerCase() && e.config.identity.uuid !== exceptUuid);
+    const { entries, inaccessible } = this.scan();
+    const lower = nameKey(name);
+    const clash = entries.some((e) => nameKey(e.config.identity.name) === lower && e.config.identity.uuid !== exceptUuid) || inaccessible.some((e) => nameKey(e.name) === lower);
     if (clash || (!exceptUuid && fs.existsSync(path.join(this.root, name)))) {
       throw new GuesthouseError('already-exists', m('vm.exists', { name }));
     }
@@ -82,8 +175,16 @@ export class Library {
     return dir;
   }
 
+  /** Writes the VM's config; the one it replaces, if it reads, becomes the backup (vm.json.bak). */
   save(dir: string, config: VmConfig): void {
-    writeFileAtomic(path.join(dir, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
+    const file = path.join(dir, CONFIG_FILE);
+    try {
+      if (fs.existsSync(file) && readConfig(file)) writeFileAtomic(path.join(dir, BACKUP_FILE), fs.readFileSync(file));
+      writeFileAtomic(file, JSON.stringify(config, null, 2) + '\n');
+    } catch (err) {
+      if (isDiskFull(err)) throw new GuesthouseError('invalid-state', m('library.diskFull', { name: config.identity.name }));
+      throw err;
+    }
   }
 
   /** Renames the VM's folder along with its name; returns the new folder. */
@@ -99,14 +200,16 @@ export class Library {
    * in its folder. Anything else there (a disk taken off the VM, the user's own files) and
    * every file outside the folder stays; the folder goes once it is empty.
    */
-  delete(entry: LibraryEntry, keepDisks: boolean): void {
-    const { dir, config } = entry;
+  delete(entry: LibraryEntry | InaccessibleEntry, keepDisks: boolean): void {
+    const { dir } = entry;
+    // An inaccessible VM's disks are those its backup names; without one they stay.
+    const config = 'config' in entry ? entry.config : readConfig(path.join(dir, BACKUP_FILE));
     fs.rmSync(path.join(dir, CONFIG_FILE));
-    const doomed = new Set(['logs', 'state', LOCK_FILE, UEFI_VARS_FILE]);
-    if (!keepDisks) for (const d of config.disks) doomed.add(path.relative(dir, path.resolve(dir, d.path)));
+    const doomed = new Set(['logs', 'state', LOCK_FILE, UEFI_VARS_FILE, BACKUP_FILE]);
+    if (!keepDisks) for (const d of config?.disks ?? []) doomed.add(path.relative(dir, path.resolve(dir, d.path)));
     for (const name of fs.readdirSync(dir)) {
-      // Leftover temp files of its atomic writes (.vm.json.<pid>.tmp) are Guesthouse's too.
-      if (doomed.has(name) || /^\.(vm\.json|uefi-vars\.fd)\.\d+\.tmp$/.test(name)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      // Leftover temp files of its atomic writes (.vm.json.<pid>.tmp) and kept broken configs are Guesthouse's too.
+      if (doomed.has(name) || /^\.(vm\.json|vm\.json\.bak|uefi-vars\.fd)\.\d+\.tmp$/.test(name) || /^vm\.json\.broken-[\w-]+$/.test(name)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     }
     if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
   }

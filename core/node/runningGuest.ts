@@ -37,6 +37,8 @@ export class RunningGuest {
   state: VmState = 'starting';
   reason: string | undefined;
   runtime: VmRuntime | undefined;
+  /** Logs in the VM's folder that cannot be written now, and why ('full': the disk is full). */
+  pausedLogs: ReadonlyMap<'console' | 'engine', 'full' | 'failed'> = new Map();
   readonly started: Promise<void>;
   readonly gone: Promise<void>;
   private readonly process: GuestHostProcess;
@@ -94,6 +96,14 @@ export class RunningGuest {
       case 'firstOutput':
         this.runtime = { ...this.runtime!, firstOutputAt: message.at };
         break;
+      case 'logPaused': {
+        const paused = new Map(this.pausedLogs);
+        if (message.pause) paused.set(message.log, message.pause);
+        else paused.delete(message.log);
+        this.pausedLogs = paused;
+        this.callbacks.onRuntime?.();
+        break;
+      }
       case 'silent':
         this.runtime = { ...this.runtime!, silentForS: message.seconds };
         this.callbacks.onRuntime?.();

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { FromGuestHost, ToGuestHost } from '../common/protocol';
+import { PausableLog } from './logFile';
 
 /** How a guest host process ended, from the outside. */
 export interface GuestHostExit {
@@ -63,7 +63,8 @@ export type GuestHostSpawner = (engine: 'qemu' | 'v86') => UnboundGuestHost;
 export class LateBinding {
   callbacks: GuestHostCallbacks | undefined;
   exited: GuestHostExit | undefined;
-  private log: fs.WriteStream | undefined;
+  /** guesthost.log; a write that fails (a full disk) pauses it and never reaches this process's event loop as an error. */
+  private log: PausableLog | undefined;
   private early: Buffer[] = [];
 
   write(chunk: Buffer): void {
@@ -72,7 +73,7 @@ export class LateBinding {
   }
 
   bind(logFile: string, callbacks: GuestHostCallbacks): void {
-    this.log = fs.createWriteStream(logFile, { flags: 'a' });
+    this.log = new PausableLog(logFile, 'a');
     for (const c of this.early) this.log.write(c);
     this.early = [];
     this.callbacks = callbacks;
@@ -85,7 +86,7 @@ export class LateBinding {
 
   exit(e: GuestHostExit): void {
     this.exited = e;
-    this.log?.end();
+    this.log?.close();
     this.callbacks?.onExit(e);
   }
 }

@@ -18,7 +18,7 @@ import type {
   FileListing,
   KeyInput,
 } from '../common/api';
-import { createVmRequestSchema, deleteOptionsSchema, hostSettingsSchema, modifyVmRequestSchema, shutdownOptionsSchema, type HostSettings } from '../common/apiSchemas';
+import { CONSOLE_WRITE_MAX_BYTES, createVmRequestSchema, deleteOptionsSchema, hostSettingsSchema, modifyVmRequestSchema, shutdownOptionsSchema, type HostSettings } from '../common/apiSchemas';
 import { writeHostSettings } from './hostSettings';
 import { firmwareProblems, hostProblems, parseOrThrow, v86Problems, vmConfigSchema, type DiskConfig, type VmConfig } from '../common/config';
 import { GuesthouseError, throwProblems } from '../common/errors';
@@ -27,7 +27,7 @@ import { assertAction, type VmAction, type VmState } from '../common/state';
 import { findInFile } from './fileSearch';
 import { applyChanges, configFromRequest, NEEDS_KERNEL } from './vmRequests';
 import { pickAccelerator, probeHost } from './hostProbe';
-import { Library, type LibraryEntry } from './library';
+import { Library, type InaccessibleEntry, type LibraryEntry } from './library';
 import { runtimeDir } from './paths';
 import { createDiskImage } from './qemu/img';
 import { qemuArch } from './qemu/argv';
@@ -57,6 +57,9 @@ export function stateFile(vmDir: string, engine: 'qemu' | 'v86'): string {
 export function savedStateEngine(vmDir: string): 'qemu' | 'v86' | null {
   return (['qemu', 'v86'] as const).find((e) => fs.existsSync(stateFile(vmDir, e))) ?? null;
 }
+
+/** The guest's run is over (its guest host has said its last state, or is gone). */
+const ended = (guest: RunningGuest) => guest.state === 'stopped' || guest.state === 'saved' || guest.state === 'crashed';
 
 /** Why a VM that is not running stopped last time, kept while the service lives. */
 interface LastExit {
@@ -112,7 +115,14 @@ export class VmService implements IVmService {
   }
 
   async listVms(): Promise<VmSummary[]> {
-    return this.library.list().map((e) => this.summary(e));
+    const { entries, inaccessible } = this.library.scan();
+    return [...entries.map((e) => this.summary(e)), ...inaccessible.map((e) => this.inaccessibleSummary(e))].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** A VM whose config cannot be read: its folder's name and why, the rest placeholders. */
+  private inaccessibleSummary(entry: InaccessibleEntry): VmSummary {
+    const { state } = this.stateOf(entry.id);
+    return { id: entry.id, name: entry.name, osType: 'other-x64', engine: 'auto', memoryMib: 0, cpus: 0, state, stateReason: entry.reason, inaccessible: entry.reason };
   }
 
   async getVm(ref: string): Promise<VmDetails> {
@@ -145,7 +155,8 @@ export class VmService implements IVmService {
   }
 
   private async details(entry: LibraryEntry): Promise<VmDetails> {
-    const runtime = this.running.get(entry.config.identity.uuid)?.runtime;
+    const guest = this.running.get(entry.config.identity.uuid);
+    const runtime = guest?.runtime;
     const choice = this.engineFor(entry.config, await this.host());
     const notes: string[] = [];
     if (choice.engine === 'v86') {
@@ -155,6 +166,10 @@ export class VmService implements IVmService {
       notes.push(m(entry.config.display.adapter === 'none' ? 'notes.v86DevicesHeadless' : 'notes.v86Devices'));
     } else if (choice.engine === 'qemu') {
       notes.push(m('notes.qemu'));
+    }
+    for (const [log, pause] of guest?.pausedLogs ?? []) {
+      const name = entry.config.identity.name;
+      notes.unshift(pause === 'failed' ? m('notes.logFailed', { name }) : m(log === 'console' ? 'notes.consoleLogFull' : 'notes.engineLogFull', { name }));
     }
     if (runtime?.silentForS) notes.unshift(m('notes.noSignOfLife', { seconds: runtime.silentForS, accel: runtime.accelerator.toUpperCase() }));
     return {
@@ -276,11 +291,21 @@ export class VmService implements IVmService {
 
   async deleteVm(ref: string, options?: DeleteOptions): Promise<void> {
     const opts = parseOrThrow(deleteOptionsSchema, options ?? {}, 'delete options');
-    const entry = this.library.find(ref);
-    assertAction('delete', this.summary(entry).state, entry.config.identity.name);
+    const entry = this.library.lookup(ref);
+    // An inaccessible VM can be deleted too: what is Guesthouse's in its folder goes.
+    const { id, state, name } = 'reason' in entry ? { ...entry, ...this.stateOf(entry.id) } : { id: entry.config.identity.uuid, state: this.summary(entry).state, name: entry.config.identity.name };
+    assertAction('delete', state, name);
     this.library.delete(entry, opts.keepDisks ?? false);
-    this.lastExit.delete(entry.config.identity.uuid);
+    this.lastExit.delete(id);
     this.emitVms();
+  }
+
+  async repairVm(ref: string): Promise<VmDetails> {
+    const entry = this.library.lookup(ref);
+    if (!('reason' in entry)) throw new GuesthouseError('invalid-state', m('vm.notInaccessible', { name: entry.config.identity.name }));
+    const repaired = this.library.restoreBackup(entry);
+    this.emitVms();
+    return await this.details(repaired);
   }
 
   /** Decides how to run a VM on this host, or says why it cannot run. */
@@ -417,20 +442,43 @@ export class VmService implements IVmService {
     const entry = this.library.find(ref);
     const guest = this.running.get(entry.config.identity.uuid);
     if (!guest) throw new GuesthouseError('invalid-state', m('vm.notRunning', { name: entry.config.identity.name }));
+    // The transports check this too; callers in this process are held to the same bound.
+    if (data.length > CONSOLE_WRITE_MAX_BYTES) throw new GuesthouseError('invalid-input', m('request.consoleTooLong', { max: CONSOLE_WRITE_MAX_BYTES / 1024 }));
     guest.write(data);
   }
 
   async waitForConsole(ref: string, text: string, timeoutMs: number): Promise<boolean> {
     const entry = this.library.find(ref);
     const needle = Buffer.from(text);
-    const guest = this.running.get(entry.config.identity.uuid);
+    const { uuid, name } = entry.config.identity;
+    const guest = this.running.get(uuid);
+    // The log of a VM that is not running is a previous run's: matching it would answer wrongly.
+    if (!guest) throw this.notRunning(uuid, name);
+    // Until the guest host has begun this run's log, the file is still the last run's.
+    if (guest.state === 'starting') await guest.started.catch(() => undefined);
+    if (ended(guest)) throw this.waitEnded(guest);
     const logFile = path.join(entry.dir, 'logs', 'console.log');
     // The guest host writes the log before it passes output on, so the file holds
     // at least what has reached us; what comes later is matched as it arrives.
     const { found, tail } = findInFile(logFile, needle);
     if (found) return true;
-    if (!guest) return false;
-    return guest.waitFor(needle, tail, timeoutMs);
+    if (await guest.waitFor(needle, tail, timeoutMs)) return true;
+    // Output comes before the exit, so a guest that is gone did not print the text: say why it went.
+    if (ended(guest)) throw this.waitEnded(guest);
+    return false;
+  }
+
+  /** "x is not running", or why it crashed when that is the last thing it did. */
+  private notRunning(uuid: string, name: string): GuesthouseError {
+    const last = this.lastExit.get(uuid);
+    if (last?.state === 'crashed') return new GuesthouseError('invalid-state', m('vm.crashedWhy', { name, reason: last.reason ?? m('exit.guestStopped') }));
+    return new GuesthouseError('invalid-state', m('vm.notRunning', { name }));
+  }
+
+  /** A guest that went away while something waited for it: crashed or stopped, and why. */
+  private waitEnded(guest: RunningGuest): GuesthouseError {
+    const reason = guest.reason ?? m('exit.guestStopped');
+    return new GuesthouseError('invalid-state', m(guest.state === 'crashed' ? 'vm.crashedWhy' : 'vm.stoppedWhy', { name: guest.name, reason }));
   }
 
   async readLog(ref: string): Promise<string> {
@@ -450,7 +498,7 @@ export class VmService implements IVmService {
     const entry = this.library.find(ref);
     const { uuid, name } = entry.config.identity;
     const guest = this.running.get(uuid);
-    if (!guest) throw new GuesthouseError('invalid-state', m('vm.notRunning', { name }));
+    if (!guest) throw this.notRunning(uuid, name);
     if (needsScreen && entry.config.display.adapter === 'none') throw new GuesthouseError('invalid-input', m('display.none', { name }));
     return guest;
   }
@@ -477,11 +525,12 @@ export class VmService implements IVmService {
         // Graphics for now, or a screen not up yet: look again; anything else is the answer.
         const code = err instanceof GuesthouseError ? err.code : '';
         if (code !== 'invalid-state' || gone) {
-          if (gone) return false;
+          if (gone) throw this.waitEnded(guest);
           throw err;
         }
       }
-      if (gone || Date.now() >= deadline) return false;
+      if (gone) throw this.waitEnded(guest);
+      if (Date.now() >= deadline) return false;
       await new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, deadline - Date.now()))));
     }
   }

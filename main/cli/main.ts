@@ -9,6 +9,9 @@ import { processAlive } from '../../core/node/processAlive';
 import { libraryHome, runtimeDir } from '../../core/node/paths';
 import { unescapeC, vmOptions, vmRequestFromFlags, type VmOptionValues } from './args';
 import { connectToService, type ServiceClient } from '../../core/node/serviceClient';
+import { startVncProxy } from '../../core/node/display/vncProxy';
+import { m } from '../../core/common/messages';
+import { stripTerminalQueries } from '../../core/common/terminalQueries';
 
 const SERVICE_ENTRY = path.join(__dirname, '..', 'server', 'main.js');
 
@@ -27,12 +30,17 @@ const USAGE = `Usage: guesthouse COMMAND [ARGS]
   pause NAME | resume NAME | reset NAME
   save NAME                           save the machine state and power off; start restores it
   discard NAME                        discard a saved machine state
+  repair NAME                         put back the configuration an inaccessible VM had before its last change
   console NAME                        attach to the serial console (Ctrl-] detaches)
   send NAME TEXT                      type TEXT into the console (C escapes such as \\n work)
+  send NAME --file FILE               type a file's bytes into the console, in parts the guest keeps up with
+                                      (FILE - reads stdin)
   wait NAME --for TEXT [--timeout-s N]  exit 0 once TEXT has appeared in the console since start, 1 on timeout
   wait NAME --screen TEXT [--timeout-s N]  exit 0 once TEXT shows on the screen (text mode), 1 on timeout
   screenshot NAME FILE.png            the screen as a PNG at the guest's resolution
   screenshot NAME --text              the screen's text (while the guest shows a text mode)
+  display NAME [--port N]             the screen for a VNC viewer on 127.0.0.1:N (a free port without N),
+                                      with a one-time password, until Ctrl-C
   keys NAME CHORD | --type TEXT       press keys (ctrl-alt-delete, ret, f2…) or type TEXT (C escapes such as \n work)
   log NAME                            the VM's console and engine logs
   serve [--port N] [--host ADDR]      the GUI in a browser (loopback by default, with an access token)
@@ -133,7 +141,8 @@ function printVm(vm: VmDetails): void {
 
 function printList(vms: VmSummary[]): void {
   if (vms.length === 0) return out('No VMs yet; make one with "guesthouse create NAME".');
-  out(table([['NAME', 'STATE', 'OS', 'ENGINE', 'MEMORY', 'CPUS'], ...vms.map((v) => [v.name, v.state, v.osType, v.engine, `${v.memoryMib} MiB`, String(v.cpus)])]));
+  out(table([['NAME', 'STATE', 'OS', 'ENGINE', 'MEMORY', 'CPUS'], ...vms.map((v) => (v.inaccessible ? [v.name, 'inaccessible', '-', '-', '-', '-'] : [v.name, v.state, v.osType, v.engine, `${v.memoryMib} MiB`, String(v.cpus)]))]));
+  for (const v of vms) if (v.inaccessible) out(`${v.name}: ${v.inaccessible}`);
 }
 
 async function consoleSession(client: ServiceClient, name: string): Promise<number> {
@@ -147,7 +156,8 @@ async function consoleSession(client: ServiceClient, name: string): Promise<numb
     { flowControl: true },
   );
   process.stderr.write(`Connected to "${name}". Press Ctrl-] to detach.\r\n`);
-  process.stdout.write(attachment.backlog);
+  // Replayed output must not make the terminal type answers (cursor position…) into the guest.
+  process.stdout.write(stripTerminalQueries(attachment.backlog));
   const sub = client.onDidChangeState((e): void => {
     if (e.name === name && (e.state === 'stopped' || e.state === 'crashed')) {
       process.stderr.write(`\r\n"${name}" is ${e.state}${e.reason ? `: ${e.reason}` : '.'}\r\n`);
@@ -168,6 +178,91 @@ async function consoleSession(client: ServiceClient, name: string): Promise<numb
   sub.dispose();
   attachment.dispose();
   return code;
+}
+
+/** Everything on stdin, for send --file -. */
+async function readStdin(): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of process.stdin) parts.push(chunk as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** A part of long input: well under one write's limit, and no more than a tty's line buffer. */
+const SEND_PART_BYTES = 4096;
+/** A guest that does not echo (stty -echo, a raw reader) gets the next part after this much quiet. */
+const SEND_QUIET_MS = 500;
+
+/**
+ * Long input, in parts: each part is sent once the guest has echoed about as many bytes as
+ * the last one had (it has taken them), or has been quiet for a moment, so the input never
+ * piles up ahead of the guest and the console stays responsive.
+ */
+async function sendInParts(client: ServiceClient, name: string, data: Uint8Array): Promise<void> {
+  let echoed = 0;
+  let wake = () => undefined as void;
+  const attachment = await client.attachConsole(name, (d) => {
+    echoed += d.length;
+    wake();
+  });
+  const sub = client.onDidChangeState((e): void => {
+    if (e.name === name && (e.state === 'stopped' || e.state === 'crashed' || e.state === 'saved')) wake();
+  });
+  try {
+    for (let at = 0; at < data.length; at += SEND_PART_BYTES) {
+      const part = data.subarray(at, at + SEND_PART_BYTES);
+      echoed = 0;
+      await client.writeConsole(name, part);
+      while (echoed < part.length) {
+        const before = echoed;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, SEND_QUIET_MS);
+          wake = () => (clearTimeout(timer), resolve());
+        });
+        if (echoed === before) break; // quiet: the guest is not echoing, or has stopped
+      }
+    }
+  } finally {
+    sub.dispose();
+    attachment.dispose();
+  }
+}
+
+/** The VM's screen for a native VNC viewer on a loopback port, until Ctrl-C or the VM stops. */
+async function displaySession(client: ServiceClient, name: string, port: number): Promise<number> {
+  let finish!: (code: number) => void;
+  const done = new Promise<number>((r) => (finish = r));
+  let id: string | undefined;
+  // Listen first, so a stop while the port opens is not missed.
+  const sub = client.onDidChangeState((e): void => {
+    if ((e.id === id || e.name === name) && (e.state === 'stopped' || e.state === 'crashed' || e.state === 'saved')) {
+      process.stderr.write(`"${e.name}" is ${e.state}${e.reason ? `: ${e.reason}` : '.'}\n`);
+      finish(0);
+    }
+  });
+  const stop = () => finish(0);
+  try {
+    const vm = await client.getVm(name);
+    id = vm.id;
+    if (!vm.runtime) throw new GuesthouseError('invalid-state', m('vm.notRunning', { name: vm.name }));
+    if (!vm.runtime.displaySocket) throw new GuesthouseError('invalid-state', m(vm.config.display.adapter === 'none' ? 'display.none' : 'display.notReady', { name: vm.name }));
+    const proxy = await startVncProxy({
+      upstream: vm.runtime.displaySocket,
+      port,
+      onViewer: (e) => {
+        if (e.kind === 'refused' || e.kind === 'failed') process.stderr.write(`A viewer from ${e.remote} was turned away: ${e.reason}\n`);
+      },
+    });
+    out(`The screen of "${vm.name}" is at ${proxy.host}:${proxy.port} (VNC); password: ${proxy.password}. Press Ctrl-C to stop.`);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const code = await done;
+    await proxy.close();
+    return code;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    sub.dispose();
+  }
 }
 
 /** Serves the GUI to a browser until Ctrl-C; the guests stay with the service. */
@@ -209,6 +304,8 @@ async function run(argv: string[]): Promise<number> {
   }
   if (command === 'service') {
     const sub = rest[0];
+    // Before connecting: an open connection would keep this process alive after the hint.
+    if ((sub !== 'status' && sub !== 'stop') || rest.length > 1) throw new UsageError('Say "service status" or "service stop".');
     const client = await connectToService(home, false);
     if (sub === 'status') {
       out(client ? `The Guesthouse service for ${home} is running.` : `No Guesthouse service is running for ${home}.`);
@@ -231,7 +328,7 @@ async function run(argv: string[]): Promise<number> {
 
   if (command === 'serve') return serve(home, parse(rest, { port: { type: 'string' }, host: { type: 'string' } }, 0).values);
 
-  const known = ['host', 'list', 'show', 'create', 'modify', 'delete', 'start', 'stop', 'pause', 'resume', 'reset', 'save', 'discard', 'console', 'send', 'wait', 'log', 'screenshot', 'keys'];
+  const known = ['host', 'list', 'show', 'create', 'modify', 'delete', 'start', 'stop', 'pause', 'resume', 'reset', 'save', 'discard', 'repair', 'console', 'send', 'wait', 'log', 'screenshot', 'keys', 'display'];
   if (!known.includes(command)) throw new UsageError(`"${command}" is not a guesthouse command; see "guesthouse help".`);
   // Parse before connecting, so a typo never starts a service.
   const spec = (() => {
@@ -251,13 +348,15 @@ async function run(argv: string[]): Promise<number> {
       case 'stop':
         return parse(rest, { force: { type: 'boolean' }, 'timeout-s': { type: 'string' } }, 1);
       case 'send':
-        return parse(rest, {}, 2);
+        return parse(rest, { file: { type: 'string' } }, rest.some((a) => a === '--file' || a.startsWith('--file=')) ? 1 : 2);
       case 'wait':
         return parse(rest, { for: { type: 'string' }, screen: { type: 'string' }, 'timeout-s': { type: 'string' } }, 1);
       case 'screenshot': {
         const p = parse(rest, { text: { type: 'boolean' } }, rest.includes('--text') ? 1 : 2);
         return p;
       }
+      case 'display':
+        return parse(rest, { port: { type: 'string' } }, 1);
       case 'keys':
         return parse(rest, { type: { type: 'string' } }, rest.includes('--type') || rest.some((a) => a.startsWith('--type=')) ? 1 : 2);
       default:
@@ -278,7 +377,9 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'wait' && typeof v.for !== 'string' && typeof v.screen !== 'string') throw new UsageError('Say what to wait for with --for TEXT (console) or --screen TEXT (screen).');
   if (command === 'wait' && typeof v.for === 'string' && typeof v.screen === 'string') throw new UsageError('Wait for one thing at a time: --for or --screen.');
   const pngFile = command === 'screenshot' && !v.text ? path.resolve(args[1]!) : null;
+  if (command === 'send' && typeof v.file === 'string' && v.file !== '-' && !fs.statSync(path.resolve(v.file), { throwIfNoEntry: false })?.isFile()) throw new UsageError(`There is no file ${path.resolve(v.file)}.`);
   if (pngFile && !fs.existsSync(path.dirname(pngFile))) throw new UsageError(`The folder ${path.dirname(pngFile)} does not exist.`);
+  if (command === 'display' && v.port !== undefined && !(/^\d{1,5}$/.test(String(v.port)) && Number(v.port) <= 65535)) throw new UsageError(`"${String(v.port)}" is not a port number.`);
   const timeoutMs = command === 'stop' || command === 'wait' ? seconds(v['timeout-s'], command === 'wait' ? 60_000 : -1) : -1;
 
   const client = (await connectToService(home, SERVICE_ENTRY))!;
@@ -338,10 +439,16 @@ async function run(argv: string[]): Promise<number> {
         await client.discardSavedState(name);
         out(`Discarded the saved state of "${name}".`);
         return 0;
+      case 'repair': {
+        const vm = await client.repairVm(name);
+        out(`Repaired "${vm.name}": its configuration from before its last change is back (the unreadable file is kept in ${vm.folder}).`);
+        return 0;
+      }
       case 'console':
         return await consoleSession(client, name);
       case 'send':
-        await client.writeConsole(name, unescapeC(args[1]!));
+        if (typeof v.file === 'string') await sendInParts(client, name, v.file === '-' ? await readStdin() : fs.readFileSync(path.resolve(v.file)));
+        else await client.writeConsole(name, unescapeC(args[1]!));
         return 0;
       case 'wait': {
         const onScreen = typeof v.screen === 'string';
@@ -365,6 +472,8 @@ async function run(argv: string[]): Promise<number> {
       case 'keys':
         await client.sendKeys(name, typeof v.type === 'string' ? { text: unescapeC(v.type).toString('utf8') } : { chord: args[1]! });
         return 0;
+      case 'display':
+        return await displaySession(client, name, Number(v.port ?? 0));
       case 'log':
         out(await client.readLog(name));
         return 0;

@@ -6,7 +6,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { AttachOptions, ConsoleAttachment, IVmService } from '../../core/common/api';
 import type { FromConsolePort, ToConsolePort } from '../../core/common/protocol';
 import { connectService, type ClientMessage, type ServerMessage } from '../../core/common/rpc';
-import { CONSOLE_PORT_CHANNEL, RPC_CHANNEL } from './channels';
+import { CONSOLE_PORT_CHANNEL, DISPLAY_PORT_CHANNEL, RPC_CHANNEL, type DisplayChannel, type FromDisplayPort, type ToDisplayPort } from './channels';
 
 const service = connectService({
   send: (m: ClientMessage) => ipcRenderer.send(RPC_CHANNEL, m),
@@ -16,11 +16,13 @@ const service = connectService({
 });
 
 const portWaiters = new Map<string, (port: MessagePort) => void>();
-ipcRenderer.on(CONSOLE_PORT_CHANNEL, (event, data: { nonce: string }) => {
+const takePort = (event: Electron.IpcRendererEvent, data: { nonce: string }) => {
   const port = event.ports[0];
   if (port) portWaiters.get(data.nonce)?.(port);
   portWaiters.delete(data.nonce);
-});
+};
+ipcRenderer.on(CONSOLE_PORT_CHANNEL, takePort);
+ipcRenderer.on(DISPLAY_PORT_CHANNEL, takePort);
 
 /** Console bytes straight from the guest host over a MessagePort; RPC where the app does not own the guest. */
 async function attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment> {
@@ -48,5 +50,44 @@ async function attachConsole(ref: string, onData: (data: Uint8Array) => void, op
   return { backlog, ack: (bytes) => send({ t: 'ack', bytes }), dispose: () => port.close() };
 }
 
-const api: IVmService = { ...service, attachConsole };
+/** The guest's screen (RFB bytes) over a MessagePort from main; refused with a sentence when there is none. */
+async function openDisplay(ref: string): Promise<DisplayChannel> {
+  const nonce = crypto.randomUUID();
+  const portArrives = new Promise<MessagePort>((resolve) => portWaiters.set(nonce, resolve));
+  const direct = (await ipcRenderer.invoke(DISPLAY_PORT_CHANNEL, ref, nonce)) as boolean;
+  if (!direct) {
+    portWaiters.delete(nonce);
+    throw new Error('This guest has no screen to show.');
+  }
+  const port = await portArrives;
+  let onMessage: (data: Uint8Array) => void = () => undefined;
+  let onClose: () => void = () => undefined;
+  let closed = false;
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    port.close();
+    onClose();
+  };
+  port.onmessage = (e: MessageEvent<ToDisplayPort>) => {
+    if (e.data.t === 'data') onMessage(e.data.data);
+    else finish();
+  };
+  port.start();
+  const post = (m: FromDisplayPort) => port.postMessage(m);
+  return {
+    send: (data) => void (closed || post({ t: 'data', data })),
+    close: () => {
+      if (!closed) post({ t: 'close' });
+      finish();
+    },
+    onMessage: (h) => void (onMessage = h),
+    onClose: (h) => void (onClose = h),
+  };
+}
+
+/** What the page sees as window.guesthouse: the service, plus the Electron-only display port. */
+export type PreloadApi = IVmService & { openDisplay?(ref: string): Promise<DisplayChannel> };
+
+const api: PreloadApi = { ...service, attachConsole, openDisplay };
 contextBridge.exposeInMainWorld('guesthouse', api);

@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { IVmService } from '../../core/common/api';
 import type { ServerMessage, Transport } from '../../core/common/rpc';
@@ -25,6 +27,9 @@ export interface WebServer {
 
 const COOKIE = 'guesthouse_token';
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** A screen's bytes wait for a slow browser up to this much before the guest host is read no further. */
+const DISPLAY_HIGH_BYTES = 4 * 1024 * 1024;
+const DISPLAY_LOW_BYTES = 1024 * 1024;
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -42,7 +47,7 @@ export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob:", // blob: the screen preview
   "font-src 'self' data:",
   "connect-src 'self'",
   "object-src 'none'",
@@ -80,6 +85,44 @@ function wsTransport(ws: WebSocket): Transport<unknown, ServerMessage> {
     onClose: (h) => ws.once('close', h),
     close: () => ws.close(),
   };
+}
+
+function refuse(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/**
+ * Joins a browser's WebSocket to a guest's RFB socket: binary frames both ways, each side
+ * paused while the other is behind, and both closed when either ends.
+ */
+function pipeDisplay(ws: WebSocket, vnc: net.Socket): void {
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    vnc.destroy();
+    if (ws.readyState === ws.OPEN) ws.close(1000);
+    else if (ws.readyState !== ws.CLOSED) ws.terminate();
+  };
+  vnc.on('data', (data: Buffer) => {
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(data, { binary: true }, () => {
+      if (vnc.isPaused() && ws.bufferedAmount < DISPLAY_LOW_BYTES) vnc.resume();
+    });
+    if (ws.bufferedAmount > DISPLAY_HIGH_BYTES) vnc.pause();
+  });
+  ws.on('message', (data: Buffer, isBinary) => {
+    // RFB is a byte stream: a text frame is not from our viewer.
+    if (!isBinary) return void ws.close(1003, 'Binary messages only.');
+    if (!vnc.write(data)) {
+      ws.pause();
+      vnc.once('drain', () => ws.resume());
+    }
+  });
+  vnc.once('close', end);
+  vnc.on('error', end);
+  ws.once('close', end);
+  ws.on('error', end);
 }
 
 /**
@@ -128,12 +171,43 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const origin = req.headers.origin;
     // A page from another site may not drive this host, even in the same browser.
     const originOk = !origin || origin === `http://${req.headers.host}`;
-    if (url.pathname !== '/rpc' || !sameToken(tokenFrom(req, url), token) || !originOk) {
+    const display = /^\/display\/([^/]+)$/.exec(url.pathname);
+    if ((url.pathname !== '/rpc' && !display) || !sameToken(tokenFrom(req, url), token) || !originOk) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
+    if (display) return void upgradeDisplay(req, socket, head, decodeURIComponent(display[1]!));
     wss.handleUpgrade(req, socket, head, (ws) => serveConnection(options.service, wsTransport(ws)));
   });
+
+  /** /display/<vm>: the guest's RFB socket, reached once the guest host answers on it. */
+  async function upgradeDisplay(req: http.IncomingMessage, socket: Duplex, head: Buffer, ref: string): Promise<void> {
+    let vnc: net.Socket | undefined;
+    // The browser may go while we look: nothing is left waiting for it then.
+    const gone = () => vnc?.destroy();
+    socket.on('error', gone);
+    socket.once('close', gone);
+    const displaySocket = await options.service.getVm(ref).then(
+      (d) => d.runtime?.displaySocket,
+      () => undefined,
+    );
+    if (!displaySocket || socket.destroyed) {
+      socket.off('close', gone);
+      return refuse(socket, '404 Not Found');
+    }
+    vnc = net.connect(displaySocket);
+    vnc.once('error', () => {
+      socket.off('close', gone);
+      if (!socket.destroyed) refuse(socket, '502 Bad Gateway');
+    });
+    vnc.once('connect', () => {
+      socket.off('error', gone);
+      socket.off('close', gone);
+      vnc!.removeAllListeners('error');
+      if (socket.destroyed) return void vnc!.destroy();
+      wss.handleUpgrade(req, socket, head, (ws) => pipeDisplay(ws, vnc!));
+    });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

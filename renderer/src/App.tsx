@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmDelete } from './components/ConfirmDelete';
 import { ConsoleView } from './components/ConsoleView';
-import { Details } from './components/Details';
+import { Details, hasDisplay, useVmDetails } from './components/Details';
+import { DisplayView, showsScreen } from './components/DisplayView';
 import { BugReport } from './components/ErrorBoundary';
 import { HostPanel } from './components/HostPanel';
 import { LogView } from './components/LogView';
@@ -14,7 +15,7 @@ import { languages, setLanguage, type Language } from './i18n';
 import { toUiError, useHostInfo, useService, useVms, type UiError } from './useService';
 import { useCoreText } from './coreText';
 
-type Tab = 'details' | 'console' | 'settings' | 'log';
+type Tab = 'details' | 'display' | 'console' | 'settings' | 'log';
 
 export function App({ lost }: { lost: Promise<void> }) {
   const { t, i18n } = useTranslation();
@@ -33,6 +34,29 @@ export function App({ lost }: { lost: Promise<void> }) {
   useEffect(() => {
     if (vms && !vm && vms.length) setSelectedId(vms[0]!.id);
   }, [vms, vm]);
+  const details = useVmDetails(vm);
+  // Until its details arrive a VM is taken to have a screen (only display none has none).
+  const withDisplay = !details || hasDisplay(details);
+  // The guest's screen is where a running VM opens (its serial port stays on Console).
+  const screenTab: Tab = withDisplay ? 'display' : 'console';
+  const opened = details && showsScreen(details.state) ? details.id : null;
+  // Whether the user chose a tab since selecting this VM: then it is not changed for them.
+  const picked = useRef(false);
+  const pickTab = (k: Tab) => {
+    picked.current = true;
+    setTab(k);
+  };
+  useEffect(() => {
+    picked.current = false;
+  }, [selectedId]);
+  useEffect(() => {
+    if (opened && !picked.current) setTab((current) => (current === 'display' || current === 'console' || current === 'details' ? screenTab : current));
+    // Once per VM selected (or started): later choices of tab are the user's.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [opened]);
+  useEffect(() => {
+    if (tab === 'display' && !withDisplay) setTab('console');
+  }, [tab, withDisplay]);
 
   const run = useCallback(async (work: () => Promise<unknown>) => {
     setError(null);
@@ -48,7 +72,7 @@ export function App({ lost }: { lost: Promise<void> }) {
     if (a === 'host') return setDialog('host');
     if (!vm) return;
     if (a === 'delete') return setDialog('delete');
-    if (a === 'start') setTab('console');
+    if (a === 'start') setTab(screenTab);
     const work = {
       start: () => service.startVm(vm.id),
       pause: () => service.pauseVm(vm.id),
@@ -90,14 +114,15 @@ export function App({ lost }: { lost: Promise<void> }) {
           {vm ? (
             <>
               <div role="tablist" className="tabs">
-                {(['details', 'console', 'settings', 'log'] as const).map((k) => (
-                  <button key={k} role="tab" type="button" aria-selected={tab === k} onClick={() => setTab(k)}>
+                {(withDisplay ? (['details', 'display', 'console', 'settings', 'log'] as const) : (['details', 'console', 'settings', 'log'] as const)).map((k) => (
+                  <button key={k} role="tab" type="button" aria-selected={tab === k} onClick={() => pickTab(k)}>
                     {t(`tabs.${k}`)}
                   </button>
                 ))}
               </div>
               <div role="tabpanel" className="panel">
                 {tab === 'details' ? <Details vm={vm} /> : null}
+                {tab === 'display' && withDisplay ? <DisplayView vm={vm} /> : null}
                 {tab === 'console' ? <ConsoleView vm={vm} /> : null}
                 {tab === 'settings' && host ? <Settings key={vm.id} vm={vm} host={host} /> : null}
                 {tab === 'log' ? <LogView vm={vm} /> : null}

@@ -1,11 +1,23 @@
+import type { RawChannel } from '@novnc/novnc';
 import type { IVmService } from '../../core/common/api';
 import { connectService, type ClientMessage, type ServerMessage, type Transport } from '../../core/common/rpc';
 import { decodeJson, encodeJson } from '../../core/common/wire';
 
+/**
+ * The preload's display connection (main/preload/channels.ts spells the same shape; the
+ * renderer imports nothing from main): RFB bytes both ways over a MessagePort.
+ */
+export interface DisplayChannel {
+  send(data: Uint8Array): void;
+  close(): void;
+  onMessage(handler: (data: Uint8Array) => void): void;
+  onClose(handler: () => void): void;
+}
+
 declare global {
   interface Window {
-    /** Set by the Electron preload: the typed service over IPC. */
-    guesthouse?: IVmService;
+    /** Set by the Electron preload: the typed service over IPC, and the guest's screen over a MessagePort. */
+    guesthouse?: IVmService & { openDisplay?(ref: string): Promise<DisplayChannel> };
   }
 }
 
@@ -38,4 +50,65 @@ export function connect(): Connection {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`);
   const lost = new Promise<void>((resolve) => ws.addEventListener('close', () => resolve()));
   return { service: connectService(webSocketTransport(ws)), lost };
+}
+
+/**
+ * The WebSocket-like object noVNC's RFB takes, over the preload's display channel. noVNC
+ * checks for these properties by name (own fields or accessors of the class).
+ */
+class ChannelSocket implements RawChannel {
+  binaryType = 'arraybuffer';
+  protocol = '';
+  readyState: 'open' | 'closed' = 'open';
+  onopen: RawChannel['onopen'] = null;
+  onclose: RawChannel['onclose'] = null;
+  onerror: RawChannel['onerror'] = null;
+  private handler: RawChannel['onmessage'] = null;
+  /** What the guest host said before noVNC listened (its RFB greeting comes at once). */
+  private early: ArrayBuffer[] = [];
+
+  constructor(private readonly channel: DisplayChannel) {
+    channel.onMessage((data) => {
+      const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+      const buffer = (whole ? data.buffer : data.slice().buffer) as ArrayBuffer;
+      if (this.handler && !this.early.length) this.handler({ data: buffer });
+      else this.early.push(buffer);
+    });
+    channel.onClose(() => this.closed());
+  }
+
+  get onmessage(): RawChannel['onmessage'] {
+    return this.handler;
+  }
+
+  set onmessage(h: RawChannel['onmessage']) {
+    this.handler = h;
+    // Delivered once noVNC has finished attaching; what comes meanwhile queues behind.
+    if (h && this.early.length) setTimeout(() => this.early.splice(0).forEach((data) => this.handler?.({ data })));
+  }
+
+  send(data: ArrayBuffer | ArrayBufferView): void {
+    if (this.readyState !== 'open') return;
+    // noVNC reuses its send buffer: copy what is handed over.
+    this.channel.send(data instanceof ArrayBuffer ? new Uint8Array(data.slice(0)) : new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
+  }
+
+  close(): void {
+    this.channel.close();
+    this.closed();
+  }
+
+  private closed(): void {
+    if (this.readyState === 'closed') return;
+    this.readyState = 'closed';
+    // As a WebSocket does: the close event comes after the call that caused it.
+    setTimeout(() => this.onclose?.({ code: 1000, reason: '', wasClean: true }));
+  }
+}
+
+/** What noVNC connects to for a VM's screen: the preload's MessagePort in Electron, else /display/<id> on this server. */
+export async function displayTarget(vmId: string): Promise<string | RawChannel> {
+  const openDisplay = window.guesthouse?.openDisplay;
+  if (openDisplay) return new ChannelSocket(await openDisplay(vmId));
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/display/${encodeURIComponent(vmId)}`;
 }

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only NAME,...]
+ * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display)
  * A/B benchmarks of Guesthouse against QEMU and v86 run by hand, interleaved in one
  * run. Measures and reports; never fails on a number. Writes bench/results/<date>.json
  * and prints a Markdown table with the machine it ran on.
@@ -14,6 +14,7 @@ import { buildQemuArgv } from '../../core/node/qemu/argv';
 import { runtimeDir } from '../../core/node/paths';
 import { connectToService, type ServiceClient } from '../../core/node/serviceClient';
 import { findV86Firmware } from '../../core/node/v86/firmware';
+import { benchDisplay, displayMarkdown } from './display';
 import { RawQemu } from './rawQemu';
 import { markdownPairs, pairResult, percentile, summarize, type PairResult } from './stats';
 
@@ -379,6 +380,12 @@ async function main(): Promise<void> {
     if (want('idle')) extra.idle = await benchIdle(g);
     if (want('scale')) extra.scale = await benchScale(g);
     if (want('v86') && g86) results.push(await benchV86(g86));
+    if (want('display')) {
+      const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+      const d = await benchDisplay({ service: client, quick: QUICK, pairs: PAIRS, warmup: WARMUP, hz, log, cpuTicks, consoleMarker, ensureVm }, g, g86);
+      results.push(...d.pairs);
+      extra.display = d.extra;
+    }
   } finally {
     client.close();
     await cli(['service', 'stop']);
@@ -422,6 +429,7 @@ async function main(): Promise<void> {
     for (const s of scale) lines.push(`| ${s.guests} | ${s.ready} | ${Number.isFinite(s.allReadyMs) ? s.allReadyMs.toFixed(0) : '–'} |`);
     lines.push('');
   }
+  if (extra.display) lines.push(...displayMarkdown(extra.display as Record<string, unknown>));
   lines.push(`Results: ${path.relative(ROOT, file)}`);
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -61,6 +61,9 @@ export async function fullFlow(page: Page, guest: TestGuest, info: TestInfo): Pr
 
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(row(page, 'tiny')).toContainText('Running');
+  // A running VM opens on its screen; the serial console is the next tab.
+  await expect(page.getByRole('tab', { name: 'Display' })).toHaveAttribute('aria-selected', 'true');
+  await page.getByRole('tab', { name: 'Console' }).click();
   await waitForTerminal(page, guest.readyMarker);
   await typeLine(page, 'echo gui-$((6*7))');
   await waitForTerminal(page, 'gui-42');
@@ -81,6 +84,7 @@ export async function fullFlow(page: Page, guest: TestGuest, info: TestInfo): Pr
   await expect(row(page, 'tiny')).toContainText('Saved');
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(row(page, 'tiny')).toContainText('Running');
+  await page.getByRole('tab', { name: 'Console' }).click();
   await typeLine(page, 'echo "[$KEPT]"');
   await waitForTerminal(page, '[saved-9]');
 

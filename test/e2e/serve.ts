@@ -9,6 +9,8 @@ export interface Served {
   home: string;
   url: string;
   origin: string;
+  /** The `guesthouse serve` process (a client of the service, and the display WebSockets' end). */
+  pid: number;
   cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function serve(): Promise<Served> {
     home,
     url,
     origin: new URL(url).origin,
+    pid: child.pid!,
     cli,
     stop: async () => {
       child.kill('SIGINT');

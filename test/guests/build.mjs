@@ -9,14 +9,26 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const READY_MARKER = 'GUESTHOUSE-READY';
-const RECIPE_VERSION = 4; // bump when the initramfs layout changes
+export const INPUT_READY_MARKER = 'GUESTHOUSE-INPUT-READY';
+const RECIPE_VERSION = 5; // bump when the guest's files or layout change
 
 const ARCHES = {
   amd64: { meta: 'linux-image-amd64', flavour: 'amd64', busybox: 'busybox-static', extractVmlinux: true },
   i386: { meta: 'linux-image-686:i386', flavour: '686', busybox: 'busybox-static:i386', extractVmlinux: false },
 };
 
-const MODULES = ['kernel/drivers/acpi/button.ko', 'kernel/drivers/input/evdev.ko'];
+/** Loaded before the ready marker: the ACPI power button, evdev and the PS/2 mouse (v86 has no USB). */
+const MODULES = ['kernel/drivers/acpi/button.ko', 'kernel/drivers/input/evdev.ko', 'kernel/drivers/input/mouse/psmouse.ko'];
+/**
+ * The USB tablet (QEMU's usb-tablet behind qemu-xhci, or behind the UHCI of `-usb`): Debian's
+ * 6.1 kernel builds usbcore, the host controllers and usbhid/hid as modules. The guest loads
+ * them only when a USB host controller is on the PCI bus, and reports INPUT_READY_MARKER.
+ */
+const USB_MODULES = ['kernel/drivers/usb/host/xhci-pci.ko', 'kernel/drivers/usb/host/uhci-hcd.ko', 'kernel/drivers/hid/usbhid/usbhid.ko', 'kernel/drivers/hid/hid-generic.ko'];
+
+/** The ISO's kernel command line: messages on the screen and the serial port; nokaslr keeps the
+ * decompressor from writing KASLR warnings on the screen. */
+export const ISO_APPEND = 'console=tty0 console=ttyS0 quiet nokaslr';
 
 const INIT = `#!/bin/sh
 /bin/busybox --install -s /bin
@@ -30,8 +42,50 @@ case " $(cat /proc/cmdline) " in
   *) acpid -c /etc/acpi ;;
 esac
 hostname tiny
-echo "${READY_MARKER}"
+# /dev/console is the last console= of the command line (the screen when there is none).
+# When that is not the screen, say the markers on the screen (tty1) too and give it a shell.
+screen=1
+for a in $(cat /proc/cmdline); do case $a in console=tty[0-9]*) screen=1 ;; console=*) screen= ;; esac; done
+say() { echo "$1"; [ -n "$screen" ] || echo "$1" >/dev/tty1 2>/dev/null; }
+input_settled() {
+  for s in /sys/bus/serio/devices/serio*; do
+    [ -e "$s" ] || continue
+    grep -q "/\${s##*/}/input" /proc/bus/input/devices || return 1
+  done
+  # Ports with a device, as the host controllers' debugfs files tell (xhci: one file per
+  # port, "Connected"/"Not-connected"; uhci: one line per port), against devices that are
+  # configured, with their interfaces, and whose HID interfaces have their input device.
+  want=$(cat /sys/kernel/debug/usb/xhci/*/ports/*/portsc /sys/kernel/debug/usb/uhci/* 2>/dev/null | grep -c ' Connected')
+  have=0
+  for d in /sys/bus/usb/devices/[0-9]*-[0-9]*; do
+    case \${d##*/} in *:* | '[0-9]*-[0-9]*') continue ;; esac
+    read n <"$d/bNumInterfaces" 2>/dev/null
+    set -- "$d":*
+    [ -e "$1" ] && [ $# -eq "\${n:-0}" ] || return 1
+    for i; do
+      read class <"$i/bInterfaceClass"
+      [ "$class" != 03 ] || grep -q "/\${i##*/}/" /proc/bus/input/devices || return 1
+    done
+    have=$((have + 1))
+  done
+  [ $have -ge "$want" ]
+}
+say "${READY_MARKER}"
 export PS1='tiny# '
+[ -n "$screen" ] || setsid -c sh -i <>/dev/tty1 >&0 2>&1 &
+# The USB tablet's modules after the ready marker, so they cost no boot time (a guest
+# without a USB host controller skips them). The input marker follows once the mice are in
+# /proc/bus/input/devices: the PS/2 one (psmouse probes in the background) and every USB
+# device on the controllers' ports, each HID interface with its input device.
+(
+  if grep -qs '^0x0c03' /sys/bus/pci/devices/*/class; then
+    for m in $(cat /lib/modules/order.usb); do insmod /lib/modules/$m 2>/dev/null; done
+    mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+  fi
+  tries=200
+  until input_settled || [ $tries -eq 0 ]; do usleep 50000; tries=$((tries - 1)); done
+  say "${INPUT_READY_MARKER}"
+) &
 exec setsid cttyhack /bin/sh
 `;
 
@@ -96,14 +150,65 @@ export function writeCpio(entries) {
   return Buffer.concat(parts);
 }
 
-/** The uncompressed kernel inside a bzImage (XZ payload), bootable by QEMU through PVH. */
-function extractVmlinux(bzImage, out) {
+/**
+ * The uncompressed kernel inside a bzImage (XZ payload), bootable by QEMU through PVH.
+ * The payload is found through the boot protocol's header (payload_offset/payload_length)
+ * and handed to xz as a file: xz --single-stream stops reading at the end of the stream, so
+ * piping it the rest of the bzImage (100 KiB of code and signature follow the payload) made
+ * the write fail with EPIPE whenever xz finished first.
+ */
+function extractVmlinux(bzImage, out, scratch) {
   const buf = fs.readFileSync(bzImage);
-  const at = buf.indexOf(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
-  if (at < 0) return false;
-  const vmlinux = execFileSync('xz', ['-dc', '--single-stream'], { input: buf.subarray(at), maxBuffer: 1 << 30 });
-  fs.writeFileSync(out, vmlinux);
+  const magic = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
+  if (buf.length < 0x250 || buf.readUInt32LE(0x202) !== 0x53726448) return false; // "HdrS"
+  const setupSects = buf[0x1f1] || 4;
+  const start = (setupSects + 1) * 512 + buf.readUInt32LE(0x248);
+  const length = buf.readUInt32LE(0x24c);
+  if (start + length > buf.length || !buf.subarray(start, start + magic.length).equals(magic)) return false;
+  const payload = path.join(scratch, 'payload.xz');
+  fs.writeFileSync(payload, buf.subarray(start, start + length));
+  const fd = fs.openSync(out, 'w');
+  try {
+    execFileSync('xz', ['-dc', '--single-stream', payload], { stdio: ['ignore', fd, 'pipe'] });
+  } finally {
+    fs.closeSync(fd);
+  }
   return true;
+}
+
+/** A CD image booting the kernel and initrd through ISOLINUX, at once and without a prompt. */
+function buildIso(iso, { bzImage, initrd, syslinuxRoot, scratch }) {
+  const tree = path.join(scratch, 'iso');
+  fs.mkdirSync(path.join(tree, 'isolinux'), { recursive: true });
+  fs.copyFileSync(path.join(syslinuxRoot, 'usr/lib/ISOLINUX/isolinux.bin'), path.join(tree, 'isolinux/isolinux.bin'));
+  fs.copyFileSync(path.join(syslinuxRoot, 'usr/lib/syslinux/modules/bios/ldlinux.c32'), path.join(tree, 'isolinux/ldlinux.c32'));
+  fs.copyFileSync(bzImage, path.join(tree, 'vmlinuz'));
+  fs.copyFileSync(initrd, path.join(tree, 'initrd.img'));
+  const cfg = ['DEFAULT guest', 'PROMPT 0', 'TIMEOUT 0', 'LABEL guest', '  KERNEL /vmlinuz', '  INITRD /initrd.img', `  APPEND ${ISO_APPEND}`, ''];
+  fs.writeFileSync(path.join(tree, 'isolinux/isolinux.cfg'), cfg.join('\n'));
+  try {
+    run('xorriso', ['-as', 'mkisofs', '-quiet', '-o', iso, '-V', 'GUESTHOUSE', '-r', '-J',
+      '-b', 'isolinux/isolinux.bin', '-c', 'isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table', tree]);
+  } catch (e) {
+    if (e.code === 'ENOENT') throw new Error('xorriso is missing: the test guest\'s ISO needs it (apt-get install xorriso).');
+    throw e;
+  }
+}
+
+/** Module paths (relative to modDir) in load order: each after the modules its depends= names. */
+function moduleOrder(modDir, wanted, loaded = []) {
+  const order = [];
+  const visit = (rel) => {
+    if (order.includes(rel) || loaded.includes(rel)) return;
+    for (const dep of moduleDepends(path.join(modDir, rel))) {
+      const found = run('find', [modDir, '-name', `${dep}.ko`]).trim().split('\n')[0];
+      if (!found) throw new Error(`module ${dep} (needed by ${rel}) is not in ${modDir}`);
+      visit(path.relative(modDir, found));
+    }
+    order.push(rel);
+  };
+  wanted.forEach(visit);
+  return order;
 }
 
 export function buildGuest(arch) {
@@ -114,25 +219,25 @@ export function buildGuest(arch) {
   const manifest = path.join(dir, 'guest.json');
   if (fs.existsSync(manifest)) return JSON.parse(fs.readFileSync(manifest, 'utf8'));
 
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), `gh-guest-${arch}-`));
+  // Everything is built in a scratch folder next to the cache folder and renamed into place
+  // at the end (same file system, so the rename is atomic): a failed or interrupted build
+  // never leaves a half-built cache folder, and concurrent builds do not mix their files.
+  fs.mkdirSync(cacheRoot(), { recursive: true });
+  const work = fs.mkdtempSync(path.join(cacheRoot(), `.build-${arch}-`));
   try {
     const debs = path.join(work, 'debs');
     const root = path.join(work, 'root');
+    const syslinuxRoot = path.join(work, 'syslinux');
+    const out = path.join(work, 'out');
+    fs.mkdirSync(out);
     for (const pkg of [`${kpkg}${arch === 'i386' ? ':i386' : ''}`, spec.busybox]) {
       run('dpkg-deb', ['-x', download(pkg, debs), root]);
     }
+    for (const pkg of ['isolinux', 'syslinux-common']) run('dpkg-deb', ['-x', download(pkg, debs), syslinuxRoot]);
     const kver = fs.readdirSync(path.join(root, 'lib/modules'))[0];
     const modDir = path.join(root, 'lib/modules', kver);
-    const order = [];
-    const visit = (rel) => {
-      if (order.includes(rel)) return;
-      for (const dep of moduleDepends(path.join(modDir, rel))) {
-        const found = run('find', [modDir, '-name', `${dep}.ko`]).trim().split('\n')[0];
-        if (found) visit(path.relative(modDir, found));
-      }
-      order.push(rel);
-    };
-    MODULES.forEach(visit);
+    const order = moduleOrder(modDir, MODULES);
+    const usbOrder = moduleOrder(modDir, USB_MODULES, order);
 
     const entries = ['bin', 'dev', 'proc', 'sys', 'etc', 'etc/acpi', 'etc/acpi/PWRF', 'lib', 'lib/modules', 'tmp', 'root', 'var', 'var/log', 'var/run'].map((name) => ({ type: 'dir', name }));
     entries.push({ type: 'chardev', name: 'dev/console', major: 5, minor: 1 });
@@ -140,20 +245,35 @@ export function buildGuest(arch) {
     entries.push({ type: 'symlink', name: 'bin/sh', target: 'busybox' });
     entries.push({ type: 'file', name: 'init', mode: 0o755, data: Buffer.from(INIT) });
     entries.push({ type: 'file', name: 'etc/acpi/PWRF/00000080', mode: 0o755, data: Buffer.from(POWEROFF) });
-    const flat = order.map((rel) => path.basename(rel));
-    order.forEach((rel, i) => entries.push({ type: 'file', name: `lib/modules/${flat[i]}`, data: fs.readFileSync(path.join(modDir, rel)) }));
-    entries.push({ type: 'file', name: 'lib/modules/order', data: Buffer.from(flat.join('\n') + '\n') });
+    for (const [list, rels] of [['order', order], ['order.usb', usbOrder]]) {
+      const flat = rels.map((rel) => path.basename(rel));
+      rels.forEach((rel, i) => entries.push({ type: 'file', name: `lib/modules/${flat[i]}`, data: fs.readFileSync(path.join(modDir, rel)) }));
+      entries.push({ type: 'file', name: `lib/modules/${list}`, data: Buffer.from(flat.join('\n') + '\n') });
+    }
 
-    fs.mkdirSync(dir, { recursive: true });
-    const initrd = path.join(dir, 'initrd.cpio');
-    fs.writeFileSync(initrd, writeCpio(entries));
-    const bzImage = path.join(dir, 'vmlinuz');
-    fs.copyFileSync(path.join(root, 'boot', `vmlinuz-${kver}`), bzImage);
-    let kernel = bzImage;
-    if (spec.extractVmlinux && extractVmlinux(bzImage, path.join(dir, 'vmlinux'))) kernel = path.join(dir, 'vmlinux');
-    const guest = { arch, kernelPackage: kpkg, kernelVersion: kver, kernel, bzImage, initrd, readyMarker: READY_MARKER, append: 'console=ttyS0 quiet' };
-    fs.writeFileSync(manifest + '.tmp', JSON.stringify(guest, null, 2));
-    fs.renameSync(manifest + '.tmp', manifest);
+    // The files are written under `out` but named by their final place in `dir`.
+    const final = (name) => path.join(dir, name);
+    fs.writeFileSync(path.join(out, 'initrd.cpio'), writeCpio(entries));
+    fs.copyFileSync(path.join(root, 'boot', `vmlinuz-${kver}`), path.join(out, 'vmlinuz'));
+    let kernel = final('vmlinuz');
+    if (spec.extractVmlinux && extractVmlinux(path.join(out, 'vmlinuz'), path.join(out, 'vmlinux'), work)) kernel = final('vmlinux');
+    buildIso(path.join(out, 'guest.iso'), { bzImage: path.join(out, 'vmlinuz'), initrd: path.join(out, 'initrd.cpio'), syslinuxRoot, scratch: work });
+    const guest = {
+      arch, kernelPackage: kpkg, kernelVersion: kver, kernel, bzImage: final('vmlinuz'), initrd: final('initrd.cpio'),
+      readyMarker: READY_MARKER, append: 'console=ttyS0 quiet',
+      iso: final('guest.iso'), isoAppend: ISO_APPEND, inputReadyMarker: INPUT_READY_MARKER,
+    };
+    fs.writeFileSync(path.join(out, 'guest.json'), JSON.stringify(guest, null, 2));
+    try {
+      fs.renameSync(out, dir);
+    } catch (e) {
+      // Another build finished first: take its result. A folder without a manifest is
+      // left over from an older builder (those wrote in place): replace it.
+      if (fs.existsSync(manifest)) return JSON.parse(fs.readFileSync(manifest, 'utf8'));
+      if (!fs.existsSync(dir)) throw e;
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.renameSync(out, dir);
+    }
     return guest;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -3,11 +3,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyGuest, type TestGuest } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { tempHome } from '../support/service';
+import { vncAuthResponse } from '../../core/node/display/vncProxy';
 
 const CLI = path.resolve(__dirname, '..', '..', 'out', 'main', 'cli', 'main.js');
 const missing = realGuestsMissing();
@@ -30,6 +32,39 @@ function snapshot(home: string): Record<string, string> {
   };
   walk(path.join(home, 'machines'));
   return out;
+}
+
+/** A VNC viewer's handshake (RFB 3.8, VNC Authentication) up to ServerInit: the screen's size, or why it was refused. */
+async function vncServerInit(port: number, password: string): Promise<string> {
+  const socket = net.connect(port, '127.0.0.1');
+  let buf = Buffer.alloc(0);
+  let wake = () => undefined as void;
+  let closed = false;
+  socket.on('data', (d: Buffer) => ((buf = Buffer.concat([buf, d])), wake()));
+  socket.on('close', () => ((closed = true), wake()));
+  socket.on('error', () => undefined);
+  const read = async (n: number) => {
+    while (buf.length < n) {
+      if (closed) throw new Error('the VNC connection closed');
+      await new Promise<void>((r) => (wake = r));
+    }
+    const out = buf.subarray(0, n);
+    buf = buf.subarray(n);
+    return out;
+  };
+  try {
+    expect((await read(12)).toString()).toBe('RFB 003.008\n');
+    socket.write('RFB 003.008\n');
+    expect([...(await read(2))]).toEqual([1, 2]);
+    socket.write(Buffer.from([2]));
+    socket.write(vncAuthResponse(password, await read(16)));
+    if ((await read(4)).readUInt32BE(0) !== 0) return `refused: ${(await read((await read(4)).readUInt32BE(0))).toString()}`;
+    socket.write(Buffer.from([1])); // ClientInit, shared
+    const init = await read(24);
+    return `${init.readUInt16BE(0)}x${init.readUInt16BE(2)}`;
+  } finally {
+    socket.destroy();
+  }
 }
 
 describe('guesthouse CLI', () => {
@@ -94,6 +129,33 @@ describe('guesthouse CLI', () => {
     expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout).state).toBe('running');
     expect(cli(home, ['stop', 'web', '--force']).code).toBe(0);
     expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout)).toMatchObject({ state: 'stopped', stateReason: 'Powered off.' });
+  });
+
+  it('display shows the screen to a VNC viewer with a one-time password, until Ctrl-C', async () => {
+    // The bzImage: booted through PVH (the vmlinux) Linux gets no vgacon, so no 720x400 text screen.
+    const args = ['--os', 'other-x64', '--memory', '128', '--kernel', guest.bzImage, '--initrd', guest.initrd, '--append', 'console=tty0 console=ttyS0 quiet', '--network', 'none', '--display', 'vga'];
+    expect(cli(home, ['create', 'screen', ...args]).code).toBe(0);
+    expect(cli(home, ['start', 'screen']).code).toBe(0);
+    try {
+      expect(cli(home, ['wait', 'screen', '--for', guest.readyMarker, '--timeout-s', '90']).code).toBe(0);
+      const child = spawn(process.execPath, [CLI, 'display', 'screen', '--port', '0'], { env: { ...process.env, GUESTHOUSE_HOME: home } });
+      const exited = new Promise<number | null>((r) => child.once('exit', r));
+      let stdout = '';
+      await new Promise<void>((resolve) => {
+        child.stdout.on('data', (d: Buffer) => ((stdout += d.toString()), stdout.includes('\n') && resolve()));
+        child.once('exit', () => resolve());
+      });
+      const shown = /^The screen of "screen" is at 127\.0\.0\.1:(\d+) \(VNC\); password: (\S{8})\. Press Ctrl-C to stop\.\n$/.exec(stdout);
+      expect(shown, stdout).not.toBeNull();
+      const [port, password] = [Number(shown![1]), shown![2]!];
+      expect(await vncServerInit(port, password)).toBe('720x400');
+      expect(await vncServerInit(port, password === 'aaaaaaaa' ? 'bbbbbbbb' : 'aaaaaaaa')).toBe('refused: The VNC password is wrong.');
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      cli(home, ['stop', 'screen', '--force']);
+      cli(home, ['delete', 'screen']);
+    }
   });
 
   const huge = String(1024 * 1024 * 1024);

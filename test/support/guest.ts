@@ -7,6 +7,16 @@ export interface TestGuest {
   initrd: string;
   append: string;
   readyMarker: string;
+  /** A bootable CD (ISOLINUX, no prompt) with bzImage and initrd: boot it with no -kernel. */
+  iso: string;
+  /** The kernel command line the ISO boots with (console on the screen and on ttyS0). */
+  isoAppend: string;
+  /**
+   * Printed (on the console, and on the screen when that is not the console) once the
+   * mice are in /proc/bus/input/devices: the PS/2 one and any USB tablet (the USB modules
+   * load after readyMarker, only when a USB host controller is on the PCI bus).
+   */
+  inputReadyMarker: string;
 }
 
 /** Builds (or takes from the cache) the tiny Debian guest; see test/guests/build.mjs. */

@@ -10,6 +10,7 @@ import { QemuEngine } from '../qemu/engine';
 import { V86Engine } from '../v86/engine';
 import { m } from '../../common/messages';
 import { DisplayServer } from './displayServer';
+import { PausableLog, type LogPause } from '../logFile';
 
 /** The guest host's link to its parent: parentPort under Electron, IPC under Node. */
 export interface ParentChannel {
@@ -36,13 +37,15 @@ export class GuestHost {
   private spec: BootSpec | undefined;
   /** Recent console output for late viewers; sized from the boot spec. */
   private ring: RingBuffer | undefined;
-  private consoleLog: number | undefined;
+  /** logs/console.log: a write that fails (a full disk) pauses it, never the guest. */
+  private consoleLog: PausableLog | undefined;
   private pendingOutput: Uint8Array[] = [];
   private pendingBytes = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private shutdownTimer: NodeJS.Timeout | undefined;
   private stopReason: string | undefined;
   private saving = false;
+  private crashing = false;
   private lastFlushAt = 0;
   private sawOutput = false;
   /** Viewers on MessagePorts (the renderer, straight from here) and what they have not acknowledged. */
@@ -107,6 +110,7 @@ export class GuestHost {
         onRunState: (state: 'running' | 'paused', reason?: string) => this.onRunState(state, reason),
         onOutput: (data: Uint8Array) => this.onOutput(data),
         onExit: (exit: EngineExit) => void this.onEngineExit(exit),
+        onLogPaused: (pause: LogPause | null) => this.parent.send({ type: 'logPaused', log: 'engine', pause }),
       };
       const engine = spec.engine === 'v86' ? new V86Engine(spec, listener) : new QemuEngine(spec, listener);
       this.engine = engine;
@@ -164,10 +168,14 @@ export class GuestHost {
 
   private openConsoleLog(vmDir: string): void {
     const logs = path.join(vmDir, 'logs');
-    fs.mkdirSync(logs, { recursive: true });
     const file = path.join(logs, 'console.log');
-    if (fs.existsSync(file)) fs.renameSync(file, path.join(logs, 'console.1.log'));
-    this.consoleLog = fs.openSync(file, 'w');
+    try {
+      fs.mkdirSync(logs, { recursive: true });
+      if (fs.existsSync(file)) fs.renameSync(file, path.join(logs, 'console.1.log'));
+    } catch {
+      // The log cannot be kept (a full disk): the guest runs without it; the log says so below.
+    }
+    this.consoleLog = new PausableLog(file, 'w', (pause) => this.parent.send({ type: 'logPaused', log: 'console', pause }));
   }
 
   private onOutput(data: Uint8Array): void {
@@ -176,8 +184,9 @@ export class GuestHost {
       this.parent.send({ type: 'firstOutput', at: performance.timeOrigin + performance.now() });
     }
     // The log is written before the output is passed on, so anyone who sees output
-    // over IPC finds it in the log too (waitForConsole relies on this).
-    if (this.consoleLog !== undefined) fs.writeSync(this.consoleLog, data);
+    // over IPC finds it in the log too (waitForConsole relies on this), unless a full disk
+    // has paused the log.
+    this.consoleLog?.write(data);
     this.ring?.push(data);
     this.pendingOutput.push(data);
     this.pendingBytes += data.length;
@@ -302,12 +311,34 @@ export class GuestHost {
     await this.finish(exit.outcome, reason, 0);
   }
 
+  /**
+   * An exception nobody caught (a bug in the engine or here): the engine goes, and the
+   * parent hears why as the final state before this process exits, instead of only an exit code.
+   */
+  crash(err: unknown): void {
+    if (this.crashing) return;
+    this.crashing = true;
+    const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 500) || m('exit.noMessage');
+    const engine = this.spec ? (this.spec.engine === 'v86' ? 'v86' : 'QEMU') : undefined;
+    const reason = engine ? m('exit.engineException', { engine, detail }) : m('exit.hostException', { detail });
+    try {
+      this.engine?.kill();
+    } catch {
+      // the engine is already in pieces; the process exit takes the rest
+    }
+    // Sent as is: the state machine may be anywhere, and this is the last word.
+    this.parent.send({ type: 'state', state: 'crashed', reason });
+    const exit = () => this.exit(1);
+    this.parent.flush().then(exit, exit);
+    setTimeout(exit, 2000).unref();
+  }
+
   private async finish(state: 'stopped' | 'saved' | 'crashed', reason: string, code: number): Promise<void> {
     if (this.shutdownTimer) clearTimeout(this.shutdownTimer);
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
     this.display?.close();
     this.flushOutput();
-    if (this.consoleLog !== undefined) fs.closeSync(this.consoleLog);
+    this.consoleLog?.close();
     this.consoleLog = undefined;
     this.setState(state, reason);
     for (const port of this.portViewers.keys()) {

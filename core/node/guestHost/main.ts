@@ -65,4 +65,12 @@ else {
 }
 
 process.title = 'guesthouse-guest';
-new GuestHost(channel, (code) => process.exit(code));
+const host = new GuestHost(channel, (code) => process.exit(code));
+// An exception nobody caught would end this process with only an exit code for the parent to
+// show: the stack goes to guesthost.log, the reason to the parent as the guest's last state.
+const crash = (err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  host.crash(err);
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);

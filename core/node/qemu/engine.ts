@@ -10,6 +10,8 @@ import type { Engine, EngineExit, EngineListener } from '../engine';
 import { buildQemuArgv } from './argv';
 import { QmpClient, type QmpEvent } from './qmp';
 import { m } from '../../common/messages';
+import { PausableLog } from '../logFile';
+import { isDiskFull } from '../atomicFile';
 import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { parsePpm, textFromPixels } from '../display/screenText';
@@ -60,14 +62,15 @@ export class QemuEngine implements Engine {
   /** Stops Guesthouse asked for whose STOP event has not come yet; any other STOP is explained. */
   private stopsRequested = 0;
   private exited: Promise<void> | undefined;
-  private readonly log: fs.WriteStream;
+  /** logs/qemu.log: QEMU's command line and stderr; a write that fails pauses it, never the guest. */
+  private readonly log: PausableLog;
 
   constructor(
     private readonly spec: BootSpec,
     private readonly listener: EngineListener,
   ) {
     if (!spec.qemu) throw new GuesthouseError('engine-missing', m('qemu.noBinary'));
-    this.log = fs.createWriteStream(path.join(spec.vmDir, 'logs', 'qemu.log'), { flags: 'w' });
+    this.log = new PausableLog(path.join(spec.vmDir, 'logs', 'qemu.log'), 'w', (pause) => listener.onLogPaused?.(pause));
   }
 
   get pid(): number | undefined {
@@ -233,6 +236,7 @@ export class QemuEngine implements Engine {
       listen.server.close();
       fs.rmSync(tmp, { force: true });
       if (running) await qmp.execute('cont').catch(() => undefined);
+      if (isDiskFull(err)) throw new GuesthouseError('engine-failed', m('save.diskFull', { name: this.spec.config.identity.name }));
       throw new GuesthouseError('engine-failed', m('qemu.saveFailed', { detail: (err as Error).message }));
     } finally {
       fs.rmSync(socketPath, { force: true });
@@ -405,7 +409,7 @@ export class QemuEngine implements Engine {
     else if (code !== 0) exit = { outcome: 'crashed', reason: m('exit.qemuCode', { code: String(code), detail: this.stderrTail.at(-1) ?? m('exit.noMessage') }) };
     else if (this.stateSaved) exit = { outcome: 'stopped', reason: m('exit.stateSaved') };
     else exit = describeShutdown(this.lastShutdownReason);
-    this.log.end(`${new Date().toISOString()} exit: ${exit.reason}\n`);
+    this.log.close(`${new Date().toISOString()} exit: ${exit.reason}\n`);
     this.listener.onExit(exit);
   }
 }

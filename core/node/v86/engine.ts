@@ -6,7 +6,7 @@ import { RfbServer } from '../display/rfbServer';
 import { V86Screen, type V86ScreenEmulator } from './screen';
 import { GuesthouseError } from '../../common/errors';
 import type { BootSpec } from '../../common/protocol';
-import { writeFileAtomic } from '../atomicFile';
+import { isDiskFull, writeFileAtomic } from '../atomicFile';
 import type { Engine, EngineListener } from '../engine';
 import { FileDisk } from './fileDisk';
 import { m } from '../../common/messages';
@@ -193,6 +193,7 @@ export class V86Engine implements Engine {
       writeFileAtomic(file, new Uint8Array(state));
     } catch (err) {
       if (!this.userPaused && !this.outputPaused) void emulator.run();
+      if (isDiskFull(err)) throw new GuesthouseError('engine-failed', m('save.diskFull', { name: this.spec.config.identity.name }));
       throw err;
     }
     this.exit('stopped', m('exit.stateSaved'));

@@ -5,6 +5,13 @@ import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import type { VmSummary } from '../../../core/common/api';
 import { useService } from '../useService';
+import { stripTerminalQueries } from '../../../core/common/terminalQueries';
+import { CONSOLE_WRITE_MAX_BYTES } from '../../../core/common/apiSchemas';
+
+/** Long input (a large paste) goes in parts, each once the last was taken: one write is bounded. */
+async function writeInParts(service: ReturnType<typeof useService>, id: string, data: Uint8Array): Promise<void> {
+  for (let at = 0; at < data.length; at += CONSOLE_WRITE_MAX_BYTES) await service.writeConsole(id, data.subarray(at, at + CONSOLE_WRITE_MAX_BYTES));
+}
 
 const dark = { background: '#1e1f22', foreground: '#dcdcdc', cursor: '#dcdcdc' };
 const light = { background: '#ffffff', foreground: '#1e1f22', cursor: '#1e1f22', selectionBackground: '#b5d5ff' };
@@ -41,7 +48,11 @@ export function ConsoleView({ vm }: { vm: VmSummary }) {
     let detach: (() => void) | undefined;
     let attachment: { ack(n: number): void } | undefined;
     const encoder = new TextEncoder();
-    const input = terminal.onData((data) => void service.writeConsole(vm.id, encoder.encode(data)).catch(() => undefined));
+    // xterm answers queries (cursor position…) through onData: none may come from the replayed backlog.
+    let replaying = true;
+    const input = terminal.onData((data) => {
+      if (!replaying) void writeInParts(service, vm.id, encoder.encode(data)).catch(() => undefined);
+    });
     void service
       .attachConsole(
         vm.id,
@@ -51,7 +62,7 @@ export function ConsoleView({ vm }: { vm: VmSummary }) {
       .then((a) => {
         attachment = a;
         if (disposed) return a.dispose();
-        terminal.write(a.backlog);
+        terminal.write(stripTerminalQueries(a.backlog), () => (replaying = false));
         detach = () => a.dispose();
       })
       .catch(() => undefined);
@@ -79,7 +90,7 @@ export function ConsoleView({ vm }: { vm: VmSummary }) {
     <div className="console">
       <div className="console-tools">
         <button type="button" onClick={() => void navigator.clipboard?.writeText(term.current?.getSelection() ?? '')}>{t('console.copy')}</button>
-        <button type="button" onClick={() => void navigator.clipboard?.readText().then((text) => service.writeConsole(vm.id, new TextEncoder().encode(text)))}>{t('console.paste')}</button>
+        <button type="button" onClick={() => void navigator.clipboard?.readText().then((text) => writeInParts(service, vm.id, new TextEncoder().encode(text))).catch(() => undefined)}>{t('console.paste')}</button>
         <button type="button" aria-label={t('console.fontSmaller')} onClick={() => setFontSize((s) => Math.max(8, s - 1))}>A−</button>
         <button type="button" aria-label={t('console.fontBigger')} onClick={() => setFontSize((s) => Math.min(32, s + 1))}>A+</button>
       </div>

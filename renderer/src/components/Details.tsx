@@ -3,12 +3,15 @@ import { useTranslation } from 'react-i18next';
 import type { VmDetails, VmSummary } from '../../../core/common/api';
 import { useService } from '../useService';
 import { StateBadge } from './StateBadge';
+import { ScreenPreview } from './ScreenPreview';
 import { useCoreText } from '../coreText';
 
-export function useVmDetails(vm: VmSummary): VmDetails | null {
+/** The selected VM's details (null while loading, or for no VM), reloaded on every change. */
+export function useVmDetails(vm: VmSummary | null): VmDetails | null {
   const service = useService();
   const [details, setDetails] = useState<VmDetails | null>(null);
   useEffect(() => {
+    if (!vm) return setDetails(null);
     let live = true;
     const load = () => service.getVm(vm.id).then((d) => live && setDetails(d), () => undefined);
     void load();
@@ -18,8 +21,46 @@ export function useVmDetails(vm: VmSummary): VmDetails | null {
       live = false;
       sub.dispose();
     };
-  }, [service, vm.id, vm.state, vm.name, vm.memoryMib, vm.cpus, vm.engine]);
-  return details;
+  }, [service, vm?.id, vm?.state, vm?.name, vm?.memoryMib, vm?.cpus, vm?.engine]);
+  return details?.id === vm?.id ? details : null;
+}
+
+/**
+ * What the guest's hardware looks like, read loosely: these sections are newer than some
+ * VM files (absent means the engine's default).
+ */
+export function guestDevices(config: VmDetails['config'] | undefined): { display?: string; pointer?: string; diskBus?: string; nicModel?: string } {
+  const c = config as unknown as { display?: { adapter?: unknown }; input?: { pointer?: unknown }; diskBus?: unknown; network?: { model?: unknown } } | undefined;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { display: text(c?.display?.adapter), pointer: text(c?.input?.pointer), diskBus: text(c?.diskBus), nicModel: text(c?.network?.model) };
+}
+
+/** Whether a VM has a screen: every VM but one whose display adapter is none. */
+export function hasDisplay(details: VmDetails | null): boolean {
+  return guestDevices(details?.config).display !== 'none';
+}
+
+/** For a VM whose config cannot be read: puts back the one from before its last change, or says why not. */
+function Repair({ vm }: { vm: VmSummary }) {
+  const { t } = useTranslation();
+  const core = useCoreText();
+  const service = useService();
+  const [problem, setProblem] = useState<string | null>(null);
+  const repair = () => {
+    setProblem(null);
+    service.repairVm(vm.id).catch((err: unknown) => setProblem(err instanceof Error ? err.message : String(err)));
+  };
+  return (
+    <div className="inaccessible" data-testid="inaccessible">
+      <p>
+        <strong>{t('details.inaccessible')}</strong> {t('details.repairHint')}
+      </p>
+      <button type="button" onClick={repair}>
+        {t('details.repair')}
+      </button>
+      {problem ? <p className="reason">{core(problem)}</p> : null}
+    </div>
+  );
 }
 
 export function Details({ vm }: { vm: VmSummary }) {
@@ -27,6 +68,9 @@ export function Details({ vm }: { vm: VmSummary }) {
   const core = useCoreText();
   const d = useVmDetails(vm);
   const c = d?.config;
+  const devices = guestDevices(c);
+  // A value this GUI has no name for yet is shown as the VM file spells it.
+  const named = (group: string, v: string | undefined) => (v ? t(`details.${group}.${v}`, { defaultValue: v }) : t('details.default'));
   const row = (label: string, value: React.ReactNode) => (
     <>
       <dt>{label}</dt>
@@ -39,6 +83,8 @@ export function Details({ vm }: { vm: VmSummary }) {
         {vm.name} <StateBadge state={vm.state} />
       </h2>
       {vm.stateReason ? <p className="reason">{core(vm.stateReason)}</p> : null}
+      {vm.inaccessible ? <Repair vm={vm} /> : null}
+      {d ? <ScreenPreview vm={vm} withDisplay={hasDisplay(d)} /> : null}
       {c ? (
         <dl>
           {row(t('details.os'), c.identity.osType)}
@@ -65,6 +111,17 @@ export function Details({ vm }: { vm: VmSummary }) {
           {row(t('details.network'), c.network.mode + c.network.forwards.map((f) => ` ${f.protocol}:${f.hostPort}→${f.guestPort}`).join(''))}
           {row(t('details.folder'), <code>{d.folder}</code>)}
         </dl>
+      ) : null}
+      {c ? (
+        <section className="guest-devices" aria-label={t('details.guestSees')}>
+          <h3>{t('details.guestSees')}</h3>
+          <dl>
+            {row(t('details.display'), named('adapters', devices.display))}
+            {devices.display === 'none' ? null : row(t('details.pointer'), named('pointers', devices.pointer))}
+            {row(t('details.diskBus'), named('buses', devices.diskBus))}
+            {row(t('details.nicModel'), c.network.mode === 'none' ? t('details.none') : named('nics', devices.nicModel))}
+          </dl>
+        </section>
       ) : null}
     </div>
   );

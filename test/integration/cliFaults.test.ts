@@ -1,0 +1,199 @@
+// Faults and bad input at the console and around it, through the real CLI and a real
+// service with the tiny guest: a crash ends a wait at once with its reason, a replayed
+// backlog asks the terminal nothing, input is bounded per call and long input goes in parts.
+import { fork, spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FromGuestHost } from '../../core/common/protocol';
+import { connectToService } from '../../core/node/serviceClient';
+import { guestHostEntry } from '../../core/node/supervisor';
+import { tinyGuest, type TestGuest } from '../support/guest';
+import { realGuestsMissing, skipBecause } from '../support/require';
+import { tempHome } from '../support/service';
+
+const CLI = path.resolve(__dirname, '..', '..', 'out', 'main', 'cli', 'main.js');
+
+function cli(home: string, args: string[], input?: string | Buffer) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, GUESTHOUSE_HOME: home }, encoding: 'latin1', timeout: 120_000, ...(input !== undefined ? { input } : {}) });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started };
+}
+
+/** Every file under the library with a hash of its content. */
+function snapshot(home: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    if (!fs.existsSync(dir)) return;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else out[path.relative(home, full)] = crypto.createHash('sha1').update(fs.readFileSync(full)).digest('hex');
+    }
+  };
+  walk(path.join(home, 'machines'));
+  return out;
+}
+
+describe('CLI input with no guest', () => {
+  let home: string;
+  beforeAll(() => {
+    home = tempHome();
+  });
+  afterAll(() => {
+    if (home) cli(home, ['service', 'stop']);
+  });
+
+  it.each([[['service', 'foo']], [['service']], [['service', 'status', 'extra']]])('%j says how to use it and exits 2 at once', (args) => {
+    const r = cli(home, args);
+    expect(r).toMatchObject({ code: 2, stdout: '', stderr: 'Say "service status" or "service stop".\n' });
+    expect(r.ms).toBeLessThan(5000);
+  });
+
+  it('names that differ only in Unicode normalization (NFC, NFD) are one name', () => {
+    expect(cli(home, ['create', 'caf\u00e9', '--os', 'other-x64', '--network', 'none'])).toMatchObject({ code: 0 });
+    const before = snapshot(home);
+    for (const name of ['cafe\u0301', 'CAFE\u0301']) {
+      const r = cli(home, ['create', name, '--os', 'other-x64']);
+      expect(r.code).toBe(1);
+      expect(Buffer.from(r.stderr, 'latin1').toString()).toBe(`A VM named "${name.normalize('NFC')}" already exists; choose another name.\n`);
+    }
+    expect(snapshot(home)).toEqual(before);
+    // Either spelling finds the VM.
+    expect(JSON.parse(Buffer.from(cli(home, ['show', 'cafe\u0301', '--json']).stdout, 'latin1').toString()).name).toBe('caf\u00e9');
+  });
+});
+
+describe('a guest host that dies of an exception says which', () => {
+  it('sends the exception as the guest\'s last state, then exits', async () => {
+    if (!fs.existsSync(guestHostEntry)) throw new Error(`${guestHostEntry} is missing: run npm run build first`);
+    const child = fork(guestHostEntry, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const messages: FromGuestHost[] = [];
+    child.on('message', (msg) => messages.push(msg as FromGuestHost));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    // A folder that cannot be made: the boot throws outside every try (a bug, as far as the guest host knows).
+    const vmDir = '/proc/no-such-vm';
+    child.send({ type: 'boot', spec: { config: {}, vmDir, runtimeDir: vmDir, engine: 'v86', stateFile: `${vmDir}/s`, restoreState: false, ringBytes: 1024 } });
+    expect(await exited).toBe(1);
+    const last = messages.filter((msg) => msg.type === 'state').at(-1);
+    expect(last).toMatchObject({ type: 'state', state: 'crashed' });
+    expect(last && 'reason' in last ? last.reason : '').toMatch(/^The v86 engine stopped: ENOENT: no such file or directory, mkdir '\/proc\/no-such-vm\/logs'$/);
+  });
+});
+
+describe('the console under faults and long input', () => {
+  const missing = realGuestsMissing();
+  if (skipBecause(missing)) return;
+  let guest: TestGuest;
+  let home: string;
+
+  beforeAll(async () => {
+    guest = await tinyGuest('amd64');
+    home = tempHome();
+    const boot = ['--os', 'other-x64', '--memory', '128', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--network', 'none', '--display', 'none'];
+    expect(cli(home, ['create', 'tty', ...boot]).code).toBe(0);
+    expect(cli(home, ['start', 'tty']).code).toBe(0);
+    expect(cli(home, ['wait', 'tty', '--for', guest.readyMarker, '--timeout-s', '90']).code).toBe(0);
+  });
+  afterAll(() => {
+    if (home) cli(home, ['service', 'stop']);
+  });
+
+  it('attaching replays the backlog without the terminal queries in it, so the terminal types nothing', async () => {
+    // The guest asks for the cursor position while nobody is attached; the query stays in the backlog.
+    expect(cli(home, ['send', 'tty', "printf 'ZZ\\033[6n-%s-ZZ\\n' $((3*4))\\n"]).code).toBe(0);
+    expect(cli(home, ['wait', 'tty', '--for', '\x1b[6n-12-ZZ', '--timeout-s', '30']).code).toBe(0);
+    const child = spawn(process.execPath, [CLI, 'console', 'tty'], { env: { ...process.env, GUESTHOUSE_HOME: home } });
+    let out = '';
+    let answers = 0;
+    const seen = (text: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => out.includes(text) && resolve();
+        child.stdout.on('data', check);
+        check();
+      });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+      // As a terminal would: every cursor-position query it sees gets an answer, typed into stdin.
+      for (let at = out.indexOf('\x1b[6n'); at >= 0; at = out.indexOf('\x1b[6n', at + 1)) answers++;
+      if (answers) child.stdin.write('\x1b[24;1R');
+    });
+    await seen('-12-ZZ');
+    expect(out).toContain('ZZ-12-ZZ');
+    expect(answers).toBe(0);
+    child.stdin.write('echo typed-$((8*8))\n');
+    await seen('typed-64');
+    child.stdin.write(Buffer.from([0x1d]));
+    expect(await new Promise<number | null>((r) => child.once('exit', r))).toBe(0);
+    expect(answers).toBe(0);
+    // What the guest was typed: only the line above, after the printf.
+    const log = fs.readFileSync(path.join(home, 'machines', 'tty', 'logs', 'console.log'), 'latin1');
+    expect(log.slice(log.indexOf('ZZ\x1b[6n-12-ZZ'))).not.toContain('24;1R');
+  });
+
+  it('a 16 MiB console write is refused with a sentence, and the console still answers', async () => {
+    const client = (await connectToService(home, false))!;
+    try {
+      const started = performance.now();
+      await expect(client.writeConsole('tty', new Uint8Array(16 * 2 ** 20).fill(0x61))).rejects.toThrow('One console write takes at most 64 KiB; send longer input in parts, as "guesthouse send NAME --file FILE" does.');
+      expect(performance.now() - started).toBeLessThan(10_000);
+    } finally {
+      client.close();
+    }
+    const long = cli(home, ['send', 'tty', 'x'.repeat(100 * 1024)]);
+    expect(long).toMatchObject({ code: 1, stderr: 'One console write takes at most 64 KiB; send longer input in parts, as "guesthouse send NAME --file FILE" does.\n' });
+    expect(cli(home, ['send', 'tty', 'echo alive-$((5*5))\\n']).code).toBe(0);
+    expect(cli(home, ['wait', 'tty', '--for', 'alive-25', '--timeout-s', '10']).code).toBe(0);
+  });
+
+  it('send --file types a 200 KiB file completely, in parts, and - reads stdin', () => {
+    const line = (i: number) => `${String(i).padStart(6, '0')} ${'abcdefghij'.repeat(9)}\n`; // 98 bytes
+    let text = '';
+    for (let i = 0; text.length < 200 * 1024; i++) text += line(i);
+    text = text.slice(0, 200 * 1024 - 1) + '\n';
+    const file = path.join(home, 'big.txt');
+    fs.writeFileSync(file, text);
+    const sum = crypto.createHash('md5').update(text).digest('hex');
+    expect(cli(home, ['send', 'tty', 'echo cat-$((1+2)); cat > /tmp/f; echo size-$(wc -c < /tmp/f)-$(md5sum < /tmp/f | cut -c1-32)\\n']).code).toBe(0);
+    expect(cli(home, ['wait', 'tty', '--for', 'cat-3', '--timeout-s', '10']).code).toBe(0);
+    const sent = cli(home, ['send', 'tty', '--file', file]);
+    expect(sent).toMatchObject({ code: 0, stderr: '' });
+    expect(cli(home, ['send', 'tty', '\\x04']).code).toBe(0); // Ctrl-D ends cat
+    expect(cli(home, ['wait', 'tty', '--for', `size-${200 * 1024}-${sum}`, '--timeout-s', '60']).code).toBe(0);
+
+    expect(cli(home, ['send', 'tty', 'cat > /tmp/g; echo stdin-$(wc -c < /tmp/g)\\n']).code).toBe(0);
+    expect(cli(home, ['send', 'tty', '--file', '-'], 'one\ntwo\n').code).toBe(0);
+    expect(cli(home, ['send', 'tty', '\\x04']).code).toBe(0);
+    expect(cli(home, ['wait', 'tty', '--for', 'stdin-8', '--timeout-s', '30']).code).toBe(0);
+    expect(cli(home, ['send', 'tty', '--file', path.join(home, 'nope.txt')])).toMatchObject({ code: 2, stderr: `There is no file ${path.join(home, 'nope.txt')}.\n` });
+  });
+
+  it('wait ends at once when the guest crashes, with the reason; on a VM not running it says so', async () => {
+    const waiting = spawn(process.execPath, [CLI, 'wait', 'tty', '--for', 'never-printed', '--timeout-s', '120'], { env: { ...process.env, GUESTHOUSE_HOME: home } });
+    let stderr = '';
+    waiting.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => waiting.once('exit', r));
+    await new Promise((r) => setTimeout(r, 1000)); // let it connect; a crash before its call gives the same sentence
+    const { runtime } = JSON.parse(cli(home, ['show', 'tty', '--json']).stdout);
+    const killedAt = performance.now();
+    process.kill(runtime.enginePid, 'SIGKILL');
+    expect(await exited).toBe(1);
+    expect(performance.now() - killedAt).toBeLessThan(10_000);
+    expect(stderr).toBe('"tty" crashed: QEMU was killed by SIGKILL.\n');
+    // Afterwards, the crash is still the answer, not the old log.
+    expect(cli(home, ['wait', 'tty', '--for', guest.readyMarker, '--timeout-s', '5'])).toMatchObject({ code: 1, stderr: '"tty" crashed: QEMU was killed by SIGKILL.\n' });
+    // A VM stopped normally: the log of its last run holds the marker, but that run is over.
+    expect(cli(home, ['start', 'tty']).code).toBe(0);
+    expect(cli(home, ['wait', 'tty', '--for', guest.readyMarker, '--timeout-s', '90']).code).toBe(0);
+    const stopping = spawn(process.execPath, [CLI, 'wait', 'tty', '--for', 'never-printed', '--timeout-s', '120'], { env: { ...process.env, GUESTHOUSE_HOME: home } });
+    let stopErr = '';
+    stopping.stderr.on('data', (d: Buffer) => (stopErr += d.toString()));
+    const stopExit = new Promise<number | null>((r) => stopping.once('exit', r));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(cli(home, ['stop', 'tty', '--force']).code).toBe(0);
+    expect(await stopExit).toBe(1);
+    expect(stopErr).toBe('"tty" stopped: Powered off.\n');
+    expect(cli(home, ['wait', 'tty', '--for', guest.readyMarker, '--timeout-s', '5'])).toMatchObject({ code: 1, stderr: '"tty" is not running.\n' });
+  });
+});
