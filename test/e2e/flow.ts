@@ -46,6 +46,8 @@ export async function fullFlow(page: Page, guest: TestGuest, info: TestInfo): Pr
   // The initrd through the file picker (it lists the service host's folders).
   await wizard.getByRole('button', { name: 'Browse for Initrd' }).click();
   const picker = page.getByRole('dialog', { name: 'Choose: Initrd' });
+  // The picker opens on the home folder; typing before it has is overwritten by it.
+  await expect(picker.getByLabel('Folder')).not.toHaveValue('');
   await picker.getByLabel('Folder').fill(path.dirname(guest.initrd));
   await picker.getByLabel('Folder').press('Enter');
   await picker.getByRole('button', { name: path.basename(guest.initrd) }).click();
