@@ -1,14 +1,15 @@
 // Faults and bad input at the console and around it, through the real CLI and a real
 // service with the tiny guest: a crash ends a wait at once with its reason, a replayed
 // backlog asks the terminal nothing, input is bounded per call and long input goes in parts.
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FromGuestHost } from '../../core/common/protocol';
+import type { BootSpec } from '../../core/common/protocol';
+import { RunningGuest } from '../../core/node/runningGuest';
 import { connectToService } from '../../core/node/serviceClient';
-import { guestHostEntry } from '../../core/node/supervisor';
+import { forkSpawner, guestHostEntry, GuestHostPool } from '../../core/node/supervisor';
 import { tinyGuest, type TestGuest } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { tempHome } from '../support/service';
@@ -66,19 +67,23 @@ describe('CLI input with no guest', () => {
 });
 
 describe('a guest host that dies of an exception says which', () => {
-  it('sends the exception as the guest\'s last state, then exits', async () => {
+  it("its last state is the exception, which the service shows instead of an exit code", async () => {
     if (!fs.existsSync(guestHostEntry)) throw new Error(`${guestHostEntry} is missing: run npm run build first`);
-    const child = fork(guestHostEntry, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    const messages: FromGuestHost[] = [];
-    child.on('message', (msg) => messages.push(msg as FromGuestHost));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    // A folder that cannot be made: the boot throws outside every try (a bug, as far as the guest host knows).
-    const vmDir = '/proc/no-such-vm';
-    child.send({ type: 'boot', spec: { config: {}, vmDir, runtimeDir: vmDir, engine: 'v86', stateFile: `${vmDir}/s`, restoreState: false, ringBytes: 1024 } });
-    expect(await exited).toBe(1);
-    const last = messages.filter((msg) => msg.type === 'state').at(-1);
-    expect(last).toMatchObject({ type: 'state', state: 'crashed' });
-    expect(last && 'reason' in last ? last.reason : '').toMatch(/^The v86 engine stopped: ENOENT: no such file or directory, mkdir '\/proc\/no-such-vm\/logs'$/);
+    const vmDir = fs.mkdtempSync(path.join(tempHome(), 'vm-'));
+    fs.mkdirSync(path.join(vmDir, 'logs'));
+    // A ring buffer of -1 bytes throws in the boot outside every try: a bug, as far as the guest host knows.
+    const spec = { config: {}, vmDir, runtimeDir: vmDir, engine: 'v86', stateFile: path.join(vmDir, 's'), restoreState: false, ringBytes: -1 } as unknown as BootSpec;
+    const states: string[] = [];
+    const guest = new RunningGuest('id', 'broken', spec, new GuestHostPool(forkSpawner).launch, {
+      onState: (state, reason) => states.push(`${state}${reason ? `: ${reason}` : ''}`),
+      onGone: () => undefined,
+    });
+    await expect(guest.started).rejects.toThrow('The v86 engine stopped: Invalid typed array length: -1');
+    await guest.gone;
+    expect(states.at(-1)).toBe('crashed: The v86 engine stopped: Invalid typed array length: -1');
+    // The stack is in the guest host's log, for a bug report.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fs.readFileSync(path.join(vmDir, 'logs', 'guesthost.log'), 'utf8')).toMatch(/RangeError: Invalid typed array length: -1\n +at /);
   });
 });
 
@@ -102,7 +107,7 @@ describe('the console under faults and long input', () => {
 
   it('attaching replays the backlog without the terminal queries in it, so the terminal types nothing', async () => {
     // The guest asks for the cursor position while nobody is attached; the query stays in the backlog.
-    expect(cli(home, ['send', 'tty', "printf 'ZZ\\033[6n-%s-ZZ\\n' $((3*4))\\n"]).code).toBe(0);
+    expect(cli(home, ['send', 'tty', "printf 'ZZ\\\\033[6n-%s-ZZ\\\\n' $((3*4))\\n"]).code).toBe(0);
     expect(cli(home, ['wait', 'tty', '--for', '\x1b[6n-12-ZZ', '--timeout-s', '30']).code).toBe(0);
     const child = spawn(process.execPath, [CLI, 'console', 'tty'], { env: { ...process.env, GUESTHOUSE_HOME: home } });
     let out = '';
@@ -113,23 +118,25 @@ describe('the console under faults and long input', () => {
         child.stdout.on('data', check);
         check();
       });
+    let searched = 0;
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString('latin1');
-      // As a terminal would: every cursor-position query it sees gets an answer, typed into stdin.
-      for (let at = out.indexOf('\x1b[6n'); at >= 0; at = out.indexOf('\x1b[6n', at + 1)) answers++;
-      if (answers) child.stdin.write('\x1b[24;1R');
+      // As a terminal would: each cursor-position query it sees gets an answer, typed into stdin.
+      for (let at = out.indexOf('\x1b[6n', searched); at >= 0; at = out.indexOf('\x1b[6n', at + 1)) {
+        answers++;
+        child.stdin.write('\x1b[24;1R');
+      }
+      searched = Math.max(0, out.length - 3);
     });
     await seen('-12-ZZ');
+    // The replay: the printf's output without its query, so the terminal answered nothing.
     expect(out).toContain('ZZ-12-ZZ');
     expect(answers).toBe(0);
+    // Live output is the terminal's to answer as usual (a shell may ask at its prompt).
     child.stdin.write('echo typed-$((8*8))\n');
     await seen('typed-64');
     child.stdin.write(Buffer.from([0x1d]));
     expect(await new Promise<number | null>((r) => child.once('exit', r))).toBe(0);
-    expect(answers).toBe(0);
-    // What the guest was typed: only the line above, after the printf.
-    const log = fs.readFileSync(path.join(home, 'machines', 'tty', 'logs', 'console.log'), 'latin1');
-    expect(log.slice(log.indexOf('ZZ\x1b[6n-12-ZZ'))).not.toContain('24;1R');
   });
 
   it('a 16 MiB console write is refused with a sentence, and the console still answers', async () => {
