@@ -5,25 +5,17 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 // Not named WebSocket: page.evaluate's callbacks use the browser's.
 import { WebSocket as NodeWebSocket } from 'ws';
-import { CHROMIUM } from '../../playwright.config';
 import type { IVmService, VmDetails } from '../../core/common/api';
 import { connectToService } from '../../core/node/serviceClient';
-import { guestToolsPresent, qemuPresent } from '../support/components';
 import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
 import { row } from './flow';
 import { serve, type Served } from './serve';
+import { guiTestsMissing } from './requirements';
 
 /** The kernel's messages on the screen and the serial port; the guest gives the screen (tty1) a shell. */
 const SCREEN_APPEND = 'console=tty0 console=ttyS0 quiet';
 
-const missing = !fs.existsSync(CHROMIUM)
-  ? `Chromium is not installed (apt-get install chromium; expected at ${CHROMIUM})`
-  : !qemuPresent
-    ? 'QEMU is not installed (apt-get install qemu-system-x86 qemu-utils)'
-    : !guestToolsPresent
-      ? "Debian's apt and xz are needed to build the test guest"
-      : null;
-if (missing && process.env.GUESTHOUSE_REQUIRE === 'all') throw new Error(`GUESTHOUSE_REQUIRE=all but ${missing}.`);
+const missing = guiTestsMissing;
 
 /** Pixels of the noVNC canvas that are not (nearly) black. */
 async function litPixels(page: Page): Promise<number> {
@@ -276,5 +268,30 @@ test.describe('the guest screen through guesthouse serve', () => {
     await expect(page.getByRole('tab', { name: 'Display' })).toHaveCount(0);
     await expect(page.getByRole('tab', { name: 'Console' })).toBeVisible();
     await client.deleteVm('headless');
+  });
+
+  test('a v86 guest shows the same Display tab: its screen, and keys typed on the canvas', async ({ page }) => {
+    // The embedded engine serves its own VGA as RFB from the guest host: one display component for both engines.
+    test.setTimeout(240_000);
+    const small = await tinyGuest('i386');
+    const v86 = await client.createVm({ name: 'small', engine: 'v86', osType: 'other-x86', memoryMib: 128, kernelPath: small.bzImage, initrdPath: small.initrd, append: SCREEN_APPEND, network: 'none' });
+    try {
+      await page.goto(served.url);
+      await row(page, 'small').click();
+      await page.getByRole('button', { name: 'Start' }).click();
+      await expect(row(page, 'small')).toContainText('Running');
+      await expect(page.getByRole('tab', { name: 'Display' })).toHaveAttribute('aria-selected', 'true');
+      await expect(page.getByTestId('display-status')).toHaveText(/^Connected · \d+×\d+/);
+      expect(await client.waitForScreen(v86.id, small.readyMarker, 180_000)).toBe(true);
+      expect(await client.waitForScreen(v86.id, 'tiny#', 60_000)).toBe(true);
+      await expect.poll(() => litPixels(page), { message: 'lit pixels on the canvas' }).toBeGreaterThan(500);
+      await page.getByTestId('display').locator('canvas').click();
+      await typeOnScreen(page, 'echo v86-$((6*7))');
+      await page.keyboard.press('Enter');
+      await expect.poll(async () => (await client.screenText(v86.id)).map((l) => l.trim()), { message: 'v86-42 on the screen', timeout: 60_000 }).toContain('v86-42');
+    } finally {
+      await client.powerOffVm(v86.id).catch(() => undefined);
+      await client.deleteVm(v86.id).catch(() => undefined);
+    }
   });
 });

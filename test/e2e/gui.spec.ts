@@ -2,21 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { CHROMIUM } from '../../playwright.config';
 import { tinyGuest, type TestGuest } from '../support/guest';
-import { guestToolsPresent, qemuPresent } from '../support/components';
 import { fullFlow, row } from './flow';
 import { serve, type Served } from './serve';
+import { guiTestsMissing } from './requirements';
 import { connectToService } from '../../core/node/serviceClient';
 
-const missing = !fs.existsSync(CHROMIUM)
-  ? `Chromium is not installed (apt-get install chromium; expected at ${CHROMIUM})`
-  : !qemuPresent
-    ? 'QEMU is not installed (apt-get install qemu-system-x86 qemu-utils)'
-    : !guestToolsPresent
-      ? "Debian's apt and xz are needed to build the test guest"
-      : null;
-if (missing && process.env.GUESTHOUSE_REQUIRE === 'all') throw new Error(`GUESTHOUSE_REQUIRE=all but ${missing}.`);
+const missing = guiTestsMissing;
 
 test.describe('GUI through guesthouse serve', () => {
   test.skip(missing !== null, missing ?? '');

@@ -9,30 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyGuest, type TestGuest } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { tempHome } from '../support/service';
+import { CLI, cli, snapshot } from '../support/cli';
 import { vncAuthResponse } from '../../core/node/display/vncProxy';
 
-const CLI = path.resolve(__dirname, '..', '..', 'out', 'main', 'cli', 'main.js');
 const missing = realGuestsMissing();
 
-function cli(home: string, args: string[], env: Record<string, string> = {}, cwd?: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, GUESTHOUSE_HOME: home, ...env }, encoding: 'utf8', timeout: 120_000, ...(cwd ? { cwd } : {}) });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
-/** Every file under the library with a hash of its content. */
-function snapshot(home: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) walk(full);
-      else out[path.relative(home, full)] = crypto.createHash('sha1').update(fs.readFileSync(full)).digest('hex');
-    }
-  };
-  walk(path.join(home, 'machines'));
-  return out;
-}
 
 /** A VNC viewer's handshake (RFB 3.8, VNC Authentication) up to ServerInit: the screen's size, or why it was refused. */
 async function vncServerInit(port: number, password: string): Promise<string> {
@@ -138,6 +120,17 @@ describe('guesthouse CLI', () => {
     expect(cli(home, ['start', 'screen']).code).toBe(0);
     try {
       expect(cli(home, ['wait', 'screen', '--for', guest.readyMarker, '--timeout-s', '90']).code).toBe(0);
+      // For scripts: the screen's text, keys, waiting on the screen, a PNG at the guest's resolution.
+      expect(cli(home, ['wait', 'screen', '--screen', guest.readyMarker, '--timeout-s', '90']).code).toBe(0);
+      expect(cli(home, ['screenshot', 'screen', '--text']).stdout).toContain(guest.readyMarker);
+      expect(cli(home, ['keys', 'screen', '--type', 'echo keys-$((9*9))\\n']).code).toBe(0);
+      expect(cli(home, ['wait', 'screen', '--screen', 'keys-81', '--timeout-s', '60']).code).toBe(0);
+      expect(cli(home, ['keys', 'screen', 'ctrl-l']).code).toBe(0);
+      expect(cli(home, ['keys', 'screen', 'ctrl-banana'])).toMatchObject({ code: 1, stderr: '"ctrl-banana" is not a key chord Guesthouse knows; use names such as ctrl-alt-delete, ret, esc, f1 or a letter.\n' });
+      const png = path.join(home, 'screen.png');
+      expect(cli(home, ['screenshot', 'screen', png]).stdout).toBe(`Saved the screen of "screen" (720x400) to ${png}.\n`);
+      expect(fs.readFileSync(png).readUInt32BE(16)).toBe(720);
+      expect(cli(home, ['wait', 'screen', '--screen', 'never-shown', '--timeout-s', '1'])).toMatchObject({ code: 1, stderr: '"never-shown" did not appear on the screen of "screen" within 1 s.\n' });
       const child = spawn(process.execPath, [CLI, 'display', 'screen', '--port', '0'], { env: { ...process.env, GUESTHOUSE_HOME: home } });
       const exited = new Promise<number | null>((r) => child.once('exit', r));
       let stdout = '';
@@ -213,7 +206,7 @@ describe('guesthouse CLI', () => {
     expect(cli(home, ['modify', 'store', '--disk', '16M'])).toMatchObject({ code: 0, stdout: 'Saved "store".\n' });
     expect(cli(home, ['modify', 'store', '--disk', '8M', '--disk-format', 'raw']).code).toBe(0);
     // A relative path is the CLI's, not the background service's.
-    expect(cli(home, ['modify', 'store', '--attach-disk', 'outside.raw'], {}, home).code).toBe(0);
+    expect(cli(home, ['modify', 'store', '--attach-disk', 'outside.raw'], { cwd: home }).code).toBe(0);
     expect(disks()).toEqual([
       { path: 'store.qcow2', format: 'qcow2', owned: true },
       { path: 'store.raw', format: 'raw', owned: true },
@@ -250,7 +243,7 @@ describe('guesthouse CLI', () => {
   it('QEMU missing: a sentence that says how to install it', () => {
     const bare = tempHome();
     const emptyDir = fs.mkdtempSync(path.join(bare, 'noqemu-'));
-    const env = { GUESTHOUSE_QEMU_DIR: emptyDir };
+    const env = { env: { GUESTHOUSE_QEMU_DIR: emptyDir } };
     try {
       expect(cli(bare, ['create', 'q', ...boot, '--engine', 'qemu'], env).code).toBe(0);
       const r = cli(bare, ['start', 'q'], env);

@@ -13,29 +13,12 @@ import { forkSpawner, guestHostEntry, GuestHostPool } from '../../core/node/supe
 import { tinyGuest, type TestGuest } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { tempHome } from '../support/service';
+import { CLI, cli as run, snapshot } from '../support/cli';
 
-const CLI = path.resolve(__dirname, '..', '..', 'out', 'main', 'cli', 'main.js');
+const cli = (home: string, args: string[], input?: string | Buffer) => run(home, args, { encoding: 'latin1', ...(input !== undefined ? { input } : {}) });
 
-function cli(home: string, args: string[], input?: string | Buffer) {
-  const started = performance.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, GUESTHOUSE_HOME: home }, encoding: 'latin1', timeout: 120_000, ...(input !== undefined ? { input } : {}) });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started };
-}
 
-/** Every file under the library with a hash of its content. */
-function snapshot(home: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) walk(full);
-      else out[path.relative(home, full)] = crypto.createHash('sha1').update(fs.readFileSync(full)).digest('hex');
-    }
-  };
-  walk(path.join(home, 'machines'));
-  return out;
-}
+
 
 describe('CLI input with no guest', () => {
   let home: string;
