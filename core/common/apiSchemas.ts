@@ -1,6 +1,6 @@
 /** The zod schemas of IVmService's arguments, checked by every transport's server side. */
 import { z } from 'zod';
-import { acceleratorSchema, cpusSchema, diskBusSchema, displaySchema, engineSchema, firmwareSchema, memoryMibSchema, nicModelSchema, osTypeSchema, pointerSchema, portForwardSchema, vmNameSchema } from './config';
+import { acceleratorSchema, cpusSchema, diskFormatSchema, networkModeSchema, shutdownTimeoutSchema, diskBusSchema, displaySchema, engineSchema, firmwareSchema, memoryMibSchema, nicModelSchema, osTypeSchema, pointerSchema, portForwardSchema, vmNameSchema } from './config';
 import type { ServiceMethod } from './api';
 import { m } from './messages';
 
@@ -18,22 +18,22 @@ export const createVmRequestSchema = z.strictObject({
   memoryMib: memoryMibSchema.optional(),
   cpus: cpusSchema.optional(),
   /** A new disk of this size, made in the VM's folder. */
-  diskSizeBytes: z.number().int().min(2 ** 20, { error: m('request.diskMin') }).max(2 ** 50).optional(),
-  diskFormat: z.enum(['qcow2', 'raw']).optional(),
+  diskSizeBytes: z.number({ error: m('config.diskSize') }).int({ error: m('config.diskSize') }).min(2 ** 20, { error: m('request.diskMin') }).max(2 ** 50, { error: m('config.diskSize') }).optional(),
+  diskFormat: diskFormatSchema.optional(),
   /** An existing disk image to attach instead. */
   diskPath: optionalPath,
   isoPath: optionalPath,
   kernelPath: optionalPath,
   initrdPath: optionalPath,
-  append: z.string().max(4096).optional(),
-  network: z.enum(['nat', 'none']).optional(),
+  append: z.string().max(4096, { error: m('config.appendMax', { max: 4096 }) }).optional(),
+  network: networkModeSchema.optional(),
   /** Devices the guest sees; the OS type's preset chooses what is left out. */
   display: displaySchema.optional(),
   pointer: pointerSchema.optional(),
   diskBus: diskBusSchema.optional(),
   nicModel: nicModelSchema.optional(),
   forwards: z.array(portForwardSchema.partial({ hostAddress: true })).max(32).optional(),
-  shutdownTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
+  shutdownTimeoutMs: shutdownTimeoutSchema.optional(),
 });
 export type CreateVmRequest = z.input<typeof createVmRequestSchema>;
 

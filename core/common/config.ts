@@ -63,6 +63,12 @@ export const pointerSchema = z.enum(pointerKinds, { error: m('config.pointer', {
 export const diskBusSchema = z.enum(diskBuses, { error: m('config.diskBus', { list: diskBuses.join(', ') }) });
 export const nicModelSchema = z.enum(nicModels, { error: m('config.nicModel', { list: nicModels.join(', ') }) });
 
+/** Held in milliseconds, typed in seconds (the CLI's --shutdown-timeout-s, the GUI): the sentence speaks seconds. */
+const shutdownTimeoutError = { error: m('config.shutdownTimeout', { min: 1, max: 3600 }) };
+export const shutdownTimeoutSchema = z.number(shutdownTimeoutError).int(shutdownTimeoutError).min(1000, shutdownTimeoutError).max(3_600_000, shutdownTimeoutError);
+export const networkModeSchema = z.enum(['nat', 'none'], { error: m('config.network', { list: 'nat, none' }) });
+export const diskFormatSchema = z.enum(['qcow2', 'raw'], { error: m('config.diskFormat', { list: 'qcow2, raw' }) });
+
 export const portSchema = z
   .number({ error: m('port.number') })
   .int({ error: m('port.whole') })
@@ -70,9 +76,13 @@ export const portSchema = z
   .max(65535, { error: m('port.range') });
 
 export const portForwardSchema = z.strictObject({
-  protocol: z.enum(['tcp', 'udp']),
+  protocol: z.enum(['tcp', 'udp'], { error: m('config.protocol', { list: 'tcp, udp' }) }),
   /** Host address the forward listens on; loopback unless the user opens it up. */
-  hostAddress: z.string().default('127.0.0.1'),
+  hostAddress: z
+    .string({ error: m('forward.badAddress') })
+    // It goes into QEMU's -netdev option: nothing but an address's or a host name's characters.
+    .regex(/^[A-Za-z0-9.:-]{1,253}$/, { error: m('forward.badAddress') })
+    .default('127.0.0.1'),
   hostPort: portSchema,
   guestPort: portSchema,
 });
@@ -81,7 +91,7 @@ export type PortForward = z.infer<typeof portForwardSchema>;
 export const diskSchema = z.strictObject({
   /** Relative paths are inside the VM's folder. */
   path: pathSchema('disk'),
-  format: z.enum(['qcow2', 'raw']),
+  format: diskFormatSchema,
   /** Whether Guesthouse made the file (and may delete it with the VM). */
   owned: z.boolean().default(false),
 });
@@ -115,7 +125,7 @@ export const vmConfigSchema = z.strictObject({
   /** How the hard disks are attached (virtio needs a driver Windows lacks). */
   diskBus: diskBusSchema,
   network: z.strictObject({
-    mode: z.enum(['nat', 'none']),
+    mode: networkModeSchema,
     /** The network card the guest sees. */
     model: nicModelSchema,
     forwards: z.array(portForwardSchema).max(32),
@@ -124,9 +134,73 @@ export const vmConfigSchema = z.strictObject({
   engine: engineSchema,
   accelerator: acceleratorSchema,
   /** How long an ACPI shutdown may take before the VM is powered off. */
-  shutdownTimeoutMs: z.number().int().min(1000).max(3_600_000),
+  shutdownTimeoutMs: shutdownTimeoutSchema,
 });
 export type VmConfig = z.infer<typeof vmConfigSchema>;
+
+/** What each request and config field is called in a sentence; other fields by their own name. */
+const fieldWords: Readonly<Record<string, string>> = {
+  hostAddress: 'forward\'s host address',
+  hostPort: 'forward\'s host port',
+  guestPort: 'forward\'s guest port',
+  forwards: 'list of forwards',
+  append: 'kernel command line',
+  diskPath: 'disk path',
+  isoPath: 'ISO path',
+  kernelPath: 'kernel path',
+  initrdPath: 'initrd path',
+  detachDisks: 'list of disks to detach',
+  keepDisks: 'keep-disks option',
+  force: 'force option',
+  timeoutMs: 'timeout',
+  chord: 'key chord',
+  text: 'text',
+  t: 'message kind',
+  id: 'message id',
+  method: 'method name',
+  params: 'list of arguments',
+  ref: 'VM',
+  bytes: 'byte count',
+  flowControl: 'flow-control option',
+};
+
+const typeWords: Readonly<Record<string, string>> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  tuple: 'a list',
+};
+
+/** A zod issue that has no sentence of ours, as one: the field in words and what it must be. */
+function issueSentence(issue: z.core.$ZodIssue): string {
+  const key = [...issue.path].reverse().find((p): p is string => typeof p === 'string');
+  const index = issue.path.length === 1 && typeof issue.path[0] === 'number' ? issue.path[0] : undefined;
+  const field = key ? (fieldWords[key] ?? key) : index !== undefined ? `argument ${index + 1}` : 'request';
+  const bound = (v: unknown) => (typeof v === 'bigint' || typeof v === 'number' ? String(v) : '?');
+  // The root of a method's arguments is a tuple: its items are arguments.
+  const items = issue.path.length === 0 ? 'arguments' : 'items';
+  let detail: string;
+  switch (issue.code) {
+    case 'invalid_type':
+      detail = m('field.type', { expected: typeWords[issue.expected] ?? issue.expected });
+      break;
+    case 'too_small':
+      detail = m('field.min', { min: issue.origin === 'string' ? `${bound(issue.minimum)} characters` : issue.origin === 'array' ? `${bound(issue.minimum)} ${items}` : bound(issue.minimum) });
+      break;
+    case 'too_big':
+      detail = m('field.max', { max: issue.origin === 'string' ? `${bound(issue.maximum)} characters` : issue.origin === 'array' ? `${bound(issue.maximum)} ${items}` : bound(issue.maximum) });
+      break;
+    case 'invalid_value':
+      detail = m('field.oneOf', { list: issue.values.map((v) => String(v)).join(', ') });
+      break;
+    default:
+      detail = m('field.other');
+  }
+  return m('request.field', { field, detail });
+}
 
 /** Turns zod issues into one user sentence per problem. */
 export function describeIssues(error: z.ZodError): string[] {
@@ -134,10 +208,7 @@ export function describeIssues(error: z.ZodError): string[] {
   for (const issue of error.issues) {
     let text = issue.message;
     if (issue.code === 'unrecognized_keys') text = m(issue.keys.length > 1 ? 'config.unknownSettings' : 'config.unknownSetting', { keys: issue.keys.join(', ') });
-    else if (!/[.!?]$/.test(text) || /^(Invalid|Expected|Too)/.test(text)) {
-      const where = issue.path.length ? issue.path.join('.') : 'input';
-      text = `${where}: ${text.replace(/[.]$/, '')}.`;
-    }
+    else if (!/[.!?]$/.test(text) || /^(Invalid|Expected|Too|Unrecognized)/.test(text)) text = issueSentence(issue as z.core.$ZodIssue);
     if (!out.includes(text)) out.push(text);
   }
   return out;

@@ -14,7 +14,7 @@ export const clientMessageSchema: z.ZodType<ClientMessage> = z.discriminatedUnio
   z.strictObject({ t: z.literal('ack'), id: z.number().int(), bytes: z.number().int().min(0) }),
   z.strictObject({ t: z.literal('detach'), id: z.number().int() }),
   z.strictObject({ t: z.literal('subscribe') }),
-]);
+], { error: m('request.kind', { list: 'call, attach, ack, detach, subscribe' }) });
 
 /** Serves one connection: validates every message, then calls the service. */
 export function serveConnection(service: IVmService, transport: Transport<unknown, ServerMessage>): void {
@@ -27,7 +27,9 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
     const parsed = clientMessageSchema.safeParse(raw);
     if (!parsed.success) {
       const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
-      fail(id, new GuesthouseError('invalid-input', m('request.bad', { list: describeIssues(parsed.error).join(' ') })));
+      // The transports hand on a line or frame that is not JSON as { malformed: true }.
+      const notJson = (raw as { malformed?: unknown } | null)?.malformed === true;
+      fail(id, new GuesthouseError('invalid-input', notJson ? m('request.notJson') : m('request.bad', { list: describeIssues(parsed.error).join(' ') })));
       return;
     }
     const msg = parsed.data;

@@ -216,29 +216,64 @@ export class Library {
 
   /**
    * Takes the lock that stops two services from running this VM. A lock left by a
-   * process that no longer exists is taken over.
+   * process that no longer exists is taken over. The returned function lets it go; after
+   * a rename, say where the folder went.
    */
-  lock(dir: string, name: string): () => void {
+  lock(dir: string, name: string): (movedTo?: string) => void {
     const file = path.join(dir, LOCK_FILE);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-        return () => {
+        return (movedTo?: string) => {
+          const held = movedTo ? path.join(movedTo, LOCK_FILE) : file;
           try {
-            if (fs.readFileSync(file, 'utf8') === String(process.pid)) fs.rmSync(file);
+            if (fs.readFileSync(held, 'utf8') === String(process.pid)) fs.rmSync(held);
           } catch {
             // already gone
           }
         };
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const owner = Number(fs.readFileSync(file, 'utf8'));
-        if (owner && owner !== process.pid && processAlive(owner)) {
-          throw new GuesthouseError('locked', m('vm.locked', { name, pid: owner }));
+        if (isDiskFull(err)) {
+          // The lock file was made but its pid not written: take it away again.
+          fs.rmSync(file, { force: true });
+          throw new GuesthouseError('invalid-state', m('library.diskFull', { name }));
         }
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const owner = this.lockOwner(dir);
+        if (owner && owner !== process.pid) throw new GuesthouseError('locked', m('vm.locked', { name, pid: owner }));
         fs.rmSync(file, { force: true });
       }
     }
     throw new GuesthouseError('locked', m('vm.lockFailed', { name }));
+  }
+
+  /** The live process, other than this one, whose lock is on the VM's folder (it runs the VM), if any. */
+  lockOwner(dir: string): number | null {
+    let owner: number;
+    try {
+      owner = Number(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8'));
+    } catch {
+      return null;
+    }
+    return owner && owner !== process.pid && processAlive(owner) ? owner : null;
+  }
+
+  /**
+   * Holds the VM's lock while its files are changed or deleted, so that no process changes
+   * a VM another one runs, and none starts it meanwhile. A lock this process holds already
+   * (it runs the VM; the caller's state check refuses that) is left as it is.
+   */
+  guard(dir: string, name: string): (movedTo?: string) => void {
+    const owner = this.lockOwner(dir);
+    if (owner) throw new GuesthouseError('locked', m('vm.lockedElsewhere', { name, pid: owner }));
+    if (fs.existsSync(path.join(dir, LOCK_FILE)) && Number(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')) === process.pid) return () => undefined;
+    try {
+      return this.lock(dir, name);
+    } catch (err) {
+      // Another process took it between the look and the lock.
+      const taker = this.lockOwner(dir);
+      if (taker) throw new GuesthouseError('locked', m('vm.lockedElsewhere', { name, pid: taker }));
+      throw err;
+    }
   }
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -16,11 +17,29 @@ export function machinesDir(home: string): string {
 }
 
 /**
- * A short private folder for sockets and pid files, one per library. Kept short
- * because unix socket paths must stay under 108 bytes.
+ * The library's path with symlinks resolved, so one library reached by two paths is one
+ * library (one service, one runtime folder). Where the folder does not exist yet, its
+ * nearest existing parent is resolved and the rest appended: the path it will have.
+ */
+export function realHome(home: string): string {
+  const abs = path.resolve(home);
+  const rest: string[] = [];
+  for (let dir = abs; ; dir = path.dirname(dir)) {
+    try {
+      return path.join(fs.realpathSync.native(dir), ...rest.reverse());
+    } catch {
+      if (path.dirname(dir) === dir) return abs;
+      rest.push(path.basename(dir));
+    }
+  }
+}
+
+/**
+ * A short private folder for sockets and pid files, one per library (by its real path).
+ * Kept short because unix socket paths must stay under 108 bytes.
  */
 export function runtimeDir(home: string): string {
-  const tag = crypto.createHash('sha256').update(home).digest('hex').slice(0, 10);
+  const tag = crypto.createHash('sha256').update(realHome(home)).digest('hex').slice(0, 10);
   const uid = typeof process.getuid === 'function' ? process.getuid() : 'u';
   return path.join(os.tmpdir(), `gh-${uid}-${tag}`);
 }
@@ -28,7 +47,7 @@ export function runtimeDir(home: string): string {
 /** Where the service listens: a unix socket, or a named pipe on Windows. */
 export function serviceSocketPath(home: string, platform = process.platform): string {
   if (platform === 'win32') {
-    const tag = crypto.createHash('sha256').update(home).digest('hex').slice(0, 10);
+    const tag = crypto.createHash('sha256').update(realHome(home)).digest('hex').slice(0, 10);
     return `\\\\.\\pipe\\guesthouse-${tag}`;
   }
   return path.join(runtimeDir(home), 'service.sock');

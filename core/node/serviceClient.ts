@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { IVmService } from '../common/api';
+import { serviceMethods, type Disposable, type IVmService, type ServiceMethod, type StateChangeEvent } from '../common/api';
 import { GuesthouseError } from '../common/errors';
 import type { ClientMessage, ServerMessage } from '../common/rpc';
 import { connectService } from '../common/rpc';
@@ -10,7 +10,11 @@ import { serviceSocketPath } from './paths';
 import { socketTransport } from './socketTransport';
 import { m } from '../common/messages';
 
-export type ServiceClient = IVmService & { close(): void };
+export type ServiceClient = IVmService & {
+  close(): void;
+  /** Resolves when the connection to the service ends (the service stopped, or `close`). */
+  readonly closed: Promise<void>;
+};
 
 function tryConnect(socketPath: string): Promise<net.Socket | null> {
   return new Promise((resolve) => {
@@ -63,5 +67,78 @@ export async function connectToService(home: string, autostart: string | false):
     if (!socket) throw new GuesthouseError('service-unavailable', m('service.unreachable', { log: path.join(home, 'service.log') }));
   }
   if (!socket) return null;
-  return connectService(socketTransport<ServerMessage, ClientMessage>(socket));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return Object.assign(connectService(socketTransport<ServerMessage, ClientMessage>(socket)), { closed });
+}
+
+/**
+ * A client that outlives the service's restarts (`guesthouse serve`): once the connection
+ * ends, `onLost` is told (what was attached over it is gone), and the next call connects
+ * again, starting a service first where `autostart` says so. Event listeners stay
+ * registered across connections.
+ */
+export function reconnectingClient(home: string, autostart: string | false, first: ServiceClient, onLost: () => void): ServiceClient {
+  let live: ServiceClient | null = null;
+  let connecting: Promise<ServiceClient> | null = null;
+  let closedByUs = false;
+  let endAll!: () => void;
+  const closed = new Promise<void>((resolve) => (endAll = resolve));
+  const stateListeners = new Set<(e: StateChangeEvent) => void>();
+  const vmsListeners = new Set<() => void>();
+  const adopt = (c: ServiceClient) => {
+    live = c;
+    c.onDidChangeState((e) => stateListeners.forEach((l) => l(e)));
+    c.onDidChangeVms(() => vmsListeners.forEach((l) => l()));
+    void c.closed.then(() => {
+      if (live !== c) return;
+      live = null;
+      if (!closedByUs) onLost();
+    });
+    return c;
+  };
+  adopt(first);
+  const client = (): Promise<ServiceClient> => {
+    if (closedByUs) return Promise.reject(new GuesthouseError('service-unavailable', m('rpc.closed')));
+    if (live) return Promise.resolve(live);
+    connecting ??= connectToService(home, autostart).then(
+      (c) => {
+        connecting = null;
+        if (!c) throw new GuesthouseError('service-unavailable', m('service.unreachable', { log: path.join(home, 'service.log') }));
+        if (closedByUs) {
+          c.close();
+          throw new GuesthouseError('service-unavailable', m('rpc.closed'));
+        }
+        // A list of VMs seen before the service went may be stale: say it changed.
+        vmsListeners.forEach((l) => l());
+        return adopt(c);
+      },
+      (err: unknown) => {
+        connecting = null;
+        throw err;
+      },
+    );
+    return connecting;
+  };
+  const forward = (method: ServiceMethod) => async (...params: unknown[]) => ((await client()) as unknown as Record<string, (...p: unknown[]) => Promise<unknown>>)[method]!(...params);
+  const proxy = Object.fromEntries(serviceMethods.map((name) => [name, forward(name)])) as unknown as IVmService;
+  return Object.assign(proxy, {
+    attachConsole: async (...args: Parameters<IVmService['attachConsole']>) => (await client()).attachConsole(...args),
+    onDidChangeState(listener: (e: StateChangeEvent) => void): Disposable {
+      stateListeners.add(listener);
+      if (!live) void client().catch(() => undefined);
+      return { dispose: () => stateListeners.delete(listener) };
+    },
+    onDidChangeVms(listener: () => void): Disposable {
+      vmsListeners.add(listener);
+      if (!live) void client().catch(() => undefined);
+      return { dispose: () => vmsListeners.delete(listener) };
+    },
+    close: () => {
+      closedByUs = true;
+      live?.close();
+      live = null;
+      endAll();
+    },
+    closed,
+  });
 }

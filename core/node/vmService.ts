@@ -30,6 +30,7 @@ import { pickAccelerator, probeHost } from './hostProbe';
 import { Library, type InaccessibleEntry, type LibraryEntry } from './library';
 import { runtimeDir } from './paths';
 import { createDiskImage } from './qemu/img';
+import { bootFileProblems, diskImageProblems, diskInUseProblems, forwardProblems, type RunningVm } from './preflight';
 import { qemuArch } from './qemu/argv';
 import { RunningGuest } from './runningGuest';
 import { forkSpawner, GuestHostPool, type GuestHostLauncher, type GuestHostSpawner } from './supervisor';
@@ -223,6 +224,9 @@ export class VmService implements IVmService {
     const added = req.diskSizeBytes ? this.newDisk(config, req.diskFormat, host, undefined, problems) : undefined;
     // (The new disk is not made yet; pathProblems passes over disks Guesthouse makes.)
     problems.push(...hostProblems(config, host), ...firmwareProblems(config), ...this.pathProblems(config, undefined), ...this.engineProblems(config, host, undefined));
+    // Whether a port is free is asked at each start (it may be taken now and free then).
+    problems.push(...bootFileProblems(config, undefined), ...(await forwardProblems(config, [], false)));
+    if (!problems.length) problems.push(...(await diskImageProblems(host.qemu.img?.path, config.disks.filter((d) => d !== added), undefined)));
     throwProblems(problems, 'new VM');
     this.library.assertNameFree(config.identity.name);
 
@@ -258,7 +262,15 @@ export class VmService implements IVmService {
   private async makeDisk(file: string, format: 'qcow2' | 'raw', bytes: number, host: HostInfo): Promise<void> {
     if (format === 'qcow2') return await createDiskImage(host.qemu.img!.path, file, 'qcow2', bytes);
     fs.writeFileSync(file, '', { flag: 'wx' });
-    fs.truncateSync(file, bytes);
+    try {
+      fs.truncateSync(file, bytes);
+    } catch (err) {
+      fs.rmSync(file, { force: true });
+      // A size the schema allows can still be beyond the filesystem's largest file (ext4: 16 TiB).
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EFBIG' || code === 'EINVAL') throw new GuesthouseError('invalid-input', m('disk.tooBigForFs', { size: `${Math.round(bytes / 2 ** 30)} GiB` }));
+      throw err;
+    }
   }
 
   async modifyVm(ref: string, changes: ModifyVmRequest): Promise<VmDetails> {
@@ -266,27 +278,36 @@ export class VmService implements IVmService {
     const entry = this.library.find(ref);
     const old = entry.config;
     assertAction('modify', this.summary(entry).state, old.identity.name);
-    const { next, problems } = applyChanges(old, req, entry.dir);
-    const host = await this.host();
-    const added = req.diskSizeBytes ? this.newDisk(next, req.diskFormat, host, entry.dir, problems) : undefined;
-    // The new disk is made only once the whole change holds; until then its file does not exist.
-    const existing = { ...next, disks: next.disks.filter((d) => d !== added) };
-    problems.push(...hostProblems(next, host), ...firmwareProblems(next), ...this.pathProblems(existing, entry.dir), ...this.engineProblems(next, host, entry.dir));
-    throwProblems(problems, 'change');
-    if (next.identity.name !== old.identity.name) this.library.assertNameFree(next.identity.name, old.identity.uuid);
-    const validated = parseOrThrow(vmConfigSchema, next, 'change');
-    const addedFile = added ? path.join(entry.dir, added.path) : null;
-    if (addedFile) await this.makeDisk(addedFile, added!.format, req.diskSizeBytes!, host);
-    let dir: string;
+    // Held until the files are written: no other process runs or changes the VM meanwhile.
+    const release = this.library.guard(entry.dir, old.identity.name);
+    let dir = entry.dir;
     try {
-      dir = next.identity.name !== old.identity.name ? this.library.rename(entry.dir, validated) : entry.dir;
-      if (dir === entry.dir) this.library.save(dir, validated);
-    } catch (err) {
-      if (addedFile) fs.rmSync(addedFile, { force: true });
-      throw err;
+      const { next, problems } = applyChanges(old, req, entry.dir);
+      const host = await this.host();
+      const added = req.diskSizeBytes ? this.newDisk(next, req.diskFormat, host, entry.dir, problems) : undefined;
+      // The new disk is made only once the whole change holds; until then its file does not exist.
+      const existing = { ...next, disks: next.disks.filter((d) => d !== added) };
+      problems.push(...hostProblems(next, host), ...firmwareProblems(next), ...this.pathProblems(existing, entry.dir), ...this.engineProblems(next, host, entry.dir));
+      problems.push(...bootFileProblems(next, entry.dir), ...(await forwardProblems(next, [], false)));
+      const attached = existing.disks.filter((d) => !old.disks.some((o) => o.path === d.path));
+      if (!problems.length) problems.push(...(await diskImageProblems(host.qemu.img?.path, attached, entry.dir)));
+      throwProblems(problems, 'change');
+      if (next.identity.name !== old.identity.name) this.library.assertNameFree(next.identity.name, old.identity.uuid);
+      const validated = parseOrThrow(vmConfigSchema, next, 'change');
+      const addedFile = added ? path.join(entry.dir, added.path) : null;
+      if (addedFile) await this.makeDisk(addedFile, added!.format, req.diskSizeBytes!, host);
+      try {
+        if (next.identity.name !== old.identity.name) dir = this.library.rename(entry.dir, validated);
+        if (dir === entry.dir) this.library.save(dir, validated);
+      } catch (err) {
+        if (addedFile) fs.rmSync(addedFile, { force: true });
+        throw err;
+      }
+      this.emitVms();
+      return await this.details({ config: validated, dir });
+    } finally {
+      release(dir);
     }
-    this.emitVms();
-    return await this.details({ config: validated, dir });
   }
 
   async deleteVm(ref: string, options?: DeleteOptions): Promise<void> {
@@ -295,7 +316,12 @@ export class VmService implements IVmService {
     // An inaccessible VM can be deleted too: what is Guesthouse's in its folder goes.
     const { id, state, name } = 'reason' in entry ? { ...entry, ...this.stateOf(entry.id) } : { id: entry.config.identity.uuid, state: this.summary(entry).state, name: entry.config.identity.name };
     assertAction('delete', state, name);
-    this.library.delete(entry, opts.keepDisks ?? false);
+    const release = this.library.guard(entry.dir, name);
+    try {
+      this.library.delete(entry, opts.keepDisks ?? false);
+    } finally {
+      release();
+    }
     this.lastExit.delete(id);
     this.emitVms();
   }
@@ -303,16 +329,33 @@ export class VmService implements IVmService {
   async repairVm(ref: string): Promise<VmDetails> {
     const entry = this.library.lookup(ref);
     if (!('reason' in entry)) throw new GuesthouseError('invalid-state', m('vm.notInaccessible', { name: entry.config.identity.name }));
-    const repaired = this.library.restoreBackup(entry);
+    const release = this.library.guard(entry.dir, entry.name);
+    let repaired: LibraryEntry;
+    try {
+      repaired = this.library.restoreBackup(entry);
+    } finally {
+      release();
+    }
     this.emitVms();
     return await this.details(repaired);
+  }
+
+  /** The VMs this service runs, but `except`: their forwards and disks are taken. */
+  private runningVms(except: string): RunningVm[] {
+    if (![...this.running.keys()].some((id) => id !== except)) return [];
+    return this.library
+      .scan()
+      .entries.filter((e) => e.config.identity.uuid !== except && this.running.has(e.config.identity.uuid))
+      .map((e) => ({ name: e.config.identity.name, config: e.config, dir: e.dir }));
   }
 
   /** Decides how to run a VM on this host, or says why it cannot run. */
   private async bootSpec(entry: LibraryEntry): Promise<BootSpec> {
     const { config, dir } = entry;
     const host = await this.host();
-    throwProblems([...hostProblems(config, host), ...firmwareProblems(config), ...this.pathProblems(config, dir)], 'VM');
+    throwProblems([...hostProblems(config, host), ...firmwareProblems(config), ...this.pathProblems(config, dir), ...bootFileProblems(config, dir)], 'VM');
+    const running = this.runningVms(config.identity.uuid);
+    throwProblems([...diskInUseProblems(config, dir, running), ...(await forwardProblems(config, running))], 'VM');
     const choice = this.engineFor(config, host);
     if (!choice.engine) throw new GuesthouseError('engine-missing', choice.reason);
     const saved = savedStateEngine(dir);
@@ -427,7 +470,12 @@ export class VmService implements IVmService {
   async discardSavedState(ref: string): Promise<void> {
     const entry = this.library.find(ref);
     assertAction('discard', this.summary(entry).state, entry.config.identity.name);
-    for (const engine of ['qemu', 'v86'] as const) fs.rmSync(stateFile(entry.dir, engine), { force: true });
+    const release = this.library.guard(entry.dir, entry.config.identity.name);
+    try {
+      for (const engine of ['qemu', 'v86'] as const) fs.rmSync(stateFile(entry.dir, engine), { force: true });
+    } finally {
+      release();
+    }
     this.lastExit.delete(entry.config.identity.uuid);
     this.emitVms();
   }

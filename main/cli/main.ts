@@ -8,7 +8,7 @@ import { GuesthouseError, toErrorData } from '../../core/common/errors';
 import { processAlive } from '../../core/node/processAlive';
 import { libraryHome, runtimeDir } from '../../core/node/paths';
 import { unescapeC, vmOptions, vmRequestFromFlags, type VmOptionValues } from './args';
-import { connectToService, type ServiceClient } from '../../core/node/serviceClient';
+import { connectToService, reconnectingClient, type ServiceClient } from '../../core/node/serviceClient';
 import { startVncProxy } from '../../core/node/display/vncProxy';
 import { m } from '../../core/common/messages';
 import { stripTerminalQueries } from '../../core/common/terminalQueries';
@@ -270,8 +270,10 @@ async function serve(home: string, v: Record<string, unknown>): Promise<number> 
   const port = v.port === undefined ? 7380 : Number(v.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`"${String(v.port)}" is not a port number.`);
   const host = typeof v.host === 'string' ? v.host : '127.0.0.1';
-  const client = (await connectToService(home, SERVICE_ENTRY))!;
-  let web;
+  let web: Awaited<ReturnType<typeof import('../server/web.js').startWebServer>> | undefined;
+  // When the service goes (stopped, restarted), the browsers' subscriptions and consoles went
+  // with it: their pages connect again, and the next call starts a service if none runs.
+  const client = reconnectingClient(home, SERVICE_ENTRY, (await connectToService(home, SERVICE_ENTRY))!, () => web?.closeRpcClients());
   try {
     // Loaded here: only serve needs the web server (and its validation code).
     const { startWebServer } = await import('../server/web.js');

@@ -6,6 +6,7 @@ import { serveConnection } from '../../core/common/rpcServer';
 import { libraryHome, runtimeDir, serviceSocketPath } from '../../core/node/paths';
 import { socketTransport } from '../../core/node/socketTransport';
 import type { GuestHostSpawner } from '../../core/node/supervisor';
+import { processAlive } from '../../core/node/processAlive';
 import { VmService } from '../../core/node/vmService';
 import { m } from '../../core/common/messages';
 
@@ -37,6 +38,38 @@ export function serviceAnswers(socketPath: string): Promise<boolean> {
 }
 
 /**
+ * Takes the library's service lock: this process's pid in the runtime folder, which is
+ * named by the library's real path, so a library reached through a symlink has the same
+ * lock. A lock whose process is gone is taken over. Null when a live service holds it.
+ */
+function takeServiceLock(home: string): (() => void) | null {
+  const file = path.join(runtimeDir(home), 'service.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx', mode: 0o600 });
+      return () => {
+        try {
+          if (fs.readFileSync(file, 'utf8') === String(process.pid)) fs.rmSync(file);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let owner = 0;
+      try {
+        owner = Number(fs.readFileSync(file, 'utf8'));
+      } catch {
+        // let go meanwhile: try again
+      }
+      if (owner && owner !== process.pid && processAlive(owner)) return null;
+      fs.rmSync(file, { force: true });
+    }
+  }
+  return null;
+}
+
+/**
  * The headless service: one per user and library, owning the running guests and
  * serving IVmService on a local socket (unix socket, or a named pipe on Windows).
  */
@@ -45,7 +78,12 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   const log = options.log ?? (() => undefined);
   const socketPath = serviceSocketPath(home);
   fs.mkdirSync(runtimeDir(home), { recursive: true, mode: 0o700 });
-  if (await serviceAnswers(socketPath)) throw new Error(m('service.running', { home }));
+  const unlock = takeServiceLock(home);
+  if (!unlock) throw new Error(m('service.running', { home }));
+  if (await serviceAnswers(socketPath)) {
+    unlock();
+    throw new Error(m('service.running', { home }));
+  }
   if (process.platform !== 'win32') fs.rmSync(socketPath, { force: true });
 
   const service = new VmService({ home, spareGuestHosts: true, ...(options.spawner ? { spawner: options.spawner } : {}) });
@@ -73,10 +111,16 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     // Let the 'gone' bookkeeping run before counting running guests.
     setImmediate(checkIdle);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => resolve());
+    });
+  } catch (err) {
+    unlock();
+    await service.close();
+    throw err;
+  }
   if (process.platform !== 'win32') fs.chmodSync(socketPath, 0o600);
   fs.writeFileSync(path.join(runtimeDir(home), 'service.pid'), String(process.pid));
   log(`listening on ${socketPath} for ${home}`);
@@ -90,6 +134,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       await service.close();
       if (process.platform !== 'win32') fs.rmSync(socketPath, { force: true });
       fs.rmSync(path.join(runtimeDir(home), 'service.pid'), { force: true });
+      unlock();
     })());
   onIdle = () => {
     log('idle: no guests and no clients; exiting');

@@ -22,6 +22,11 @@ export interface WebServerOptions {
 export interface WebServer {
   url: string;
   token: string;
+  /**
+   * Closes every browser's /rpc connection (code 1012, service restart), as when the service
+   * they were subscribed to went away: the page connects again.
+   */
+  closeRpcClients(): void;
   close(): Promise<void>;
 }
 
@@ -87,6 +92,24 @@ function wsTransport(ws: WebSocket): Transport<unknown, ServerMessage> {
   };
 }
 
+/** The address's path with its escapes decoded, or null where an escape is malformed (`/%E0%A4%A`, `/%`). */
+function decodePath(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+}
+
+/** The request's address, or null where it cannot be parsed. */
+function requestUrl(req: http.IncomingMessage): URL | null {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
+}
+
 function refuse(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
@@ -137,9 +160,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   if (!fs.existsSync(path.join(root, 'index.html'))) throw new Error(`The GUI is not built (no ${path.join(root, 'index.html')}); run npm run build.`);
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const given = tokenFrom(req, url);
     const headers = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
+    const url = requestUrl(req);
+    if (!url) {
+      res.writeHead(400, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad address.\n');
+      return;
+    }
+    const given = tokenFrom(req, url);
     if (!sameToken(given, token)) {
       res.writeHead(401, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('This Guesthouse needs its access token: open the address that "guesthouse serve" printed.\n');
@@ -155,7 +182,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       res.writeHead(405, headers).end();
       return;
     }
-    const rel = decodeURIComponent(url.pathname) === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const decoded = decodePath(url.pathname);
+    if (decoded === null) {
+      res.writeHead(400, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad address: a malformed %-escape.\n');
+      return;
+    }
+    const rel = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
     const file = path.resolve(root, rel);
     if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found.\n');
@@ -166,8 +198,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const rpcClients = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    socket.on('error', () => undefined);
+    const url = requestUrl(req);
+    if (!url) return void refuse(socket, '400 Bad Request');
     const origin = req.headers.origin;
     // A page from another site may not drive this host, even in the same browser.
     const originOk = !origin || origin === `http://${req.headers.host}`;
@@ -176,8 +211,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
-    if (display) return void upgradeDisplay(req, socket, head, decodeURIComponent(display[1]!));
-    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(options.service, wsTransport(ws)));
+    if (display) {
+      const ref = decodePath(display[1]!);
+      return void (ref === null ? refuse(socket, '400 Bad Request') : upgradeDisplay(req, socket, head, ref));
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      rpcClients.add(ws);
+      ws.once('close', () => rpcClients.delete(ws));
+      serveConnection(options.service, wsTransport(ws));
+    });
   });
 
   /** /display/<vm>: the guest's RFB socket, reached once the guest host answers on it. */
@@ -218,6 +260,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   return {
     url: `http://${shownHost}:${address.port}/?token=${token}`,
     token,
+    closeRpcClients: () => {
+      for (const ws of rpcClients) ws.close(1012, 'The Guesthouse service restarted.');
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();

@@ -47,9 +47,27 @@ export interface Connection {
 /** The service: from the Electron preload, or over a WebSocket to `guesthouse serve`. */
 export function connect(): Connection {
   if (window.guesthouse) return { service: window.guesthouse, lost: new Promise(() => undefined) };
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`);
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`;
+  const ws = new WebSocket(url);
   const lost = new Promise<void>((resolve) => ws.addEventListener('close', () => resolve()));
+  // The page's subscriptions went with the connection: once serve answers again (it reaches
+  // a restarted service by itself), the page loads afresh.
+  void lost.then(() => reloadWhenBack(url));
   return { service: connectService(webSocketTransport(ws)), lost };
+}
+
+/** Tries /rpc every 2 s and reloads the page once it opens. */
+function reloadWhenBack(url: string): void {
+  setTimeout(() => {
+    const probe = new WebSocket(url);
+    let opened = false;
+    probe.addEventListener('open', () => {
+      opened = true;
+      probe.close();
+      location.reload();
+    });
+    probe.addEventListener('close', () => opened || reloadWhenBack(url));
+  }, 2000);
 }
 
 /**

@@ -129,25 +129,26 @@ export class GuestHost {
   }
 
   /**
-   * Under hardware acceleration, a guest that prints nothing and whose screen stands still
-   * for `ms` after start may be stuck in a broken accelerator (nested KVM hanging in 64-bit
-   * mode): the parent is told, so the user can be. Nothing is switched silently.
+   * Under hardware acceleration, a guest that has printed nothing since start and whose
+   * screen has stood still through the second half of the first `ms` may be stuck in a
+   * broken accelerator (nested KVM hangs in 64-bit mode after the firmware and the boot
+   * loader have drawn their screens, which real-mode code still does): the parent is told,
+   * so the user can be. Nothing is switched silently.
    */
   private watchForSignOfLife(ms: number): void {
     const started = performance.now();
-    let firstScreen: string | null | undefined;
+    let reference: string | null | undefined;
     const check = async () => {
       this.silenceTimer = undefined;
       if (this.sawOutput || !this.engine || (this.state !== 'running' && this.state !== 'paused')) return;
       const screen = (await this.engine.screenFingerprint?.().catch(() => null)) ?? null;
-      if (firstScreen === undefined) firstScreen = screen;
-      else if (screen !== firstScreen) return; // the screen moves: the guest is alive
+      if (reference === undefined) reference = screen;
+      else if (screen !== reference) return; // the screen moves: the guest is alive
       const elapsed = performance.now() - started;
       if (elapsed >= ms) return this.parent.send({ type: 'silent', seconds: Math.round(ms / 1000) });
-      this.silenceTimer = setTimeout(() => void check(), Math.min(ms - elapsed, Math.max(1000, ms / 6)));
+      this.silenceTimer = setTimeout(() => void check(), Math.min(ms - elapsed, Math.max(250, ms / 12)));
     };
-    // The first look at the screen comes after firmware and boot loader have drawn theirs.
-    this.silenceTimer = setTimeout(() => void check(), Math.min(ms / 6, 10_000));
+    this.silenceTimer = setTimeout(() => void check(), ms / 2);
   }
 
   /** A viewer on its own MessagePort: the backlog first, then live output, with acks. */

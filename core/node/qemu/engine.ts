@@ -123,7 +123,7 @@ export class QemuEngine implements Engine {
     });
 
     const failedEarly = this.exited.then(() => {
-      throw new GuesthouseError('engine-failed', m('qemu.cannotStart', { detail: this.stderrTail.at(-1)?.replace(/^qemu-system-\w+: /, '') ?? m('qemu.exitedAtOnce') }));
+      throw this.startFailure();
     });
     try {
       const [qmpSocketConn, serialConn] = await Promise.race([
@@ -150,13 +150,31 @@ export class QemuEngine implements Engine {
     } catch (err) {
       qmpListen.server.close();
       serialListen?.server.close();
+      // QEMU that refuses its options closes the control socket a moment before it exits:
+      // its own last words on stderr are the reason, not the closed socket.
+      if (!(err instanceof GuesthouseError)) await Promise.race([this.exited, delay(3000)]);
       this.kill();
+      if (!(err instanceof GuesthouseError)) throw this.startFailure();
       throw err;
     } finally {
       fs.rmSync(qmpSocket, { force: true });
       fs.rmSync(serialSocket, { force: true });
     }
     failedEarly.catch(() => undefined);
+  }
+
+  /** Why QEMU did not start, in QEMU's own words (a locked disk gets a sentence naming it). */
+  private startFailure(): GuesthouseError {
+    const lines = this.stderrTail;
+    const locked = lines.find((l) => /Failed to get "(write|read)" lock/.test(l));
+    if (locked) {
+      const image = lines.map((l) => /using the image \[(.+)\]/.exec(l)?.[1]).find(Boolean) ?? /file=([^,]+)/.exec(locked)?.[1] ?? '?';
+      return new GuesthouseError('engine-failed', m('qemu.diskLocked', { path: image }));
+    }
+    // "qemu-system-x86_64: -netdev user,…: could not set up…": drop the program and the option.
+    const last = [...lines].reverse().find((l) => !/^(qemu-system-\w+: )?Is another process/.test(l));
+    const detail = last?.replace(/^qemu-system-\w+: /, '').replace(/^-[\w-]+ [^ ]*?: /, '').trim();
+    return new GuesthouseError('engine-failed', m('qemu.cannotStart', { detail: detail ? detail.replace(/[.]?$/, '.') : m('qemu.exitedAtOnce') }));
   }
 
   async pause(): Promise<void> {
@@ -321,9 +339,16 @@ export class QemuEngine implements Engine {
     return textFromPixels(rgb, width, height, 3);
   }
 
+  /**
+   * What the screen shows, hashed: in a text mode its text (so the blinking cursor, which can
+   * also read as '_', is no change), else its pixels.
+   */
   async screenFingerprint(): Promise<string | null> {
     if (this.spec.config.display.adapter === 'none') return null;
-    return crypto.createHash('sha1').update(await this.screendump('ppm')).digest('hex');
+    const { width, height, rgb } = parsePpm(await this.screendump('ppm'));
+    const rows = textFromPixels(rgb, width, height, 3);
+    const what = rows ? rows.map((r) => r.replace(/_/g, ' ').trimEnd()).join('\n') : rgb;
+    return crypto.createHash('sha1').update(what).digest('hex');
   }
 
   /** Each chord through `send-key` (pressed together, released after 10 ms); QEMU queues them in order. */

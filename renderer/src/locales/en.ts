@@ -1,6 +1,6 @@
 /** English strings; ko.ts must have the same keys (type-checked). */
 export const en = {
-  app: { title: 'Guesthouse', connectionLost: 'The connection to the Guesthouse service was lost. Reload the page once it runs again.', language: 'Language' },
+  app: { title: 'Guesthouse', connectionLost: 'The connection to the Guesthouse service was lost. Reconnecting…', language: 'Language' },
   toolbar: {
     new: 'New', start: 'Start', pause: 'Pause', resume: 'Resume', reset: 'Reset', shutdown: 'Shut down', powerOff: 'Power off', save: 'Save state', discard: 'Discard state', delete: 'Delete', settings: 'Settings', host: 'Host',
   },

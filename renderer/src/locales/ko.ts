@@ -2,7 +2,7 @@ import type { Strings } from './en';
 
 /** 한국어 문자열. */
 export const ko: Strings = {
-  app: { title: 'Guesthouse', connectionLost: 'Guesthouse 서비스와의 연결이 끊겼습니다. 서비스가 다시 실행되면 페이지를 새로 고치세요.', language: '언어' },
+  app: { title: 'Guesthouse', connectionLost: 'Guesthouse 서비스와의 연결이 끊겼습니다. 다시 연결하는 중…', language: '언어' },
   toolbar: {
     new: '새로 만들기', start: '시작', pause: '일시 정지', resume: '계속', reset: '재설정', shutdown: '종료', powerOff: '전원 끄기', save: '상태 저장', discard: '저장 상태 버리기', delete: '삭제', settings: '설정', host: '호스트',
   },

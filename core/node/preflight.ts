@@ -1,0 +1,123 @@
+// What can be checked before QEMU starts, so that a user's mistake gets its own sentence
+// instead of QEMU's refusal: host ports, boot files, disk images.
+import { execFile } from 'node:child_process';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { PortForward, VmConfig } from '../common/config';
+import { m } from '../common/messages';
+
+const run = promisify(execFile);
+
+/** A running VM whose forwards and disks another VM must not take. */
+export interface RunningVm {
+  name: string;
+  config: VmConfig;
+  dir: string;
+}
+
+const sameForward = (a: PortForward, b: PortForward) => a.protocol === b.protocol && a.hostPort === b.hostPort;
+
+/** Binds the forward's host address and port for a moment: what QEMU's slirp will do at start. */
+async function tryBind(f: PortForward): Promise<string | null> {
+  const address = f.hostAddress || '127.0.0.1';
+  const said = (err: NodeJS.ErrnoException): string => {
+    const params = { port: f.hostPort, protocol: f.protocol, address };
+    if (err.code === 'EADDRINUSE') return m('forward.inUse', params);
+    if (err.code === 'EACCES') return m('forward.denied', params);
+    return m('forward.noAddress', params); // ENOTFOUND, EAI_AGAIN, EADDRNOTAVAIL, EINVAL
+  };
+  if (f.protocol === 'udp') {
+    const socket = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
+    return await new Promise((resolve) => {
+      socket.once('error', (err) => {
+        socket.close();
+        resolve(said(err));
+      });
+      socket.bind(f.hostPort, address, () => socket.close(() => resolve(null)));
+    });
+  }
+  const server = net.createServer();
+  return await new Promise((resolve) => {
+    server.once('error', (err) => resolve(said(err)));
+    // exclusive: a port another process shares for clustering is still taken
+    server.listen({ port: f.hostPort, host: address, exclusive: true }, () => server.close(() => resolve(null)));
+  });
+}
+
+/** Forwards that repeat a host port, that a running VM has, or that another program holds. */
+export async function forwardProblems(config: VmConfig, running: readonly RunningVm[], probe = true): Promise<string[]> {
+  const problems: string[] = [];
+  const forwards = config.network.mode === 'nat' ? config.network.forwards : [];
+  const checked: PortForward[] = [];
+  for (const f of forwards) {
+    const params = { port: f.hostPort, protocol: f.protocol };
+    if (checked.some((c) => sameForward(c, f))) {
+      const text = m('forward.repeated', params);
+      if (!problems.includes(text)) problems.push(text);
+      continue;
+    }
+    checked.push(f);
+    const other = running.find((r) => r.config.network.mode === 'nat' && r.config.network.forwards.some((o) => sameForward(o, f)));
+    if (other) problems.push(m('forward.usedByVm', { ...params, other: other.name }));
+    else if (probe) {
+      const refused = await tryBind(f);
+      if (refused) problems.push(refused);
+    }
+  }
+  return problems;
+}
+
+/** A kernel or initrd of 0 bytes (a failed download, a truncated copy). */
+export function bootFileProblems(config: VmConfig, dir: string | undefined): string[] {
+  const problems: string[] = [];
+  const check = (what: string, p: string | null | undefined) => {
+    if (!p) return;
+    const full = path.resolve(dir ?? '.', p);
+    try {
+      if (fs.statSync(full).isFile() && fs.statSync(full).size === 0) problems.push(m('boot.empty', { what, path: full }));
+    } catch {
+      // a missing file has its own sentence (pathProblems)
+    }
+  };
+  check('kernel', config.directBoot?.kernelPath);
+  check('initrd', config.directBoot?.initrdPath);
+  return problems;
+}
+
+/** Disks a running VM has open (QEMU would refuse them for the lock). */
+export function diskInUseProblems(config: VmConfig, dir: string, running: readonly RunningVm[]): string[] {
+  const problems: string[] = [];
+  for (const d of config.disks) {
+    const full = path.resolve(dir, d.path);
+    const other = running.find((r) => r.config.disks.some((o) => path.resolve(r.dir, o.path) === full));
+    if (other) problems.push(m('disk.inUse', { path: full, other: other.name }));
+  }
+  return problems;
+}
+
+/**
+ * Reads each disk's header with `qemu-img info` in the format the VM will give QEMU: a
+ * qcow2 that is not one (corrupt, truncated, another format) gets a sentence now, not at start.
+ * Raw images are any bytes, so only their presence is checked (elsewhere).
+ */
+export async function diskImageProblems(qemuImg: string | undefined, disks: readonly { path: string; format: 'qcow2' | 'raw' }[], dir: string | undefined): Promise<string[]> {
+  if (!qemuImg) return [];
+  const problems: string[] = [];
+  for (const d of disks) {
+    if (d.format !== 'qcow2') continue;
+    const full = path.resolve(dir ?? '.', d.path);
+    if (!fs.existsSync(full)) continue;
+    try {
+      // -U: a disk another program has open is still read (that is a separate problem).
+      await run(qemuImg, ['info', '-U', '--output', 'json', '-f', d.format, full], { timeout: 30_000 });
+    } catch (err) {
+      const said = String((err as { stderr?: string }).stderr ?? '').trim().split('\n').pop() ?? '';
+      const detail = said.replace(/^qemu-img: /, '').replace(new RegExp(`^Could not open '${full.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': `), '').replace(/[.]?$/, '.');
+      problems.push(m('disk.unreadable', { path: full, format: d.format, detail: detail.length > 1 ? detail : (err as Error).message }));
+    }
+  }
+  return problems;
+}
