@@ -300,9 +300,17 @@ export function hostProblems(config: Pick<VmConfig, 'memoryMib' | 'cpus'>, host:
 }
 
 
-/** Problems a config has with its firmware, on any host. */
-export function firmwareProblems(config: Pick<VmConfig, 'firmware' | 'memoryMib'>): string[] {
-  return config.firmware === 'uefi' && config.memoryMib < UEFI_MIN_MEMORY_MIB ? [m('uefi.memory', { min: UEFI_MIN_MEMORY_MIB })] : [];
+/** IDE has two channels of two; the CD-ROM keeps the secondary master. */
+export const IDE_MAX_DISKS = 3;
+
+/**
+ * Problems a config has with its firmware or its devices, on any host (the config may
+ * come from an older service or a hand-edited file, so the device fields are read with care).
+ */
+export function firmwareProblems(config: Pick<VmConfig, 'firmware' | 'memoryMib'> & Partial<Pick<VmConfig, 'diskBus' | 'disks'>>): string[] {
+  const problems = config.firmware === 'uefi' && config.memoryMib < UEFI_MIN_MEMORY_MIB ? [m('uefi.memory', { min: UEFI_MIN_MEMORY_MIB })] : [];
+  if (config.diskBus === 'ide' && (config.disks?.length ?? 0) > IDE_MAX_DISKS) problems.push(m('config.ideDisks', { max: IDE_MAX_DISKS }));
+  return problems;
 }
 
 /** What the embedded v86 engine can run. */

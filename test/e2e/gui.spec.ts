@@ -121,6 +121,13 @@ test.describe('GUI through guesthouse serve', () => {
       { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
       { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 80 },
     ] });
+    // What the guest sees: the adapter, the disk bus and the network card are settings too.
+    await page.locator('#set-display').selectOption('virtio');
+    await page.locator('#set-disk-bus').selectOption('ide');
+    await page.locator('#set-nic').selectOption('virtio');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
+    expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config).toMatchObject({ display: { adapter: 'virtio' }, diskBus: 'ide', network: { model: 'virtio' } });
     // Storage: a new disk is made on save; detaching takes it off the VM and leaves the file.
     const show = async () => JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout) as { folder: string; config: { disks: { path: string }[] } };
     await page.locator('#set-new-disk').fill('lots');

@@ -72,6 +72,12 @@ describe('VM config validation', () => {
     expect(() => parseConfigText('[]', 'vm.json')).toThrow('vm.json does not hold a VM configuration.');
   });
 
+  it('IDE holds three disks beside the CD-ROM drive; SATA more', () => {
+    const disks = ['a', 'b', 'c', 'd'].map((n) => ({ path: `${n}.raw`, format: 'raw' as const, owned: true }));
+    expect(firmwareProblems({ ...sampleConfig, diskBus: 'ide', disks })).toEqual(['With the IDE disk bus a VM can have at most 3 hard disks (the CD-ROM drive takes the fourth place); choose SATA for more.']);
+    expect(firmwareProblems({ ...sampleConfig, diskBus: 'sata', disks })).toEqual([]);
+  });
+
   it('version 1 (no screen, virtio everything) becomes 2 with a VGA screen and a tablet, and keeps its virtio devices', () => {
     const { display, input, diskBus, network, ...v1 } = sampleConfig;
     const text = JSON.stringify({ ...v1, version: 1, network: { mode: network.mode, forwards: network.forwards } });

@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HostInfo, VmDetails, VmSummary } from '../../../core/common/api';
-import { cpusSchema, firmwareProblems, hostProblems, memoryMibSchema, vmNameSchema, type EngineKind, type FirmwareKind } from '../../../core/common/config';
+import { cpusSchema, diskBuses, displayAdapters, firmwareProblems, hostProblems, memoryMibSchema, nicModels, pointerKinds, vmNameSchema, type EngineKind, type FirmwareKind } from '../../../core/common/config';
+import type { DiskBus, DisplayAdapter, NicModel } from '../../../core/common/presets';
+
+type PointerKind = (typeof pointerKinds)[number];
 import { EngineSelect, Field, FirmwareSelect, firstProblem } from './Field';
 import { formatForward, parseForward } from '../../../core/common/forward';
 import { isActionAllowed } from '../../../core/common/state';
@@ -46,6 +49,11 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
   const [iso, setIso] = useState(c.optical?.isoPath ?? '');
   const [append, setAppend] = useState(c.directBoot?.append ?? '');
   const [network, setNetwork] = useState<'nat' | 'none'>(c.network.mode);
+  // What the guest sees (config version 2; read defensively for a config the GUI got from an older service).
+  const [display, setDisplay] = useState<DisplayAdapter>(c.display?.adapter ?? 'vga');
+  const [pointer, setPointer] = useState<PointerKind>(c.input?.pointer ?? 'tablet');
+  const [diskBus, setDiskBus] = useState<DiskBus>(c.diskBus ?? 'virtio');
+  const [nicModel, setNicModel] = useState<NicModel>(c.network.model ?? 'virtio');
   const [forwards, setForwards] = useState(c.network.forwards.map(formatForward).join(', '));
   const [kernel, setKernel] = useState(c.directBoot?.kernelPath ?? '');
   const [initrd, setInitrd] = useState(c.directBoot?.initrdPath ?? '');
@@ -92,12 +100,27 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
         ...(newDiskGib.trim() ? { diskSizeBytes: Math.round(Number(newDiskGib) * 2 ** 30) } : {}),
         network,
         forwards: parsedForwards,
+        display,
+        pointer,
+        diskBus,
+        nicModel,
       });
       onOutcome({ status: t('settings.saved') });
     } catch (err) {
       onOutcome({ error: toUiError(err) });
     }
   };
+
+  /** A select over one enumerated setting, each option named in the GUI's language. */
+  const choice = <K extends string>(id: string, value: K, options: readonly K[], onChange: (k: K) => void, label: (k: K) => string) => (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value as K)}>
+      {options.map((k) => (
+        <option key={k} value={k}>
+          {label(k)}
+        </option>
+      ))}
+    </select>
+  );
 
   const field = (id: string, label: string, input: React.ReactNode, err?: string | null) => (
     <Field id={id} label={label} error={err}>
@@ -135,6 +158,10 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
         {network === 'nat'
           ? field('set-forwards', t('settings.forwards'), <input id="set-forwards" value={forwards} placeholder="tcp:2222:22, tcp:8080:80" onChange={(e) => setForwards(e.target.value)} />, errors.forwards)
           : null}
+        {field('set-display', t('details.display'), choice('set-display', display, displayAdapters, setDisplay, (k) => t(`details.adapters.${k}`)))}
+        {display !== 'none' ? field('set-pointer', t('details.pointer'), choice('set-pointer', pointer, pointerKinds, setPointer, (k) => t(`details.pointers.${k}`))) : null}
+        {field('set-disk-bus', t('details.diskBus'), choice('set-disk-bus', diskBus, diskBuses, setDiskBus, (k) => t(`details.buses.${k}`)))}
+        {network === 'nat' ? field('set-nic', t('details.nicModel'), choice('set-nic', nicModel, nicModels, setNicModel, (k) => t(`details.nics.${k}`))) : null}
         {field('set-iso', t('wizard.iso'), <PathInput id="set-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} />)}
         {c.directBoot ? (
           <>
