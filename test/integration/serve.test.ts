@@ -24,6 +24,18 @@ function rawStatus(port: number, head: string): Promise<number> {
   });
 }
 
+/** One raw HTTP request with Connection: close; the whole response as text. */
+function rawResponse(port: number, head: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    socket.once('error', reject);
+    socket.once('close', () => resolve(out));
+    socket.write(head);
+  });
+}
+
 /** A browser's /rpc connection: calls a method and resolves with its result. */
 function rpc(served: Served): { call(method: string): Promise<unknown>; closed: Promise<number>; ws: WebSocket } {
   const url = new URL(served.url);
@@ -72,6 +84,16 @@ describe('guesthouse serve', () => {
       expect(await rawStatus(port, upgrade), `/display${p}`).toBe(400);
     }
     expect(await rawStatus(port, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: guesthouse_token=${token}\r\n\r\n`)).toBe(200);
+  });
+
+  it('serves nothing outside the GUI folder, however the path is spelled', async () => {
+    const tries = ['/../package.json', '/..%2fpackage.json', '/%2e%2e/package.json', '/%2e%2e%2fpackage.json', '/assets/../../package.json', '/..%5cpackage.json', '//etc/passwd', '/%2fetc%2fpasswd', '/....//package.json'];
+    for (const p of tries) {
+      const response = await rawResponse(port, `GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: guesthouse_token=${token}\r\nConnection: close\r\n\r\n`);
+      expect(response, p).toMatch(/^HTTP\/1\.1 (200|400|403|404) /);
+      // The GUI's own index may answer a path it normalises into its folder; never a file outside it.
+      expect(response, p).not.toMatch(/"name": "guesthouse"|root:x:0:0/);
+    }
   });
 
   it('reaches a new service after the old one stops, and closes the browsers that were on it', async () => {
