@@ -38,7 +38,9 @@ export type ToGuestHost =
    * bytes both ways as { t: 'data' }, the viewer's end as { t: 'close' }, ours as { t: 'closed' }
    * (FromDisplayPort / ToDisplayPort in main/preload/channels.ts).
    */
-  | { type: 'attachDisplayPort' };
+  | { type: 'attachDisplayPort' }
+  /** A service that has come back (or a new one) asks a surviving guest host what it runs; answered with 'hello'. */
+  | { type: 'hello' };
 
 /** Viewer → guest host, on a console MessagePort. */
 export type FromConsolePort = { t: 'input'; data: Uint8Array } | { t: 'ack'; bytes: number };
@@ -69,4 +71,15 @@ export type FromGuestHost =
    * A log in the VM's folder (console.log, or the engine's qemu.log) could not be written and
    * is paused ('full': the disk is full), or (`pause` null) is written again.
    */
-  | { type: 'logPaused'; log: 'console' | 'engine'; pause: 'full' | 'failed' | null };
+  | { type: 'logPaused'; log: 'console' | 'engine'; pause: 'full' | 'failed' | null }
+  /** The answer to 'hello': the guest this guest host runs, as things stand now. */
+  | {
+      type: 'hello';
+      /** The guest host's own pid (it may be a service older than this one that started it). */
+      pid: number;
+      spec: BootSpec | null;
+      state: VmState;
+      reason?: string;
+      runtime?: { enginePid?: number; accelerator: string; displaySocket?: string };
+      firstOutputAt?: number;
+    };

@@ -247,6 +247,28 @@ export class Library {
     throw new GuesthouseError('locked', m('vm.lockFailed', { name }));
   }
 
+  /**
+   * Passes the VM's lock, which this process holds or which `pid` holds already, to `pid`: a
+   * guest host that outlives this process (the headless service's), so that while no service
+   * is there nobody else runs or changes its VM. The returned function lets it go.
+   */
+  handOver(dir: string, pid: number, write = true): () => void {
+    const file = path.join(dir, LOCK_FILE);
+    try {
+      if (write) writeFileAtomic(file, String(pid));
+    } catch {
+      // A full disk: this process's lock stays, as with a guest that does not outlive it.
+      return () => undefined;
+    }
+    return () => {
+      try {
+        if (fs.readFileSync(file, 'utf8') === String(pid)) fs.rmSync(file);
+      } catch {
+        // already gone
+      }
+    };
+  }
+
   /** The live process, other than this one, whose lock is on the VM's folder (it runs the VM), if any. */
   lockOwner(dir: string): number | null {
     let owner: number;

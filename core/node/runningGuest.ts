@@ -5,7 +5,7 @@ import { fromErrorData, GuesthouseError } from '../common/errors';
 import type { BootSpec, FromGuestHost, GuestRequestAction } from '../common/protocol';
 import type { VmState } from '../common/state';
 import { StreamMatcher } from './fileSearch';
-import type { GuestHostExit, GuestHostLauncher, GuestHostProcess } from './supervisor';
+import type { GuestHostExit, GuestHostHello, GuestHostLauncher, GuestHostProcess } from './supervisor';
 import { m } from '../common/messages';
 
 interface Callbacks {
@@ -56,6 +56,8 @@ export class RunningGuest {
     spec: BootSpec,
     launcher: GuestHostLauncher,
     private readonly callbacks: Callbacks,
+    /** A guest host that outlived an earlier service: what it said when this one reattached (no boot is sent). */
+    reattached?: GuestHostHello,
   ) {
     this.started = new Promise((resolve, reject) => (this.settleStart = { resolve, reject }));
     this.started.catch(() => undefined);
@@ -65,6 +67,13 @@ export class RunningGuest {
       { onMessage: (m) => this.onMessage(m), onExit: (e) => this.onExit(e) },
     );
     this.runtime = { guestHostPid: this.process.pid ?? 0, engine: spec.engine, accelerator: spec.qemu?.accelerator ?? 'v86', startedAt: new Date().toISOString() };
+    if (reattached) {
+      const { runtime, firstOutputAt } = reattached;
+      if (runtime) this.onMessage({ type: 'runtime', ...runtime });
+      if (firstOutputAt !== undefined) this.runtime = { ...this.runtime, firstOutputAt };
+      this.setState(reattached.state, reattached.reason);
+      return;
+    }
     callbacks.onState('starting');
     this.process.send({ type: 'boot', spec });
   }

@@ -1,6 +1,9 @@
 import { fork } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import type { FromGuestHost, ToGuestHost } from '../common/protocol';
+import { decodeJson, encodeJson } from '../common/wire';
+import { processAlive } from './processAlive';
 import { PausableLog } from './logFile';
 
 /** How a guest host process ended, from the outside. */
@@ -92,11 +95,20 @@ export class LateBinding {
 }
 
 /** Node's spawner: fork the guest host entry with structured-clone IPC. */
-export const forkSpawner: GuestHostSpawner = (engine) => {
-  const child = fork(guestHostEntry, [], {
+export const forkSpawner: GuestHostSpawner = (engine) => forkGuestHost(engine, false);
+
+/**
+ * The headless service's spawner: guest hosts in their own process group that outlive the
+ * service (see guestHost/controlChannel.ts); the next service reattaches with connectGuestHost.
+ */
+export const survivableForkSpawner: GuestHostSpawner = (engine) => forkGuestHost(engine, true);
+
+function forkGuestHost(engine: 'qemu' | 'v86', survivable: boolean): UnboundGuestHost {
+  const child = fork(guestHostEntry, survivable ? ['--survivable'] : [], {
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     execArgv: guestHostExecArgv(engine),
+    detached: survivable,
   });
   const late = new LateBinding();
   child.stdout!.on('data', (c: Buffer) => late.write(c));
@@ -126,7 +138,89 @@ export const forkSpawner: GuestHostSpawner = (engine) => {
     },
     kill: () => child.kill('SIGKILL'),
   };
-};
+}
+
+/** What a surviving guest host says of its guest when a service reattaches. */
+export type GuestHostHello = Extract<FromGuestHost, { type: 'hello' }>;
+
+/**
+ * Connects to a surviving guest host's control socket and asks what it runs. Null when
+ * nobody answers within `timeoutMs`; `stale` when nobody listens there any more.
+ */
+export function connectGuestHost(socketPath: string, timeoutMs = 3000): Promise<{ hello: GuestHostHello; pid: number; bind(callbacks: GuestHostCallbacks): GuestHostProcess } | 'stale' | null> {
+  return new Promise((resolve) => {
+    const socket = net.connect(socketPath);
+    let callbacks: GuestHostCallbacks | undefined;
+    let hello: GuestHostHello | undefined;
+    const early: FromGuestHost[] = [];
+    let buffered = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(null);
+    }, timeoutMs);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        let message: FromGuestHost;
+        try {
+          message = decodeJson(line) as FromGuestHost;
+        } catch {
+          continue;
+        }
+        if (!hello) {
+          if (message.type !== 'hello') continue;
+          hello = message;
+          clearTimeout(timer);
+          resolve({ hello, pid: message.pid, bind });
+        } else if (callbacks) callbacks.onMessage(message);
+        else early.push(message);
+      }
+    });
+    let closed = false;
+    const exited = () => {
+      // The socket closes as the process ends; its exit code went with the old service.
+      const pid = hello!.pid;
+      const check = (): void => void (processAlive(pid) ? setTimeout(check, 50) : callbacks?.onExit({ code: null, signal: null }));
+      check();
+    };
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (hello) return;
+      clearTimeout(timer);
+      resolve(err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? 'stale' : null);
+    });
+    socket.once('close', () => {
+      closed = true;
+      if (!hello) {
+        clearTimeout(timer);
+        resolve(null);
+      } else if (callbacks) exited();
+    });
+    const bind = (cb: GuestHostCallbacks): GuestHostProcess => {
+      callbacks = cb;
+      for (const m of early.splice(0)) cb.onMessage(m);
+      // Later, not now: the caller is still taking the process in.
+      if (closed) setImmediate(exited);
+      return {
+        pid: hello!.pid,
+        send: (m) => {
+          if (!socket.destroyed) socket.write(`${encodeJson(m)}\n`);
+        },
+        kill: () => {
+          try {
+            process.kill(hello!.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        },
+      };
+    };
+    socket.write(`${encodeJson({ type: 'hello' } satisfies ToGuestHost)}\n`);
+  });
+}
 
 /**
  * Launches guest hosts from a spawner, optionally keeping one spare per engine

@@ -33,7 +33,7 @@ import { createDiskImage } from './qemu/img';
 import { bootFileProblems, diskImageProblems, diskInUseProblems, forwardProblems, type RunningVm } from './preflight';
 import { qemuArch } from './qemu/argv';
 import { RunningGuest } from './runningGuest';
-import { forkSpawner, GuestHostPool, type GuestHostLauncher, type GuestHostSpawner } from './supervisor';
+import { connectGuestHost, forkSpawner, GuestHostPool, survivableForkSpawner, type GuestHostLauncher, type GuestHostSpawner } from './supervisor';
 import { m } from '../common/messages';
 import { ensureUefiVars } from './qemu/uefi';
 import { chordsForText, parseChord } from '../common/keys';
@@ -47,6 +47,11 @@ export interface VmServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** Console ring buffer per guest. */
   ringBytes?: number;
+  /**
+   * Guest hosts outlive this process (the headless service): forked in their own process
+   * group, they keep their guests running when it dies, and `reattach` finds them again.
+   */
+  survivable?: boolean;
 }
 
 /** Where a VM's saved machine state lives: one file per engine, as each restores only its own. */
@@ -82,7 +87,7 @@ export class VmService implements IVmService {
 
   constructor(private readonly options: VmServiceOptions) {
     this.library = new Library(options.home);
-    this.pool = new GuestHostPool(options.spawner ?? forkSpawner);
+    this.pool = new GuestHostPool(options.spawner ?? (options.survivable ? survivableForkSpawner : forkSpawner));
     this.launcher = this.pool.launch;
     if (options.spareGuestHosts) {
       void this.host().then((h) => h.autoEngine.engine && this.pool.keepSpare(h.autoEngine.engine), () => undefined);
@@ -401,6 +406,7 @@ export class VmService implements IVmService {
     const spec = await this.bootSpec(entry);
     assertAction('start', this.summary(entry).state, name); // another start may have won meanwhile
     const unlock = this.library.lock(entry.dir, name);
+    let handedOver: () => void = () => undefined;
     let guest: RunningGuest;
     try {
       guest = new RunningGuest(uuid, name, spec, this.launcher, {
@@ -408,6 +414,7 @@ export class VmService implements IVmService {
       onRuntime: () => this.emitVms(),
       onGone: (state, reason) => {
         unlock();
+        handedOver();
         if (this.running.get(uuid) !== guest) return;
         this.running.delete(uuid);
         this.lastExit.set(uuid, { state, ...(reason ? { reason } : {}) });
@@ -417,6 +424,8 @@ export class VmService implements IVmService {
       unlock();
       throw err;
     }
+    // A guest host that outlives this process holds its VM's lock itself (see reattach).
+    if (this.options.survivable && guest.runtime?.guestHostPid && !ended(guest)) handedOver = this.library.handOver(entry.dir, guest.runtime.guestHostPid);
     this.running.set(uuid, guest);
     this.lastExit.delete(uuid);
     await guest.started;
@@ -649,6 +658,57 @@ export class VmService implements IVmService {
         // a listener's bug must not stop the others
       }
     }
+  }
+
+  /**
+   * Finds the guest hosts an earlier service left running (their control sockets in the
+   * runtime folder) and takes them over: state, runtime details, console and requests.
+   * Sockets nobody listens on any more are removed. Returns how many guests were taken over.
+   */
+  async reattach(): Promise<number> {
+    const dir = runtimeDir(this.options.home);
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).filter((n) => n.endsWith('.gh'));
+    } catch {
+      return 0;
+    }
+    const found = await Promise.all(
+      names.map(async (n) => {
+        const file = path.join(dir, n);
+        const link = await connectGuestHost(file);
+        if (link === 'stale') fs.rmSync(file, { force: true });
+        return link === 'stale' ? null : link;
+      }),
+    );
+    let count = 0;
+    for (const link of found) {
+      if (!link) continue;
+      const { hello } = link;
+      const spec = hello.spec;
+      const entry = spec ? this.library.scan().entries.find((e) => e.config.identity.uuid === spec.config.identity.uuid) : undefined;
+      // A guest host whose VM is gone from this library, or one already taken over, is left alone.
+      if (!spec || !entry || this.running.has(spec.config.identity.uuid)) {
+        link.bind({ onMessage: () => undefined, onExit: () => undefined });
+        continue;
+      }
+      const { uuid, name } = entry.config.identity;
+      const release = this.library.handOver(entry.dir, link.pid, this.library.lockOwner(entry.dir) !== link.pid);
+      const guest: RunningGuest = new RunningGuest(uuid, name, spec, (_o, callbacks) => link.bind(callbacks), {
+        onState: (state, reason) => this.emitState({ id: uuid, name, state, ...(reason ? { reason } : {}) }),
+        onRuntime: () => this.emitVms(),
+        onGone: (state, reason) => {
+          release();
+          if (this.running.get(uuid) !== guest) return;
+          this.running.delete(uuid);
+          this.lastExit.set(uuid, { state, ...(reason ? { reason } : {}) });
+        },
+      }, hello);
+      this.running.set(uuid, guest);
+      count++;
+    }
+    if (count) this.emitVms();
+    return count;
   }
 
   /** Powers off every guest and ends spare guest hosts, for a service that is going away. */

@@ -19,7 +19,7 @@ const log = (line: string) => {
   }
 };
 
-startService({ idleExitMs: Number.isFinite(idleSeconds) ? idleSeconds * 1000 : 300_000, log }).then(
+startService({ idleExitMs: Number.isFinite(idleSeconds) ? idleSeconds * 1000 : 300_000, log, survivable: true }).then(
   (running) => {
     process.title = 'guesthouse-service';
     process.stdout.write(

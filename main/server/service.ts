@@ -17,6 +17,11 @@ export interface ServiceOptions {
   /** How guest hosts are started (utilityProcess in Electron); child_process.fork by default. */
   spawner?: GuestHostSpawner;
   log?: (line: string) => void;
+  /**
+   * The headless service's guests outlive it (an unexpected death; a stop still powers them
+   * off), and it takes over those an earlier one left running. Not with a spawner of its own.
+   */
+  survivable?: boolean;
 }
 
 export interface RunningService {
@@ -86,7 +91,9 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   }
   if (process.platform !== 'win32') fs.rmSync(socketPath, { force: true });
 
-  const service = new VmService({ home, spareGuestHosts: true, ...(options.spawner ? { spawner: options.spawner } : {}) });
+  const service = new VmService({ home, spareGuestHosts: true, ...(options.spawner ? { spawner: options.spawner } : {}), ...(options.survivable ? { survivable: true } : {}) });
+  const reattached = await service.reattach();
+  if (reattached) log(`took over ${reattached} running guest(s) from an earlier service`);
   const sockets = new Set<net.Socket>();
   let idleTimer: NodeJS.Timeout | undefined;
   let onIdle: () => void = () => undefined;

@@ -48,6 +48,9 @@ export class GuestHost {
   private crashing = false;
   private lastFlushAt = 0;
   private sawOutput = false;
+  /** What 'runtime' and 'firstOutput' said, for a parent that asks again ('hello'). */
+  private runtimeInfo: { enginePid?: number; accelerator: string; displaySocket?: string } | undefined;
+  private firstOutputAt: number | undefined;
   /** Viewers on MessagePorts (the renderer, straight from here) and what they have not acknowledged. */
   private readonly portViewers = new Map<ConsolePort, FlowViewer>();
   /** Pauses the engine's console while the parent asks or a port viewer lags. */
@@ -97,6 +100,17 @@ export class GuestHost {
         if (port && this.display) this.display.attachPort(port);
         else port?.close();
         break;
+      case 'hello':
+        this.parent.send({
+          type: 'hello',
+          pid: process.pid,
+          spec: this.spec ?? null,
+          state: this.state,
+          ...(this.reason ? { reason: this.reason } : {}),
+          ...(this.runtimeInfo ? { runtime: this.runtimeInfo } : {}),
+          ...(this.firstOutputAt !== undefined ? { firstOutputAt: this.firstOutputAt } : {}),
+        });
+        break;
     }
   }
 
@@ -119,7 +133,8 @@ export class GuestHost {
         const open = engine.openDisplay.bind(engine);
         this.display = await DisplayServer.listen(path.join(spec.runtimeDir, `${spec.config.identity.uuid.slice(0, 8)}.rfb`), open);
       }
-      this.parent.send({ type: 'runtime', enginePid: engine.pid, accelerator: engine.accelerator, ...(this.display ? { displaySocket: this.display.socketPath } : {}) });
+      this.runtimeInfo = { ...(engine.pid ? { enginePid: engine.pid } : {}), accelerator: engine.accelerator, ...(this.display ? { displaySocket: this.display.socketPath } : {}) };
+      this.parent.send({ type: 'runtime', ...this.runtimeInfo });
       this.setState('running');
       if (engine.accelerator !== 'tcg' && engine.kind === 'qemu') this.watchForSignOfLife(spec.silenceMs ?? 60_000);
     } catch (err) {
@@ -182,7 +197,8 @@ export class GuestHost {
   private onOutput(data: Uint8Array): void {
     if (!this.sawOutput) {
       this.sawOutput = true;
-      this.parent.send({ type: 'firstOutput', at: performance.timeOrigin + performance.now() });
+      this.firstOutputAt = performance.timeOrigin + performance.now();
+      this.parent.send({ type: 'firstOutput', at: this.firstOutputAt });
     }
     // The log is written before the output is passed on, so anyone who sees output
     // over IPC finds it in the log too (waitForConsole relies on this), unless a full disk

@@ -5,6 +5,7 @@
  */
 import type { ConsolePort, FromConsolePort, FromGuestHost, ToConsolePort, ToGuestHost } from '../../common/protocol';
 import { GuestHost, type ParentChannel } from './guestHost';
+import { survivableChannel } from './controlChannel';
 
 /** The parts of Electron's MessagePortMain the guest host uses. */
 interface MessagePortMain {
@@ -58,7 +59,8 @@ function nodeChannel(): ParentChannel {
 const port = (process as unknown as { parentPort?: ParentPort }).parentPort;
 let channel: ParentChannel;
 if (port) channel = electronChannel(port);
-else if (process.send) channel = nodeChannel();
+// --survivable (the headless service's): the guest outlives the service; see controlChannel.ts.
+else if (process.send) channel = process.argv.includes('--survivable') ? survivableChannel() : nodeChannel();
 else {
   process.stderr.write('The guest host must be started by Guesthouse, not run by hand.\n');
   process.exit(2);
