@@ -6,6 +6,9 @@ import path from 'node:path';
 
 export { parseForward };
 
+/** Input the command line itself gets wrong: said in one sentence, exit code 2, before any service starts. */
+export class UsageError extends Error {}
+
 /** Options shared by create and modify. */
 export const vmOptions = {
   engine: { type: 'string' },

@@ -1,0 +1,61 @@
+/** What the CLI prints for people: one line per fact, aligned; `--json` output does not come through here. */
+import type { HostInfo, VmDetails, VmSummary } from '../../core/common/api';
+
+export const out = (text: string): void => void process.stdout.write(text + '\n');
+
+/** Whole GiB as GiB, anything else as MiB. */
+export const mib = (n: number): string => (n >= 1024 && n % 1024 === 0 ? `${n / 1024} GiB` : `${n} MiB`);
+
+/** Rows as columns two spaces apart, each as wide as its widest cell. */
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+export function printHost(h: HostInfo): void {
+  out(`CPU:          ${h.cpuModel} (${h.logicalCpus} logical, ${h.physicalCpus} physical)`);
+  out(`Memory:       ${mib(h.memoryTotalMib)} total, ${mib(h.memoryFreeMib)} free`);
+  const usable = h.accelerators.filter((a) => a.usable && a.kind !== 'tcg').map((a) => a.kind.toUpperCase());
+  out(`Accelerator:  ${usable.length ? usable.join(', ') : 'none (software emulation, TCG)'}`);
+  for (const a of h.accelerators.filter((x) => x.kind !== 'tcg')) out(`  ${a.kind.padEnd(5)} ${a.usable ? 'yes' : 'no '}  ${a.detail}`);
+  out(`Auto uses:    ${h.acceleratorChoice.accelerator.toUpperCase()}: ${h.acceleratorChoice.reason}`);
+  out(`QEMU:         ${h.qemu.binaries.length ? h.qemu.binaries.map((b) => `${b.path} (${b.version})`).join(', ') : 'not found'}`);
+  out(`qemu-img:     ${h.qemu.img ? `${h.qemu.img.path} (${h.qemu.img.version})` : 'not found'}`);
+  if (h.qemu.installHint) out(`              ${h.qemu.installHint}`);
+  out(`v86:          ${h.v86.available ? 'available' : 'not available'}: ${h.v86.detail}`);
+  out(`UEFI:         ${h.uefi.available ? 'available' : 'not available'}: ${h.uefi.detail}`);
+  out(`Engine auto:  ${h.autoEngine.engine ?? 'none'}: ${h.autoEngine.reason}`);
+  out(`Library:      ${h.libraryPath}`);
+}
+
+export function printVm(vm: VmDetails): void {
+  const c = vm.config;
+  out(`Name:         ${vm.name}`);
+  out(`UUID:         ${vm.id}`);
+  out(`State:        ${vm.state}${vm.stateReason ? ` (${vm.stateReason})` : ''}`);
+  out(`OS type:      ${vm.osType}`);
+  out(`Engine:       ${c.engine}${vm.runtime ? ` (running on ${vm.runtime.engine}, ${vm.runtime.accelerator})` : ''}   accelerator: ${c.accelerator}`);
+  out(`Runs on:      ${vm.engineChoice.engine ?? 'nothing here'}: ${vm.engineChoice.reason}`);
+  for (const note of vm.engineNotes) out(`              ${note}`);
+  out(`Memory:       ${c.memoryMib} MiB`);
+  out(`CPUs:         ${c.cpus}`);
+  out(`Firmware:     ${c.firmware === 'uefi' ? 'UEFI' : 'BIOS'}`);
+  for (const d of c.disks) out(`Disk:         ${d.path} (${d.format}${d.owned ? ', made by Guesthouse' : ''})`);
+  if (c.optical) out(`Optical:      ${c.optical.isoPath}`);
+  if (c.directBoot) {
+    out(`Kernel:       ${c.directBoot.kernelPath}`);
+    if (c.directBoot.initrdPath) out(`Initrd:       ${c.directBoot.initrdPath}`);
+    if (c.directBoot.append) out(`Command line: ${c.directBoot.append}`);
+  }
+  out(`Screen:       ${c.display.adapter === 'none' ? 'none (serial console only)' : `${c.display.adapter === 'virtio' ? 'virtio-vga' : 'standard VGA'}, ${c.input.pointer === 'tablet' ? 'USB tablet' : 'PS/2 mouse'}, PS/2 keyboard`}`);
+  out(`Disk bus:     ${c.diskBus === 'sata' ? 'SATA (AHCI)' : c.diskBus === 'ide' ? 'IDE' : 'virtio'}`);
+  out(`Network:      ${c.network.mode}${c.network.mode === 'nat' ? ` (${c.network.model === 'e1000' ? 'Intel e1000' : 'virtio-net'})` : ''}${c.network.forwards.map((f) => ` ${f.protocol}:${f.hostAddress}:${f.hostPort}->${f.guestPort}`).join('')}`);
+  out(`Folder:       ${vm.folder}`);
+  if (vm.runtime) out(`Processes:    guest host ${vm.runtime.guestHostPid}${vm.runtime.enginePid ? `, engine ${vm.runtime.enginePid}` : ''}`);
+}
+
+export function printList(vms: VmSummary[]): void {
+  if (vms.length === 0) return out('No VMs yet; make one with "guesthouse create NAME".');
+  out(table([['NAME', 'STATE', 'OS', 'ENGINE', 'MEMORY', 'CPUS'], ...vms.map((v) => (v.inaccessible ? [v.name, 'inaccessible', '-', '-', '-', '-'] : [v.name, v.state, v.osType, v.engine, `${v.memoryMib} MiB`, String(v.cpus)]))]));
+  for (const v of vms) if (v.inaccessible) out(`${v.name}: ${v.inaccessible}`);
+}
