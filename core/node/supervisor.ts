@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import type { FromGuestHost, ToGuestHost } from '../common/protocol';
-import { decodeJson, encodeJson } from '../common/wire';
+import { socketTransport } from './socketTransport';
 import { processAlive } from './processAlive';
 import { PausableLog } from './logFile';
 
@@ -153,32 +153,20 @@ export function connectGuestHost(socketPath: string, timeoutMs = 3000): Promise<
     let callbacks: GuestHostCallbacks | undefined;
     let hello: GuestHostHello | undefined;
     const early: FromGuestHost[] = [];
-    let buffered = '';
     const timer = setTimeout(() => {
       socket.destroy();
       resolve(null);
     }, timeoutMs);
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        let message: FromGuestHost;
-        try {
-          message = decodeJson(line) as FromGuestHost;
-        } catch {
-          continue;
-        }
-        if (!hello) {
-          if (message.type !== 'hello') continue;
-          hello = message;
-          clearTimeout(timer);
-          resolve({ hello, pid: message.pid, bind });
-        } else if (callbacks) callbacks.onMessage(message);
-        else early.push(message);
-      }
+    const transport = socketTransport<FromGuestHost, ToGuestHost>(socket);
+    transport.onMessage((message) => {
+      if (typeof (message as { type?: unknown }).type !== 'string') return; // not a line of JSON
+      if (!hello) {
+        if (message.type !== 'hello') return;
+        hello = message;
+        clearTimeout(timer);
+        resolve({ hello, pid: message.pid, bind });
+      } else if (callbacks) callbacks.onMessage(message);
+      else early.push(message);
     });
     let closed = false;
     const exited = () => {
@@ -206,9 +194,7 @@ export function connectGuestHost(socketPath: string, timeoutMs = 3000): Promise<
       if (closed) setImmediate(exited);
       return {
         pid: hello!.pid,
-        send: (m) => {
-          if (!socket.destroyed) socket.write(`${encodeJson(m)}\n`);
-        },
+        send: (m) => transport.send(m),
         kill: () => {
           try {
             process.kill(hello!.pid, 'SIGKILL');
@@ -218,7 +204,7 @@ export function connectGuestHost(socketPath: string, timeoutMs = 3000): Promise<
         },
       };
     };
-    socket.write(`${encodeJson({ type: 'hello' } satisfies ToGuestHost)}\n`);
+    transport.send({ type: 'hello' });
   });
 }
 

@@ -5,7 +5,6 @@
 // library as it was. The RNG is seeded (GUESTHOUSE_FUZZ_SEED to replay a run); the seed is printed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { serviceSocketPath } from '../../core/node/paths';
 import { connectToService, type ServiceClient } from '../../core/node/serviceClient';
 import { startWebServer, type WebServer } from '../../main/server/web';
 import { tempHome } from '../support/service';
+import { snapshot as snapshotLibrary } from '../support/cli';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SERVICE = path.join(ROOT, 'out', 'main', 'server', 'main.js');
@@ -38,21 +38,7 @@ function rng(seed: number) {
 }
 type Rng = ReturnType<typeof rng>;
 
-/** Every file under the library with a hash of its content (logs excepted: the service writes them). */
-function snapshot(home: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== 'logs') walk(full);
-      } else if (!e.name.endsWith('.log')) out[path.relative(home, full)] = crypto.createHash('sha1').update(fs.readFileSync(full)).digest('hex');
-    }
-  };
-  walk(home);
-  return out;
-}
+const snapshot = (home: string) => snapshotLibrary(home, { skipLogs: true });
 
 const READ_ONLY = new Set(['getHostInfo', 'listVms', 'getVm', 'readLog', 'browseFiles', 'screenshot', 'screenText', 'waitForConsole', 'waitForScreen']);
 const ZERO_ARGS = new Set(['getHostInfo', 'listVms']);

@@ -12,24 +12,11 @@ import { probeHost } from '../../core/node/hostProbe';
 import { tinyVm } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { guestService } from '../support/service';
+import { snapshot as snapshotLibrary } from '../support/cli';
 
 const missing = realGuestsMissing();
 
-/** Every file under the library with a hash of its content; logs excepted (a start rotates them). */
-function snapshot(home: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (e.name !== 'logs') walk(full);
-      } else out[path.relative(home, full)] = crypto.createHash('sha1').update(fs.readFileSync(full)).digest('hex');
-    }
-  };
-  walk(path.join(home, 'machines'));
-  return out;
-}
+const snapshot = (home: string) => snapshotLibrary(home, { skipLogs: true });
 
 /** A free TCP port on loopback, as the kernel hands one out. */
 async function freePort(): Promise<number> {

@@ -26,13 +26,18 @@ export function cli(home: string, args: string[], options: CliOptions = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started };
 }
 
-/** Every file under the library's machines with a hash of its content: equal before and after means nothing changed. */
-export function snapshot(home: string): Record<string, string> {
+/**
+ * Every file under the library's machines with a hash of its content: equal before and after
+ * means nothing changed. `skipLogs` leaves out logs, which a start or the service writes.
+ */
+export function snapshot(home: string, options: { skipLogs?: boolean } = {}): Record<string, string> {
   const out: Record<string, string> = {};
+  const isLog = (name: string, dir: boolean) => options.skipLogs === true && (dir ? name === 'logs' : name.endsWith('.log'));
   const walk = (dir: string) => {
     if (!fs.existsSync(dir)) return;
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, e.name);
+      if (isLog(e.name, e.isDirectory())) continue;
       if (e.isDirectory()) walk(full);
       else out[path.relative(home, full)] = crypto.createHash('sha1').update(fs.readFileSync(full)).digest('hex');
     }

@@ -10,7 +10,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { decodeJson, encodeJson } from '../../common/wire';
+import { encodeJson } from '../../common/wire';
+import { socketTransport } from '../socketTransport';
 import type { BootSpec, FromGuestHost, ToGuestHost } from '../../common/protocol';
 import type { ParentChannel } from './guestHost';
 
@@ -44,24 +45,10 @@ export function survivableChannel(): ParentChannel {
       // One parent at a time.
       if (socket || process.connected) return conn.destroy();
       socket = conn;
-      let buffered = '';
-      conn.setEncoding('utf8');
-      conn.on('data', (chunk: string) => {
-        buffered += chunk;
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl);
-          buffered = buffered.slice(nl + 1);
-          let message: ToGuestHost;
-          try {
-            message = decodeJson(line) as ToGuestHost;
-          } catch {
-            continue;
-          }
-          deliver(message);
-        }
+      // A line that is not JSON comes as { malformed: true }, with no type: passed over.
+      socketTransport<ToGuestHost, FromGuestHost>(conn).onMessage((message) => {
+        if (typeof (message as { type?: unknown }).type === 'string') deliver(message);
       });
-      conn.on('error', () => undefined);
       conn.once('close', () => {
         if (socket !== conn) return;
         socket = undefined;
