@@ -8,7 +8,7 @@ import { StreamMatcher } from './fileSearch';
 import type { GuestHostExit, GuestHostHello, GuestHostLauncher, GuestHostProcess } from './supervisor';
 import { m } from '../common/messages';
 
-interface Callbacks {
+export interface GuestCallbacks {
   onState(state: VmState, reason?: string): void;
   /** The guest host has ended; `state` is final (stopped or crashed). */
   onGone(state: 'stopped' | 'saved' | 'crashed', reason?: string): void;
@@ -55,7 +55,7 @@ export class RunningGuest {
     readonly name: string,
     spec: BootSpec,
     launcher: GuestHostLauncher,
-    private readonly callbacks: Callbacks,
+    private readonly callbacks: GuestCallbacks,
     /** A guest host that outlived an earlier service: what it said when this one reattached (no boot is sent). */
     reattached?: GuestHostHello,
   ) {

@@ -32,7 +32,7 @@ import { runtimeDir } from './paths';
 import { createDiskImage } from './qemu/img';
 import { bootFileProblems, diskImageProblems, diskInUseProblems, forwardProblems, type RunningVm } from './preflight';
 import { qemuArch } from './qemu/argv';
-import { RunningGuest } from './runningGuest';
+import { RunningGuest, type GuestCallbacks } from './runningGuest';
 import { connectGuestHost, forkSpawner, GuestHostPool, survivableForkSpawner, type GuestHostLauncher, type GuestHostSpawner } from './supervisor';
 import { m } from '../common/messages';
 import { ensureUefiVars } from './qemu/uefi';
@@ -407,19 +407,13 @@ export class VmService implements IVmService {
     assertAction('start', this.summary(entry).state, name); // another start may have won meanwhile
     const unlock = this.library.lock(entry.dir, name);
     let handedOver: () => void = () => undefined;
-    let guest: RunningGuest;
+    let guest: RunningGuest | undefined;
+    const release = () => {
+      unlock();
+      handedOver();
+    };
     try {
-      guest = new RunningGuest(uuid, name, spec, this.launcher, {
-      onState: (state, reason) => this.emitState({ id: uuid, name, state, ...(reason ? { reason } : {}) }),
-      onRuntime: () => this.emitVms(),
-      onGone: (state, reason) => {
-        unlock();
-        handedOver();
-        if (this.running.get(uuid) !== guest) return;
-        this.running.delete(uuid);
-        this.lastExit.set(uuid, { state, ...(reason ? { reason } : {}) });
-      },
-      });
+      guest = new RunningGuest(uuid, name, spec, this.launcher, this.guestCallbacks(uuid, name, release, () => guest));
     } catch (err) {
       unlock();
       throw err;
@@ -572,21 +566,16 @@ export class VmService implements IVmService {
   async waitForScreen(ref: string, text: string, timeoutMs: number): Promise<boolean> {
     const guest = this.screenGuest(ref);
     const deadline = Date.now() + timeoutMs;
-    let gone = false;
-    void guest.gone.then(() => (gone = true));
     // The screen has no stream of changes to match against: look at it a few times a second.
     for (;;) {
       try {
-        if ((await this.screenText(ref)).some((row) => row.includes(text))) return true;
+        if (((await guest.request('screenText')).lines ?? []).some((row) => row.includes(text))) return true;
       } catch (err) {
+        if (ended(guest)) throw this.waitEnded(guest);
         // Graphics for now, or a screen not up yet: look again; anything else is the answer.
-        const code = err instanceof GuesthouseError ? err.code : '';
-        if (code !== 'invalid-state' || gone) {
-          if (gone) throw this.waitEnded(guest);
-          throw err;
-        }
+        if (!(err instanceof GuesthouseError && err.code === 'invalid-state')) throw err;
       }
-      if (gone) throw this.waitEnded(guest);
+      if (ended(guest)) throw this.waitEnded(guest);
       if (Date.now() >= deadline) return false;
       await new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, deadline - Date.now()))));
     }
@@ -661,6 +650,24 @@ export class VmService implements IVmService {
   }
 
   /**
+   * What the service does with a guest's events, started here or reattached: passes its states
+   * on, and when it ends releases its lock and keeps why it ended (unless a newer guest of the
+   * same VM has taken its place).
+   */
+  private guestCallbacks(uuid: string, name: string, release: () => void, self: () => RunningGuest | undefined): GuestCallbacks {
+    return {
+      onState: (state, reason) => this.emitState({ id: uuid, name, state, ...(reason ? { reason } : {}) }),
+      onRuntime: () => this.emitVms(),
+      onGone: (state, reason) => {
+        release();
+        if (this.running.get(uuid) !== self()) return;
+        this.running.delete(uuid);
+        this.lastExit.set(uuid, { state, ...(reason ? { reason } : {}) });
+      },
+    };
+  }
+
+  /**
    * Finds the guest hosts an earlier service left running (their control sockets in the
    * runtime folder) and takes them over: state, runtime details, console and requests.
    * Sockets nobody listens on any more are removed. Returns how many guests were taken over.
@@ -682,11 +689,12 @@ export class VmService implements IVmService {
       }),
     );
     let count = 0;
+    const { entries } = this.library.scan();
     for (const link of found) {
       if (!link) continue;
       const { hello } = link;
       const spec = hello.spec;
-      const entry = spec ? this.library.scan().entries.find((e) => e.config.identity.uuid === spec.config.identity.uuid) : undefined;
+      const entry = spec ? entries.find((e) => e.config.identity.uuid === spec.config.identity.uuid) : undefined;
       // A guest host whose VM is gone from this library, or one already taken over, is left alone.
       if (!spec || !entry || this.running.has(spec.config.identity.uuid)) {
         link.bind({ onMessage: () => undefined, onExit: () => undefined });
@@ -694,16 +702,7 @@ export class VmService implements IVmService {
       }
       const { uuid, name } = entry.config.identity;
       const release = this.library.handOver(entry.dir, link.pid, this.library.lockOwner(entry.dir) !== link.pid);
-      const guest: RunningGuest = new RunningGuest(uuid, name, spec, (_o, callbacks) => link.bind(callbacks), {
-        onState: (state, reason) => this.emitState({ id: uuid, name, state, ...(reason ? { reason } : {}) }),
-        onRuntime: () => this.emitVms(),
-        onGone: (state, reason) => {
-          release();
-          if (this.running.get(uuid) !== guest) return;
-          this.running.delete(uuid);
-          this.lastExit.set(uuid, { state, ...(reason ? { reason } : {}) });
-        },
-      }, hello);
+      const guest: RunningGuest = new RunningGuest(uuid, name, spec, (_o, callbacks) => link.bind(callbacks), this.guestCallbacks(uuid, name, release, () => guest), hello);
       this.running.set(uuid, guest);
       count++;
     }

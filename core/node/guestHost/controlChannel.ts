@@ -12,12 +12,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { encodeJson } from '../../common/wire';
 import { socketTransport } from '../socketTransport';
+import { vmRuntimeFile } from '../paths';
 import type { BootSpec, FromGuestHost, ToGuestHost } from '../../common/protocol';
 import type { ParentChannel } from './guestHost';
 
 /** Where a surviving guest host of `spec` listens for a new parent. */
 export function controlSocketPath(runtimeDir: string, uuid: string): string {
-  return path.join(runtimeDir, `${uuid.slice(0, 8)}.gh`);
+  return vmRuntimeFile(runtimeDir, uuid, 'gh');
 }
 
 export function survivableChannel(): ParentChannel {

@@ -10,6 +10,7 @@ import { QemuEngine } from '../qemu/engine';
 import { V86Engine } from '../v86/engine';
 import { m } from '../../common/messages';
 import { DisplayServer } from './displayServer';
+import { vmRuntimeFile } from '../paths';
 import { PausableLog, type LogPause } from '../logFile';
 
 /** The guest host's link to its parent: parentPort under Electron, IPC under Node. */
@@ -131,7 +132,7 @@ export class GuestHost {
       await engine.start();
       if (engine.openDisplay && spec.config.display.adapter !== 'none') {
         const open = engine.openDisplay.bind(engine);
-        this.display = await DisplayServer.listen(path.join(spec.runtimeDir, `${spec.config.identity.uuid.slice(0, 8)}.rfb`), open);
+        this.display = await DisplayServer.listen(vmRuntimeFile(spec.runtimeDir, spec.config.identity.uuid, 'rfb'), open);
       }
       this.runtimeInfo = { ...(engine.pid ? { enginePid: engine.pid } : {}), accelerator: engine.accelerator, ...(this.display ? { displaySocket: this.display.socketPath } : {}) };
       this.parent.send({ type: 'runtime', ...this.runtimeInfo });

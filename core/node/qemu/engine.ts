@@ -15,6 +15,7 @@ import { isDiskFull } from '../atomicFile';
 import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { parsePpm, textFromPixels } from '../display/screenText';
+import { vmRuntimeFile } from '../paths';
 
 const SETPRIV = '/usr/bin/setpriv';
 
@@ -317,7 +318,7 @@ export class QemuEngine implements Engine {
 
   /** QMP screendump into a private temp file, read back and removed. */
   private async screendump(format: 'png' | 'ppm'): Promise<Buffer> {
-    const file = path.join(this.spec.runtimeDir, `${this.spec.config.identity.uuid.slice(0, 8)}.${crypto.randomBytes(4).toString('hex')}.${format}`);
+    const file = vmRuntimeFile(this.spec.runtimeDir, this.spec.config.identity.uuid, `${crypto.randomBytes(4).toString('hex')}.${format}`);
     try {
       await this.requireQmp().execute('screendump', { filename: file, ...(format === 'png' ? { format } : {}) });
       return await fs.promises.readFile(file);
@@ -361,7 +362,7 @@ export class QemuEngine implements Engine {
 
   /** A private unix socket of this VM's (short: socket paths must stay under 108 bytes). */
   private socketPath(kind: 'qmp' | 'ser' | 'mig' | 'vnc'): string {
-    return path.join(this.spec.runtimeDir, `${this.spec.config.identity.uuid.slice(0, 8)}.${kind}`);
+    return vmRuntimeFile(this.spec.runtimeDir, this.spec.config.identity.uuid, kind);
   }
 
   private requireQmp(): QmpClient {
