@@ -130,7 +130,7 @@ export const en = {
   'action.delete': 'Cannot delete "{{name}}" because it is {{state}}.',
   'action.stopFirst': 'Stop it first.',
   'action.discardFirst': 'Start it, or discard its saved state, first.',
-  // The library (core/node/library.ts)
+  // The library (core/node/library/library.ts)
   'vm.notFound': 'There is no VM named "{{ref}}".',
   'vm.inaccessible': '"{{name}}" is inaccessible: {{reason}} Repair it (this puts back its configuration from before its last change) or delete it.',
   'vm.noBackup': 'There is no usable backup of the configuration of "{{name}}"; correct {{path}} by hand, or delete the VM (its disks can be kept).',
@@ -201,7 +201,7 @@ export const en = {
   'notes.v86NoNetwork': 'v86: no network yet; the guest sees no network card.',
   'notes.v86Save': 'v86: the machine state can be saved and restored.',
   'notes.qemu': 'QEMU: guest writes go to the disk files; the machine state can be saved and restored (by the same QEMU version).',
-  // Accelerators (core/node/hostProbe.ts)
+  // Accelerators (core/node/host/hostProbe.ts)
   'accel.kvmOnlyLinux': 'KVM exists only on Linux.',
   'accel.kvmOk': '/dev/kvm is present and accessible.',
   'accel.kvmMissing': '/dev/kvm does not exist (no hardware virtualization, or the kvm module is not loaded).',

@@ -2,8 +2,8 @@
 /** The `guesthouse` command: a thin front end that speaks IVmService to the service. Commands are in commands.ts. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { toErrorData } from '../../core/common/errors';
-import { libraryHome } from '../../core/node/paths';
-import { connectToService } from '../../core/node/serviceClient';
+import { libraryHome } from '../../core/node/shared/paths';
+import { connectToService } from '../../core/node/transport/serviceClient';
 import { UsageError } from './args';
 import { commands, SERVICE_ENTRY, usage, type Command, type Input } from './commands';
 import { out } from './print';

@@ -2,8 +2,8 @@
 import { GuesthouseError } from '../../core/common/errors';
 import { m } from '../../core/common/messages';
 import { stripTerminalQueries } from '../../core/common/terminalQueries';
-import { startVncProxy } from '../../core/node/display/vncProxy';
-import type { ServiceClient } from '../../core/node/serviceClient';
+import { startVncProxy } from '../../core/node/transport/vncProxy';
+import type { ServiceClient } from '../../core/node/transport/serviceClient';
 import { out } from './print';
 
 export async function consoleSession(client: ServiceClient, name: string): Promise<number> {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { utilityProcess, type MessagePortMain } from 'electron';
 import type { FromGuestHost } from '../../core/common/protocol';
-import { guestHostEntry, guestHostExecArgv, LateBinding, type GuestHostSpawner } from '../../core/node/supervisor';
+import { guestHostEntry, guestHostExecArgv, LateBinding, type GuestHostSpawner } from '../../core/node/service/supervisor';
 
 /** In a packaged app the guest host entry lives outside app.asar (asarUnpack). */
 const entry = guestHostEntry.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`);

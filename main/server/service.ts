@@ -3,11 +3,11 @@ import net from 'node:net';
 import path from 'node:path';
 import type { ServerMessage } from '../../core/common/rpc';
 import { serveConnection } from '../../core/common/rpcServer';
-import { libraryHome, runtimeDir, serviceSocketPath } from '../../core/node/paths';
-import { socketTransport } from '../../core/node/socketTransport';
-import type { GuestHostSpawner } from '../../core/node/supervisor';
-import { processAlive } from '../../core/node/processAlive';
-import { VmService } from '../../core/node/vmService';
+import { libraryHome, runtimeDir, serviceSocketPath } from '../../core/node/shared/paths';
+import { socketTransport } from '../../core/node/transport/socketTransport';
+import type { GuestHostSpawner } from '../../core/node/service/supervisor';
+import { processAlive } from '../../core/node/shared/processAlive';
+import { VmService } from '../../core/node/service/vmService';
 import { m } from '../../core/common/messages';
 
 export interface ServiceOptions {

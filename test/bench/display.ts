@@ -201,7 +201,7 @@ export async function benchDisplay(ctx: DisplayBenchContext, g: DisplayGuest, g8
   const rt = await screenGuestReady(ctx, vm, await startScreenGuest(ctx, vm, { osType: 'other-x64', memoryMib: 128, kernelPath: g.bzImage, initrdPath: g.initrd, append: SCREEN_APPEND, network: 'none' }), g.readyMarker, 180_000);
   try {
     const ghSocket = rt.displaySocket!;
-    // QEMU's -vnc unix:<runtime>/<uuid8>.vnc next to the guest host's <uuid8>.rfb (core/node/qemu/engine.ts).
+    // QEMU's -vnc unix:<runtime>/<uuid8>.vnc next to the guest host's <uuid8>.rfb (core/node/guestHost/qemu/engine.ts).
     const rawSocket = ghSocket.replace(/\.rfb$/, '.vnc');
     if (!fs.existsSync(rawSocket)) throw new Error(`no QEMU VNC socket at ${rawSocket}`);
 

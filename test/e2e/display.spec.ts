@@ -6,7 +6,7 @@ import { expect, test, type Page } from '@playwright/test';
 // Not named WebSocket: page.evaluate's callbacks use the browser's.
 import { WebSocket as NodeWebSocket } from 'ws';
 import type { IVmService, VmDetails } from '../../core/common/api';
-import { connectToService } from '../../core/node/serviceClient';
+import { connectToService } from '../../core/node/transport/serviceClient';
 import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
 import { row } from './flow';
 import { serve, type Served } from './serve';

@@ -6,7 +6,7 @@ import { tinyGuest, type TestGuest } from '../support/guest';
 import { fullFlow, row } from './flow';
 import { serve, type Served } from './serve';
 import { guiTestsMissing } from './requirements';
-import { connectToService } from '../../core/node/serviceClient';
+import { connectToService } from '../../core/node/transport/serviceClient';
 
 const missing = guiTestsMissing;
 

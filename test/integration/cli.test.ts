@@ -10,7 +10,7 @@ import { tinyGuest, type TestGuest } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { tempHome } from '../support/service';
 import { CLI, cli, snapshot } from '../support/cli';
-import { vncAuthResponse } from '../../core/node/display/vncProxy';
+import { vncAuthResponse } from '../../core/node/transport/vncProxy';
 
 const missing = realGuestsMissing();
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../core/common/config';
-import { Library } from '../../core/node/library';
+import { Library } from '../../core/node/library/library';
 import { sampleConfig } from '../support/sampleConfig';
 import { tempHome } from '../support/service';
 
@@ -13,7 +13,7 @@ const OUT = path.resolve(__dirname, '..', '..', 'out', 'core', 'node');
 /** A child process that rewrites vm.json in a loop with the real library code. */
 function writerScript(dir: string, configs: string[]): string {
   return `
-    const { Library } = require(${JSON.stringify(path.join(OUT, 'library.js'))});
+    const { Library } = require(${JSON.stringify(path.join(OUT, 'library', 'library.js'))});
     const lib = new Library(${JSON.stringify(path.dirname(path.dirname(dir)))});
     const configs = ${JSON.stringify(configs.map((c) => JSON.parse(c)))};
     let i = 0;
@@ -56,7 +56,7 @@ describe('config durability', () => {
     const dir = lib.create(sampleConfig);
     const holder = spawn(
       process.execPath,
-      ['-e', `const { Library } = require(${JSON.stringify(path.join(OUT, 'library.js'))}); new Library(${JSON.stringify(home)}).lock(${JSON.stringify(dir)}, 'web'); process.stdout.write('locked\\n'); setInterval(() => {}, 1000);`],
+      ['-e', `const { Library } = require(${JSON.stringify(path.join(OUT, 'library', 'library.js'))}); new Library(${JSON.stringify(home)}).lock(${JSON.stringify(dir)}, 'web'); process.stdout.write('locked\\n'); setInterval(() => {}, 1000);`],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));

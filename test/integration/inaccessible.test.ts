@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { m } from '../../core/common/messages';
-import { VmService } from '../../core/node/vmService';
+import { VmService } from '../../core/node/service/vmService';
 import { tempHome } from '../support/service';
 
 const corruptions: { kind: string; corrupt: (good: string) => string; reason: (file: string) => string }[] = [

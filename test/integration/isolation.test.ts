@@ -1,7 +1,7 @@
 // Two guests at once; killing one guest's processes must leave the other running.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { processAlive } from '../../core/node/library';
-import type { VmService } from '../../core/node/vmService';
+import { processAlive } from '../../core/node/library/library';
+import type { VmService } from '../../core/node/service/vmService';
 import { tinyVm } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { guestService, runInGuest } from '../support/service';

@@ -8,8 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePpm, textFromPixels } from '../../core/node/display/screenText';
-import { QmpClient } from '../../core/node/qemu/qmp';
+import { parsePpm, textFromPixels } from '../../core/node/guestHost/display/screenText';
+import { QmpClient } from '../../core/node/guestHost/qemu/qmp';
 import { tinyGuest, type TestGuest } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 

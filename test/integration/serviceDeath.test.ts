@@ -7,8 +7,8 @@ import { tinyGuest, type TestGuest } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { tempHome } from '../support/service';
 import { CLI, cli } from '../support/cli';
-import { runtimeDir } from '../../core/node/paths';
-import { processAlive } from '../../core/node/processAlive';
+import { runtimeDir } from '../../core/node/shared/paths';
+import { processAlive } from '../../core/node/shared/processAlive';
 
 const missing = realGuestsMissing();
 

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findUefiFirmware } from '../../core/node/qemu/uefi';
+import { findUefiFirmware } from '../../core/node/library/uefiVars';
 import { tinyVm } from '../support/guest';
 import { missingComponent, realGuestsMissing, skipBecause } from '../support/require';
 import { guestService, runInGuest } from '../support/service';

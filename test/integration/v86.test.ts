@@ -1,8 +1,8 @@
 // The embedded engine: the i386 tiny guest in v86, inside its own guest host process.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findV86Firmware } from '../../core/node/v86/firmware';
-import { stateFile, VmService } from '../../core/node/vmService';
+import { findV86Firmware } from '../../core/node/host/v86Firmware';
+import { stateFile, VmService } from '../../core/node/service/vmService';
 import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
 import { i386PackagesAvailable } from '../support/components';
 import { guestToolsPresent, missingComponent, qemuPresent, skipBecause } from '../support/require';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { IVmService } from '../../core/common/api';
-import { VmService } from '../../core/node/vmService';
+import { VmService } from '../../core/node/service/vmService';
 import { tinyGuest, type TestGuest } from './guest';
 
 /** A fresh library folder with a short path (socket paths must stay under 108 bytes). */

@@ -4,7 +4,7 @@
 // messages with structuredClone, as Electron's IPC does. Everything else is real.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { IVmService } from '../../core/common/api';
-import { VmService } from '../../core/node/vmService';
+import { VmService } from '../../core/node/service/vmService';
 import { tempHome } from '../support/service';
 
 type Handler = (event: unknown, ...args: unknown[]) => unknown;

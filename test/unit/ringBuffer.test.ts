@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RingBuffer } from '../../core/common/ringBuffer';
-import { StreamMatcher } from '../../core/node/fileSearch';
+import { StreamMatcher } from '../../core/node/service/fileSearch';
 import { unescapeC, parseForward } from '../../main/cli/args';
 import { formatForward } from '../../core/common/forward';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createVmRequestSchema, modifyVmRequestSchema } from '../../core/common/apiSchemas';
-import { applyChanges, configFromRequest, NEEDS_KERNEL } from '../../core/node/vmRequests';
+import { applyChanges, configFromRequest, NEEDS_KERNEL } from '../../core/node/service/vmRequests';
 import { sampleConfig } from '../support/sampleConfig';
 
 describe('VM configs from requests', () => {

@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { encodeJson } from '../../common/wire';
-import { socketTransport } from '../socketTransport';
-import { vmRuntimeFile } from '../paths';
+import { socketTransport } from '../transport/socketTransport';
+import { vmRuntimeFile } from '../shared/paths';
 import type { BootSpec, FromGuestHost, ToGuestHost } from '../../common/protocol';
 import type { ParentChannel } from './guestHost';
 

@@ -5,13 +5,13 @@ import { FlowGate, type FlowViewer } from '../../common/flowGate';
 import type { BootSpec, ConsolePort, FromGuestHost, GuestRequestAction, ToGuestHost } from '../../common/protocol';
 import { RingBuffer } from '../../common/ringBuffer';
 import { assertAction, assertTransition, type VmState } from '../../common/state';
-import type { Engine, EngineExit } from '../engine';
-import { QemuEngine } from '../qemu/engine';
-import { V86Engine } from '../v86/engine';
+import type { Engine, EngineExit } from './engine';
+import { QemuEngine } from './qemu/engine';
+import { V86Engine } from './v86/engine';
 import { m } from '../../common/messages';
 import { DisplayServer } from './displayServer';
-import { vmRuntimeFile } from '../paths';
-import { PausableLog, type LogPause } from '../logFile';
+import { vmRuntimeFile } from '../shared/paths';
+import { PausableLog, type LogPause } from '../shared/logFile';
 
 /** The guest host's link to its parent: parentPort under Electron, IPC under Node. */
 export interface ParentChannel {

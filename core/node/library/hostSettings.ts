@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { hostSettingsSchema, type HostSettings } from '../common/apiSchemas';
-import { writeFileAtomic } from './atomicFile';
+import { hostSettingsSchema, type HostSettings } from '../../common/apiSchemas';
+import { writeFileAtomic } from '../shared/atomicFile';
 
 export type { HostSettings };
 

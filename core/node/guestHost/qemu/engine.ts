@@ -4,18 +4,18 @@ import { setTimeout as delay } from 'node:timers/promises';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { GuesthouseError } from '../../common/errors';
-import type { BootSpec } from '../../common/protocol';
+import { GuesthouseError } from '../../../common/errors';
+import type { BootSpec } from '../../../common/protocol';
 import type { Engine, EngineExit, EngineListener } from '../engine';
 import { buildQemuArgv } from './argv';
 import { QmpClient, type QmpEvent } from './qmp';
-import { m } from '../../common/messages';
-import { PausableLog } from '../logFile';
-import { isDiskFull } from '../atomicFile';
+import { m } from '../../../common/messages';
+import { PausableLog } from '../../shared/logFile';
+import { isDiskFull } from '../../shared/atomicFile';
 import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { parsePpm, textFromPixels } from '../display/screenText';
-import { vmRuntimeFile } from '../paths';
+import { vmRuntimeFile } from '../../shared/paths';
 
 const SETPRIV = '/usr/bin/setpriv';
 

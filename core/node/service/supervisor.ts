@@ -1,10 +1,10 @@
 import { fork } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import type { FromGuestHost, ToGuestHost } from '../common/protocol';
-import { socketTransport } from './socketTransport';
-import { processAlive } from './processAlive';
-import { PausableLog } from './logFile';
+import type { FromGuestHost, ToGuestHost } from '../../common/protocol';
+import { socketTransport } from '../transport/socketTransport';
+import { processAlive } from '../shared/processAlive';
+import { PausableLog } from '../shared/logFile';
 
 /** How a guest host process ended, from the outside. */
 export interface GuestHostExit {
@@ -45,8 +45,8 @@ export function guestHostExecArgv(engine: 'qemu' | 'v86'): string[] {
  * TypeScript sources; the guest host they fork is always the compiled one (npm run build).
  */
 export const guestHostEntry = __filename.endsWith('.ts')
-  ? path.resolve(__dirname, '..', '..', 'out', 'core', 'node', 'guestHost', 'main.js')
-  : path.join(__dirname, 'guestHost', 'main.js');
+  ? path.resolve(__dirname, '..', '..', '..', 'out', 'core', 'node', 'guestHost', 'main.js')
+  : path.join(__dirname, '..', 'guestHost', 'main.js');
 
 /** A guest host process started before its guest is known. */
 export interface UnboundGuestHost {

@@ -1,6 +1,6 @@
 import type { FramebufferSource, Rect } from '../display/rfbServer';
-import { GuesthouseError } from '../../common/errors';
-import { m } from '../../common/messages';
+import { GuesthouseError } from '../../../common/errors';
+import { m } from '../../../common/messages';
 
 /** The image v86's VGA hands to a screen adapter: RGBA bytes (in the emulator's memory). */
 interface V86ImageData {

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import type { AttachOptions, ConsoleAttachment, VmRuntime } from '../common/api';
-import { FlowGate } from '../common/flowGate';
-import { fromErrorData, GuesthouseError } from '../common/errors';
-import type { BootSpec, FromGuestHost, GuestRequestAction } from '../common/protocol';
-import type { VmState } from '../common/state';
+import type { AttachOptions, ConsoleAttachment, VmRuntime } from '../../common/api';
+import { FlowGate } from '../../common/flowGate';
+import { fromErrorData, GuesthouseError } from '../../common/errors';
+import type { BootSpec, FromGuestHost, GuestRequestAction } from '../../common/protocol';
+import type { VmState } from '../../common/state';
 import { StreamMatcher } from './fileSearch';
 import type { GuestHostExit, GuestHostHello, GuestHostLauncher, GuestHostProcess } from './supervisor';
-import { m } from '../common/messages';
+import { m } from '../../common/messages';
 
 export interface GuestCallbacks {
   onState(state: VmState, reason?: string): void;

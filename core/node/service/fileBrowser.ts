@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FileListing } from '../common/api';
-import { GuesthouseError } from '../common/errors';
-import { m } from '../common/messages';
+import type { FileListing } from '../../common/api';
+import { GuesthouseError } from '../../common/errors';
+import { m } from '../../common/messages';
 
 /** Entries one listing carries at most (a folder of 100 000 files stays usable). */
 export const LISTING_MAX = 2000;

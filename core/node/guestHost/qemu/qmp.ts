@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
-import { m } from '../../common/messages';
+import { m } from '../../../common/messages';
 
 export interface QmpEvent {
   event: string;

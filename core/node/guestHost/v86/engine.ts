@@ -4,13 +4,13 @@ import type { Duplex } from 'node:stream';
 import { encodePng } from '../display/png';
 import { RfbServer } from '../display/rfbServer';
 import { V86Screen, type V86ScreenEmulator } from './screen';
-import { GuesthouseError } from '../../common/errors';
-import type { BootSpec } from '../../common/protocol';
-import { isDiskFull, writeFileAtomic } from '../atomicFile';
+import { GuesthouseError } from '../../../common/errors';
+import type { BootSpec } from '../../../common/protocol';
+import { isDiskFull, writeFileAtomic } from '../../shared/atomicFile';
 import type { Engine, EngineListener } from '../engine';
 import { FileDisk } from './fileDisk';
-import { m } from '../../common/messages';
-import { qcodeKeysyms } from '../../common/keys';
+import { m } from '../../../common/messages';
+import { qcodeKeysyms } from '../../../common/keys';
 
 /** The parts of v86's emulator object this engine uses (npm v86 0.5.462). */
 interface V86Emulator {

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { GuesthouseError } from '../common/errors';
-import { parseConfigText, type VmConfig } from '../common/config';
-import { isDiskFull, writeFileAtomic } from './atomicFile';
-import { machinesDir } from './paths';
-import { processAlive } from './processAlive';
-import { m } from '../common/messages';
-import { UEFI_VARS_FILE } from './qemu/uefi';
+import { GuesthouseError } from '../../common/errors';
+import { parseConfigText, type VmConfig } from '../../common/config';
+import { isDiskFull, writeFileAtomic } from '../shared/atomicFile';
+import { machinesDir } from '../shared/paths';
+import { processAlive } from '../shared/processAlive';
+import { m } from '../../common/messages';
+import { UEFI_VARS_FILE } from './uefiVars';
 
 export { processAlive };
 

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { m } from '../common/messages';
-import { writeFileAtomic } from './atomicFile';
-import { cacheHome } from './paths';
+import { m } from '../../common/messages';
+import { writeFileAtomic } from '../shared/atomicFile';
+import { cacheHome } from '../shared/paths';
 
 /** A hardware accelerator QEMU may use instead of TCG. */
 export type HardwareAccelerator = 'kvm' | 'hvf' | 'whpx';
@@ -14,7 +14,7 @@ export type HardwareAccelerator = 'kvm' | 'hvf' | 'whpx';
 export const PROBE_TIMEOUT_MS = 6000;
 
 /**
- * The probe firmware's code (core/node/accelProbe.S, assembled with GNU as and linked at 0):
+ * The probe firmware's code (core/node/host/accelProbe.S, assembled with GNU as and linked at 0):
  * real mode → protected mode → long mode with 4-level paging, a 64-bit store and load
  * through the page tables, then `out 0xf4` to isa-debug-exit, so QEMU exits with code 99
  * only if the vCPU really ran 64-bit code, as every 64-bit kernel's entry does.

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { m } from '../../common/messages';
-import { writeFileAtomic } from '../atomicFile';
+import { writeFileAtomic } from '../shared/atomicFile';
 
 /** UEFI firmware for QEMU: the read-only code and the template each VM copies its variables from. */
 export interface UefiFirmware {

@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { HostInfo, QemuBinary } from '../common/api';
-import { findV86Firmware, firmwareHint, firmwareWhere } from './v86/firmware';
-import { m } from '../common/messages';
-import { findUefiFirmware, uefiHint } from './qemu/uefi';
+import type { HostInfo, QemuBinary } from '../../common/api';
+import { findV86Firmware, firmwareHint, firmwareWhere } from './v86Firmware';
+import { m } from '../../common/messages';
+import { findUefiFirmware, uefiHint } from '../library/uefiVars';
 import { probeAccelerator, type HardwareAccelerator } from './accelProbe';
-import { readHostSettings, type HostSettings } from './hostSettings';
-import type { AcceleratorKind } from '../common/config';
+import { readHostSettings, type HostSettings } from '../library/hostSettings';
+import type { AcceleratorKind } from '../../common/config';
 
 const run = promisify(execFile);
 

@@ -17,26 +17,26 @@ import type {
   VmSummary,
   FileListing,
   KeyInput,
-} from '../common/api';
-import { CONSOLE_WRITE_MAX_BYTES, createVmRequestSchema, deleteOptionsSchema, hostSettingsSchema, modifyVmRequestSchema, shutdownOptionsSchema, type HostSettings } from '../common/apiSchemas';
-import { writeHostSettings } from './hostSettings';
-import { firmwareProblems, hostProblems, parseOrThrow, v86Problems, vmConfigSchema, type DiskConfig, type VmConfig } from '../common/config';
-import { GuesthouseError, throwProblems } from '../common/errors';
-import type { BootSpec, GuestRequestAction } from '../common/protocol';
-import { assertAction, type VmAction, type VmState } from '../common/state';
+} from '../../common/api';
+import { CONSOLE_WRITE_MAX_BYTES, createVmRequestSchema, deleteOptionsSchema, hostSettingsSchema, modifyVmRequestSchema, shutdownOptionsSchema, type HostSettings } from '../../common/apiSchemas';
+import { writeHostSettings } from '../library/hostSettings';
+import { firmwareProblems, hostProblems, parseOrThrow, v86Problems, vmConfigSchema, type DiskConfig, type VmConfig } from '../../common/config';
+import { GuesthouseError, throwProblems } from '../../common/errors';
+import type { BootSpec, GuestRequestAction } from '../../common/protocol';
+import { assertAction, type VmAction, type VmState } from '../../common/state';
 import { findInFile } from './fileSearch';
 import { applyChanges, configFromRequest, NEEDS_KERNEL } from './vmRequests';
-import { pickAccelerator, probeHost } from './hostProbe';
-import { Library, type InaccessibleEntry, type LibraryEntry } from './library';
-import { runtimeDir } from './paths';
-import { createDiskImage } from './qemu/img';
+import { pickAccelerator, probeHost } from '../host/hostProbe';
+import { Library, type InaccessibleEntry, type LibraryEntry } from '../library/library';
+import { runtimeDir } from '../shared/paths';
+import { createDiskImage } from '../library/qemuImg';
 import { bootFileProblems, diskImageProblems, diskInUseProblems, forwardProblems, type RunningVm } from './preflight';
-import { qemuArch } from './qemu/argv';
+import { qemuArch } from '../guestHost/qemu/argv';
 import { RunningGuest, type GuestCallbacks } from './runningGuest';
 import { connectGuestHost, forkSpawner, GuestHostPool, survivableForkSpawner, type GuestHostLauncher, type GuestHostSpawner } from './supervisor';
-import { m } from '../common/messages';
-import { ensureUefiVars } from './qemu/uefi';
-import { chordsForText, parseChord } from '../common/keys';
+import { m } from '../../common/messages';
+import { ensureUefiVars } from '../library/uefiVars';
+import { chordsForText, parseChord } from '../../common/keys';
 
 export interface VmServiceOptions {
   home: string;

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { PortForward, VmConfig } from '../common/config';
-import { m } from '../common/messages';
+import type { PortForward, VmConfig } from '../../common/config';
+import { m } from '../../common/messages';
 
 const run = promisify(execFile);
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { VmConfig } from '../../common/config';
-import { osPresets } from '../../common/presets';
+import type { VmConfig } from '../../../common/config';
+import { osPresets } from '../../../common/presets';
 
 export interface QemuLaunch {
   accelerator: 'kvm' | 'hvf' | 'whpx' | 'tcg';

@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { serviceMethods, type Disposable, type IVmService, type ServiceMethod, type StateChangeEvent } from '../common/api';
-import { GuesthouseError } from '../common/errors';
-import type { ClientMessage, ServerMessage } from '../common/rpc';
-import { connectService } from '../common/rpc';
-import { serviceSocketPath } from './paths';
+import { serviceMethods, type Disposable, type IVmService, type ServiceMethod, type StateChangeEvent } from '../../common/api';
+import { GuesthouseError } from '../../common/errors';
+import type { ClientMessage, ServerMessage } from '../../common/rpc';
+import { connectService } from '../../common/rpc';
+import { serviceSocketPath } from '../shared/paths';
 import { socketTransport } from './socketTransport';
-import { m } from '../common/messages';
+import { m } from '../../common/messages';
 
 export type ServiceClient = IVmService & {
   close(): void;

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { CONFIG_VERSION, osPresets, type VmConfig } from '../common/config';
-import type { createVmRequestSchema, modifyVmRequestSchema } from '../common/apiSchemas';
+import { CONFIG_VERSION, osPresets, type VmConfig } from '../../common/config';
+import type { createVmRequestSchema, modifyVmRequestSchema } from '../../common/apiSchemas';
 import type { z } from 'zod';
-import { m } from '../common/messages';
+import { m } from '../../common/messages';
 
 export const NEEDS_KERNEL = m('request.needsKernel');
 

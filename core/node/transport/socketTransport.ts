@@ -1,6 +1,6 @@
 import type net from 'node:net';
-import type { Transport } from '../common/rpc';
-import { decodeJson, encodeJson } from '../common/wire';
+import type { Transport } from '../../common/rpc';
+import { decodeJson, encodeJson } from '../../common/wire';
 
 const MAX_LINE_BYTES = 32 * 1024 * 1024;
 
