@@ -10,7 +10,9 @@ import path from 'node:path';
 
 export const READY_MARKER = 'GUESTHOUSE-READY';
 export const INPUT_READY_MARKER = 'GUESTHOUSE-INPUT-READY';
-const RECIPE_VERSION = 5; // bump when the guest's files or layout change
+/** Said (before the ready marker) once the disk modules are in, when the guest has a virtio or AHCI disk. */
+export const DISKS_READY_MARKER = 'GUESTHOUSE-DISKS-READY';
+const RECIPE_VERSION = 7; // bump when the guest's files or layout change
 
 const ARCHES = {
   amd64: { meta: 'linux-image-amd64', flavour: 'amd64', busybox: 'busybox-static', extractVmlinux: true },
@@ -25,6 +27,14 @@ const MODULES = ['kernel/drivers/acpi/button.ko', 'kernel/drivers/input/evdev.ko
  * them only when a USB host controller is on the PCI bus, and reports INPUT_READY_MARKER.
  */
 const USB_MODULES = ['kernel/drivers/usb/host/xhci-pci.ko', 'kernel/drivers/usb/host/uhci-hcd.ko', 'kernel/drivers/hid/usbhid/usbhid.ko', 'kernel/drivers/hid/hid-generic.ko'];
+
+/**
+ * Disks, for the snapshot, clone and disk-tool tests: virtio-blk and AHCI (SATA) with sd, and
+ * ext4 (which mounts the ext2 that busybox's mke2fs writes). Loaded before the ready marker,
+ * and only when a virtio block device (1af4:1001 or 1af4:1042) or an AHCI controller (class
+ * 0x010601) is on the PCI bus, so a guest without disks boots as fast as before.
+ */
+const DISK_MODULES = ['kernel/drivers/block/virtio_blk.ko', 'kernel/drivers/virtio/virtio_pci.ko', 'kernel/drivers/ata/ahci.ko', 'kernel/drivers/scsi/sd_mod.ko', 'kernel/crypto/crc32c_generic.ko', 'kernel/fs/ext4/ext4.ko'];
 
 /** The ISO's kernel command line: messages on the screen and the serial port; nokaslr keeps the
  * decompressor from writing KASLR warnings on the screen. */
@@ -42,6 +52,18 @@ case " $(cat /proc/cmdline) " in
   *) acpid -c /etc/acpi ;;
 esac
 hostname tiny
+has_disk=
+for d in /sys/bus/pci/devices/*; do
+  case "$(cat $d/vendor):$(cat $d/device)" in 0x1af4:0x1001 | 0x1af4:0x1042) has_disk=1 ;; esac
+  case "$(cat $d/class)" in 0x010601) has_disk=1 ;; esac
+done
+if [ -n "$has_disk" ]; then
+  for m in $(cat /lib/modules/order.disk); do insmod /lib/modules/$m 2>/dev/null; done
+  # The drivers probe in the background: wait (at most 5 s) until each disk's node is there.
+  tries=100
+  until [ -n "$(ls /sys/block | grep -E '^(vd|sd)')" ] || [ $tries -eq 0 ]; do usleep 50000; tries=$((tries - 1)); done
+  echo "${DISKS_READY_MARKER} $(ls /sys/block | grep -E '^(vd|sd)' | tr '\\n' ' ')"
+fi
 # /dev/console is the last console= of the command line (the screen when there is none).
 # When that is not the screen, say the markers on the screen (tty1) too and give it a shell.
 screen=1
@@ -238,6 +260,7 @@ export function buildGuest(arch) {
     const modDir = path.join(root, 'lib/modules', kver);
     const order = moduleOrder(modDir, MODULES);
     const usbOrder = moduleOrder(modDir, USB_MODULES, order);
+    const diskOrder = moduleOrder(modDir, DISK_MODULES, order);
 
     const entries = ['bin', 'dev', 'proc', 'sys', 'etc', 'etc/acpi', 'etc/acpi/PWRF', 'lib', 'lib/modules', 'tmp', 'root', 'var', 'var/log', 'var/run'].map((name) => ({ type: 'dir', name }));
     entries.push({ type: 'chardev', name: 'dev/console', major: 5, minor: 1 });
@@ -245,7 +268,7 @@ export function buildGuest(arch) {
     entries.push({ type: 'symlink', name: 'bin/sh', target: 'busybox' });
     entries.push({ type: 'file', name: 'init', mode: 0o755, data: Buffer.from(INIT) });
     entries.push({ type: 'file', name: 'etc/acpi/PWRF/00000080', mode: 0o755, data: Buffer.from(POWEROFF) });
-    for (const [list, rels] of [['order', order], ['order.usb', usbOrder]]) {
+    for (const [list, rels] of [['order', order], ['order.usb', usbOrder], ['order.disk', diskOrder]]) {
       const flat = rels.map((rel) => path.basename(rel));
       rels.forEach((rel, i) => entries.push({ type: 'file', name: `lib/modules/${flat[i]}`, data: fs.readFileSync(path.join(modDir, rel)) }));
       entries.push({ type: 'file', name: `lib/modules/${list}`, data: Buffer.from(flat.join('\n') + '\n') });
@@ -261,7 +284,7 @@ export function buildGuest(arch) {
     const guest = {
       arch, kernelPackage: kpkg, kernelVersion: kver, kernel, bzImage: final('vmlinuz'), initrd: final('initrd.cpio'),
       readyMarker: READY_MARKER, append: 'console=ttyS0 quiet',
-      iso: final('guest.iso'), isoAppend: ISO_APPEND, inputReadyMarker: INPUT_READY_MARKER,
+      iso: final('guest.iso'), isoAppend: ISO_APPEND, inputReadyMarker: INPUT_READY_MARKER, disksReadyMarker: DISKS_READY_MARKER,
     };
     fs.writeFileSync(path.join(out, 'guest.json'), JSON.stringify(guest, null, 2));
     try {

@@ -17,6 +17,8 @@ export interface TestGuest {
    * load after readyMarker, only when a USB host controller is on the PCI bus).
    */
   inputReadyMarker: string;
+  /** Said before readyMarker, with the disks' names, when the guest has a virtio or AHCI disk. */
+  disksReadyMarker: string;
 }
 
 /** Builds (or takes from the cache) the tiny Debian guest; see test/guests/build.mjs. */
