@@ -4,7 +4,8 @@
  * The argument schemas live in apiSchemas.ts.
  */
 import type { ErrorData } from './errors';
-import type { AcceleratorKind, EngineKind, OsType, VmConfig } from './config';
+import type { SentenceData } from './messages';
+import type { AcceleratorKind, EngineKind, EngineSetting, OsType, VmConfig } from './config';
 import type { VmState } from './state';
 import type { CreateVmRequest, DeleteOptions, HostSettings, ModifyVmRequest, ShutdownOptions } from './apiSchemas';
 
@@ -14,24 +15,24 @@ export interface VmSummary {
   id: string;
   name: string;
   osType: OsType;
-  engine: EngineKind;
+  engine: EngineSetting;
   memoryMib: number;
   cpus: number;
   state: VmState;
   /** Why the VM is in its state, for crashed (and for stopped after a failure). */
-  stateReason?: string;
+  stateReason?: SentenceData;
   /**
    * Set when the VM's config (vm.json) cannot be read: why (also its stateReason). Such a VM
    * is listed, but refuses everything except `repairVm` and `deleteVm`; its other fields are
    * placeholders.
    */
-  inaccessible?: string;
+  inaccessible?: SentenceData;
 }
 
 export interface VmRuntime {
   guestHostPid: number;
   enginePid?: number;
-  engine: 'qemu' | 'v86';
+  engine: EngineKind;
   accelerator: string;
   startedAt: string;
   /** Epoch ms at which the guest's first console byte reached its guest host. */
@@ -51,9 +52,9 @@ export interface VmDetails extends VmSummary {
   folder: string;
   runtime?: VmRuntime;
   /** Which engine this VM will run on here, and why (engine auto decides per host). */
-  engineChoice: { engine: 'qemu' | 'v86' | null; reason: string };
+  engineChoice: { engine: EngineKind | null; reason: SentenceData };
   /** What the engine does differently, said plainly (disk writes, network). */
-  engineNotes: string[];
+  engineNotes: SentenceData[];
 }
 
 export interface QemuBinary {
@@ -74,17 +75,17 @@ export interface HostInfo {
    * Each accelerator: `present` (the device or feature is there), `usable` (QEMU ran 64-bit
    * guest code with it in the probe), and why not in `detail`.
    */
-  accelerators: { kind: Exclude<AcceleratorKind, 'auto'>; usable: boolean; present: boolean; detail: string }[];
+  accelerators: { kind: AcceleratorKind; usable: boolean; present: boolean; detail: SentenceData }[];
   /** What VMs with accelerator auto run with here, and why (probe, GUESTHOUSE_ACCELERATOR, or the host setting). */
-  acceleratorChoice: { accelerator: Exclude<AcceleratorKind, 'auto'>; source: 'probe' | 'environment' | 'setting'; reason: string };
+  acceleratorChoice: { accelerator: AcceleratorKind; source: 'probe' | 'environment' | 'setting'; reason: SentenceData };
   settings: HostSettings;
-  qemu: { binaries: QemuBinary[]; img: { path: string; version: string } | null; installHint: string | null };
+  qemu: { binaries: QemuBinary[]; img: { path: string; version: string } | null; installHint: SentenceData | null };
   /** Which engine `auto` picks on this host, and why. */
-  autoEngine: { engine: 'qemu' | 'v86' | null; reason: string };
+  autoEngine: { engine: EngineKind | null; reason: SentenceData };
   /** The embedded engine's firmware, or how to get it. */
-  v86: { available: boolean; bios: string | null; vgaBios: string | null; wasm: string | null; detail: string };
+  v86: { available: boolean; bios: string | null; vgaBios: string | null; wasm: string | null; detail: SentenceData };
   /** UEFI firmware for QEMU (OVMF), or how to get it. */
-  uefi: { available: boolean; code: string | null; vars: string | null; detail: string };
+  uefi: { available: boolean; code: string | null; vars: string | null; detail: SentenceData };
   libraryPath: string;
 }
 
@@ -99,11 +100,81 @@ export interface FileListing {
   truncated: boolean;
 }
 
+/** One snapshot as front ends show it (the tree is given by parentId). */
+export interface SnapshotInfo {
+  id: string;
+  name: string;
+  description: string;
+  /** ISO 8601. */
+  createdAt: string;
+  parentId: string | null;
+  /** `live`: with the machine state (taken while running or paused); `offline`: disks only. */
+  kind: 'live' | 'offline';
+  /** Linked clones made from this snapshot (VM names): it cannot be deleted while they exist. */
+  linkedClones: string[];
+}
+
+/** A VM's snapshot tree and where its current state hangs. */
+export interface SnapshotList {
+  snapshots: SnapshotInfo[];
+  /** The snapshot the current state descends from; null before the first one. */
+  currentId: string | null;
+  /** The VM has run or changed since the current snapshot was taken or reverted to (VirtualBox's "Current State (changed)"). */
+  currentChanged: boolean;
+  /** Why this VM cannot hold snapshots (raw disks, v86, no disk at all), or null. */
+  unsupported: SentenceData | null;
+}
+
+export interface SnapshotRequest {
+  name: string;
+  description?: string;
+}
+
+export interface RevertOptions {
+  /** First take a snapshot of the current state under this name (what VirtualBox offers when the state has changed). */
+  takeCurrentAs?: string;
+}
+
+export interface CloneRequest {
+  name: string;
+  /** `full`: every disk copied; `linked`: new qcow2 images backed by the source's state at `snapshot`. */
+  mode: 'full' | 'linked';
+  /** Linked clones: the snapshot (id or name) to clone from (required). Full clones: clone that snapshot's state instead of the current one. */
+  snapshot?: string;
+  /** Full clones only: keep the snapshot tree (default false: the clone starts with none). */
+  keepSnapshots?: boolean;
+}
+
+/** One of a VM's disks (or its UEFI variable store) as qemu-img sees it. */
+export interface DiskInfo {
+  /** As the config names it (absolute, or relative to the VM's folder). */
+  path: string;
+  format: string;
+  virtualBytes: number;
+  actualBytes: number;
+  /** The image this one is backed by (linked clones). */
+  backingFile: string | null;
+  snapshotCount: number;
+}
+
+/** A long operation's progress, for a progress bar (GUI) or line (CLI). */
+export interface ProgressEvent {
+  /** The VM the operation is about. */
+  id: string;
+  operation: 'snapshot-take' | 'snapshot-revert' | 'snapshot-delete' | 'clone' | 'disk-resize' | 'disk-convert' | 'disk-import';
+  /** 0-100 where known, null while the step gives no measure. */
+  percent: number | null;
+  /** What is being done now. */
+  step: SentenceData;
+  /** True on the last event of the operation. */
+  done: boolean;
+}
+
 export interface StateChangeEvent {
   id: string;
   name: string;
   state: VmState;
-  reason?: string;
+  reason?: SentenceData;
 }
 
 export interface Disposable {
@@ -162,7 +233,7 @@ export interface IVmService {
   discardSavedState(ref: string): Promise<void>;
   /**
    * For a VM whose config cannot be read (inaccessible): puts back the config from before its
-   * last save (the unreadable file is kept beside it), or says what to do where none is kept.
+   * last change (the unreadable file is kept beside it), or says what to do where none is kept.
    */
   repairVm(ref: string): Promise<VmDetails>;
   writeConsole(ref: string, data: Uint8Array): Promise<void>;
@@ -184,6 +255,29 @@ export interface IVmService {
   waitForScreen(ref: string, text: string, timeoutMs: number): Promise<boolean>;
   /** Presses keys on the guest's keyboard. */
   sendKeys(ref: string, keys: KeyInput): Promise<void>;
+  /** The snapshot tree. */
+  listSnapshots(ref: string): Promise<SnapshotList>;
+  /** Takes a snapshot: live (memory and every writable disk) while running or paused, disks only while stopped. */
+  takeSnapshot(ref: string, request: SnapshotRequest): Promise<SnapshotInfo>;
+  /** Goes back to a snapshot (id or name); a live one restores the running machine. */
+  revertSnapshot(ref: string, snapshot: string, options?: RevertOptions): Promise<void>;
+  /** Deletes a snapshot's data; its children hang from its parent; the current state is kept. */
+  deleteSnapshot(ref: string, snapshot: string): Promise<void>;
+  /** A new VM from this one (new id, MAC and name). */
+  cloneVm(ref: string, request: CloneRequest): Promise<VmDetails>;
+  /** The VM's disks (and UEFI variable store) with their virtual and actual sizes. */
+  listDisks(ref: string): Promise<DiskInfo[]>;
+  /** Grows a disk of a stopped VM to `sizeBytes` (shrinking is refused). */
+  resizeDisk(ref: string, disk: string, sizeBytes: number): Promise<DiskInfo>;
+  /** Converts an attached disk of a stopped VM to qcow2 (or raw, for v86); the config then names the new file, the old one is kept beside it. */
+  convertDisk(ref: string, disk: string, format: 'qcow2' | 'raw'): Promise<DiskInfo>;
+  /** Converts a disk file (raw, vmdk, vdi, vhdx, qcow2) into the VM's folder (qcow2, or raw for v86) and attaches it. */
+  importDisk(ref: string, source: string): Promise<DiskInfo>;
+  /** Puts an ISO in the running (or stopped) VM's CD drive. */
+  insertMedia(ref: string, iso: string): Promise<void>;
+  /** Takes the ISO out of the VM's CD drive. */
+  ejectMedia(ref: string): Promise<void>;
+  onDidProgress(listener: (event: ProgressEvent) => void): Disposable;
   attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment>;
   onDidChangeState(listener: (event: StateChangeEvent) => void): Disposable;
   /** A VM was created, changed or deleted (by any front end). */
@@ -216,7 +310,18 @@ export const serviceMethods = [
   'screenText',
   'waitForScreen',
   'sendKeys',
+  'listSnapshots',
+  'takeSnapshot',
+  'revertSnapshot',
+  'deleteSnapshot',
+  'cloneVm',
+  'listDisks',
+  'resizeDisk',
+  'convertDisk',
+  'importDisk',
+  'insertMedia',
+  'ejectMedia',
 ] as const;
 export type ServiceMethod = (typeof serviceMethods)[number];
 
-export type { ErrorData };
+export type { ErrorData, SentenceData };

@@ -1,11 +1,33 @@
 /** The zod schemas of IVmService's arguments, checked by every transport's server side. */
 import { z } from 'zod';
-import { acceleratorSchema, cpusSchema, diskFormatSchema, networkModeSchema, shutdownTimeoutSchema, diskBusSchema, displaySchema, engineSchema, firmwareSchema, memoryMibSchema, nicModelSchema, osTypeSchema, pointerSchema, portForwardSchema, vmNameSchema } from './config';
+import { acceleratorSchema, cpusSchema, diskFormatSchema, networkModeSchema, shutdownTimeoutSchema, diskBusSchema, displaySchema, engineSchema, firmwareSchema, memoryMibSchema, nicModelSchema, osTypeSchema, pointerSchema, portForwardSchema, said, vmNameSchema } from './config';
 import type { ServiceMethod } from './api';
-import { m } from './messages';
+import { formFields, isMessageKey, type ProblemData } from './messages';
+import type { ErrorCode } from './errors';
 
 /** A reference to a VM: its name or its uuid. */
-export const vmRefSchema = z.string({ error: m('request.ref') }).min(1, { error: m('request.ref') }).max(128);
+export const vmRefSchema = z.string({ error: said('request.ref') }).min(1, { error: said('request.ref') }).max(128);
+
+/**
+ * A sentence as data (messages.ts): English text, and the catalog key and parameters (values,
+ * sentences, or lists of sentences) that say it in another language; no key for words not ours.
+ * A problem's sentence also names its form field.
+ */
+const sentenceFields = {
+  message: z.string(),
+  key: z.string().refine(isMessageKey).optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.lazy(() => sentenceDataSchema), z.array(z.lazy(() => sentenceDataSchema))])).optional(),
+  field: z.enum(formFields).optional(),
+};
+export const sentenceDataSchema: z.ZodType<ProblemData> = z.strictObject(sentenceFields) as z.ZodType<ProblemData>;
+
+/** An error as data (errors.ts ErrorData), as it crosses from one process to another. */
+export const errorDataSchema = z.strictObject({
+  ...sentenceFields,
+  code: z.enum(['invalid-input', 'invalid-state', 'not-found', 'already-exists', 'locked', 'engine-missing', 'engine-failed', 'config-version', 'timeout', 'service-unavailable', 'internal'] satisfies ErrorCode[]),
+  bug: z.boolean(),
+  problems: z.array(sentenceDataSchema).optional(),
+});
 
 const optionalPath = z.string().min(1).nullable().optional();
 
@@ -18,14 +40,14 @@ export const createVmRequestSchema = z.strictObject({
   memoryMib: memoryMibSchema.optional(),
   cpus: cpusSchema.optional(),
   /** A new disk of this size, made in the VM's folder. */
-  diskSizeBytes: z.number({ error: m('config.diskSize') }).int({ error: m('config.diskSize') }).min(2 ** 20, { error: m('request.diskMin') }).max(2 ** 50, { error: m('config.diskSize') }).optional(),
+  diskSizeBytes: z.number({ error: said('config.diskSize') }).int({ error: said('config.diskSize') }).min(2 ** 20, { error: said('request.diskMin') }).max(2 ** 50, { error: said('config.diskSize') }).optional(),
   diskFormat: diskFormatSchema.optional(),
   /** An existing disk image to attach instead. */
   diskPath: optionalPath,
   isoPath: optionalPath,
   kernelPath: optionalPath,
   initrdPath: optionalPath,
-  append: z.string().max(4096, { error: m('config.appendMax', { max: 4096 }) }).optional(),
+  append: z.string().max(4096, { error: said('config.appendMax', { max: 4096 }) }).optional(),
   network: networkModeSchema.optional(),
   /** Devices the guest sees; the OS type's preset chooses what is left out. */
   display: displaySchema.optional(),
@@ -70,11 +92,11 @@ const ref = vmRefSchema;
 export const keyInputSchema = z.union(
   [
     z.strictObject({ chord: z.string().min(1).max(100) }),
-    z.strictObject({ text: z.string().min(1).max(4096, { error: m('keys.tooLong', { max: 4096 }) }) }),
+    z.strictObject({ text: z.string().min(1).max(4096, { error: said('keys.tooLong', { max: 4096 }) }) }),
   ],
-  { error: m('keys.what') },
+  { error: said('keys.what') },
 );
-const bytes = z.instanceof(Uint8Array, { error: m('request.consoleBytes') });
+const bytes = z.instanceof(Uint8Array, { error: said('request.consoleBytes') });
 
 /**
  * The most one writeConsole call may carry: the guest takes input at the speed of its
@@ -82,7 +104,7 @@ const bytes = z.instanceof(Uint8Array, { error: m('request.consoleBytes') });
  * Longer input goes in parts, each once the last has been taken (guesthouse send --file).
  */
 export const CONSOLE_WRITE_MAX_BYTES = 64 * 1024;
-const consoleInput = bytes.refine((b) => b.length <= CONSOLE_WRITE_MAX_BYTES, { error: m('request.consoleTooLong', { max: CONSOLE_WRITE_MAX_BYTES / 1024 }) });
+const consoleInput = bytes.refine((b) => b.length <= CONSOLE_WRITE_MAX_BYTES, { error: said('request.consoleTooLong', { max: CONSOLE_WRITE_MAX_BYTES / 1024 }) });
 
 /** Argument schemas per method: every transport validates calls against these. */
 export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
@@ -103,12 +125,12 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   discardSavedState: z.tuple([ref]),
   repairVm: z.tuple([ref]),
   writeConsole: z.tuple([ref, consoleInput]),
-  waitForConsole: z.tuple([ref, z.string().min(1, { error: m('request.waitText') }), z.number().int().min(0).max(86_400_000)]),
+  waitForConsole: z.tuple([ref, z.string().min(1, { error: said('request.waitText') }), z.number().int().min(0).max(86_400_000)]),
   readLog: z.tuple([ref]),
   browseFiles: z.tuple([z.string().min(1).max(4096).nullable().optional()]),
   screenshot: z.tuple([ref]),
   screenText: z.tuple([ref]),
-  waitForScreen: z.tuple([ref, z.string().min(1, { error: m('request.waitText') }).max(1000), z.number().int().min(0).max(86_400_000)]),
+  waitForScreen: z.tuple([ref, z.string().min(1, { error: said('request.waitText') }).max(1000), z.number().int().min(0).max(86_400_000)]),
   sendKeys: z.tuple([ref, keyInputSchema]),
 };
 

@@ -1,87 +1,102 @@
 import { z } from 'zod';
-import { GuesthouseError, throwProblems } from './errors';
+import { GuesthouseError, throwProblems, type ProblemsOf } from './errors';
 import { diskBuses, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type OsType } from './presets';
-import { m } from './messages';
+import { m, type FormField, type MessageKey, type MessageParams, type Sentence } from './messages';
+import { acceleratorSettings, engineSettings } from './engines';
+import { emptySnapshotTree, snapshotSentence, snapshotTreeSchema } from './snapshots';
 
 export { diskBuses, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type OsType };
 export { parseSize } from './size';
+export * from './engines';
 
 /** The config version this build writes. Older files are migrated, newer ones refused. */
-export const CONFIG_VERSION = 2;
+export const CONFIG_VERSION = 3;
 
-export const engineKinds = ['auto', 'qemu', 'v86'] as const;
-export type EngineKind = (typeof engineKinds)[number];
-export const acceleratorKinds = ['auto', 'kvm', 'hvf', 'whpx', 'tcg'] as const;
 export const firmwareKinds = ['bios', 'uefi'] as const;
 export type FirmwareKind = (typeof firmwareKinds)[number];
 /** OVMF with a Linux kernel and initrd does not come up in less. */
 export const UEFI_MIN_MEMORY_MIB = 256;
-export type AcceleratorKind = (typeof acceleratorKinds)[number];
 
 export const NAME_MAX_LENGTH = 64;
 /** Upper bound on memory the schema accepts at all; the host check is stricter. */
 export const MEMORY_MAX_MIB = 4 * 1024 * 1024;
 export const MEMORY_MIN_MIB = 16;
+export const CPUS_MIN = 1;
+export const CPUS_MAX = 512;
+
+/**
+ * zod keeps an issue's message as a string only. A schema's sentence is given as `said(key,
+ * params)`, which keeps the sentence by its English text, so describeIssues hands on the
+ * sentence itself (key and parameters) rather than its English.
+ */
+const schemaSentences = new Map<string, Sentence>();
+
+/** A schema's sentence, as zod's `error` (its English text), kept for describeIssues. */
+export function said(key: MessageKey, params?: MessageParams): string {
+  const sentence = m(key, params);
+  schemaSentences.set(sentence.message, sentence);
+  return sentence.message;
+}
 
 /** A VM name doubles as its folder name, so it must be safe as one on every OS. */
 export const vmNameSchema = z
-  .string({ error: m('name.text') })
+  .string({ error: said('name.text') })
   // One spelling per name: "é" as one code point (NFC) or as e + accent (NFD) are the same name.
   .normalize('NFC')
-  .refine((s) => s.trim().length > 0, { error: m('name.empty') })
-  .refine((s) => s.length <= NAME_MAX_LENGTH, { error: m('name.tooLong', { max: NAME_MAX_LENGTH }) })
-  .refine((s) => !/[/\\]/.test(s), { error: m('name.separator') })
-  .refine((s) => !s.includes('..'), { error: m('name.dotdot') })
-  .refine((s) => !/[<>:"|?*\u0000-\u001f]/.test(s), { error: m('name.chars') })
-  .refine((s) => s === s.trim(), { error: m('name.spaces') });
+  .refine((s) => s.trim().length > 0, { error: said('name.empty') })
+  .refine((s) => s.length <= NAME_MAX_LENGTH, { error: said('name.tooLong', { max: NAME_MAX_LENGTH }) })
+  .refine((s) => !/[/\\]/.test(s), { error: said('name.separator') })
+  .refine((s) => !s.includes('..'), { error: said('name.dotdot') })
+  .refine((s) => !/[<>:"|?*\u0000-\u001f]/.test(s), { error: said('name.chars') })
+  .refine((s) => s === s.trim(), { error: said('name.spaces') });
 
 export const memoryMibSchema = z
-  .number({ error: m('memory.number') })
-  .refine((n) => Number.isFinite(n), { error: m('memory.number'), abort: true })
-  .refine((n) => Number.isInteger(n), { error: m('memory.whole'), abort: true })
-  .refine((n) => n >= MEMORY_MIN_MIB, { error: m('memory.min', { min: MEMORY_MIN_MIB }), abort: true })
-  .refine((n) => n <= MEMORY_MAX_MIB, { error: m('memory.max', { max: MEMORY_MAX_MIB }), abort: true });
+  .number({ error: said('memory.number') })
+  .refine((n) => Number.isFinite(n), { error: said('memory.number'), abort: true })
+  .refine((n) => Number.isInteger(n), { error: said('memory.whole'), abort: true })
+  .refine((n) => n >= MEMORY_MIN_MIB, { error: said('memory.min', { min: MEMORY_MIN_MIB }), abort: true })
+  .refine((n) => n <= MEMORY_MAX_MIB, { error: said('memory.max', { max: MEMORY_MAX_MIB }), abort: true });
 
 export const cpusSchema = z
-  .number({ error: m('cpus.number') })
-  .refine((n) => Number.isInteger(n) && n >= 1, { error: m('cpus.min'), abort: true })
-  .refine((n) => n <= 512, { error: m('cpus.max', { max: 512 }), abort: true });
+  .number({ error: said('cpus.number') })
+  .refine((n) => Number.isInteger(n) && n >= CPUS_MIN, { error: said('cpus.min'), abort: true })
+  .refine((n) => n <= CPUS_MAX, { error: said('cpus.max', { max: CPUS_MAX }), abort: true });
 
-const pathSchema = (what: string) =>
+const pathSchema = (file: 'disk' | 'iso' | 'kernel' | 'initrd', what = m(`term.${file}`)) =>
   z
-    .string({ error: m('path.text', { what }) })
-    .min(1, { error: m('path.empty', { what }) })
-    .refine((s) => !s.includes('\u0000'), { error: m('path.nul', { what }) });
+    .string({ error: said('path.text', { what }) })
+    .min(1, { error: said('path.empty', { what }) })
+    .refine((s) => !s.includes('\u0000'), { error: said('path.nul', { what }) });
 
 /** The enumerated settings, each with its sentence; the config and the requests share them. */
-export const osTypeSchema = z.enum(osTypes, { error: m('config.osType', { list: osTypes.join(', ') }) });
-export const engineSchema = z.enum(engineKinds, { error: m('config.engine', { list: engineKinds.join(', ') }) });
-export const acceleratorSchema = z.enum(acceleratorKinds, { error: m('config.accelerator', { list: acceleratorKinds.join(', ') }) });
-export const firmwareSchema = z.enum(firmwareKinds, { error: m('config.firmware', { list: firmwareKinds.join(', ') }) });
-export const displaySchema = z.enum(displayAdapters, { error: m('config.display', { list: displayAdapters.join(', ') }) });
-export const pointerSchema = z.enum(pointerKinds, { error: m('config.pointer', { list: pointerKinds.join(', ') }) });
-export const diskBusSchema = z.enum(diskBuses, { error: m('config.diskBus', { list: diskBuses.join(', ') }) });
-export const nicModelSchema = z.enum(nicModels, { error: m('config.nicModel', { list: nicModels.join(', ') }) });
+export const osTypeSchema = z.enum(osTypes, { error: said('config.osType', { list: osTypes.join(', ') }) });
+export const engineSchema = z.enum(engineSettings, { error: said('config.engine', { list: engineSettings.join(', ') }) });
+export const acceleratorSchema = z.enum(acceleratorSettings, { error: said('config.accelerator', { list: acceleratorSettings.join(', ') }) });
+export const firmwareSchema = z.enum(firmwareKinds, { error: said('config.firmware', { list: firmwareKinds.join(', ') }) });
+export const displaySchema = z.enum(displayAdapters, { error: said('config.display', { list: displayAdapters.join(', ') }) });
+export const pointerSchema = z.enum(pointerKinds, { error: said('config.pointer', { list: pointerKinds.join(', ') }) });
+export const diskBusSchema = z.enum(diskBuses, { error: said('config.diskBus', { list: diskBuses.join(', ') }) });
+export const nicModelSchema = z.enum(nicModels, { error: said('config.nicModel', { list: nicModels.join(', ') }) });
 
 /** Held in milliseconds, typed in seconds (the CLI's --shutdown-timeout-s, the GUI): the sentence speaks seconds. */
-const shutdownTimeoutError = { error: m('config.shutdownTimeout', { min: 1, max: 3600 }) };
+const shutdownTimeoutError = { error: said('config.shutdownTimeout', { min: 1, max: 3600 }) };
 export const shutdownTimeoutSchema = z.number(shutdownTimeoutError).int(shutdownTimeoutError).min(1000, shutdownTimeoutError).max(3_600_000, shutdownTimeoutError);
-export const networkModeSchema = z.enum(['nat', 'none'], { error: m('config.network', { list: 'nat, none' }) });
-export const diskFormatSchema = z.enum(['qcow2', 'raw'], { error: m('config.diskFormat', { list: 'qcow2, raw' }) });
+export const networkModeSchema = z.enum(['nat', 'none'], { error: said('config.network', { list: 'nat, none' }) });
+export const diskFormatSchema = z.enum(['qcow2', 'raw'], { error: said('config.diskFormat', { list: 'qcow2, raw' }) });
 
 export const portSchema = z
-  .number({ error: m('port.number') })
-  .int({ error: m('port.whole') })
-  .min(1, { error: m('port.range') })
-  .max(65535, { error: m('port.range') });
+  .number({ error: said('port.number') })
+  .int({ error: said('port.whole') })
+  .min(1, { error: said('port.range') })
+  .max(65535, { error: said('port.range') });
 
 export const portForwardSchema = z.strictObject({
-  protocol: z.enum(['tcp', 'udp'], { error: m('config.protocol', { list: 'tcp, udp' }) }),
+  protocol: z.enum(['tcp', 'udp'], { error: said('config.protocol', { list: 'tcp, udp' }) }),
   /** Host address the forward listens on; loopback unless the user opens it up. */
   hostAddress: z
-    .string({ error: m('forward.badAddress') })
+    .string({ error: said('forward.badAddress') })
     // It goes into QEMU's -netdev option: nothing but an address's or a host name's characters.
-    .regex(/^[A-Za-z0-9.:-]{1,253}$/, { error: m('forward.badAddress') })
+    .regex(/^[A-Za-z0-9.:-]{1,253}$/, { error: said('forward.badAddress') })
     .default('127.0.0.1'),
   hostPort: portSchema,
   guestPort: portSchema,
@@ -100,20 +115,20 @@ export type DiskConfig = z.infer<typeof diskSchema>;
 export const vmConfigSchema = z.strictObject({
   version: z.literal(CONFIG_VERSION),
   identity: z.strictObject({
-    uuid: z.uuid({ error: m('config.uuid') }),
+    uuid: z.uuid({ error: said('config.uuid') }),
     name: vmNameSchema,
     osType: osTypeSchema,
     createdAt: z.string(),
   }),
   cpus: cpusSchema,
   memoryMib: memoryMibSchema,
-  disks: z.array(diskSchema).max(4, { error: m('config.disksMax', { max: 4 }) }),
-  optical: z.strictObject({ isoPath: pathSchema('ISO') }).nullable(),
+  disks: z.array(diskSchema).max(4, { error: said('config.disksMax', { max: 4 }) }),
+  optical: z.strictObject({ isoPath: pathSchema('iso') }).nullable(),
   directBoot: z
     .strictObject({
       kernelPath: pathSchema('kernel'),
       initrdPath: pathSchema('initrd').nullable(),
-      append: z.string().max(4096, { error: m('config.appendMax', { max: 4096 }) }),
+      append: z.string().max(4096, { error: said('config.appendMax', { max: 4096 }) }),
     })
     .nullable(),
   firmware: firmwareSchema,
@@ -135,6 +150,8 @@ export const vmConfigSchema = z.strictObject({
   accelerator: acceleratorSchema,
   /** How long an ACPI shutdown may take before the VM is powered off. */
   shutdownTimeoutMs: shutdownTimeoutSchema,
+  /** The VM's snapshot tree and where its current state hangs (core/common/snapshots.ts). */
+  snapshots: snapshotTreeSchema,
 });
 export type VmConfig = z.infer<typeof vmConfigSchema>;
 
@@ -155,7 +172,7 @@ const fieldWords: Readonly<Record<string, string>> = {
   timeoutMs: 'timeout',
   chord: 'key chord',
   text: 'text',
-  t: 'message kind',
+  type: 'message kind',
   id: 'message id',
   method: 'method name',
   params: 'list of arguments',
@@ -175,14 +192,14 @@ const typeWords: Readonly<Record<string, string>> = {
 };
 
 /** A zod issue that has no sentence of ours, as one: the field in words and what it must be. */
-function issueSentence(issue: z.core.$ZodIssue): string {
+function issueSentence(issue: z.core.$ZodIssue): Sentence {
   const key = [...issue.path].reverse().find((p): p is string => typeof p === 'string');
   const index = issue.path.length === 1 && typeof issue.path[0] === 'number' ? issue.path[0] : undefined;
   const field = key ? (fieldWords[key] ?? key) : index !== undefined ? `argument ${index + 1}` : 'request';
   const bound = (v: unknown) => (typeof v === 'bigint' || typeof v === 'number' ? String(v) : '?');
   // The root of a method's arguments is a tuple: its items are arguments.
   const items = issue.path.length === 0 ? 'arguments' : 'items';
-  let detail: string;
+  let detail: Sentence;
   switch (issue.code) {
     case 'invalid_type':
       detail = m('field.type', { expected: typeWords[issue.expected] ?? issue.expected });
@@ -202,20 +219,64 @@ function issueSentence(issue: z.core.$ZodIssue): string {
   return m('request.field', { field, detail });
 }
 
-/** Turns zod issues into one user sentence per problem. */
-export function describeIssues(error: z.ZodError): string[] {
-  const out: string[] = [];
+/** The form field each request and config field is shown at (the deepest one a problem's path names). */
+const formFieldOf: Readonly<Record<string, FormField>> = {
+  name: 'name',
+  osType: 'osType',
+  memoryMib: 'memory',
+  cpus: 'cpus',
+  disks: 'disk',
+  diskPath: 'disk',
+  diskSizeBytes: 'disk',
+  diskFormat: 'disk',
+  detachDisks: 'disk',
+  optical: 'iso',
+  isoPath: 'iso',
+  kernelPath: 'kernel',
+  initrdPath: 'initrd',
+  append: 'append',
+  engine: 'engine',
+  accelerator: 'accelerator',
+  firmware: 'firmware',
+  network: 'network',
+  mode: 'network',
+  model: 'nicModel',
+  nicModel: 'nicModel',
+  forwards: 'forwards',
+  display: 'display',
+  pointer: 'pointer',
+  diskBus: 'diskBus',
+  shutdownTimeoutMs: 'shutdownTimeout',
+};
+
+function formField(path: readonly PropertyKey[]): FormField | undefined {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const key = path[i];
+    if (typeof key === 'string' && Object.hasOwn(formFieldOf, key)) return formFieldOf[key];
+  }
+  return undefined;
+}
+
+/**
+ * Turns zod issues into one user sentence per problem: the schema's own sentence where it has
+ * one (`said`), else one made from the issue; each about the form field its path names.
+ */
+export function describeIssues(error: z.ZodError): Sentence[] {
+  const out: Sentence[] = [];
   for (const issue of error.issues) {
-    let text = issue.message;
-    if (issue.code === 'unrecognized_keys') text = m(issue.keys.length > 1 ? 'config.unknownSettings' : 'config.unknownSetting', { keys: issue.keys.join(', ') });
-    else if (!/[.!?]$/.test(text) || /^(Invalid|Expected|Too|Unrecognized)/.test(text)) text = issueSentence(issue as z.core.$ZodIssue);
-    if (!out.includes(text)) out.push(text);
+    let sentence =
+      issue.code === 'unrecognized_keys'
+        ? m(issue.keys.length > 1 ? 'config.unknownSettings' : 'config.unknownSetting', { keys: issue.keys.join(', ') })
+        : (schemaSentences.get(issue.message) ?? snapshotSentence(issue.message) ?? issueSentence(issue as z.core.$ZodIssue));
+    const field = formField(issue.path);
+    if (field) sentence = sentence.about(field);
+    if (!out.some((s) => s.message === sentence.message)) out.push(sentence);
   }
   return out;
 }
 
 /** Parses with a schema or throws one GuesthouseError listing every problem. */
-export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, what: string): z.infer<T> {
+export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, what: ProblemsOf | Sentence): z.infer<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throwProblems(describeIssues(result.error), what);
@@ -235,6 +296,7 @@ const section = (doc: Record<string, unknown>, key: string): Record<string, unkn
  * migrations[n] upgrades a version-n file to version n + 1.
  * 1 → 2: the guest gets a screen (standard VGA) and a USB tablet; disks and the network
  * card stay virtio, as version 1 always gave them, so the guest sees what it saw.
+ * 2 → 3: an empty snapshot tree.
  */
 export const migrations: Readonly<Record<number, Migration>> = {
   1: (old) => ({
@@ -244,6 +306,7 @@ export const migrations: Readonly<Record<number, Migration>> = {
     diskBus: 'virtio',
     network: { ...section(old, 'network'), model: 'virtio' },
   }),
+  2: (old) => ({ ...old, snapshots: emptySnapshotTree() }),
 };
 
 /** Reads a config of any known version, migrating older ones and refusing newer ones. */
@@ -287,14 +350,14 @@ export interface HostLimits {
   memoryTotalMib: number;
 }
 
-/** Problems a config has on this host (too much memory, too many CPUs). */
-export function hostProblems(config: Pick<VmConfig, 'memoryMib' | 'cpus'>, host: HostLimits): string[] {
-  const problems: string[] = [];
-  if (config.memoryMib > host.memoryTotalMib) {
-    problems.push(m('host.memory', { memory: config.memoryMib, total: host.memoryTotalMib }));
+/** Problems a config has on this host (too much memory, too many CPUs); a form gives only the field it checks. */
+export function hostProblems(config: Partial<Pick<VmConfig, 'memoryMib' | 'cpus'>>, host: HostLimits): Sentence[] {
+  const problems: Sentence[] = [];
+  if (config.memoryMib !== undefined && config.memoryMib > host.memoryTotalMib) {
+    problems.push(m('host.memory', { memory: config.memoryMib, total: host.memoryTotalMib }).about('memory'));
   }
-  if (config.cpus > host.logicalCpus) {
-    problems.push(m('host.cpus', { cpus: config.cpus, total: host.logicalCpus }));
+  if (config.cpus !== undefined && config.cpus > host.logicalCpus) {
+    problems.push(m('host.cpus', { cpus: config.cpus, total: host.logicalCpus }).about('cpus'));
   }
   return problems;
 }
@@ -307,9 +370,9 @@ export const IDE_MAX_DISKS = 3;
  * Problems a config has with its firmware or its devices, on any host (the config may
  * come from an older service or a hand-edited file, so the device fields are read with care).
  */
-export function firmwareProblems(config: Pick<VmConfig, 'firmware' | 'memoryMib'> & Partial<Pick<VmConfig, 'diskBus' | 'disks'>>): string[] {
-  const problems = config.firmware === 'uefi' && config.memoryMib < UEFI_MIN_MEMORY_MIB ? [m('uefi.memory', { min: UEFI_MIN_MEMORY_MIB })] : [];
-  if (config.diskBus === 'ide' && (config.disks?.length ?? 0) > IDE_MAX_DISKS) problems.push(m('config.ideDisks', { max: IDE_MAX_DISKS }));
+export function firmwareProblems(config: Pick<VmConfig, 'firmware' | 'memoryMib'> & Partial<Pick<VmConfig, 'diskBus' | 'disks'>>): Sentence[] {
+  const problems = config.firmware === 'uefi' && config.memoryMib < UEFI_MIN_MEMORY_MIB ? [m('uefi.memory', { min: UEFI_MIN_MEMORY_MIB }).about('memory')] : [];
+  if (config.diskBus === 'ide' && (config.disks?.length ?? 0) > IDE_MAX_DISKS) problems.push(m('config.ideDisks', { max: IDE_MAX_DISKS }).about('diskBus'));
   return problems;
 }
 
@@ -319,21 +382,21 @@ export const V86_MAX_MEMORY_MIB = 2048;
 export const V86_INITRD_ADDRESS_MIB = 64;
 
 /** Problems a config has for the v86 engine: honest limits, one sentence each. */
-export function v86Problems(config: Pick<VmConfig, 'identity' | 'cpus' | 'memoryMib' | 'disks' | 'directBoot' | 'firmware'>, initrdBytes = 0): string[] {
-  const problems: string[] = [];
+export function v86Problems(config: Pick<VmConfig, 'identity' | 'cpus' | 'memoryMib' | 'disks' | 'directBoot' | 'firmware'>, initrdBytes = 0): Sentence[] {
+  const problems: Sentence[] = [];
   if (osPresets[config.identity.osType].arch !== 'i386') {
-    problems.push(m('v86.arch'));
+    problems.push(m('v86.arch').about('osType'));
   }
-  if (config.firmware === 'uefi') problems.push(m('v86.biosOnly'));
-  if (config.cpus !== 1) problems.push(m('v86.cpus'));
-  if (config.memoryMib > V86_MAX_MEMORY_MIB) problems.push(m('v86.memoryMax', { max: V86_MAX_MEMORY_MIB }));
+  if (config.firmware === 'uefi') problems.push(m('v86.biosOnly').about('firmware'));
+  if (config.cpus !== 1) problems.push(m('v86.cpus').about('cpus'));
+  if (config.memoryMib > V86_MAX_MEMORY_MIB) problems.push(m('v86.memoryMax', { max: V86_MAX_MEMORY_MIB }).about('memory'));
   if (config.directBoot?.initrdPath) {
     const needMib = V86_INITRD_ADDRESS_MIB + Math.ceil(initrdBytes / 2 ** 20) + 1;
-    if (config.memoryMib < needMib) problems.push(m('v86.initrdMemory', { need: needMib }));
+    if (config.memoryMib < needMib) problems.push(m('v86.initrdMemory', { need: needMib }).about('memory'));
   }
   for (const d of config.disks) {
-    if (d.format !== 'raw') problems.push(m('v86.rawOnly', { path: d.path }));
+    if (d.format !== 'raw') problems.push(m('v86.rawOnly', { path: d.path }).about('disk'));
   }
-  if (config.disks.length > 2) problems.push(m('v86.disksMax', { max: 2 }));
+  if (config.disks.length > 2) problems.push(m('v86.disksMax', { max: 2 }).about('disk'));
   return problems;
 }

@@ -4,7 +4,7 @@ import { m } from './messages';
 /** Parses a port forward written tcp:HOSTPORT:GUESTPORT (or tcp:ADDR:HOSTPORT:GUESTPORT), as the CLI and the GUI take it. */
 export function parseForward(text: string): { protocol: 'tcp' | 'udp'; hostAddress?: string; hostPort: number; guestPort: number } {
   const match = /^(tcp|udp):(?:([^:]+):)?(\d+):(\d+)$/.exec(text);
-  if (!match) throw new GuesthouseError('invalid-input', m('forward.bad', { text }));
+  if (!match) throw new GuesthouseError('invalid-input', m('forward.bad', { text }).about('forwards'));
   return { protocol: match[1] as 'tcp' | 'udp', ...(match[2] ? { hostAddress: match[2] } : {}), hostPort: Number(match[3]), guestPort: Number(match[4]) };
 }
 

@@ -1,5 +1,6 @@
 import type { ErrorData } from './errors';
-import type { VmConfig } from './config';
+import type { SentenceData } from './messages';
+import type { AcceleratorKind, EngineKind, VmConfig } from './config';
 import type { VmState } from './state';
 
 /** Everything a guest host needs to run its guest, decided by the service. */
@@ -8,9 +9,9 @@ export interface BootSpec {
   vmDir: string;
   /** Short private folder for sockets (unix socket paths must stay under 108 bytes). */
   runtimeDir: string;
-  engine: 'qemu' | 'v86';
+  engine: EngineKind;
   /** `uefi`: the firmware code and this VM's own variable store, for firmware uefi. */
-  qemu?: { binary: string; accelerator: 'kvm' | 'hvf' | 'whpx' | 'tcg'; uefi?: { code: string; vars: string } };
+  qemu?: { binary: string; accelerator: AcceleratorKind; uefi?: { code: string; vars: string } };
   v86?: { bios: string; vgaBios: string | null; wasm: string };
   /** Where the machine state is saved, and restored from when it exists at boot. */
   stateFile: string;
@@ -19,15 +20,49 @@ export interface BootSpec {
   ringBytes: number;
   /** Under hardware acceleration: no output and a still screen this long after start is reported ('silent'). */
   silenceMs?: number;
+  /**
+   * Revert of a stopped VM to a live snapshot: QEMU starts paused, loads this snapshot of its
+   * disks (the machine state on `vmstateFile`), then runs on from it.
+   */
+  loadSnapshot?: { tag: string; vmstateFile: string };
 }
 
-export type GuestRequestAction = 'pause' | 'resume' | 'reset' | 'shutdown' | 'poweroff' | 'save' | 'backlog' | 'screenshot' | 'screenText' | 'keys';
+export type GuestRequestAction =
+  | 'pause'
+  | 'resume'
+  | 'reset'
+  | 'shutdown'
+  | 'poweroff'
+  | 'save'
+  | 'backlog'
+  | 'screenshot'
+  | 'screenText'
+  | 'keys'
+  /** Live snapshots (QEMU's snapshot jobs), with `snapshot` saying which. */
+  | 'snapshotSave'
+  | 'snapshotLoad'
+  | 'snapshotDelete'
+  /** The CD drive of a running guest: `iso` to put in, or out. */
+  | 'mediaInsert'
+  | 'mediaEject';
+
+/** Which live snapshot a snapshot request is about: its tag, and for a load the image that holds the machine state. */
+export interface SnapshotTarget {
+  tag: string;
+  vmstateFile?: string;
+}
+
+/** What a live snapshot save put where: every image that holds it, and the one with the machine state. */
+export interface SavedSnapshot {
+  disks: string[];
+  vmstateDisk: string;
+}
 
 /** Parent (service) → guest host. */
 export type ToGuestHost =
   | { type: 'boot'; spec: BootSpec }
   /** `keys`: the chords (qcode names) of a 'keys' request, pressed in order. */
-  | { type: 'request'; id: number; action: GuestRequestAction; timeoutMs?: number; keys?: string[][] }
+  | { type: 'request'; id: number; action: GuestRequestAction; timeoutMs?: number; keys?: string[][]; snapshot?: SnapshotTarget; iso?: string }
   | { type: 'input'; data: Uint8Array }
   /** Flow control: stop (or go on) reading the guest's console while viewers catch up. */
   | { type: 'flow'; paused: boolean }
@@ -35,7 +70,7 @@ export type ToGuestHost =
   | { type: 'attachPort' }
   /**
    * Electron only: the message carries a MessagePort for a screen viewer, speaking RFB:
-   * bytes both ways as { t: 'data' }, the viewer's end as { t: 'close' }, ours as { t: 'closed' }
+   * bytes both ways as { type: 'data' }, the viewer's end as { type: 'close' }, ours as { type: 'closed' }
    * (FromDisplayPort / ToDisplayPort in main/preload/channels.ts).
    */
   | { type: 'attachDisplayPort' }
@@ -43,9 +78,9 @@ export type ToGuestHost =
   | { type: 'hello' };
 
 /** Viewer → guest host, on a console MessagePort. */
-export type FromConsolePort = { t: 'input'; data: Uint8Array } | { t: 'ack'; bytes: number };
+export type FromConsolePort = { type: 'input'; data: Uint8Array } | { type: 'ack'; bytes: number };
 /** Guest host → viewer, on a console MessagePort. */
-export type ToConsolePort = { t: 'backlog'; data: Uint8Array } | { t: 'data'; data: Uint8Array } | { t: 'closed' };
+export type ToConsolePort = { type: 'backlog'; data: Uint8Array } | { type: 'data'; data: Uint8Array } | { type: 'closed' };
 
 /** A console MessagePort as the guest host sees it, whatever its runtime. */
 export interface ConsolePort {
@@ -57,10 +92,12 @@ export interface ConsolePort {
 
 /** Guest host → parent. */
 export type FromGuestHost =
-  | { type: 'state'; state: VmState; reason?: string }
+  | { type: 'state'; state: VmState; reason?: SentenceData }
   | { type: 'output'; data: Uint8Array }
   /** `lines`: the screen's text rows, for a 'screenText' request. */
-  | { type: 'reply'; id: number; error?: ErrorData; data?: Uint8Array; lines?: string[] }
+  | { type: 'reply'; id: number; error?: ErrorData; data?: Uint8Array; lines?: string[]; snapshot?: SavedSnapshot }
+  /** A long request (a snapshot job) went on to its next step: QEMU's job status (created, running, concluded…). */
+  | { type: 'progress'; id: number; status: string }
   /** `displaySocket`: where the guest host serves the screen as RFB, when the guest has one. */
   | { type: 'runtime'; enginePid?: number; accelerator: string; displaySocket?: string }
   /** When the guest's first console byte reached the guest host (epoch ms), for start-up timing. */
@@ -79,7 +116,7 @@ export type FromGuestHost =
       pid: number;
       spec: BootSpec | null;
       state: VmState;
-      reason?: string;
+      reason?: SentenceData;
       runtime?: { enginePid?: number; accelerator: string; displaySocket?: string };
       firstOutputAt?: number;
     };

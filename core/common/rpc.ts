@@ -9,18 +9,18 @@ import { m } from './messages';
  * transport. This is the client side (no zod); rpcServer.ts validates and serves.
  */
 export type ClientMessage =
-  | { t: 'call'; id: number; method: string; params: unknown[] }
-  | { t: 'attach'; id: number; ref: string; flowControl?: boolean }
-  | { t: 'ack'; id: number; bytes: number }
-  | { t: 'detach'; id: number }
-  | { t: 'subscribe' };
+  | { type: 'call'; id: number; method: string; params: unknown[] }
+  | { type: 'attach'; id: number; ref: string; flowControl?: boolean }
+  | { type: 'ack'; id: number; bytes: number }
+  | { type: 'detach'; id: number }
+  | { type: 'subscribe' };
 
 export type ServerMessage =
-  | { t: 'result'; id: number; result: unknown }
-  | { t: 'error'; id: number; error: ErrorData }
-  | { t: 'state'; event: StateChangeEvent }
-  | { t: 'vms' }
-  | { t: 'console'; id: number; data: Uint8Array };
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'error'; id: number; error: ErrorData }
+  | { type: 'state'; event: StateChangeEvent }
+  | { type: 'vms' }
+  | { type: 'console'; id: number; data: Uint8Array };
 
 export interface Transport<In, Out> {
   send(message: Out): void;
@@ -39,17 +39,17 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
   let subscribed = false;
   let closed = false;
   const subscribe = () => {
-    if (!subscribed && !closed) transport.send({ t: 'subscribe' });
+    if (!subscribed && !closed) transport.send({ type: 'subscribe' });
     subscribed = true;
   };
 
   transport.onMessage((msg) => {
-    switch (msg.t) {
+    switch (msg.type) {
       case 'result':
       case 'error': {
         const p = pending.get(msg.id);
         pending.delete(msg.id);
-        if (msg.t === 'result') p?.resolve(msg.result);
+        if (msg.type === 'result') p?.resolve(msg.result);
         else p?.reject(fromErrorData(msg.error));
         break;
       }
@@ -77,7 +77,7 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
       transport.send(msg);
     });
 
-  const call = (method: ServiceMethod) => (...params: unknown[]) => send({ t: 'call', id: nextId++, method, params: params.filter((p) => p !== undefined) });
+  const call = (method: ServiceMethod) => (...params: unknown[]) => send({ type: 'call', id: nextId++, method, params: params.filter((p) => p !== undefined) });
 
   const client = Object.fromEntries(serviceMethods.map((m) => [m, call(m)])) as unknown as IVmService;
   return Object.assign(client, {
@@ -85,15 +85,15 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
       const id = nextId++;
       consoleListeners.set(id, onData);
       try {
-        const backlog = (await send({ t: 'attach', id, ref, ...(options?.flowControl ? { flowControl: true } : {}) })) as Uint8Array;
+        const backlog = (await send({ type: 'attach', id, ref, ...(options?.flowControl ? { flowControl: true } : {}) })) as Uint8Array;
         return {
           backlog,
           ack: (bytes: number) => {
-            if (!closed) transport.send({ t: 'ack', id, bytes });
+            if (!closed) transport.send({ type: 'ack', id, bytes });
           },
           dispose: () => {
             consoleListeners.delete(id);
-            if (!closed) transport.send({ t: 'detach', id });
+            if (!closed) transport.send({ type: 'detach', id });
           },
         };
       } catch (err) {

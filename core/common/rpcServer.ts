@@ -2,26 +2,26 @@ import { z } from 'zod';
 import type { ConsoleAttachment, Disposable, IVmService } from './api';
 import { serviceMethods, type ServiceMethod } from './api';
 import { methodParams } from './apiSchemas';
-import { describeIssues, parseOrThrow } from './config';
+import { describeIssues, parseOrThrow, said } from './config';
 import { GuesthouseError, toErrorData } from './errors';
 import type { ClientMessage, ServerMessage, Transport } from './rpc';
 import { m } from './messages';
 
 /** Every message a client may send; anything else is refused with a sentence. */
-export const clientMessageSchema: z.ZodType<ClientMessage> = z.discriminatedUnion('t', [
-  z.strictObject({ t: z.literal('call'), id: z.number().int(), method: z.string(), params: z.array(z.unknown()) }),
-  z.strictObject({ t: z.literal('attach'), id: z.number().int(), ref: z.string(), flowControl: z.boolean().optional() }),
-  z.strictObject({ t: z.literal('ack'), id: z.number().int(), bytes: z.number().int().min(0) }),
-  z.strictObject({ t: z.literal('detach'), id: z.number().int() }),
-  z.strictObject({ t: z.literal('subscribe') }),
-], { error: m('request.kind', { list: 'call, attach, ack, detach, subscribe' }) });
+export const clientMessageSchema: z.ZodType<ClientMessage> = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('call'), id: z.number().int(), method: z.string(), params: z.array(z.unknown()) }),
+  z.strictObject({ type: z.literal('attach'), id: z.number().int(), ref: z.string(), flowControl: z.boolean().optional() }),
+  z.strictObject({ type: z.literal('ack'), id: z.number().int(), bytes: z.number().int().min(0) }),
+  z.strictObject({ type: z.literal('detach'), id: z.number().int() }),
+  z.strictObject({ type: z.literal('subscribe') }),
+], { error: said('request.kind', { list: 'call, attach, ack, detach, subscribe' }) });
 
 /** Serves one connection: validates every message, then calls the service. */
 export function serveConnection(service: IVmService, transport: Transport<unknown, ServerMessage>): void {
   const attachments = new Map<number, ConsoleAttachment>();
   let subscriptions: Disposable[] | undefined;
 
-  const fail = (id: number, err: unknown) => transport.send({ t: 'error', id, error: toErrorData(err) });
+  const fail = (id: number, err: unknown) => transport.send({ type: 'error', id, error: toErrorData(err) });
 
   transport.onMessage(async (raw) => {
     const parsed = clientMessageSchema.safeParse(raw);
@@ -29,12 +29,12 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
       const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
       // The transports hand on a line or frame that is not JSON as { malformed: true }.
       const notJson = (raw as { malformed?: unknown } | null)?.malformed === true;
-      fail(id, new GuesthouseError('invalid-input', notJson ? m('request.notJson') : m('request.bad', { list: describeIssues(parsed.error).join(' ') })));
+      fail(id, new GuesthouseError('invalid-input', notJson ? m('request.notJson') : m('request.bad', { list: describeIssues(parsed.error) })));
       return;
     }
     const msg = parsed.data;
     try {
-      switch (msg.t) {
+      switch (msg.type) {
         case 'call': {
           if (!(serviceMethods as readonly string[]).includes(msg.method)) {
             throw new GuesthouseError('invalid-input', m('request.noMethod', { method: msg.method }));
@@ -43,15 +43,15 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
           const params = parseOrThrow(methodParams[method], msg.params, 'request');
           const fn = service[method] as (...args: unknown[]) => Promise<unknown>;
           const result = await fn.apply(service, params as unknown[]);
-          transport.send({ t: 'result', id: msg.id, result: result ?? null });
+          transport.send({ type: 'result', id: msg.id, result: result ?? null });
           break;
         }
         case 'attach': {
-          const attachment = await service.attachConsole(msg.ref, (data) => transport.send({ t: 'console', id: msg.id, data }), {
+          const attachment = await service.attachConsole(msg.ref, (data) => transport.send({ type: 'console', id: msg.id, data }), {
             flowControl: msg.flowControl ?? false,
           });
           attachments.set(msg.id, attachment);
-          transport.send({ t: 'result', id: msg.id, result: attachment.backlog });
+          transport.send({ type: 'result', id: msg.id, result: attachment.backlog });
           break;
         }
         case 'ack':
@@ -63,8 +63,8 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
           break;
         case 'subscribe':
           subscriptions ??= [
-            service.onDidChangeState((event) => transport.send({ t: 'state', event })),
-            service.onDidChangeVms(() => transport.send({ t: 'vms' })),
+            service.onDidChangeState((event) => transport.send({ type: 'state', event })),
+            service.onDidChangeVms(() => transport.send({ type: 'vms' })),
           ];
           break;
       }

@@ -1,5 +1,5 @@
 import { GuesthouseError } from './errors';
-import { m } from './messages';
+import { m, sentences, type Sentence } from './messages';
 
 /** Lifecycle of one VM as the user sees it. */
 export const vmStates = [
@@ -30,13 +30,29 @@ export const transitions: Readonly<Record<VmState, readonly VmState[]>> = {
   crashed: ['starting', 'stopped'],
 };
 
+/**
+ * The states in which a VM's run is over: powered off, powered off with its machine state
+ * saved, or crashed. No guest host runs: nothing to attach to, ask, or wait for.
+ */
+export const endedStates = ['stopped', 'saved', 'crashed'] as const satisfies readonly VmState[];
+export type EndedState = (typeof endedStates)[number];
+
+export function hasEnded(state: VmState): state is EndedState {
+  return (endedStates as readonly VmState[]).includes(state);
+}
+
+/** A state's name, as a word of the catalog (said in the user's language inside a sentence). */
+export function stateWord(state: VmState): Sentence {
+  return m(`vmState.${state}`);
+}
+
 export function canTransition(from: VmState, to: VmState): boolean {
   return from === to || transitions[from].includes(to);
 }
 
 export function assertTransition(from: VmState, to: VmState): void {
   if (!canTransition(from, to)) {
-    throw new GuesthouseError('invalid-state', m('state.transition', { from, to }));
+    throw new GuesthouseError('invalid-state', m('state.transition', { from: stateWord(from), to: stateWord(to) }));
   }
 }
 
@@ -45,7 +61,7 @@ export const vmActions = ['start', 'pause', 'resume', 'reset', 'shutdown', 'powe
 export type VmAction = (typeof vmActions)[number];
 
 export const allowedStates: Readonly<Record<VmAction, readonly VmState[]>> = {
-  start: ['stopped', 'saved', 'crashed'],
+  start: endedStates,
   pause: ['running'],
   resume: ['paused'],
   reset: ['running', 'paused'],
@@ -54,7 +70,7 @@ export const allowedStates: Readonly<Record<VmAction, readonly VmState[]>> = {
   save: ['running', 'paused'],
   discard: ['saved'],
   modify: ['stopped', 'crashed'],
-  delete: ['stopped', 'saved', 'crashed'],
+  delete: endedStates,
 };
 
 export function isActionAllowed(action: VmAction, state: VmState): boolean {
@@ -64,6 +80,7 @@ export function isActionAllowed(action: VmAction, state: VmState): boolean {
 /** Throws the user's sentence when `action` makes no sense in `state`. */
 export function assertAction(action: VmAction, state: VmState, name: string): void {
   if (isActionAllowed(action, state)) return;
-  const hint = state === 'saved' && action === 'modify' ? ` ${m('action.discardFirst')}` : action === 'modify' || action === 'delete' ? ` ${m('action.stopFirst')}` : '';
-  throw new GuesthouseError('invalid-state', `${m(`action.${action}`, { name, state })}${hint}`);
+  const refusal = m(`action.${action}`, { name, state: stateWord(state) });
+  const hint = state === 'saved' && action === 'modify' ? [m('action.discardFirst')] : action === 'modify' || action === 'delete' ? [m('action.stopFirst')] : [];
+  throw new GuesthouseError('invalid-state', sentences(refusal, ...hint));
 }

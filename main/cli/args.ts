@@ -1,13 +1,17 @@
-import { GuesthouseError } from '../../core/common/errors';
 import type { CreateVmRequest } from '../../core/common/api';
 import { parseSize } from '../../core/common/size';
 import { parseForward } from '../../core/common/forward';
+import type { Sentence } from '../../core/common/messages';
 import path from 'node:path';
 
 export { parseForward };
 
 /** Input the command line itself gets wrong: said in one sentence, exit code 2, before any service starts. */
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  constructor(message: string | Sentence) {
+    super(String(message));
+  }
+}
 
 /** Options shared by create and modify. */
 export const vmOptions = {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import type { HostSettings } from '../../core/common/api';
 import { GuesthouseError } from '../../core/common/errors';
+import { m, type Sentence } from '../../core/common/messages';
 import { libraryHome, runtimeDir } from '../../core/node/shared/paths';
 import { processAlive } from '../../core/node/shared/processAlive';
 import { connectToService, reconnectingClient, type ServiceClient } from '../../core/node/transport/serviceClient';
@@ -55,12 +56,12 @@ const json = { json: { type: 'boolean' } } as const;
 function seconds(s: unknown, fallback: number): number {
   if (s === undefined) return fallback;
   const n = Number(s);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`"${String(s)}" is not a number of seconds.`);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(m('cli.notSeconds', { text: String(s) }));
   return Math.round(n * 1000);
 }
 
 /** A command that takes one VM name, does one thing with it, and maybe says so. */
-function simple(name: string, description: string, act: (client: ServiceClient, vm: string) => Promise<unknown>, said?: (vm: string) => string): ServiceCommand {
+function simple(name: string, description: string, act: (client: ServiceClient, vm: string) => Promise<unknown>, said?: (vm: string) => Sentence): ServiceCommand {
   return {
     name,
     usage: [[`${name} NAME`, description]],
@@ -77,7 +78,7 @@ function simple(name: string, description: string, act: (client: ServiceClient, 
 
 function vmEdit(name: 'create' | 'modify', input: Input) {
   const request = vmRequestFromFlags(input.values as VmOptionValues);
-  if (name === 'create' && input.values['detach-disk'] !== undefined) throw new UsageError('--detach-disk works with modify only: a new VM has no disks to take off.');
+  if (name === 'create' && input.values['detach-disk'] !== undefined) throw new UsageError(m('cli.detachOnCreate'));
   return request;
 }
 
@@ -130,7 +131,7 @@ export const commands: Command[] = [
       const request = vmEdit('create', input);
       return async (client) => {
         const vm = await client.createVm({ name: input.args[0]!, ...request });
-        out(`Created "${vm.name}" in ${vm.folder}.`);
+        out(m('cli.created', { name: vm.name, folder: vm.folder }));
         return 0;
       };
     },
@@ -146,7 +147,7 @@ export const commands: Command[] = [
       const rename = input.values.name;
       return async (client) => {
         const vm = await client.modifyVm(input.args[0]!, { ...request, ...(typeof rename === 'string' ? { name: rename } : {}) });
-        out(`Saved "${vm.name}".`);
+        out(m('cli.saved', { name: vm.name }));
         return 0;
       };
     },
@@ -159,11 +160,11 @@ export const commands: Command[] = [
     service: true,
     prepare: ({ values: v, args: [name] }) => async (client) => {
       await client.deleteVm(name!, { keepDisks: Boolean(v['keep-disks']) });
-      out(`Deleted "${name}"${v['keep-disks'] ? '; its disks were kept' : ''}.`);
+      out(m(v['keep-disks'] ? 'cli.deletedKeptDisks' : 'cli.deleted', { name: name! }));
       return 0;
     },
   },
-  simple('start', 'start a VM (in the background service)', (c, n) => c.startVm(n), (n) => `Started "${n}".`),
+  simple('start', 'start a VM (in the background service)', (c, n) => c.startVm(n), (n) => m('cli.started', { name: n })),
   {
     name: 'stop',
     usage: [['stop NAME [--force] [--timeout-s N]', 'shut down through ACPI; power off after N s (or at once with --force)']],
@@ -174,7 +175,7 @@ export const commands: Command[] = [
       const timeoutMs = seconds(v['timeout-s'], -1);
       return async (client) => {
         await client.shutdownVm(name!, { force: Boolean(v.force), ...(timeoutMs >= 0 ? { timeoutMs } : {}) });
-        out(`"${name}" is stopped.`);
+        out(m('cli.isStopped', { name: name! }));
         return 0;
       };
     },
@@ -182,8 +183,8 @@ export const commands: Command[] = [
   simple('pause', 'pause a running VM', (c, n) => c.pauseVm(n)),
   simple('resume', 'resume a paused VM', (c, n) => c.resumeVm(n)),
   simple('reset', 'reset a running VM, as the reset button does', (c, n) => c.resetVm(n)),
-  simple('save', 'save the machine state and power off; start restores it', (c, n) => c.saveVm(n), (n) => `Saved the state of "${n}"; "guesthouse start ${n}" continues where it was.`),
-  simple('discard', 'discard a saved machine state', (c, n) => c.discardSavedState(n), (n) => `Discarded the saved state of "${n}".`),
+  simple('save', 'save the machine state and power off; start restores it', (c, n) => c.saveVm(n), (n) => m('cli.stateSaved', { name: n })),
+  simple('discard', 'discard a saved machine state', (c, n) => c.discardSavedState(n), (n) => m('cli.discarded', { name: n })),
   {
     name: 'repair',
     usage: [['repair NAME', 'put back the configuration an inaccessible VM had before its last change']],
@@ -192,7 +193,7 @@ export const commands: Command[] = [
     service: true,
     prepare: ({ args: [name] }) => async (client) => {
       const vm = await client.repairVm(name!);
-      out(`Repaired "${vm.name}": its configuration from before its last change is back (the unreadable file is kept in ${vm.folder}).`);
+      out(m('cli.repaired', { name: vm.name, folder: vm.folder }));
       return 0;
     },
   },
@@ -215,7 +216,7 @@ export const commands: Command[] = [
     service: true,
     prepare: ({ values: v, args: [name, text] }) => {
       const file = typeof v.file === 'string' ? v.file : undefined;
-      if (file !== undefined && file !== '-' && !fs.statSync(path.resolve(file), { throwIfNoEntry: false })?.isFile()) throw new UsageError(`There is no file ${path.resolve(file)}.`);
+      if (file !== undefined && file !== '-' && !fs.statSync(path.resolve(file), { throwIfNoEntry: false })?.isFile()) throw new UsageError(m('cli.noFile', { path: path.resolve(file) }));
       return async (client) => {
         if (file !== undefined) await sendInParts(client, name!, file === '-' ? await readStdin() : fs.readFileSync(path.resolve(file)));
         else await client.writeConsole(name!, unescapeC(text!));
@@ -233,14 +234,14 @@ export const commands: Command[] = [
     positionals: 1,
     service: true,
     prepare: ({ values: v, args: [name] }) => {
-      if (typeof v.for !== 'string' && typeof v.screen !== 'string') throw new UsageError('Say what to wait for with --for TEXT (console) or --screen TEXT (screen).');
-      if (typeof v.for === 'string' && typeof v.screen === 'string') throw new UsageError('Wait for one thing at a time: --for or --screen.');
+      if (typeof v.for !== 'string' && typeof v.screen !== 'string') throw new UsageError(m('cli.waitWhat'));
+      if (typeof v.for === 'string' && typeof v.screen === 'string') throw new UsageError(m('cli.waitOne'));
       const timeoutMs = seconds(v['timeout-s'], 60_000);
       const onScreen = typeof v.screen === 'string';
       const text = (onScreen ? v.screen : v.for) as string;
       return async (client) => {
         const found = onScreen ? await client.waitForScreen(name!, text, timeoutMs) : await client.waitForConsole(name!, text, timeoutMs);
-        if (!found) process.stderr.write(`"${text}" did not appear on the ${onScreen ? 'screen' : 'console'} of "${name}" within ${timeoutMs / 1000} s.\n`);
+        if (!found) process.stderr.write(`${m(onScreen ? 'cli.notOnScreen' : 'cli.notOnConsole', { text, name: name!, seconds: timeoutMs / 1000 })}\n`);
         return found ? 0 : 1;
       };
     },
@@ -256,7 +257,7 @@ export const commands: Command[] = [
     service: true,
     prepare: ({ values: v, args: [name, file] }) => {
       const pngFile = v.text ? null : path.resolve(file!);
-      if (pngFile && !fs.existsSync(path.dirname(pngFile))) throw new UsageError(`The folder ${path.dirname(pngFile)} does not exist.`);
+      if (pngFile && !fs.existsSync(path.dirname(pngFile))) throw new UsageError(m('cli.noFolder', { path: path.dirname(pngFile) }));
       return async (client) => {
         if (!pngFile) {
           out((await client.screenText(name!)).join('\n').replace(/\n+$/, ''));
@@ -266,7 +267,7 @@ export const commands: Command[] = [
         fs.writeFileSync(pngFile, png);
         const width = png.length >= 24 ? Buffer.from(png).readUInt32BE(16) : 0;
         const height = png.length >= 24 ? Buffer.from(png).readUInt32BE(20) : 0;
-        out(`Saved the screen of "${name}" (${width}x${height}) to ${pngFile}.`);
+        out(m('cli.screenSaved', { name: name!, width, height, path: pngFile }));
         return 0;
       };
     },
@@ -278,7 +279,7 @@ export const commands: Command[] = [
     positionals: 1,
     service: true,
     prepare: ({ values: v, args: [name] }) => {
-      if (v.port !== undefined && !validPort(v.port)) throw new UsageError(`"${String(v.port)}" is not a port number.`);
+      if (v.port !== undefined && !validPort(v.port)) throw new UsageError(m('cli.notPort', { text: String(v.port) }));
       return (client) => displaySession(client, name!, Number(v.port ?? 0));
     },
   },
@@ -312,7 +313,7 @@ export const commands: Command[] = [
     service: false,
     prepare: ({ values: v, home }) => {
       const port = v.port === undefined ? 7380 : Number(v.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`"${String(v.port)}" is not a port number.`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(m('cli.notPort', { text: String(v.port) }));
       const host = typeof v.host === 'string' ? v.host : '127.0.0.1';
       return () => serve(home, host, port);
     },
@@ -327,7 +328,7 @@ export const commands: Command[] = [
     prepare: ({ args, home }) => {
       const sub = args[0];
       // Before connecting: an open connection would keep this process alive after the hint.
-      if ((sub !== 'status' && sub !== 'stop') || args.length > 1) throw new UsageError('Say "service status" or "service stop".');
+      if ((sub !== 'status' && sub !== 'stop') || args.length > 1) throw new UsageError(m('cli.serviceWhat'));
       return () => (sub === 'status' ? serviceStatus(home) : serviceStop(home));
     },
   },
@@ -371,13 +372,13 @@ async function serve(home: string, host: string, port: number): Promise<number> 
   } catch (err) {
     client.close();
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new GuesthouseError('invalid-input', `Port ${port} is already in use; choose another with --port.`);
-    if (code === 'EADDRNOTAVAIL') throw new GuesthouseError('invalid-input', `This host has no address ${host}.`);
+    if (code === 'EADDRINUSE') throw new GuesthouseError('invalid-input', m('cli.portInUse', { port }));
+    if (code === 'EADDRNOTAVAIL') throw new GuesthouseError('invalid-input', m('cli.noAddress', { host }));
     throw err;
   }
-  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) process.stderr.write(`Warning: Guesthouse is reachable from other machines on ${host}; anyone with the address below controls your VMs.\n`);
-  out(`Guesthouse is serving ${home} at ${web.url}`);
-  out('Press Ctrl-C to stop serving (running guests keep running).');
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) process.stderr.write(`${m('cli.openToOthers', { host })}\n`);
+  out(m('cli.serving', { home, url: web.url }));
+  out(m('cli.stopServing'));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -389,20 +390,20 @@ async function serve(home: string, host: string, port: number): Promise<number> 
 
 async function serviceStatus(home: string): Promise<number> {
   const client = await connectToService(home, false);
-  out(client ? `The Guesthouse service for ${home} is running.` : `No Guesthouse service is running for ${home}.`);
+  out(m(client ? 'cli.serviceRunning' : 'cli.noService', { home }));
   client?.close();
   return 0;
 }
 
 async function serviceStop(home: string): Promise<number> {
   const client = await connectToService(home, false);
-  if (!client) return out(`No Guesthouse service is running for ${home}.`), 0;
+  if (!client) return out(m('cli.noService', { home })), 0;
   client.close();
   const pid = Number(fs.readFileSync(path.join(runtimeDir(home), 'service.pid'), 'utf8'));
   process.kill(pid, 'SIGTERM');
   // Wait until it is gone, so a command right after this finds no old service.
   const deadline = Date.now() + 60_000;
   while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  out('The Guesthouse service has stopped; its guests were powered off.');
+  out(m('cli.serviceStopped'));
   return 0;
 }

@@ -2,6 +2,7 @@
 /** The `guesthouse` command: a thin front end that speaks IVmService to the service. Commands are in commands.ts. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { toErrorData } from '../../core/common/errors';
+import { m } from '../../core/common/messages';
 import { libraryHome } from '../../core/node/shared/paths';
 import { connectToService } from '../../core/node/transport/serviceClient';
 import { UsageError } from './args';
@@ -32,7 +33,7 @@ function parse(command: Command, argv: string[], home: string): Input | undefine
   }
   if ((parsed.values as { help?: boolean }).help) return undefined;
   if (parsed.positionals.length !== positionals) {
-    throw new UsageError(positionals === 1 ? 'Name the VM.' : positionals === 2 ? 'Give the VM and the text.' : 'This command takes no arguments.');
+    throw new UsageError(m(positionals === 1 ? 'request.ref' : positionals === 2 ? 'cli.needsVmAndText' : 'cli.noArguments'));
   }
   return { values: parsed.values as Record<string, unknown>, args: parsed.positionals, home };
 }
@@ -44,7 +45,7 @@ async function run(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   const command = commands.find((c) => c.name === name);
-  if (!command) throw new UsageError(`"${name}" is not a guesthouse command; see "guesthouse help".`);
+  if (!command) throw new UsageError(m('cli.unknownCommand', { name }));
   const home = libraryHome();
   // Parse and check before connecting, so a typo never starts a service.
   const input = parse(command, rest, home);

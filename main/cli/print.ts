@@ -1,7 +1,9 @@
 /** What the CLI prints for people: one line per fact, aligned; `--json` output does not come through here. */
 import type { HostInfo, VmDetails, VmSummary } from '../../core/common/api';
+import { m, type Sentence } from '../../core/common/messages';
 
-export const out = (text: string): void => void process.stdout.write(text + '\n');
+/** One line on stdout: text, or a catalog sentence in English. */
+export const out = (text: string | Sentence): void => void process.stdout.write(`${text}\n`);
 
 /** Whole GiB as GiB, anything else as MiB. */
 export const mib = (n: number): string => (n >= 1024 && n % 1024 === 0 ? `${n / 1024} GiB` : `${n} MiB`);
@@ -17,14 +19,14 @@ export function printHost(h: HostInfo): void {
   out(`Memory:       ${mib(h.memoryTotalMib)} total, ${mib(h.memoryFreeMib)} free`);
   const usable = h.accelerators.filter((a) => a.usable && a.kind !== 'tcg').map((a) => a.kind.toUpperCase());
   out(`Accelerator:  ${usable.length ? usable.join(', ') : 'none (software emulation, TCG)'}`);
-  for (const a of h.accelerators.filter((x) => x.kind !== 'tcg')) out(`  ${a.kind.padEnd(5)} ${a.usable ? 'yes' : 'no '}  ${a.detail}`);
-  out(`Auto uses:    ${h.acceleratorChoice.accelerator.toUpperCase()}: ${h.acceleratorChoice.reason}`);
+  for (const a of h.accelerators.filter((x) => x.kind !== 'tcg')) out(`  ${a.kind.padEnd(5)} ${a.usable ? 'yes' : 'no '}  ${a.detail.message}`);
+  out(`Auto uses:    ${h.acceleratorChoice.accelerator.toUpperCase()}: ${h.acceleratorChoice.reason.message}`);
   out(`QEMU:         ${h.qemu.binaries.length ? h.qemu.binaries.map((b) => `${b.path} (${b.version})`).join(', ') : 'not found'}`);
   out(`qemu-img:     ${h.qemu.img ? `${h.qemu.img.path} (${h.qemu.img.version})` : 'not found'}`);
-  if (h.qemu.installHint) out(`              ${h.qemu.installHint}`);
-  out(`v86:          ${h.v86.available ? 'available' : 'not available'}: ${h.v86.detail}`);
-  out(`UEFI:         ${h.uefi.available ? 'available' : 'not available'}: ${h.uefi.detail}`);
-  out(`Engine auto:  ${h.autoEngine.engine ?? 'none'}: ${h.autoEngine.reason}`);
+  if (h.qemu.installHint) out(`              ${h.qemu.installHint.message}`);
+  out(`v86:          ${h.v86.available ? 'available' : 'not available'}: ${h.v86.detail.message}`);
+  out(`UEFI:         ${h.uefi.available ? 'available' : 'not available'}: ${h.uefi.detail.message}`);
+  out(`Engine auto:  ${h.autoEngine.engine ?? 'none'}: ${h.autoEngine.reason.message}`);
   out(`Library:      ${h.libraryPath}`);
 }
 
@@ -32,11 +34,11 @@ export function printVm(vm: VmDetails): void {
   const c = vm.config;
   out(`Name:         ${vm.name}`);
   out(`UUID:         ${vm.id}`);
-  out(`State:        ${vm.state}${vm.stateReason ? ` (${vm.stateReason})` : ''}`);
+  out(`State:        ${vm.state}${vm.stateReason ? ` (${vm.stateReason.message})` : ''}`);
   out(`OS type:      ${vm.osType}`);
   out(`Engine:       ${c.engine}${vm.runtime ? ` (running on ${vm.runtime.engine}, ${vm.runtime.accelerator})` : ''}   accelerator: ${c.accelerator}`);
-  out(`Runs on:      ${vm.engineChoice.engine ?? 'nothing here'}: ${vm.engineChoice.reason}`);
-  for (const note of vm.engineNotes) out(`              ${note}`);
+  out(`Runs on:      ${vm.engineChoice.engine ?? 'nothing here'}: ${vm.engineChoice.reason.message}`);
+  for (const note of vm.engineNotes) out(`              ${note.message}`);
   out(`Memory:       ${c.memoryMib} MiB`);
   out(`CPUs:         ${c.cpus}`);
   out(`Firmware:     ${c.firmware === 'uefi' ? 'UEFI' : 'BIOS'}`);
@@ -55,7 +57,7 @@ export function printVm(vm: VmDetails): void {
 }
 
 export function printList(vms: VmSummary[]): void {
-  if (vms.length === 0) return out('No VMs yet; make one with "guesthouse create NAME".');
+  if (vms.length === 0) return out(m('cli.noVms'));
   out(table([['NAME', 'STATE', 'OS', 'ENGINE', 'MEMORY', 'CPUS'], ...vms.map((v) => (v.inaccessible ? [v.name, 'inaccessible', '-', '-', '-', '-'] : [v.name, v.state, v.osType, v.engine, `${v.memoryMib} MiB`, String(v.cpus)]))]));
-  for (const v of vms) if (v.inaccessible) out(`${v.name}: ${v.inaccessible}`);
+  for (const v of vms) if (v.inaccessible) out(`${v.name}: ${v.inaccessible.message}`);
 }

@@ -1,6 +1,7 @@
 /** The CLI's long-lived conversations with a guest: the console, long input, and the screen for a VNC viewer. */
 import { GuesthouseError } from '../../core/common/errors';
 import { m } from '../../core/common/messages';
+import { hasEnded } from '../../core/common/state';
 import { stripTerminalQueries } from '../../core/common/terminalQueries';
 import { startVncProxy } from '../../core/node/transport/vncProxy';
 import type { ServiceClient } from '../../core/node/transport/serviceClient';
@@ -16,12 +17,12 @@ export async function consoleSession(client: ServiceClient, name: string): Promi
     (data) => process.stdout.write(data, () => attachment?.ack(data.length)),
     { flowControl: true },
   );
-  process.stderr.write(`Connected to "${name}". Press Ctrl-] to detach.\r\n`);
+  process.stderr.write(`${m('cli.connected', { name })}\r\n`);
   // Replayed output must not make the terminal type answers (cursor position…) into the guest.
   process.stdout.write(stripTerminalQueries(attachment.backlog));
   const sub = client.onDidChangeState((e): void => {
-    if (e.name === name && (e.state === 'stopped' || e.state === 'crashed')) {
-      process.stderr.write(`\r\n"${name}" is ${e.state}${e.reason ? `: ${e.reason}` : '.'}\r\n`);
+    if (e.name === name && hasEnded(e.state)) {
+      process.stderr.write(`\r\n"${name}" is ${e.state}${e.reason ? `: ${e.reason.message}` : '.'}\r\n`);
       finish(0);
     }
   });
@@ -66,7 +67,7 @@ export async function sendInParts(client: ServiceClient, name: string, data: Uin
     wake();
   });
   const sub = client.onDidChangeState((e): void => {
-    if (e.name === name && (e.state === 'stopped' || e.state === 'crashed' || e.state === 'saved')) wake();
+    if (e.name === name && hasEnded(e.state)) wake();
   });
   try {
     for (let at = 0; at < data.length; at += SEND_PART_BYTES) {
@@ -95,8 +96,8 @@ export async function displaySession(client: ServiceClient, name: string, port: 
   let id: string | undefined;
   // Listen first, so a stop while the port opens is not missed.
   const sub = client.onDidChangeState((e): void => {
-    if ((e.id === id || e.name === name) && (e.state === 'stopped' || e.state === 'crashed' || e.state === 'saved')) {
-      process.stderr.write(`"${e.name}" is ${e.state}${e.reason ? `: ${e.reason}` : '.'}\n`);
+    if ((e.id === id || e.name === name) && hasEnded(e.state)) {
+      process.stderr.write(`"${e.name}" is ${e.state}${e.reason ? `: ${e.reason.message}` : '.'}\n`);
       finish(0);
     }
   });
@@ -110,10 +111,10 @@ export async function displaySession(client: ServiceClient, name: string, port: 
       upstream: vm.runtime.displaySocket,
       port,
       onViewer: (e) => {
-        if (e.kind === 'refused' || e.kind === 'failed') process.stderr.write(`A viewer from ${e.remote} was turned away: ${e.reason}\n`);
+        if (e.kind === 'refused' || e.kind === 'failed') process.stderr.write(`${m('cli.viewerRefused', { remote: e.remote, reason: e.reason })}\n`);
       },
     });
-    out(`The screen of "${vm.name}" is at ${proxy.host}:${proxy.port} (VNC); password: ${proxy.password}. Press Ctrl-C to stop.`);
+    out(m('cli.displayAt', { name: vm.name, host: proxy.host, port: proxy.port, password: proxy.password }));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     const code = await done;

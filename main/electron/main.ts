@@ -12,10 +12,12 @@ import { libraryHome } from '../../core/node/shared/paths';
 import { connectToService } from '../../core/node/transport/serviceClient';
 import { startService, type RunningService } from '../server/service';
 import { CONTENT_SECURITY_POLICY } from '../server/web';
+import { staticFile } from '../server/staticFiles';
 import { APP_ORIGIN, isAppUrl } from '../preload/channels';
 import { serveIpc } from './ipc';
 import { utilitySpawner } from './utilitySpawner';
 import { localeOf, say } from '../../core/common/messages';
+import { hasEnded } from '../../core/common/state';
 
 const RENDERER_DIR = path.join(__dirname, '..', '..', 'renderer');
 const PRELOAD = path.join(__dirname, '..', '..', 'preload', 'preload.js');
@@ -28,18 +30,13 @@ let window: BrowserWindow | null = null;
 let owned: RunningService | null = null;
 let service: IVmService | null = null;
 
-const mime: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2' };
-
 /** Serves the built renderer on app://guesthouse/ (pages are never loaded from file://). */
 function serveRenderer(): void {
   protocol.handle('app', (request) => {
     const url = new URL(request.url);
-    const rel = decodeURIComponent(url.pathname).replace(/^\/+/, '') || 'index.html';
-    const file = path.resolve(RENDERER_DIR, rel);
-    if (url.host !== 'guesthouse' || !file.startsWith(RENDERER_DIR + path.sep) || !fs.existsSync(file)) return new Response('Not found', { status: 404 });
-    return new Response(fs.readFileSync(file), {
-      headers: { 'Content-Type': mime[path.extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
-    });
+    const found = url.host === 'guesthouse' ? staticFile(RENDERER_DIR, url.pathname) : ({ error: 'notFound' } as const);
+    if ('error' in found) return new Response('Not found', { status: found.error === 'badEscape' ? 400 : 404 });
+    return new Response(fs.readFileSync(found.file), { headers: { 'Content-Type': found.type, 'Content-Security-Policy': CONTENT_SECURITY_POLICY } });
   });
 }
 
@@ -81,15 +78,15 @@ async function bridgeDisplaySocket(service: IVmService, ref: string, port: Messa
     socket.destroy();
     port.close();
   };
-  socket.on('data', (data: Buffer) => port.postMessage({ t: 'data', data: new Uint8Array(data) }));
+  socket.on('data', (data: Buffer) => port.postMessage({ type: 'data', data: new Uint8Array(data) }));
   socket.on('close', () => {
-    port.postMessage({ t: 'closed' });
+    port.postMessage({ type: 'closed' });
     port.close();
   });
   socket.on('error', end);
-  port.on('message', (e: { data: { t: string; data?: Uint8Array } }) => {
-    if (e.data.t === 'data' && e.data.data instanceof Uint8Array) socket.write(e.data.data);
-    else if (e.data.t === 'close') end();
+  port.on('message', (e: { data: { type: string; data?: Uint8Array } }) => {
+    if (e.data.type === 'data' && e.data.data instanceof Uint8Array) socket.write(e.data.data);
+    else if (e.data.type === 'close') end();
   });
   port.on('close', end);
   port.start();
@@ -153,7 +150,7 @@ app.on('before-quit', (event) => {
     });
     const choice = choices[response];
     if (!choice) return;
-    const vms = (await service.listVms()).filter((v) => !['stopped', 'saved', 'crashed'].includes(v.state));
+    const vms = (await service.listVms()).filter((v) => !hasEnded(v.state));
     await Promise.allSettled(vms.map((v) => choice.act(v.id)));
     await owned!.close();
     quitting = true;

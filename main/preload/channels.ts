@@ -10,9 +10,9 @@ export const CONSOLE_PORT_CHANNEL = 'guesthouse:console-port';
 export const DISPLAY_PORT_CHANNEL = 'guesthouse:display-port';
 
 /** Viewer → guest host on a display port: RFB bytes, or the viewer is done. */
-export type FromDisplayPort = { t: 'data'; data: Uint8Array } | { t: 'close' };
+export type FromDisplayPort = { type: 'data'; data: Uint8Array } | { type: 'close' };
 /** Guest host → viewer on a display port: RFB bytes, or the RFB connection ended. */
-export type ToDisplayPort = { t: 'data'; data: Uint8Array } | { t: 'closed' };
+export type ToDisplayPort = { type: 'data'; data: Uint8Array } | { type: 'closed' };
 
 /**
  * A display connection as the preload hands it to the page (renderer/src/client.ts spells

@@ -3,7 +3,8 @@
  * else. Bundled into one CommonJS file (a sandboxed preload cannot require our modules).
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import type { AttachOptions, ConsoleAttachment, IVmService } from '../../core/common/api';
+import { serviceMethods, type AttachOptions, type ConsoleAttachment, type IVmService } from '../../core/common/api';
+import { toErrorData } from '../../core/common/errors';
 import type { FromConsolePort, ToConsolePort } from '../../core/common/protocol';
 import { connectService, type ClientMessage, type ServerMessage } from '../../core/common/rpc';
 import { CONSOLE_PORT_CHANNEL, DISPLAY_PORT_CHANNEL, RPC_CHANNEL, type DisplayChannel, type FromDisplayPort, type ToDisplayPort } from './channels';
@@ -38,16 +39,16 @@ async function attachConsole(ref: string, onData: (data: Uint8Array) => void, op
   const backlog = await new Promise<Uint8Array>((resolve) => {
     port.onmessage = (e: MessageEvent<ToConsolePort>) => {
       const m = e.data;
-      if (m.t === 'backlog') resolve(m.data);
-      else if (m.t === 'data') {
+      if (m.type === 'backlog') resolve(m.data);
+      else if (m.type === 'data') {
         onData(m.data);
         // Without flow control the viewer is taken to keep up: acknowledge at once.
-        if (!options?.flowControl) send({ t: 'ack', bytes: m.data.length });
-      } else if (m.t === 'closed') port.close();
+        if (!options?.flowControl) send({ type: 'ack', bytes: m.data.length });
+      } else if (m.type === 'closed') port.close();
     };
     port.start();
   });
-  return { backlog, ack: (bytes) => send({ t: 'ack', bytes }), dispose: () => port.close() };
+  return { backlog, ack: (bytes) => send({ type: 'ack', bytes }), dispose: () => port.close() };
 }
 
 /** The guest's screen (RFB bytes) over a MessagePort from main; refused with a sentence when there is none. */
@@ -70,15 +71,15 @@ async function openDisplay(ref: string): Promise<DisplayChannel> {
     onClose();
   };
   port.onmessage = (e: MessageEvent<ToDisplayPort>) => {
-    if (e.data.t === 'data') onMessage(e.data.data);
+    if (e.data.type === 'data') onMessage(e.data.data);
     else finish();
   };
   port.start();
   const post = (m: FromDisplayPort) => port.postMessage(m);
   return {
-    send: (data) => void (closed || post({ t: 'data', data })),
+    send: (data) => void (closed || post({ type: 'data', data })),
     close: () => {
-      if (!closed) post({ t: 'close' });
+      if (!closed) post({ type: 'close' });
       finish();
     },
     onMessage: (h) => void (onMessage = h),
@@ -89,5 +90,17 @@ async function openDisplay(ref: string): Promise<DisplayChannel> {
 /** What the page sees as window.guesthouse: the service, plus the Electron-only display port. */
 export type PreloadApi = IVmService & { openDisplay?(ref: string): Promise<DisplayChannel> };
 
-const api: PreloadApi = { ...service, attachConsole, openDisplay };
+/**
+ * The context bridge copies only an Error's message into the page, so a refusal would lose its
+ * key, parameters, form field and bug flag (and the GUI would show English, on no field). The
+ * page gets the error's plain data instead, which the bridge copies whole (toUiError reads it).
+ */
+const plainErrors = Object.fromEntries(
+  serviceMethods.map((name) => [
+    name,
+    (...args: unknown[]) => (service[name] as (...a: unknown[]) => Promise<unknown>)(...args).catch((err: unknown) => Promise.reject(toErrorData(err))),
+  ]),
+) as unknown as Pick<IVmService, (typeof serviceMethods)[number]>;
+
+const api: PreloadApi = { ...service, ...plainErrors, attachConsole, openDisplay };
 contextBridge.exposeInMainWorld('guesthouse', api);

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { startService } from './service';
+import { m } from '../../core/common/messages';
 
 const foreground = process.argv.includes('--foreground');
 // Started by the CLI, the service goes away when idle (as VBoxSVC does); in the foreground it stays.
@@ -24,7 +25,7 @@ startService({ idleExitMs: Number.isFinite(idleSeconds) ? idleSeconds * 1000 : 3
     process.title = 'guesthouse-service';
     process.stdout.write(
       foreground
-        ? `The Guesthouse service for ${running.service.library.home} is running. In another terminal: npm run --silent guesthouse -- help\nCtrl-C stops it and powers off its guests.\n`
+        ? `${m('server.running', { home: running.service.library.home })}\n${m('server.ctrlC')}\n`
         : 'ready\n',
     );
     const stop = (signal: string) => {

@@ -5,6 +5,7 @@ import type { ServerMessage } from '../../core/common/rpc';
 import { serveConnection } from '../../core/common/rpcServer';
 import { libraryHome, runtimeDir, serviceSocketPath } from '../../core/node/shared/paths';
 import { socketTransport } from '../../core/node/transport/socketTransport';
+import { serviceAnswers } from '../../core/node/transport/serviceClient';
 import type { GuestHostSpawner } from '../../core/node/service/supervisor';
 import { processAlive } from '../../core/node/shared/processAlive';
 import { VmService } from '../../core/node/service/vmService';
@@ -28,18 +29,6 @@ export interface RunningService {
   service: VmService;
   socketPath: string;
   close(): Promise<void>;
-}
-
-/** True when a service already answers on the socket. */
-export function serviceAnswers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(socketPath);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 /**
@@ -84,10 +73,10 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   const socketPath = serviceSocketPath(home);
   fs.mkdirSync(runtimeDir(home), { recursive: true, mode: 0o700 });
   const unlock = takeServiceLock(home);
-  if (!unlock) throw new Error(m('service.running', { home }));
+  if (!unlock) throw new Error(m('service.running', { home }).message);
   if (await serviceAnswers(socketPath)) {
     unlock();
-    throw new Error(m('service.running', { home }));
+    throw new Error(m('service.running', { home }).message);
   }
   if (process.platform !== 'win32') fs.rmSync(socketPath, { force: true });
 
@@ -114,7 +103,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     serveConnection(service, socketTransport<unknown, ServerMessage>(socket));
   });
   service.onDidChangeState((e) => {
-    log(`${e.name}: ${e.state}${e.reason ? ` (${e.reason})` : ''}`);
+    log(`${e.name}: ${e.state}${e.reason ? ` (${e.reason.message})` : ''}`);
     // Let the 'gone' bookkeeping run before counting running guests.
     setImmediate(checkIdle);
   });

@@ -9,6 +9,8 @@ import type { IVmService } from '../../core/common/api';
 import type { ServerMessage, Transport } from '../../core/common/rpc';
 import { serveConnection } from '../../core/common/rpcServer';
 import { decodeJson, encodeJson } from '../../core/common/wire';
+import { m } from '../../core/common/messages';
+import { staticFile } from './staticFiles';
 
 export interface WebServerOptions {
   service: IVmService;
@@ -35,17 +37,6 @@ const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 /** A screen's bytes wait for a slow browser up to this much before the guest host is read no further. */
 const DISPLAY_HIGH_BYTES = 4 * 1024 * 1024;
 const DISPLAY_LOW_BYTES = 1024 * 1024;
-
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 /** The same policy the Electron window gets: our own scripts only, no framing. */
 export const CONTENT_SECURITY_POLICY = [
@@ -136,7 +127,7 @@ function pipeDisplay(ws: WebSocket, vnc: net.Socket): void {
   });
   ws.on('message', (data: Buffer, isBinary) => {
     // RFB is a byte stream: a text frame is not from our viewer.
-    if (!isBinary) return void ws.close(1003, 'Binary messages only.');
+    if (!isBinary) return void ws.close(1003, m('web.binaryOnly').message);
     if (!vnc.write(data)) {
       ws.pause();
       vnc.once('drain', () => ws.resume());
@@ -163,13 +154,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const headers = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
     const url = requestUrl(req);
     if (!url) {
-      res.writeHead(400, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad address.\n');
+      res.writeHead(400, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(`${m('web.badAddress')}\n`);
       return;
     }
     const given = tokenFrom(req, url);
     if (!sameToken(given, token)) {
       res.writeHead(401, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('This Guesthouse needs its access token: open the address that "guesthouse serve" printed.\n');
+      res.end(`${m('web.needsToken')}\n`);
       return;
     }
     if (url.searchParams.has('token')) {
@@ -182,19 +173,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       res.writeHead(405, headers).end();
       return;
     }
-    const decoded = decodePath(url.pathname);
-    if (decoded === null) {
-      res.writeHead(400, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Bad address: a malformed %-escape.\n');
+    const found = staticFile(root, url.pathname);
+    if ('error' in found) {
+      const [status, key] = found.error === 'badEscape' ? ([400, 'web.badEscape'] as const) : ([404, 'web.notFound'] as const);
+      res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(`${m(key)}\n`);
       return;
     }
-    const rel = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
-    const file = path.resolve(root, rel);
-    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found.\n');
-      return;
-    }
-    res.writeHead(200, { ...headers, 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
+    res.writeHead(200, { ...headers, 'Content-Type': found.type });
+    fs.createReadStream(found.file).pipe(res);
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -261,7 +247,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     url: `http://${shownHost}:${address.port}/?token=${token}`,
     token,
     closeRpcClients: () => {
-      for (const ws of rpcClients) ws.close(1012, 'The Guesthouse service restarted.');
+      for (const ws of rpcClients) ws.close(1012, m('web.serviceRestarted').message);
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,19 +3,21 @@ import { useTranslation } from 'react-i18next';
 import { ConfirmDelete } from './components/ConfirmDelete';
 import { ConsoleView } from './components/ConsoleView';
 import { Details, hasDisplay, useVmDetails } from './components/Details';
-import { DisplayView, showsScreen } from './components/DisplayView';
+import { DisplayView } from './components/DisplayView';
 import { BugReport } from './components/ErrorBoundary';
 import { HostPanel } from './components/HostPanel';
 import { LogView } from './components/LogView';
 import { MachineList } from './components/MachineList';
 import { NewVmWizard } from './components/NewVmWizard';
 import { Settings } from './components/Settings';
+import { SnapshotsView } from './components/SnapshotsView';
 import { Toolbar, type ToolbarAction } from './components/Toolbar';
 import { languages, setLanguage, type Language } from './i18n';
 import { toUiError, useHostInfo, useService, useVms, type UiError } from './useService';
 import { useCoreText } from './coreText';
+import { isGuestUp } from './vmState';
 
-type Tab = 'details' | 'display' | 'console' | 'settings' | 'log';
+type Tab = 'details' | 'display' | 'console' | 'settings' | 'snapshots' | 'log';
 
 export function App({ lost }: { lost: Promise<void> }) {
   const { t, i18n } = useTranslation();
@@ -39,7 +41,7 @@ export function App({ lost }: { lost: Promise<void> }) {
   const withDisplay = !details || hasDisplay(details);
   // The guest's screen is where a running VM opens (its serial port stays on Console).
   const screenTab: Tab = withDisplay ? 'display' : 'console';
-  const opened = details && showsScreen(details.state) ? details.id : null;
+  const opened = details && isGuestUp(details.state) ? details.id : null;
   // Whether the user chose a tab since selecting this VM: then it is not changed for them.
   const picked = useRef(false);
   const pickTab = (k: Tab) => {
@@ -102,7 +104,7 @@ export function App({ lost }: { lost: Promise<void> }) {
       {disconnected ? <div className="banner error" role="alert">{t('app.connectionLost')}</div> : null}
       {error && !error.bug ? (
         <div className="banner error" role="alert">
-          <span>{core(error.message)}</span>
+          <span>{core(error)}</span>
           <button type="button" onClick={() => setError(null)}>
             {t('errors.dismiss')}
           </button>
@@ -114,7 +116,7 @@ export function App({ lost }: { lost: Promise<void> }) {
           {vm ? (
             <>
               <div role="tablist" className="tabs">
-                {(withDisplay ? (['details', 'display', 'console', 'settings', 'log'] as const) : (['details', 'console', 'settings', 'log'] as const)).map((k) => (
+                {(withDisplay ? (['details', 'display', 'console', 'settings', 'snapshots', 'log'] as const) : (['details', 'console', 'settings', 'snapshots', 'log'] as const)).map((k) => (
                   <button key={k} role="tab" type="button" aria-selected={tab === k} onClick={() => pickTab(k)}>
                     {t(`tabs.${k}`)}
                   </button>
@@ -125,6 +127,7 @@ export function App({ lost }: { lost: Promise<void> }) {
                 {tab === 'display' && withDisplay ? <DisplayView vm={vm} /> : null}
                 {tab === 'console' ? <ConsoleView vm={vm} /> : null}
                 {tab === 'settings' && host ? <Settings key={vm.id} vm={vm} host={host} /> : null}
+                {tab === 'snapshots' ? <SnapshotsView key={vm.id} vm={vm} /> : null}
                 {tab === 'log' ? <LogView vm={vm} /> : null}
               </div>
             </>

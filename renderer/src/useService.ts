@@ -1,5 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useState } from 'react';
 import type { HostInfo, IVmService, VmSummary } from '../../core/common/api';
+import type { ErrorData } from '../../core/common/errors';
+import { formFields, isSentenceData, type FormField, type ProblemData } from '../../core/common/messages';
 
 export const ServiceContext = createContext<IVmService | null>(null);
 
@@ -39,16 +41,28 @@ export function useHostInfo(): HostInfo | null {
   return host;
 }
 
-/** Expected errors carry the user's sentence; anything else is a bug to report. */
-export interface UiError {
-  message: string;
+/**
+ * An error as the GUI shows it: its sentence (said in the GUI's language by key, useCoreText),
+ * the form field it is about, one sentence per problem, and whether it is a bug (set by the
+ * core where the error was made; shown as a report, not as the user's mistake).
+ */
+export interface UiError extends ProblemData {
   bug: boolean;
-  problems?: string[];
+  problems?: ProblemData[];
 }
 
 export function toUiError(err: unknown): UiError {
-  const e = err as { code?: string; message?: string; problems?: string[] };
-  const message = e?.message ?? String(err);
-  const bug = e?.code === 'internal' || message.startsWith('Guesthouse hit an internal error') || !(e?.code || /[.!?]$/.test(message));
-  return { message, bug, ...(e?.problems ? { problems: e.problems } : {}) };
+  const e = (typeof err === 'object' && err !== null ? err : {}) as Partial<ErrorData>;
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  const own = isSentenceData(e) ? { ...(e.key !== undefined ? { key: e.key } : {}), ...(e.params !== undefined ? { params: e.params } : {}) } : {};
+  const field = typeof e.field === 'string' && (formFields as readonly string[]).includes(e.field) ? { field: e.field } : {};
+  const problems = Array.isArray(e.problems) ? e.problems.filter((p) => isSentenceData(p)) : [];
+  // An error with no flag did not come from the core as one (a browser's own): what it says is all there is.
+  return { message, ...own, ...field, bug: typeof e.bug === 'boolean' ? e.bug : !(err instanceof Error), ...(problems.length ? { problems } : {}) };
+}
+
+/** The problem of an error that belongs to a form field: the one problem about it, or the error itself when it is. */
+export function problemAt(error: UiError | null, field: FormField): ProblemData | null {
+  if (!error) return null;
+  return error.problems?.find((p) => p.field === field) ?? (error.field === field ? error : null);
 }

@@ -84,6 +84,10 @@ export async function fullFlow(page: Page, guest: TestGuest, info: TestInfo): Pr
   await typeLine(page, 'KEPT=saved-$((3*3))');
   await page.getByRole('button', { name: 'Save state' }).click();
   await expect(row(page, 'tiny')).toContainText('Saved');
+  // A saved VM has no console to attach to: its tab says so, instead of an empty terminal.
+  await page.getByRole('tab', { name: 'Console' }).click();
+  await expect(page.getByText('"tiny" is not running. Start it to use its console.')).toBeVisible();
+  await expect(page.getByTestId('terminal')).toHaveCount(0);
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(row(page, 'tiny')).toContainText('Running');
   await page.getByRole('tab', { name: 'Console' }).click();

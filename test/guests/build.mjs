@@ -212,7 +212,7 @@ function buildIso(iso, { bzImage, initrd, syslinuxRoot, scratch }) {
     run('xorriso', ['-as', 'mkisofs', '-quiet', '-o', iso, '-V', 'GUESTHOUSE', '-r', '-J',
       '-b', 'isolinux/isolinux.bin', '-c', 'isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table', tree]);
   } catch (e) {
-    if (e.code === 'ENOENT') throw new Error('xorriso is missing: the test guest\'s ISO needs it (apt-get install xorriso).');
+    if (e.code === 'ENOENT') throw new Error('xorriso is missing: the test guest\'s ISO needs it (apt-get install xorriso).', { cause: e });
     throw e;
   }
 }

@@ -84,16 +84,16 @@ describe('the accelerator probe', () => {
     const host = await probeHost({ libraryPath: root, env });
     const kvm = host.accelerators.find((a) => a.kind === 'kvm')!;
     expect(kvm).toMatchObject({ usable: false, present: true });
-    expect(kvm.detail).toMatch(/^KVM is present but could not run 64-bit code here: the probe did not finish within \d+ s\.$/);
+    expect(kvm.detail.message).toMatch(/^KVM is present but could not run 64-bit code here: the probe did not finish within \d+ s\.$/);
     expect(host.acceleratorChoice).toMatchObject({ accelerator: 'tcg', source: 'probe' });
-    expect(host.acceleratorChoice.reason).toBe(`Using TCG (software emulation): ${kvm.detail}`);
+    expect(host.acceleratorChoice.reason.message).toBe(`Using TCG (software emulation): ${kvm.detail.message}`);
   });
 
   it('reports a KVM whose vCPU resets at the switch to 64-bit mode', async () => {
     const env = brokenKvmEnv('hang', path.join(root, 'r'));
     fs.writeFileSync(path.join(env.GUESTHOUSE_QEMU_DIR!, 'qemu-system-x86_64'), fs.readFileSync(path.join(env.GUESTHOUSE_QEMU_DIR!, 'qemu-system-x86_64'), 'utf8').replace(' -no-reboot) continue;;', ''));
     const kvm = (await probeHost({ libraryPath: root, env })).accelerators.find((a) => a.kind === 'kvm')!;
-    expect(kvm.detail).toBe('KVM is present but could not run 64-bit code here: its CPU reset before reaching 64-bit mode.');
+    expect(kvm.detail.message).toBe('KVM is present but could not run 64-bit code here: its CPU reset before reaching 64-bit mode.');
   });
 
   it('reports a KVM that aborts with QEMU\'s own words', async () => {
@@ -101,7 +101,7 @@ describe('the accelerator probe', () => {
     const host = await probeHost({ libraryPath: root, env });
     const kvm = host.accelerators.find((a) => a.kind === 'kvm')!;
     expect(kvm.usable).toBe(false);
-    expect(kvm.detail).toBe('KVM is present but could not run 64-bit code here: emulation failure.');
+    expect(kvm.detail.message).toBe('KVM is present but could not run 64-bit code here: emulation failure.');
   });
 
   it('is cached per QEMU binary, and runs again when the binary changes', async () => {
@@ -181,7 +181,7 @@ describe('guests on a host whose KVM is broken', () => {
     expect(vm.runtime?.accelerator).toBe('kvm');
     // What stood still: the kernel's own words on the screen, and nothing after them.
     expect((await service.screenText('silent')).join('\n')).toMatch(/requires an x86-64 CPU/);
-    expect(vm.engineNotes[0]).toMatch(/^The guest has shown no console output and no screen change for 20 s under KVM: the hardware acceleration of this host may be broken\. Power off, set the accelerator to TCG/);
+    expect(vm.engineNotes[0]?.message).toMatch(/^The guest has shown no console output and no screen change for 20 s under KVM: the hardware acceleration of this host may be broken\. Power off, set the accelerator to TCG/);
     await service.powerOffVm('silent');
   });
 
@@ -201,7 +201,7 @@ describe('guests on a host whose KVM is broken', () => {
 
     let paused = nextState(service, 'outside', (e) => e.state === 'paused');
     await qmp.execute('stop');
-    expect((await paused).reason).toBe('QEMU paused the guest without being asked (its status is paused).');
+    expect((await paused).reason?.message).toBe('QEMU paused the guest without being asked (its status is paused).');
     await service.resumeVm('outside');
     expect((await service.getVm('outside')).state).toBe('running');
 
@@ -211,11 +211,11 @@ describe('guests on a host whose KVM is broken', () => {
     paused = nextState(service, 'outside', (e) => e.state === 'paused');
     await service.writeConsole('outside', Buffer.from('poweroff -f\n'));
     const event = await paused;
-    expect(event.reason).toBe('QEMU paused the guest without being asked (its status is shutdown).');
+    expect(event.reason?.message).toBe('QEMU paused the guest without being asked (its status is shutdown).');
     await expect(service.resumeVm('outside')).rejects.toThrow(/QEMU refused cont: .*[Rr]eset/);
     const vm = await service.getVm('outside');
     expect(vm.state).toBe('paused');
-    expect(vm.stateReason).toBe(event.reason);
+    expect(vm.stateReason).toEqual(event.reason);
     qmp.close();
     await service.powerOffVm('outside');
   });

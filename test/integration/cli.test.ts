@@ -1,7 +1,6 @@
 // The guesthouse CLI end to end: a background service it starts itself, real guests,
 // and bad input that must give one sentence and change nothing on disk.
-import { spawn, spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -85,7 +84,7 @@ describe('guesthouse CLI', () => {
     expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout).state).toBe('paused');
     expect(cli(home, ['resume', 'web']).code).toBe(0);
     expect(cli(home, ['stop', 'web', '--timeout-s', '60'])).toMatchObject({ code: 0, stdout: '"web" is stopped.\n' });
-    expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout)).toMatchObject({ state: 'stopped', stateReason: 'The guest powered off.' });
+    expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout)).toMatchObject({ state: 'stopped', stateReason: { message: 'The guest powered off.' } });
   });
 
   it('console attaches interactively and Ctrl-] detaches', async () => {
@@ -110,7 +109,7 @@ describe('guesthouse CLI', () => {
     expect(code).toBe(0);
     expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout).state).toBe('running');
     expect(cli(home, ['stop', 'web', '--force']).code).toBe(0);
-    expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout)).toMatchObject({ state: 'stopped', stateReason: 'Powered off.' });
+    expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout)).toMatchObject({ state: 'stopped', stateReason: { message: 'Powered off.' } });
   });
 
   it('display shows the screen to a VNC viewer with a one-time password, until Ctrl-C', async () => {

@@ -1,7 +1,7 @@
 // Faults and bad input at the console and around it, through the real CLI and a real
 // service with the tiny guest: a crash ends a wait at once with its reason, a replayed
 // backlog asks the terminal nothing, input is bounded per call and long input goes in parts.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -58,7 +58,7 @@ describe('a guest host that dies of an exception says which', () => {
     const spec = { config: {}, vmDir, runtimeDir: vmDir, engine: 'v86', stateFile: path.join(vmDir, 's'), restoreState: false, ringBytes: -1 } as unknown as BootSpec;
     const states: string[] = [];
     const guest = new RunningGuest('id', 'broken', spec, new GuestHostPool(forkSpawner).launch, {
-      onState: (state, reason) => states.push(`${state}${reason ? `: ${reason}` : ''}`),
+      onState: (state, reason) => states.push(`${state}${reason ? `: ${reason.message}` : ''}`),
       onGone: () => undefined,
     });
     await expect(guest.started).rejects.toThrow('The v86 engine stopped: Invalid typed array length: -1');

@@ -46,7 +46,7 @@ describe('a full disk under the library', () => {
   let service: VmService;
   const filler = path.join(home, 'filler');
   const consoleLog = () => path.join(home, 'machines', 'flood', 'logs', 'console.log');
-  const note = m('notes.consoleLogFull', { name: 'flood' });
+  const note = m('notes.consoleLogFull', { name: 'flood' }).message;
 
   beforeAll(async () => {
     guest = await tinyGuest();
@@ -75,15 +75,15 @@ describe('a full disk under the library', () => {
     expect(processAlive(vm.runtime!.enginePid!)).toBe(true);
     expect(await runInGuest(service, 'flood', 'echo alive-$((6*7))')).toContain('alive-42');
     // Said once, as a note of the VM (guesthouse show, the GUI's details).
-    expect(vm.engineNotes.filter((n) => n === note)).toHaveLength(1);
-    expect((await service.getVm('flood')).engineNotes).toContain(note);
+    expect(vm.engineNotes.filter((n) => n.message === note)).toHaveLength(1);
+    expect((await service.getVm('flood')).engineNotes.map((n) => n.message)).toContain(note);
   });
 
   it('a config write on the full disk says so and leaves the config as it was, with no temp file', async () => {
     fillUp(path.join(home, 'filler-2'));
     const dir = path.join(home, 'machines', 'spare');
     const before = fs.readFileSync(path.join(dir, 'vm.json'), 'utf8');
-    await expect(service.modifyVm('spare', { memoryMib: 96 })).rejects.toThrow(m('library.diskFull', { name: 'spare' }));
+    await expect(service.modifyVm('spare', { memoryMib: 96 })).rejects.toThrow(m('library.diskFull', { name: 'spare' }).message);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(fs.readFileSync(path.join(dir, 'vm.json'), 'utf8')).toBe(before);
   });
@@ -94,11 +94,11 @@ describe('a full disk under the library', () => {
     // The log tries again on output at most every few seconds: keep the guest talking until it has.
     const deadline = Date.now() + 30_000;
     let n = 0;
-    while ((await service.getVm('flood')).engineNotes.includes(note) && Date.now() < deadline) {
+    while ((await service.getVm('flood')).engineNotes.some((n) => n.message === note) && Date.now() < deadline) {
       await runInGuest(service, 'flood', `echo tick-${n++}`);
       await new Promise((r) => setTimeout(r, 500));
     }
-    expect((await service.getVm('flood')).engineNotes).not.toContain(note);
+    expect((await service.getVm('flood')).engineNotes.map((n) => n.message)).not.toContain(note);
     expect(await runInGuest(service, 'flood', 'echo back-$((7*8))')).toContain('back-56');
     expect(fs.readFileSync(consoleLog(), 'latin1')).toContain('back-56');
     expect((await service.getVm('flood')).state).toBe('running');

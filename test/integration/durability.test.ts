@@ -10,15 +10,17 @@ import { tempHome } from '../support/service';
 
 const OUT = path.resolve(__dirname, '..', '..', 'out', 'core', 'node');
 
-/** A child process that rewrites vm.json in a loop with the real library code. */
+/** A child process that rewrites vm.json in a loop with the real library code, `configs[0]` first. */
 function writerScript(dir: string, configs: string[]): string {
   return `
     const { Library } = require(${JSON.stringify(path.join(OUT, 'library', 'library.js'))});
     const lib = new Library(${JSON.stringify(path.dirname(path.dirname(dir)))});
     const configs = ${JSON.stringify(configs.map((c) => JSON.parse(c)))};
-    let i = 0;
-    process.stdout.write('writing\\n');
-    for (;;) lib.save(${JSON.stringify(dir)}, configs[i++ % 2]);
+    // One dot after each config written, so the test can pull the plug at a chosen write.
+    for (let i = 0; ; i++) {
+      lib.writeConfig(${JSON.stringify(dir)}, configs[i % 2]);
+      process.stdout.write('.');
+    }
   `;
 }
 
@@ -33,13 +35,25 @@ describe('config durability', () => {
     const file = path.join(dir, 'vm.json');
     const valid = [JSON.stringify(a, null, 2) + '\n', JSON.stringify(b, null, 2) + '\n'];
     const seen = new Set<number>();
+    let killedMidWrite = 0;
     for (let round = 0; round < 25; round++) {
-      const child = spawn(process.execPath, ['-e', writerScript(dir, valid)], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-      // Let it write for a varying moment, then pull the plug.
-      await new Promise((r) => setTimeout(r, 1 + ((round * 7) % 23)));
+      // The file holds a; the writer starts with b, so every write changes it.
+      const child = spawn(process.execPath, ['-e', writerScript(dir, [valid[1]!, valid[0]!])], { stdio: ['ignore', 'pipe', 'inherit'] });
+      // Pull the plug once it has written a varying number of configs: the kill lands in a later write.
+      const writes = 1 + (round % 4);
+      await new Promise<void>((resolve) => {
+        let dots = 0;
+        child.stdout.on('data', (chunk: Buffer) => {
+          dots += chunk.length;
+          if (dots >= writes) resolve();
+        });
+      });
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
+      // A temp file left behind (vm.json's or its backup's): the kill landed while a file was half written.
+      if (fs.readdirSync(dir).some((name) => name.endsWith(`.${child.pid}.tmp`))) killedMidWrite++;
+      const backup = path.join(dir, 'vm.json.bak');
+      if (fs.existsSync(backup)) expect(valid).toContain(fs.readFileSync(backup, 'utf8'));
       const text = fs.readFileSync(file, 'utf8');
       expect(valid).toContain(text);
       seen.add(valid.indexOf(text));
@@ -47,7 +61,10 @@ describe('config durability', () => {
     }
     // The library still lists the VM (leftover temp files are ignored).
     expect(lib.list().map((e) => e.config.identity.name)).toEqual([sampleConfig.identity.name]);
-    expect(seen.size).toBeGreaterThan(0);
+    // The case this test is for happened: some kills landed mid-write, and the writes
+    // between them went through, each config replacing the other.
+    expect(killedMidWrite).toBeGreaterThan(0);
+    expect(seen.size).toBe(2);
   });
 
   it('a VM locked by another live process cannot be taken; a dead owner’s lock can', async () => {

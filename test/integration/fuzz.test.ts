@@ -121,7 +121,7 @@ function nextMessage(r: Rng, id: number, keep: { name: string; id: string }): Ou
   const methods = serviceMethods as readonly string[];
   switch (r.int(10)) {
     case 0: // an unknown method
-      return { json: { t: 'call', id, method: r.pick([randomString(r), 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'close', 'powerOffAll', 'library', 'bootSpec']), params: [] }, id };
+      return { json: { type: 'call', id, method: r.pick([randomString(r), 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'close', 'powerOffAll', 'library', 'bootSpec']), params: [] }, id };
     case 1:
     case 2: {
       // a real method with garbage arguments
@@ -131,43 +131,43 @@ function nextMessage(r: Rng, id: number, keep: { name: string; id: string }): Ou
       if (!READ_ONLY.has(method) && params.length <= 1 && method !== 'createVm' && method !== 'setHostSettings') params[0] = `no-such-vm-${r.int(100)}`;
       if (method === 'setHostSettings') params[0] = { accelerator: r.pick(['fast', '', 3, null]) };
       if (method === 'createVm') params[0] = mutatedRequest(r);
-      return { json: { t: 'call', id, method, params }, id };
+      return { json: { type: 'call', id, method, params }, id };
     }
     case 3: {
       // a mutated valid request
       const which = r.int(5);
-      if (which === 0) return { json: { t: 'call', id, method: 'createVm', params: [mutatedRequest(r)] }, id };
+      if (which === 0) return { json: { type: 'call', id, method: 'createVm', params: [mutatedRequest(r)] }, id };
       if (which === 1) {
         const change = mutatedRequest(r);
         delete change.name;
         if (Object.keys(change).every((k) => ['osType', 'memoryMib', 'network'].includes(k))) change.cpus = 0;
-        return { json: { t: 'call', id, method: 'modifyVm', params: [r.pick([keep.name, keep.id]), change] }, id };
+        return { json: { type: 'call', id, method: 'modifyVm', params: [r.pick([keep.name, keep.id]), change] }, id };
       }
-      if (which === 2) return { json: { t: 'call', id, method: r.pick(['shutdownVm', 'deleteVm']), params: [keep.name, { force: r.pick(['yes', 1, null]), keepDisks: r.pick(['no', 0]), [randomString(r, 6) || 'x']: 1 }] }, id };
-      if (which === 3) return { json: { t: 'call', id, method: 'writeConsole', params: [keep.name, r.pick(['text', [1, 2, 3], { $b64: 'AAAA' }, null, 5])] }, id };
-      return { json: { t: 'call', id, method: r.pick(['waitForConsole', 'waitForScreen']), params: [keep.name, r.pick(['', 5, null]), r.pick([-1, 'x', 1.5, 1e12])] }, id };
+      if (which === 2) return { json: { type: 'call', id, method: r.pick(['shutdownVm', 'deleteVm']), params: [keep.name, { force: r.pick(['yes', 1, null]), keepDisks: r.pick(['no', 0]), [randomString(r, 6) || 'x']: 1 }] }, id };
+      if (which === 3) return { json: { type: 'call', id, method: 'writeConsole', params: [keep.name, r.pick(['text', [1, 2, 3], { $b64: 'AAAA' }, null, 5])] }, id };
+      return { json: { type: 'call', id, method: r.pick(['waitForConsole', 'waitForScreen']), params: [keep.name, r.pick(['', 5, null]), r.pick([-1, 'x', 1.5, 1e12])] }, id };
     }
     case 4: {
       // a wrong envelope: the message kind, the id, extra keys, not an object
       const envelope = r.pick<unknown>([
-        { t: 'call', id, method: 'listVms' },
-        { t: 'call', id, method: 'listVms', params: {} },
-        { t: 'call', id, method: 7, params: [] },
-        { t: 'call', id, method: 'listVms', params: [], extra: 1 },
-        { t: 'attach', id, ref: r.pick([keep.name, randomString(r)]) },
-        { t: 'attach', id, ref: 5 },
-        { t: 'ack', id, bytes: -1 },
-        { t: 'ack', id, bytes: 'x' },
-        { t: 'detach', id, extra: true },
-        { t: 'subscribe', id },
-        { t: 'hack', id },
+        { type: 'call', id, method: 'listVms' },
+        { type: 'call', id, method: 'listVms', params: {} },
+        { type: 'call', id, method: 7, params: [] },
+        { type: 'call', id, method: 'listVms', params: [], extra: 1 },
+        { type: 'attach', id, ref: r.pick([keep.name, randomString(r)]) },
+        { type: 'attach', id, ref: 5 },
+        { type: 'ack', id, bytes: -1 },
+        { type: 'ack', id, bytes: 'x' },
+        { type: 'detach', id, extra: true },
+        { type: 'subscribe', id },
+        { type: 'hack', id },
         { id },
       ]);
       return { json: envelope, id };
     }
     case 5: {
       // no usable id: the reply goes to id -1
-      const envelope = r.pick<unknown>([null, 0, 'call', [], [1, 2], true, { t: 'call', id: 'one', method: 'listVms', params: [] }, { t: 'call', id: null }, { t: 'call', id: 1.5e400 }, { method: 'listVms' }, { t: 'subscribe', x: 1 }]);
+      const envelope = r.pick<unknown>([null, 0, 'call', [], [1, 2], true, { type: 'call', id: 'one', method: 'listVms', params: [] }, { type: 'call', id: null }, { type: 'call', id: Infinity }, { method: 'listVms' }, { type: 'subscribe', x: 1 }]);
       return { json: envelope, id: null };
     }
     case 6: {
@@ -176,7 +176,7 @@ function nextMessage(r: Rng, id: number, keep: { name: string; id: string }): Ou
       const big = 'A'.repeat(size);
       const method = r.pick(['getVm', 'createVm', 'waitForConsole', 'browseFiles', 'sendKeys', 'modifyVm']);
       const params = method === 'createVm' ? [{ name: big }] : method === 'sendKeys' ? [keep.name, { text: big }] : method === 'modifyVm' ? [keep.name, { append: big }] : method === 'waitForConsole' ? [keep.name, big, 10] : [big];
-      return { json: { t: 'call', id, method, params }, id };
+      return { json: { type: 'call', id, method, params }, id };
     }
     case 7: {
       // deep nesting, as text (JSON.stringify would itself run out of stack)
@@ -184,11 +184,11 @@ function nextMessage(r: Rng, id: number, keep: { name: string; id: string }): Ou
       const open = r.next() < 0.5 ? '[' : '{"a":';
       const close = open === '[' ? ']' : '}';
       // Parsed, it is answered at its id; too deep for the parser, it is a line that is not JSON (id -1).
-      return { raw: `{"t":"call","id":${id},"method":"${r.pick(['createVm', 'getVm', 'listVms'])}","params":[${open.repeat(depth)}1${close.repeat(depth)}]}`, id, deep: true };
+      return { raw: `{"type":"call","id":${id},"method":"${r.pick(['createVm', 'getVm', 'listVms'])}","params":[${open.repeat(depth)}1${close.repeat(depth)}]}`, id, deep: true };
     }
     case 8: {
       // not JSON
-      const text = r.pick(['{', '}', '{"t":"call"', 'call listVms', '[1,2', '{"t":"call","id":1,}', "{'t':'call'}", 'NaN', 'undefined', randomString(r, 200)]);
+      const text = r.pick(['{', '}', '{"type":"call"', 'call listVms', '[1,2', '{"type":"call","id":1,}', "{'type':'call'}", 'NaN', 'undefined', randomString(r, 200)]);
       // One line: a newline inside would make it two messages on the socket.
       const line = text.replace(/[\r\n]/g, ' ');
       return { raw: line.trim() ? line : `x${line}`, id: null };
@@ -206,7 +206,7 @@ function nextMessage(r: Rng, id: number, keep: { name: string; id: string }): Ou
 interface Reply {
   t: string;
   id: number;
-  error?: { code: string; message: string; problems?: string[] };
+  error?: { code: string; message: string; problems?: { message: string }[] };
 }
 
 /** What a user may be shown: a sentence, with no stack, no raw zod text, no "undefined". */
@@ -310,15 +310,15 @@ async function fuzz(channel: Channel, r: Rng, count: number, firstId: number, ke
       expect(replies.length, `one reply to ${sent} (seed ${SEED})`).toBe(deepIds.has(id) ? Math.min(1, replies.length) : 1);
     }
     for (const reply of channel.replies) {
-      if (reply.t === 'error') {
+      if (reply.type === 'error') {
         seen.errors++;
         const sent = expectIds.get(reply.id) ?? '(no id)';
         expect(sentenceProblems(reply.error?.message), `${reply.error?.message} — for ${sent} (seed ${SEED})`).toBeNull();
-        for (const p of reply.error?.problems ?? []) expect(sentenceProblems(p), `${p} — for ${sent} (seed ${SEED})`).toBeNull();
+        for (const p of reply.error?.problems ?? []) expect(sentenceProblems(p.message), `${p.message} — for ${sent} (seed ${SEED})`).toBeNull();
       } else {
         const method = /"method":"(\w+)"/.exec(expectIds.get(reply.id) ?? '')?.[1] ?? '?';
         // Only read-only calls can succeed; anything else succeeding changed the library.
-        expect(READ_ONLY.has(method) || reply.t === 'result' && method === 'listVms', `${reply.t} for ${expectIds.get(reply.id)} (seed ${SEED})`).toBe(true);
+        expect(READ_ONLY.has(method) || reply.type === 'result' && method === 'listVms', `${reply.type} for ${expectIds.get(reply.id)} (seed ${SEED})`).toBe(true);
         seen.results.set(method, (seen.results.get(method) ?? 0) + 1);
       }
     }
@@ -370,10 +370,10 @@ describe('fuzzing the service over its socket and the web host', () => {
 
     expect(child.exitCode, 'the service is still running').toBeNull();
     const after = await socketChannel(serviceSocketPath(home));
-    after.send({ json: { t: 'call', id: 1, method: 'listVms', params: [] }, id: 1 });
+    after.send({ json: { type: 'call', id: 1, method: 'listVms', params: [] }, id: 1 });
     while (after.replies.length === 0) await new Promise((res) => setTimeout(res, 10));
     after.close();
-    expect(after.replies[0]).toMatchObject({ t: 'result', id: 1, result: [{ name: 'keep', state: 'stopped' }] });
+    expect(after.replies[0]).toMatchObject({ type: 'result', id: 1, result: [{ name: 'keep', state: 'stopped' }] });
     expect(snapshot(home)).toEqual(before);
     expect(seen.errors).toBeGreaterThan(TOTAL * 0.9);
   }, 120_000);

@@ -9,10 +9,10 @@ import { VmService } from '../../core/node/service/vmService';
 import { tempHome } from '../support/service';
 
 const corruptions: { kind: string; corrupt: (good: string) => string; reason: (file: string) => string }[] = [
-  { kind: 'truncated', corrupt: (good) => good.slice(0, Math.floor(good.length / 2)), reason: (file) => m('config.notJson', { source: file }) },
-  { kind: 'not-json', corrupt: () => 'this is not a VM\n', reason: (file) => m('config.notJson', { source: file }) },
-  { kind: 'version-99', corrupt: (good) => JSON.stringify({ ...JSON.parse(good), version: 99 }), reason: (file) => m('config.newer', { source: file, version: 99, current: 2 }) },
-  { kind: 'memory-lots', corrupt: (good) => JSON.stringify({ ...JSON.parse(good), memoryMib: 'lots' }), reason: () => m('memory.number') },
+  { kind: 'truncated', corrupt: (good) => good.slice(0, Math.floor(good.length / 2)), reason: (file) => m('config.notJson', { source: file }).message },
+  { kind: 'not-json', corrupt: () => 'this is not a VM\n', reason: (file) => m('config.notJson', { source: file }).message },
+  { kind: 'version-99', corrupt: (good) => JSON.stringify({ ...JSON.parse(good), version: 99 }), reason: (file) => m('config.newer', { source: file, version: 99, current: 2 }).message },
+  { kind: 'memory-lots', corrupt: (good) => JSON.stringify({ ...JSON.parse(good), memoryMib: 'lots' }), reason: () => m('memory.number').message },
 ];
 
 describe('a VM whose vm.json cannot be read', () => {
@@ -36,14 +36,14 @@ describe('a VM whose vm.json cannot be read', () => {
       fs.writeFileSync(file(name), corrupt(fs.readFileSync(file(name), 'utf8')));
 
       const listed = (await service.listVms()).find((v) => v.name === name);
-      expect(listed?.inaccessible).toBe(reason(file(name)));
+      expect(listed?.inaccessible?.message).toBe(reason(file(name)));
       expect(listed?.id).toBe(created.id); // the id stays, so a GUI keeps it selected
-      const sentence = m('vm.inaccessible', { name, reason: reason(file(name)) });
+      const sentence = m('vm.inaccessible', { name, reason: reason(file(name)) }).message;
       await expect(service.getVm(name)).rejects.toThrow(sentence);
       await expect(service.startVm(name)).rejects.toThrow(sentence);
       await expect(service.modifyVm(name, { cpus: 1 })).rejects.toThrow(sentence);
-      await expect(service.createVm({ name, memoryMib: 64 })).rejects.toThrow(m('vm.exists', { name }));
-      await expect(service.createVm({ name: name.toUpperCase(), memoryMib: 64 })).rejects.toThrow(m('vm.exists', { name: name.toUpperCase() }));
+      await expect(service.createVm({ name, memoryMib: 64 })).rejects.toThrow(m('vm.exists', { name }).message);
+      await expect(service.createVm({ name: name.toUpperCase(), memoryMib: 64 })).rejects.toThrow(m('vm.exists', { name: name.toUpperCase() }).message);
       const broken = fs.readFileSync(file(name), 'utf8');
 
       const repaired = await service.repairVm(name);
@@ -54,14 +54,14 @@ describe('a VM whose vm.json cannot be read', () => {
       const kept = fs.readdirSync(path.dirname(file(name))).filter((f) => f.startsWith('vm.json.broken-'));
       expect(kept).toHaveLength(1);
       expect(fs.readFileSync(file(name, kept[0]!), 'utf8')).toBe(broken);
-      await expect(service.repairVm(name)).rejects.toThrow(m('vm.notInaccessible', { name }));
+      await expect(service.repairVm(name)).rejects.toThrow(m('vm.notInaccessible', { name }).message);
     });
   }
 
   it('with no backup, repair says how to remove it and changes nothing', async () => {
     await service.createVm({ name: 'fresh', memoryMib: 64 });
     fs.writeFileSync(file('fresh'), '{"version": 2');
-    await expect(service.repairVm('fresh')).rejects.toThrow(m('vm.noBackup', { name: 'fresh', path: file('fresh') }));
+    await expect(service.repairVm('fresh')).rejects.toThrow(m('vm.noBackup', { name: 'fresh', path: file('fresh') }).message);
     expect(fs.readFileSync(file('fresh'), 'utf8')).toBe('{"version": 2');
     expect(fs.readdirSync(path.dirname(file('fresh'))).sort()).toEqual(['logs', 'vm.json']);
   });

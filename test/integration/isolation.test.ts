@@ -14,7 +14,7 @@ function stateReached(service: VmService, name: string, state: string): Promise<
     const sub = service.onDidChangeState((e) => {
       if (e.name === name && e.state === state) {
         sub.dispose();
-        resolve(e.reason);
+        resolve(e.reason?.message);
       }
     });
   });
@@ -57,7 +57,7 @@ describe('one guest failing takes down only itself', () => {
     expect(await crashed).toBe('The guest host process was killed by SIGKILL.');
     const vm = await t.service.getVm('alpha');
     expect(vm.state).toBe('crashed');
-    expect(vm.stateReason).toBe('The guest host process was killed by SIGKILL.');
+    expect(vm.stateReason?.message).toBe('The guest host process was killed by SIGKILL.');
     expect(await gone(a.runtime!.enginePid!)).toBe(true); // no orphaned QEMU
     expect((await t.service.getVm('beta')).state).toBe('running');
     expect(await runInGuest(t.service, 'beta', 'echo still-$((3*3))')).toContain('still-9');
@@ -74,7 +74,7 @@ describe('one guest failing takes down only itself', () => {
     const crashed = stateReached(t.service, 'beta', 'crashed');
     process.kill(b.runtime!.enginePid!, 'SIGKILL');
     expect(await crashed).toBe('QEMU was killed by SIGKILL.');
-    expect((await t.service.getVm('beta')).stateReason).toBe('QEMU was killed by SIGKILL.');
+    expect((await t.service.getVm('beta')).stateReason?.message).toBe('QEMU was killed by SIGKILL.');
     expect(await gone(b.runtime!.guestHostPid)).toBe(true);
     expect((await t.service.getVm('alpha')).state).toBe('running');
     expect(await runInGuest(t.service, 'alpha', 'echo alive-$((5*5))')).toContain('alive-25');

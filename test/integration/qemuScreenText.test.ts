@@ -51,9 +51,8 @@ describe('reading the text of a QEMU guest\'s VGA text screen from its picture',
   /** Polls the screen until `check` accepts its rows; fails with the last screen after `ms`. */
   async function waitForScreen(what: string, ms: number, check: (rows: string[]) => boolean): Promise<string[]> {
     const end = Date.now() + ms;
-    let rows: string[] = [];
     for (;;) {
-      rows = await screen();
+      const rows = await screen();
       if (check(rows)) return rows;
       if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}; the screen:\n${rows.join('\n')}`);
       await sleep(200);

@@ -2,7 +2,7 @@
 // a later start continues it exactly where it was (the same shell session).
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { stateFile } from '../../core/node/service/vmService';
+import { stateFile } from '../../core/node/library/vmFolder';
 import { tinyVm } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { guestService, runInGuest } from '../support/service';
@@ -27,7 +27,7 @@ describe('saved machine state under QEMU', () => {
     const first = (await service.getVm('keep')).runtime!.enginePid;
     await service.saveVm('keep');
     const saved = await service.getVm('keep');
-    expect(saved).toMatchObject({ state: 'saved', stateReason: 'The machine state was saved.' });
+    expect(saved).toMatchObject({ state: 'saved', stateReason: { message: 'The machine state was saved.' } });
     expect(fs.statSync(stateFile(saved.folder, 'qemu')).size).toBeGreaterThan(100_000);
     await expect(service.modifyVm('keep', { memoryMib: 256 })).rejects.toThrow(
       'Cannot change the settings of "keep" because it is saved. Start it, or discard its saved state, first.',

@@ -46,8 +46,8 @@ function rpc(served: Served): { call(method: string): Promise<unknown>; closed: 
   ws.on('message', (data) => {
     const msg = decodeJson(data.toString()) as { t: string; id: number; result?: unknown; error?: { message: string } };
     const p = pending.get(msg.id);
-    if (msg.t === 'result') p?.resolve(msg.result);
-    else if (msg.t === 'error') p?.reject(new Error(msg.error?.message));
+    if (msg.type === 'result') p?.resolve(msg.result);
+    else if (msg.type === 'error') p?.reject(new Error(msg.error?.message));
   });
   const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
   return {
@@ -56,7 +56,7 @@ function rpc(served: Served): { call(method: string): Promise<unknown>; closed: 
     call: async (method) => {
       await opened;
       const n = id++;
-      ws.send(encodeJson({ t: 'call', id: n, method, params: [] }));
+      ws.send(encodeJson({ type: 'call', id: n, method, params: [] }));
       return new Promise((resolve, reject) => pending.set(n, { resolve, reject }));
     },
   };

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findV86Firmware } from '../../core/node/host/v86Firmware';
-import { stateFile, VmService } from '../../core/node/service/vmService';
+import { VmService } from '../../core/node/service/vmService';
+import { stateFile } from '../../core/node/library/vmFolder';
 import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
 import { i386PackagesAvailable } from '../support/components';
 import { guestToolsPresent, missingComponent, qemuPresent, skipBecause } from '../support/require';
@@ -37,7 +38,7 @@ describe('the v86 engine', () => {
     expect(vm.runtime).toMatchObject({ engine: 'v86' });
     expect(vm.runtime!.guestHostPid).not.toBe(process.pid);
     expect(vm.runtime!.enginePid).toBeUndefined(); // the guest host is the hypervisor
-    expect(vm.engineNotes).toContain('v86: the machine state can be saved and restored.');
+    expect(vm.engineNotes.map((n) => n.message)).toContain('v86: the machine state can be saved and restored.');
     expect(await runInGuest(service, 'small', 'echo v86-$((6*7))', 60_000)).toContain('v86-42');
   });
 
@@ -64,7 +65,7 @@ describe('the v86 engine', () => {
 
   it('shuts down through the ACPI power button', async () => {
     await service.shutdownVm('small', { timeoutMs: 60_000 });
-    expect(await service.getVm('small')).toMatchObject({ state: 'stopped', stateReason: 'The guest powered off.' });
+    expect(await service.getVm('small')).toMatchObject({ state: 'stopped', stateReason: { message: 'The guest powered off.' } });
   });
 
   it('kill -9 of its guest host marks only it crashed', async () => {
@@ -75,7 +76,7 @@ describe('the v86 engine', () => {
     expect(await service.waitForConsole('neighbour', g64.readyMarker, 90_000)).toBe(true);
     const pid = (await service.getVm('small')).runtime!.guestHostPid;
     const crashed = new Promise<string | undefined>((resolve) => {
-      const sub = service.onDidChangeState((e) => e.name === 'small' && e.state === 'crashed' && (sub.dispose(), resolve(e.reason)));
+      const sub = service.onDidChangeState((e) => e.name === 'small' && e.state === 'crashed' && (sub.dispose(), resolve(e.reason?.message)));
     });
     process.kill(pid, 'SIGKILL');
     expect(await crashed).toBe('The guest host process was killed by SIGKILL.');
@@ -86,9 +87,9 @@ describe('the v86 engine', () => {
   it('refuses what v86 cannot do, with a sentence each', async () => {
     await expect(service.createVm({ name: 'big', engine: 'v86', osType: 'linux-x64', cpus: 2, memoryMib: 4096, network: 'none' })).rejects.toMatchObject({
       problems: [
-        'The v86 engine runs 32-bit x86 guests only; choose the OS type linux-x86 or other-x86, or use QEMU.',
-        'The v86 engine emulates one CPU; set the CPU count to 1.',
-        'The v86 engine supports at most 2048 MiB of memory.',
+        { message: 'The v86 engine runs 32-bit x86 guests only; choose the OS type linux-x86 or other-x86, or use QEMU.', field: 'osType' },
+        { message: 'The v86 engine emulates one CPU; set the CPU count to 1.', field: 'cpus' },
+        { message: 'The v86 engine supports at most 2048 MiB of memory.', field: 'memory' },
       ],
     });
     await expect(service.createVm({ name: 'tight', engine: 'v86', osType: 'other-x86', memoryMib: 64, kernelPath: guest.bzImage, initrdPath: guest.initrd })).rejects.toThrow(

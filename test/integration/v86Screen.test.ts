@@ -89,7 +89,7 @@ describe('the v86 screen over RFB', () => {
       restoreState: false,
       ringBytes: 1 << 16,
     };
-    engine = new V86Engine(spec, { onRunState: () => undefined, onOutput: () => undefined, onExit: (e) => exits.push(e.reason) });
+    engine = new V86Engine(spec, { onRunState: () => undefined, onOutput: () => undefined, onExit: (e) => exits.push(e.reason.message) });
     const t0 = Date.now();
     await engine.start();
     await until('the ready marker on the screen', 150_000, async () => ((await engine.screenText())?.some((l) => l.includes(READY)) ? true : undefined), 100);

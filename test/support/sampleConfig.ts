@@ -19,4 +19,5 @@ export const sampleConfig: VmConfig = {
   engine: 'auto',
   accelerator: 'auto',
   shutdownTimeoutMs: 30000,
+  snapshots: { currentId: null, currentChanged: false, nodes: [] },
 };

@@ -18,6 +18,7 @@ describe('QEMU argv (golden)', () => {
       '-device', 'VGA', '-vnc', 'unix:/run/gh/vm.vnc,share=force-shared',
       '-device', 'qemu-xhci,id=xhci', '-device', 'usb-tablet,bus=xhci.0',
       '-drive', 'file=/lib/machines/web/web.qcow2,format=qcow2,werror=stop,rerror=stop,if=virtio,index=0',
+      '-drive', 'media=cdrom,readonly=on,if=ide,index=2,id=cd0',
       '-boot', 'order=c',
       '-nic', 'user,model=virtio-net-pci',
     ]);
@@ -35,7 +36,7 @@ describe('QEMU argv (golden)', () => {
     const argv = buildQemuArgv(config, '/lib/machines/a,b', { ...launch, accelerator: 'kvm' });
     expect(argv.slice(0, 2)).toEqual(['-name', 'guest=a,,b']);
     expect(argv).toContain('host');
-    expect(argv.join(' ')).toContain('-drive file=/iso/x,,y.iso,format=raw,media=cdrom,readonly=on,if=ide,index=2 -kernel /k/vmlinuz -initrd /k/initrd -append console=ttyS0 quiet');
+    expect(argv.join(' ')).toContain('-drive file=/iso/x,,y.iso,format=raw,media=cdrom,readonly=on,if=ide,index=2,id=cd0 -kernel /k/vmlinuz -initrd /k/initrd -append console=ttyS0 quiet');
     expect(argv.slice(-2)).toEqual(['-nic', 'user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:2222-:22']);
     expect(argv).not.toContain('-boot');
   });
@@ -46,11 +47,11 @@ describe('QEMU argv (golden)', () => {
     expect(argv).not.toContain('-serial');
   });
 
-  it('UEFI: OVMF code read-only and the VM variable store as pflash, right after the serial port', () => {
-    const uefi = { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/lib/machines/web/uefi-vars.fd' };
+  it('UEFI: OVMF code read-only and the VM variable store (qcow2, for snapshots) as pflash, right after the serial port', () => {
+    const uefi = { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/lib/machines/web/uefi-vars.qcow2' };
     const argv = buildQemuArgv({ ...sampleConfig, firmware: 'uefi' }, '/lib/machines/web', { ...launch, uefi });
     expect(argv.join(' ')).toContain(
-      '-serial chardev:serial0 -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd -drive if=pflash,format=raw,unit=1,file=/lib/machines/web/uefi-vars.fd -device VGA',
+      '-serial chardev:serial0 -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd -drive if=pflash,format=qcow2,unit=1,file=/lib/machines/web/uefi-vars.qcow2 -device VGA',
     );
     expect(buildQemuArgv(sampleConfig, '/x', { ...launch, uefi }).join(' ')).not.toContain('pflash'); // BIOS ignores it
     expect(() => buildQemuArgv({ ...sampleConfig, firmware: 'uefi' }, '/x', launch)).toThrow();

@@ -8,7 +8,7 @@ const problemsOf = (input: unknown): string[] => {
   try {
     parseOrThrow(createVmRequestSchema, input, 'new VM');
   } catch (err) {
-    return [...(err as GuesthouseError).problems];
+    return (err as GuesthouseError).problems.map((p) => p.message);
   }
   return [];
 };
@@ -42,18 +42,18 @@ describe('VM config validation', () => {
   });
 
   it('UEFI needs memory, and v86 boots BIOS only', () => {
-    expect(firmwareProblems({ firmware: 'uefi', memoryMib: 255 })).toEqual(['UEFI firmware needs at least 256 MiB of memory.']);
+    expect(firmwareProblems({ firmware: 'uefi', memoryMib: 255 }).map(String)).toEqual(['UEFI firmware needs at least 256 MiB of memory.']);
     expect(firmwareProblems({ firmware: 'uefi', memoryMib: 256 })).toEqual([]);
     expect(firmwareProblems({ firmware: 'bios', memoryMib: 16 })).toEqual([]);
     const x86 = { ...sampleConfig, identity: { ...sampleConfig.identity, osType: 'linux-x86' as const }, cpus: 1, disks: [] };
     expect(v86Problems(x86)).toEqual([]);
-    expect(v86Problems({ ...x86, firmware: 'uefi' })).toEqual(['The v86 engine boots with BIOS only; set the firmware to bios, or use QEMU.']);
+    expect(v86Problems({ ...x86, firmware: 'uefi' }).map(String)).toEqual(['The v86 engine boots with BIOS only; set the firmware to bios, or use QEMU.']);
   });
 
   it('checks memory and CPUs against the host', () => {
     const host = { logicalCpus: 2, memoryTotalMib: 4096 };
     expect(hostProblems({ memoryMib: 4096, cpus: 2 }, host)).toEqual([]);
-    expect(hostProblems({ memoryMib: 4097, cpus: 3 }, host)).toEqual([
+    expect(hostProblems({ memoryMib: 4097, cpus: 3 }, host).map(String)).toEqual([
       'Memory of 4097 MiB is more than this host has (4096 MiB).',
       '3 CPUs are more than this host has (2).',
     ]);
@@ -74,7 +74,7 @@ describe('VM config validation', () => {
 
   it('IDE holds three disks beside the CD-ROM drive; SATA more', () => {
     const disks = ['a', 'b', 'c', 'd'].map((n) => ({ path: `${n}.raw`, format: 'raw' as const, owned: true }));
-    expect(firmwareProblems({ ...sampleConfig, diskBus: 'ide', disks })).toEqual(['With the IDE disk bus a VM can have at most 3 hard disks (the CD-ROM drive takes the fourth place); choose SATA for more.']);
+    expect(firmwareProblems({ ...sampleConfig, diskBus: 'ide', disks }).map(String)).toEqual(['With the IDE disk bus a VM can have at most 3 hard disks (the CD-ROM drive takes the fourth place); choose SATA for more.']);
     expect(firmwareProblems({ ...sampleConfig, diskBus: 'sata', disks })).toEqual([]);
   });
 

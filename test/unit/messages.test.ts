@@ -1,91 +1,189 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { en, format, ko, localeOf, localize, m, type MessageKey } from '../../core/common/messages';
-import { GuesthouseError, throwProblems } from '../../core/common/errors';
+import { catalogs, en, format, isSentenceData, ko, localeOf, m, sentences, type MessageKey, type SentenceData } from '../../core/common/messages';
+import { fromErrorData, GuesthouseError, sentenceOf, throwProblems, toErrorData, type ErrorData } from '../../core/common/errors';
 import { assertAction } from '../../core/common/state';
-import { describeIssues, hostProblems, vmConfigSchema } from '../../core/common/config';
+import { describeIssues, hostProblems, parseOrThrow, vmConfigSchema } from '../../core/common/config';
+import { createVmRequestSchema, errorDataSchema, sentenceDataSchema } from '../../core/common/apiSchemas';
+import type { IVmService } from '../../core/common/api';
+import { connectService, type ClientMessage, type ServerMessage, type Transport } from '../../core/common/rpc';
+import { serveConnection } from '../../core/common/rpcServer';
+import { decodeJson, encodeJson } from '../../core/common/wire';
+import { coreText } from '../../renderer/src/coreText';
+import { problemAt, toUiError } from '../../renderer/src/useService';
 
 const keys = Object.keys(en) as MessageKey[];
 const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((x) => x[1]).sort();
 
-/** Sample values per parameter: a sentence for sentence parameters, a term for term parameters. */
-function sample(name: string): { value: string; ko: string } {
-  if (['list', 'detail', 'hint', 'reason', 'where'].includes(name)) return { value: en['exit.poweredOff'], ko: ko['exit.poweredOff'] };
-  if (name === 'what') return { value: 'disk', ko: '디스크' };
-  if (['state', 'from', 'to'].includes(name)) return { value: 'running', ko: '실행 중' };
-  return { value: `<${name}-7>`, ko: `<${name}-7>` };
-}
+/** What an error becomes on its way to the GUI: plain data, through JSON (the socket and WebSocket transports), and back. */
+const overTheWire = (err: unknown): GuesthouseError => fromErrorData(decodeJson(encodeJson(toErrorData(err))) as ErrorData);
 
-describe('the core message catalog', () => {
-  it('has every English sentence in Korean with the same placeholders', () => {
-    expect(Object.keys(ko).sort()).toEqual([...keys].sort());
-    for (const key of keys) expect(placeholders(ko[key]), key).toEqual(placeholders(en[key]));
-  });
+const thrown = (work: () => unknown): unknown => {
+  try {
+    work();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('nothing was thrown');
+};
 
-  it('has no two English templates alike and none made of placeholders alone', () => {
-    expect(new Set(Object.values(en)).size).toBe(keys.length);
-    for (const key of keys) expect(en[key].replace(/\{\{\w+\}\}/g, '').trim().length, key).toBeGreaterThan(1);
-  });
-
-  it('turns every English sentence back into its Korean one', () => {
-    for (const key of keys) {
-      const names = placeholders(en[key]);
-      const english = format(en[key], Object.fromEntries(names.map((n) => [n, sample(n!).value])));
-      const korean = format(ko[key], Object.fromEntries(names.map((n) => [n, sample(n!).ko])));
-      expect(localize(english, 'ko'), key).toBe(korean);
+describe('the core message catalogs', () => {
+  it('have every key in both languages, with the same placeholders, and no empty sentence', () => {
+    for (const [name, catalog] of Object.entries(catalogs)) {
+      const own = Object.keys(catalog);
+      expect(keys.filter((k) => !own.includes(k)), `keys ${name} lacks`).toEqual([]);
+      expect(own.filter((k) => !(keys as string[]).includes(k)), `keys only ${name} has`).toEqual([]);
+      for (const key of keys) {
+        expect(catalog[key].trim(), `${name} ${key}`).not.toBe('');
+        expect(placeholders(catalog[key]), `${name} ${key}`).toEqual(placeholders(en[key]));
+      }
     }
   });
 
-  it('leaves English alone, and what it does not know', () => {
+  it('say a sentence by key in the language asked, and keep English as the text', () => {
     const s = m('vm.notFound', { ref: 'web' });
-    expect(localize(s, 'en-US')).toBe(s);
-    expect(localize('qemu-system-x86_64: -m 99999999: cannot set up guest memory', 'ko')).toBe('qemu-system-x86_64: -m 99999999: cannot set up guest memory');
+    expect(s).toMatchObject({ key: 'vm.notFound', params: { ref: 'web' }, message: 'There is no VM named "web".' });
+    expect(String(s)).toBe('There is no VM named "web".');
+    expect(coreText(s, 'ko')).toBe('"web"(이)라는 VM이 없습니다.');
+    expect(coreText(s, 'en-US')).toBe(s.message);
     expect(localeOf('ko_KR.UTF-8')).toBe('ko');
     expect(localeOf('fr')).toBe('en');
   });
 
-  it('translates the sentences the core really forms, including composite ones', () => {
-    const action = (() => {
-      try {
-        assertAction('modify', 'running', 'web.01');
-      } catch (err) {
-        return (err as GuesthouseError).message;
-      }
-    })()!;
-    expect(action).toBe('Cannot change the settings of "web.01" because it is running. Stop it first.');
-    expect(localize(action, 'ko')).toBe('"web.01"은(는) 실행 중 상태라서 설정을 바꿀 수 없습니다. 먼저 정지하세요.');
+  it('say sentences inside sentences, and several in a row, in the same language', () => {
+    const crashed = m('vm.crashedWhy', { name: 'web', reason: m('exit.qemuKilled', { signal: 'SIGKILL' }) });
+    expect(crashed.message).toBe('"web" crashed: QEMU was killed by SIGKILL.');
+    expect(coreText(crashed, 'ko')).toBe('"web"이(가) 비정상 종료되었습니다: QEMU가 SIGKILL(으)로 강제 종료되었습니다.');
+    // As data from another process (no Sentence objects there), it says the same.
+    expect(coreText(JSON.parse(JSON.stringify(crashed)) as SentenceData, 'ko')).toBe(coreText(crashed, 'ko'));
 
-    const problems = [...hostProblems({ memoryMib: 999_999, cpus: 99 }, { memoryTotalMib: 24_000, logicalCpus: 2 })];
-    let many = '';
-    try {
-      throwProblems(problems, 'new VM');
-    } catch (err) {
-      many = (err as GuesthouseError).message;
-    }
-    expect(localize(many, 'ko')).toBe(
-      '새 VM에 문제가 2개 있습니다: 메모리 999999 MiB는 이 호스트의 메모리(24000 MiB)보다 많습니다. CPU 99개는 이 호스트의 CPU(2개)보다 많습니다.',
-    );
-
-    const issues = vmConfigSchema.safeParse({ version: 1, identity: { uuid: 'x', name: '../x', osType: 'linux-x64', createdAt: '' }, cpus: 0, memoryMib: 8 });
-    const sentences = describeIssues(issues.error!);
-    expect(sentences).toContain('The name must not contain / or \\.');
-    expect(sentences.map((s) => localize(s, 'ko'))).toEqual(expect.arrayContaining(['이름에 / 또는 \\ 를 쓸 수 없습니다.', '메모리는 16 MiB 이상이어야 합니다.', 'VM id는 UUID여야 합니다.']));
+    const two = sentences(m('accel.envInvalid', { value: 'xyz' }), m('accel.choiceTcg'));
+    expect(two.message).toBe(`${en['accel.envInvalid'].replace('{{value}}', 'xyz')} ${en['accel.choiceTcg']}`);
+    expect(coreText(two, 'ko')).toBe(`${ko['accel.envInvalid'].replace('{{value}}', 'xyz')} ${ko['accel.choiceTcg']}`);
   });
 
-  it('is where the core keeps its sentences: no core or server source spells one out itself', () => {
+  it('show words that are not ours as they are, and a key this build does not know by its English', () => {
+    const qemu = 'qemu-system-x86_64: -m 99999999: cannot set up guest memory';
+    expect(coreText(qemu, 'ko')).toBe(qemu);
+    expect(coreText({ message: qemu }, 'ko')).toBe(qemu);
+    expect(coreText(m('qemu.cannotStart', { detail: qemu }), 'ko')).toBe(`QEMU가 VM을 시작하지 못했습니다: ${qemu}`);
+    expect(coreText({ message: 'From a newer service.', key: 'no.such' as MessageKey }, 'ko')).toBe('From a newer service.');
+    expect(coreText({ message: 'Not a key.', key: 'toString' as MessageKey }, 'ko')).toBe('Not a key.');
+  });
+
+  it('name states and what a request is by key', () => {
+    const err = thrown(() => assertAction('modify', 'running', 'web.01')) as GuesthouseError;
+    expect(err.message).toBe('Cannot change the settings of "web.01" because it is running. Stop it first.');
+    expect(coreText(overTheWire(err), 'ko')).toBe('"web.01"은(는) 실행 중 상태라서 설정을 바꿀 수 없습니다. 먼저 정지하세요.');
+
+    const many = thrown(() => throwProblems(hostProblems({ memoryMib: 999_999, cpus: 99 }, { memoryTotalMib: 24_000, logicalCpus: 2 }), 'new VM'));
+    expect(coreText(overTheWire(many), 'ko')).toBe('새 VM에 문제가 2개 있습니다: 메모리 999999 MiB는 이 호스트의 메모리(24000 MiB)보다 많습니다. CPU 99개는 이 호스트의 CPU(2개)보다 많습니다.');
+
+    const path = thrown(() => parseOrThrow(vmConfigSchema.shape.optical, { isoPath: '' }, 'VM')) as GuesthouseError;
+    expect(path.message).toBe('The ISO path must not be empty.');
+    expect(coreText(overTheWire(path), 'ko')).toBe('ISO 경로를 비워 둘 수 없습니다.');
+    expect(path.field).toBe('iso');
+  });
+
+  it('give each schema problem its own sentence and form field', () => {
+    const issues = vmConfigSchema.safeParse({ version: 2, identity: { uuid: 'x', name: '../x', osType: 'linux-x64', createdAt: '' }, cpus: 0, memoryMib: 8 });
+    const problems = describeIssues(issues.error!);
+    expect(problems.map((p) => [p.message, p.field])).toEqual(
+      expect.arrayContaining([
+        ['The name must not contain / or \\.', 'name'],
+        ['Memory must be at least 16 MiB.', 'memory'],
+        ['The CPU count must be a whole number of at least 1.', 'cpus'],
+        ['The VM id must be a UUID.', undefined],
+      ]),
+    );
+    expect(problems.map((p) => coreText(p, 'ko'))).toEqual(expect.arrayContaining(['이름에 / 또는 \\ 를 쓸 수 없습니다.', '메모리는 16 MiB 이상이어야 합니다.', 'VM id는 UUID여야 합니다.']));
+  });
+});
+
+describe('a sentence made in the core, in the GUI', () => {
+  /** The GUI's side of a connection to a service that refuses input at the edge as the real one does (rpcServer), over JSON. */
+  function guiClient(): IVmService {
+    const service = {} as IVmService;
+    let toServer: (m: unknown) => void = () => undefined;
+    let toClient: (m: ServerMessage) => void = () => undefined;
+    const server: Transport<unknown, ServerMessage> = {
+      send: (msg) => queueMicrotask(() => toClient(decodeJson(encodeJson(msg)) as ServerMessage)),
+      onMessage: (h) => void (toServer = h),
+      onClose: () => undefined,
+      close: () => undefined,
+    };
+    const client: Transport<ServerMessage, ClientMessage> = {
+      send: (msg) => queueMicrotask(() => toServer(decodeJson(encodeJson(msg)))),
+      onMessage: (h) => void (toClient = h),
+      onClose: () => undefined,
+      close: () => undefined,
+    };
+    serveConnection(service, server);
+    return connectService(client);
+  }
+
+  it('comes as Korean by key, on the form field it is about, and is not taken for a bug', async () => {
+    const err = toUiError(await guiClient().createVm({ name: 'a/b', memoryMib: 8 }).catch((e: unknown) => e));
+    expect(err.bug).toBe(false);
+    expect(err.message).toBe('The request has 2 problems: The name must not contain / or \\. Memory must be at least 16 MiB.');
+    expect(coreText(err, 'ko')).toBe('요청에 문제가 2개 있습니다: 이름에 / 또는 \\ 를 쓸 수 없습니다. 메모리는 16 MiB 이상이어야 합니다.');
+    expect(coreText(problemAt(err, 'name')!, 'ko')).toBe('이름에 / 또는 \\ 를 쓸 수 없습니다.');
+    expect(coreText(problemAt(err, 'memory')!, 'ko')).toBe('메모리는 16 MiB 이상이어야 합니다.');
+    expect(problemAt(err, 'disk')).toBeNull();
+  });
+
+  it('a single problem is the error itself, placed on its field', async () => {
+    const err = toUiError(await guiClient().createVm({ name: 'ok', memoryMib: 8 }).catch((e: unknown) => e));
+    expect(err).toMatchObject({ key: 'memory.min', field: 'memory', bug: false });
+    expect(coreText(problemAt(err, 'memory')!, 'ko')).toBe('메모리는 16 MiB 이상이어야 합니다.');
+  });
+
+  it('a bug is flagged where it is made, whatever its wording', () => {
+    const bug = toUiError(overTheWire(new TypeError('Cannot read properties of undefined.')));
+    expect(bug.bug).toBe(true);
+    expect(coreText(bug, 'ko')).toBe('Guesthouse 내부 오류: Cannot read properties of undefined.');
+    expect(toUiError(overTheWire(new GuesthouseError('not-found', 'Hit an internal snag'))).bug).toBe(false);
+    expect(toUiError(overTheWire(new GuesthouseError('internal', m('vm.noEngine', { name: 'x' })))).bug).toBe(true);
+  });
+});
+
+describe('sentences and errors as data', () => {
+  it('cross boundaries as plain data the edges check', () => {
+    const data = toErrorData(thrown(() => parseOrThrow(createVmRequestSchema, { name: '', forwards: [{ protocol: 'tcp', hostPort: 0, guestPort: 22 }] }, 'new VM')));
+    expect(errorDataSchema.safeParse(data).success).toBe(true);
+    expect(data.problems?.map((p) => p.field)).toEqual(['name', 'forwards']);
+    const reason = sentenceOf(new GuesthouseError('engine-failed', m('qemu.cannotStart', { detail: m('qemu.exitedAtOnce') })));
+    expect(sentenceDataSchema.safeParse(JSON.parse(JSON.stringify(reason))).success).toBe(true);
+    expect(isSentenceData(reason)).toBe(true);
+    // A key this build does not have, a parameter that is no value: refused.
+    expect(isSentenceData({ message: 'x', key: 'no.such' })).toBe(false);
+    expect(isSentenceData({ message: 'x', key: 'vm.notFound', params: { ref: { nested: true } } })).toBe(false);
+    expect(sentenceDataSchema.safeParse({ message: 'x', key: 'no.such' }).success).toBe(false);
+    // Error data that is not ErrorData becomes an internal error, not a half-read one.
+    expect(fromErrorData({ code: 'nonsense', message: 1 } as unknown as ErrorData)).toMatchObject({ code: 'internal', bug: true });
+  });
+
+  it('fill templates as they are, leaving unknown placeholders', () => {
+    expect(format('{{a}} and {{b}}', { a: 1 })).toBe('1 and {{b}}');
+  });
+});
+
+describe('where sentences live', () => {
+  it('no core, service, CLI or desktop source spells a user sentence outside the catalog', () => {
     const root = path.resolve(__dirname, '..', '..');
     const files = (dir: string): string[] =>
       fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
     const offenders: string[] = [];
-    for (const file of [...files(path.join(root, 'core')), ...files(path.join(root, 'main', 'electron'))]) {
-      if (file.endsWith('messages.ts')) continue;
+    const dirs = ['core', 'main/electron', 'main/cli', 'main/server'].map((d) => path.join(root, d));
+    for (const file of dirs.flatMap(files)) {
+      if (file.includes(`${path.sep}i18n${path.sep}`)) continue;
       fs.readFileSync(file, 'utf8')
         .split('\n')
         .forEach((line, i) => {
           if (/^\s*(\/\/|\*|\/\*\*)/.test(line)) return;
-          // A capitalised English sentence in quotes that ends in a full stop or question mark.
-          if (/(['`])[A-Z"][^'`]*\b[a-z]{2,}\b[^'`]*[.?]\1/.test(line)) offenders.push(`${path.relative(root, file)}:${i + 1}: ${line.trim()}`);
+          // A capitalised (or quoted) English sentence in quotes that ends in a full stop or question mark, perhaps with a line break.
+          if (/(['`])["A-Z$][^'`]*\b[a-z]{2,}\b[^'`]*[.?](\\r)?(\\n)?\1/.test(line)) offenders.push(`${path.relative(root, file)}:${i + 1}: ${line.trim()}`);
         });
     }
     expect(offenders).toEqual([]);

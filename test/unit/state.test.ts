@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedStates, assertAction, assertTransition, canTransition, transitions, vmActions, vmStates } from '../../core/common/state';
+import { allowedStates, assertAction, assertTransition, canTransition, hasEnded, transitions, vmActions, vmStates } from '../../core/common/state';
 import { GuesthouseError } from '../../core/common/errors';
 
 describe('state machine', () => {
@@ -11,6 +11,14 @@ describe('state machine', () => {
         if (expected) expect(() => assertTransition(from, to)).not.toThrow();
         else expect(() => assertTransition(from, to)).toThrow(`A machine cannot go from ${from} to ${to}.`);
       }
+    }
+  });
+
+  it('the ended states are those a run is over in: they lead only to a new start, or to stopped', () => {
+    expect(vmStates.filter(hasEnded)).toEqual(['stopped', 'saved', 'crashed']);
+    for (const s of vmStates) {
+      const onlyAnew = transitions[s].every((n) => n === 'starting' || n === 'stopped');
+      expect(onlyAnew, s).toBe(hasEnded(s));
     }
   });
 

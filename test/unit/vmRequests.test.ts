@@ -30,11 +30,11 @@ describe('VM configs from requests', () => {
     const withDisks = { ...sampleConfig, disks: [{ path: 'a.qcow2', format: 'qcow2' as const, owned: true }] };
     const attached = applyChanges(withDisks, modifyVmRequestSchema.parse({ diskPath: '/images/b.raw' }), '/vms/x');
     expect(attached.next.disks).toEqual([withDisks.disks[0], { path: '/images/b.raw', format: 'raw', owned: false }]);
-    expect(applyChanges(withDisks, modifyVmRequestSchema.parse({ diskPath: '/vms/x/a.qcow2' }), '/vms/x').problems).toEqual(['The disk /vms/x/a.qcow2 is already attached to this VM.']);
+    expect(applyChanges(withDisks, modifyVmRequestSchema.parse({ diskPath: '/vms/x/a.qcow2' }), '/vms/x').problems.map(String)).toEqual(['The disk /vms/x/a.qcow2 is already attached to this VM.']);
     expect(applyChanges(withDisks, modifyVmRequestSchema.parse({ detachDisks: ['a.qcow2'] }), '/vms/x').next.disks).toEqual([]);
     expect(applyChanges(withDisks, modifyVmRequestSchema.parse({ detachDisks: ['/vms/x/a.qcow2'] }), '/vms/x').next.disks).toEqual([]);
     const wrong = applyChanges(withDisks, modifyVmRequestSchema.parse({ detachDisks: ['c.raw'] }), '/vms/x');
-    expect(wrong.problems).toEqual(['No disk c.raw is attached to this VM.']);
+    expect(wrong.problems.map(String)).toEqual(['No disk c.raw is attached to this VM.']);
     expect(withDisks.disks).toHaveLength(1); // the old config is left alone
   });
 });

@@ -9,17 +9,11 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { encodeJson } from '../../common/wire';
 import { socketTransport } from '../transport/socketTransport';
-import { vmRuntimeFile } from '../shared/paths';
+import { guestHostSocket, logFile } from '../library/vmFolder';
 import type { BootSpec, FromGuestHost, ToGuestHost } from '../../common/protocol';
 import type { ParentChannel } from './guestHost';
-
-/** Where a surviving guest host of `spec` listens for a new parent. */
-export function controlSocketPath(runtimeDir: string, uuid: string): string {
-  return vmRuntimeFile(runtimeDir, uuid, 'gh');
-}
 
 export function survivableChannel(): ParentChannel {
   let handler: ((m: ToGuestHost) => void) | undefined;
@@ -40,7 +34,7 @@ export function survivableChannel(): ParentChannel {
   };
 
   const listen = (boot: BootSpec) => {
-    const file = controlSocketPath(boot.runtimeDir, boot.config.identity.uuid);
+    const file = guestHostSocket(boot.runtimeDir, boot.config.identity.uuid);
     fs.rmSync(file, { force: true });
     const server = net.createServer((conn) => {
       // One parent at a time.
@@ -72,10 +66,10 @@ export function survivableChannel(): ParentChannel {
     // Nobody reads the console now: let the guest write on (console.log and the ring keep it).
     handler?.({ type: 'flow', paused: false });
     // From now on this process's own output goes to guesthost.log itself.
-    const logFile = path.join(spec.vmDir, 'logs', 'guesthost.log');
+    const ownLog = logFile(spec.vmDir, 'guesthost');
     const toLog = (chunk: string | Uint8Array, ...rest: unknown[]) => {
       try {
-        fs.appendFileSync(logFile, chunk);
+        fs.appendFileSync(ownLog, chunk);
       } catch {
         // a full disk: the line is lost
       }

@@ -38,17 +38,17 @@ export class DisplayServer {
     return new DisplayServer(server, socketPath, open);
   }
 
-  /** A viewer on a MessagePort (Electron): its bytes arrive as { t: 'data' }, ours leave as { t: 'data' }, then { t: 'closed' }. */
+  /** A viewer on a MessagePort (Electron): its bytes arrive as { type: 'data' }, ours leave as { type: 'data' }, then { type: 'closed' }. */
   attachPort(port: ConsolePort): void {
     let open = true;
     const stream = new Duplex({
       read: () => undefined,
       write: (chunk: Buffer, _encoding, done) => {
-        if (open) port.post({ t: 'data', data: new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length) });
+        if (open) port.post({ type: 'data', data: new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length) });
         done();
       },
       final: (done) => {
-        if (open) port.post({ t: 'closed' });
+        if (open) port.post({ type: 'closed' });
         done();
       },
       destroy: (err, done) => {
@@ -57,11 +57,11 @@ export class DisplayServer {
         done(err);
       },
     });
-    // The renderer's side (main/preload) sends { t: 'data' } and { t: 'close' }.
+    // The renderer's side (main/preload) sends { type: 'data' } and { type: 'close' }.
     port.onMessage((message) => {
-      const msg = message as { t: string; data?: Uint8Array };
-      if ((msg.t === 'data' || msg.t === 'input') && msg.data instanceof Uint8Array) stream.push(Buffer.from(msg.data));
-      else if (msg.t === 'close') stream.destroy();
+      const msg = message as { type: string; data?: Uint8Array };
+      if ((msg.type === 'data' || msg.type === 'input') && msg.data instanceof Uint8Array) stream.push(Buffer.from(msg.data));
+      else if (msg.type === 'close') stream.destroy();
     });
     port.onClose(() => {
       open = false;

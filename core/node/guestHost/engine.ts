@@ -1,15 +1,18 @@
 import type { Duplex } from 'node:stream';
+import type { SentenceData } from '../../common/messages';
+import type { EngineKind } from '../../common/engines';
+import type { SavedSnapshot, SnapshotTarget } from '../../common/protocol';
 
 /** How a guest's run ended, as the engine saw it. */
 export interface EngineExit {
   /** 'stopped': the guest or the user turned it off; 'crashed': anything else. */
   outcome: 'stopped' | 'crashed';
-  reason: string;
+  reason: SentenceData;
 }
 
 export interface EngineListener {
   /** The engine's own view of running vs paused (QMP STOP/RESUME, a disk error…). */
-  onRunState(state: 'running' | 'paused', reason?: string): void;
+  onRunState(state: 'running' | 'paused', reason?: SentenceData): void;
   onOutput(data: Uint8Array): void;
   onExit(exit: EngineExit): void;
   /** The engine's own log could not be written and is paused ('full': the disk is full), or (null) is written again. */
@@ -18,7 +21,7 @@ export interface EngineListener {
 
 /** What every engine (QEMU, v86) offers the guest host. */
 export interface Engine {
-  readonly kind: 'qemu' | 'v86';
+  readonly kind: EngineKind;
   /** The process executing the guest, when it is not the guest host itself. */
   readonly pid: number | undefined;
   readonly accelerator: string;
@@ -49,6 +52,13 @@ export interface Engine {
   sendKeys?(chords: string[][]): Promise<void>;
   /** A cheap digest of what the screen shows now (null without a screen), to tell a live guest from a stuck one. */
   screenFingerprint?(): Promise<string | null>;
+  /**
+   * Live snapshots of the whole machine (QEMU only): save, load or delete `tag` on every
+   * writable image; `onStatus` hears each step of the job. A save says where it went.
+   */
+  snapshot?(op: 'save' | 'load' | 'delete', target: SnapshotTarget, onStatus: (status: string) => void): Promise<SavedSnapshot | void>;
+  /** Puts `iso` in the CD drive (null: takes it out) while the guest runs. */
+  changeMedia?(iso: string | null): Promise<void>;
   /** Last resort when the guest host itself is going away. */
   kill(): void;
 }

@@ -1,16 +1,15 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { GuesthouseError, toErrorData } from '../../common/errors';
+import { GuesthouseError, sentenceOf, toErrorData } from '../../common/errors';
 import { FlowGate, type FlowViewer } from '../../common/flowGate';
-import type { BootSpec, ConsolePort, FromGuestHost, GuestRequestAction, ToGuestHost } from '../../common/protocol';
+import type { BootSpec, ConsolePort, FromGuestHost, GuestRequestAction, SavedSnapshot, ToGuestHost } from '../../common/protocol';
 import { RingBuffer } from '../../common/ringBuffer';
-import { assertAction, assertTransition, type VmState } from '../../common/state';
-import type { Engine, EngineExit } from './engine';
+import { assertAction, assertTransition, type EndedState, type VmState } from '../../common/state';
+import type { Engine, EngineExit, EngineListener } from './engine';
 import { QemuEngine } from './qemu/engine';
 import { V86Engine } from './v86/engine';
-import { m } from '../../common/messages';
+import { m, type SentenceData } from '../../common/messages';
 import { DisplayServer } from './displayServer';
-import { vmRuntimeFile } from '../shared/paths';
+import { logFile, logsDir, previousConsoleLog, vmRuntimeFile } from '../library/vmFolder';
 import { PausableLog, type LogPause } from '../shared/logFile';
 
 /** The guest host's link to its parent: parentPort under Electron, IPC under Node. */
@@ -23,6 +22,11 @@ export interface ParentChannel {
   onDisconnect(handler: () => void): void;
 }
 
+/** Makes the engine a boot spec asks for (tests pass a fake one). */
+export type EngineFactory = (spec: BootSpec, listener: EngineListener) => Engine;
+
+const realEngine: EngineFactory = (spec, listener) => (spec.engine === 'v86' ? new V86Engine(spec, listener) : new QemuEngine(spec, listener));
+
 /** At most one output message per this many ms (a keystroke's echo after a pause goes at once). */
 const OUTPUT_FLUSH_MS = 4;
 const OUTPUT_FLUSH_BYTES = 64 * 1024;
@@ -31,7 +35,7 @@ const OUTPUT_FLUSH_BYTES = 64 * 1024;
 export class GuestHost {
   private state: VmState = 'stopped';
   /** Why the guest is in its state (a paused guest keeps it while a resume is refused). */
-  private reason: string | undefined;
+  private reason: SentenceData | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
   private display: DisplayServer | undefined;
   private engine: Engine | undefined;
@@ -44,8 +48,10 @@ export class GuestHost {
   private pendingBytes = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private shutdownTimer: NodeJS.Timeout | undefined;
-  private stopReason: string | undefined;
+  private stopReason: SentenceData | undefined;
   private saving = false;
+  /** A snapshot job or a media change is under way: other requests that change the machine wait their turn. */
+  private busy = false;
   private crashing = false;
   private lastFlushAt = 0;
   private sawOutput = false;
@@ -60,6 +66,7 @@ export class GuestHost {
   constructor(
     private readonly parent: ParentChannel,
     private readonly exit: (code: number) => void,
+    private readonly makeEngine: EngineFactory = realEngine,
   ) {
     parent.onMessage((m, port) => this.onMessage(m, port));
     // Losing the parent means nobody can see or stop this guest: take it down.
@@ -69,8 +76,8 @@ export class GuestHost {
     });
   }
 
-  private setState(state: VmState, reason?: string): void {
-    if (state === this.state && reason === this.reason) return;
+  private setState(state: VmState, reason?: SentenceData): void {
+    if (state === this.state && reason?.message === this.reason?.message) return;
     assertTransition(this.state, state);
     this.state = state;
     this.reason = reason;
@@ -83,8 +90,13 @@ export class GuestHost {
         void this.boot(message.spec);
         break;
       case 'request':
-        this.handle(message.action, message.timeoutMs, message.keys).then(
-          (reply) => this.parent.send({ type: 'reply', id: message.id, ...(reply instanceof Uint8Array ? { data: reply } : Array.isArray(reply) ? { lines: reply } : {}) }),
+        this.handle(message.action, message.timeoutMs, message.keys, message).then(
+          (reply) =>
+            this.parent.send({
+              type: 'reply',
+              id: message.id,
+              ...(reply instanceof Uint8Array ? { data: reply } : Array.isArray(reply) ? { lines: reply } : reply ? { snapshot: reply } : {}),
+            }),
           (err: unknown) => this.parent.send({ type: 'reply', id: message.id, error: toErrorData(err) }),
         );
         break;
@@ -121,13 +133,13 @@ export class GuestHost {
     this.openConsoleLog(spec.vmDir);
     this.setState('starting');
     try {
-      const listener = {
-        onRunState: (state: 'running' | 'paused', reason?: string) => this.onRunState(state, reason),
+      const listener: EngineListener = {
+        onRunState: (state: 'running' | 'paused', reason?: SentenceData) => this.onRunState(state, reason),
         onOutput: (data: Uint8Array) => this.onOutput(data),
         onExit: (exit: EngineExit) => void this.onEngineExit(exit),
         onLogPaused: (pause: LogPause | null) => this.parent.send({ type: 'logPaused', log: 'engine', pause }),
       };
-      const engine = spec.engine === 'v86' ? new V86Engine(spec, listener) : new QemuEngine(spec, listener);
+      const engine = this.makeEngine(spec, listener);
       this.engine = engine;
       await engine.start();
       if (engine.openDisplay && spec.config.display.adapter !== 'none') {
@@ -140,7 +152,7 @@ export class GuestHost {
       if (engine.accelerator !== 'tcg' && engine.kind === 'qemu') this.watchForSignOfLife(spec.silenceMs ?? 60_000);
     } catch (err) {
       this.engine?.kill();
-      await this.finish('stopped', toErrorData(err).message, 1);
+      await this.finish('stopped', sentenceOf(err), 1);
     }
   }
 
@@ -172,10 +184,10 @@ export class GuestHost {
     this.flushOutput();
     const viewer = this.flow.add();
     this.portViewers.set(port, viewer);
-    port.post({ t: 'backlog', data: this.ring?.read() ?? new Uint8Array() });
+    port.post({ type: 'backlog', data: this.ring?.read() ?? new Uint8Array() });
     port.onMessage((m) => {
-      if (m.t === 'input') this.engine?.write(m.data);
-      else if (m.t === 'ack') this.flow.acked(viewer, m.bytes);
+      if (m.type === 'input') this.engine?.write(m.data);
+      else if (m.type === 'ack') this.flow.acked(viewer, m.bytes);
     });
     port.onClose(() => {
       this.portViewers.delete(port);
@@ -184,11 +196,10 @@ export class GuestHost {
   }
 
   private openConsoleLog(vmDir: string): void {
-    const logs = path.join(vmDir, 'logs');
-    const file = path.join(logs, 'console.log');
+    const file = logFile(vmDir, 'console');
     try {
-      fs.mkdirSync(logs, { recursive: true });
-      if (fs.existsSync(file)) fs.renameSync(file, path.join(logs, 'console.1.log'));
+      fs.mkdirSync(logsDir(vmDir), { recursive: true });
+      if (fs.existsSync(file)) fs.renameSync(file, previousConsoleLog(vmDir));
     } catch {
       // The log cannot be kept (a full disk): the guest runs without it; the log says so below.
     }
@@ -226,17 +237,22 @@ export class GuestHost {
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
     this.parent.send({ type: 'output', data: bytes });
     for (const [port, viewer] of this.portViewers) {
-      port.post({ t: 'data', data: bytes });
+      port.post({ type: 'data', data: bytes });
       this.flow.sent(viewer, bytes.length);
     }
   }
 
-  private onRunState(state: 'running' | 'paused', reason?: string): void {
+  private onRunState(state: 'running' | 'paused', reason?: SentenceData): void {
     if (this.state === 'starting' || this.state === 'stopping') return;
     this.setState(state, reason);
   }
 
-  private async handle(action: GuestRequestAction, timeoutMs = 30_000, keys: string[][] = []): Promise<Uint8Array | string[] | void> {
+  private async handle(
+    action: GuestRequestAction,
+    timeoutMs = 30_000,
+    keys: string[][] = [],
+    request?: Extract<ToGuestHost, { type: 'request' }>,
+  ): Promise<Uint8Array | string[] | SavedSnapshot | void> {
     if (action === 'backlog') {
       // Everything before the snapshot must already be on its way as output, so a
       // viewer that starts listening on this reply sees each byte exactly once.
@@ -246,6 +262,15 @@ export class GuestHost {
     const engine = this.engine;
     const name = this.spec?.config.identity.name ?? 'the VM';
     if (action === 'screenshot' || action === 'screenText' || action === 'keys') return this.screenRequest(action, keys, name);
+    if (this.busy && action !== 'poweroff') throw new GuesthouseError('invalid-state', m('snapshot.busy', { name }));
+    if (action === 'snapshotSave' || action === 'snapshotLoad' || action === 'snapshotDelete' || action === 'mediaInsert' || action === 'mediaEject') {
+      this.busy = true;
+      try {
+        return await this.machineRequest(action, request, name);
+      } finally {
+        this.busy = false;
+      }
+    }
     assertAction(action, this.state, name);
     if (!engine) throw new GuesthouseError('invalid-state', m('vm.noEngine', { name }));
     switch (action) {
@@ -289,14 +314,15 @@ export class GuestHost {
       }
       case 'save': {
         const was = this.state === 'paused' ? 'paused' : 'running';
+        const why = this.reason;
         this.setState('stopping');
         this.saving = true;
         try {
           await engine.saveState(this.spec!.stateFile);
         } catch (err) {
-          // The engine carries on as it was; so does the VM.
+          // The engine carries on as it was; so does the VM (a paused one keeps its reason).
           this.saving = false;
-          if (this.state === 'stopping') this.setState(was);
+          if (this.state === 'stopping') this.setState(was, why);
           throw err;
         }
         return;
@@ -307,6 +333,39 @@ export class GuestHost {
         // Not awaited: this process ends with the engine, and the reply must leave first.
         void engine.powerOff();
         return;
+    }
+  }
+
+  /**
+   * Live snapshots and the CD drive, while the guest runs or is paused. A snapshot load that
+   * fails once QEMU has begun it may have left the disks at the snapshot under a machine that
+   * is not: the guest is powered off (with that reason) rather than run on.
+   */
+  private async machineRequest(
+    action: 'snapshotSave' | 'snapshotLoad' | 'snapshotDelete' | 'mediaInsert' | 'mediaEject',
+    request: Extract<ToGuestHost, { type: 'request' }> | undefined,
+    name: string,
+  ): Promise<SavedSnapshot | void> {
+    const engine = this.engine;
+    if (this.state !== 'running' && this.state !== 'paused') throw new GuesthouseError('invalid-state', m('vm.notRunning', { name }));
+    if (action === 'mediaInsert' || action === 'mediaEject') {
+      if (!engine?.changeMedia) throw new GuesthouseError('invalid-state', m('media.engine', { name }));
+      return engine.changeMedia(action === 'mediaInsert' ? (request?.iso ?? null) : null);
+    }
+    if (!engine?.snapshot) throw new GuesthouseError('invalid-state', m('snapshot.engine', { name }));
+    const target = request?.snapshot;
+    if (!target) throw new GuesthouseError('invalid-input', m('snapshot.badId'));
+    const onStatus = (status: string) => request && this.parent.send({ type: 'progress', id: request.id, status });
+    const op = action === 'snapshotSave' ? 'save' : action === 'snapshotLoad' ? 'load' : 'delete';
+    try {
+      return await engine.snapshot(op, target, onStatus);
+    } catch (err) {
+      if (op === 'load' && err instanceof GuesthouseError && err.code === 'engine-failed' && (this.state === 'running' || this.state === 'paused')) {
+        this.setState('stopping');
+        this.stopReason = sentenceOf(err);
+        void engine.powerOff();
+      }
+      throw err;
     }
   }
 
@@ -351,7 +410,7 @@ export class GuestHost {
     setTimeout(exit, 2000).unref();
   }
 
-  private async finish(state: 'stopped' | 'saved' | 'crashed', reason: string, code: number): Promise<void> {
+  private async finish(state: EndedState, reason: SentenceData, code: number): Promise<void> {
     if (this.shutdownTimer) clearTimeout(this.shutdownTimer);
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
     this.display?.close();
@@ -360,7 +419,7 @@ export class GuestHost {
     this.consoleLog = undefined;
     this.setState(state, reason);
     for (const port of this.portViewers.keys()) {
-      port.post({ t: 'closed' });
+      port.post({ type: 'closed' });
       port.close();
     }
     await this.parent.flush();

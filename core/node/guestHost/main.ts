@@ -6,6 +6,7 @@
 import type { ConsolePort, FromConsolePort, FromGuestHost, ToConsolePort, ToGuestHost } from '../../common/protocol';
 import { GuestHost, type ParentChannel } from './guestHost';
 import { survivableChannel } from './controlChannel';
+import { m } from '../../common/messages';
 
 /** The parts of Electron's MessagePortMain the guest host uses. */
 interface MessagePortMain {
@@ -62,7 +63,7 @@ if (port) channel = electronChannel(port);
 // --survivable (the headless service's): the guest outlives the service; see controlChannel.ts.
 else if (process.send) channel = process.argv.includes('--survivable') ? survivableChannel() : nodeChannel();
 else {
-  process.stderr.write('The guest host must be started by Guesthouse, not run by hand.\n');
+  process.stderr.write(`${m('host.byHand')}\n`);
   process.exit(2);
 }
 

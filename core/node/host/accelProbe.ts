@@ -3,12 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { m } from '../../common/messages';
+import { m, type SentenceData } from '../../common/messages';
+import { sentenceDataSchema } from '../../common/apiSchemas';
 import { writeFileAtomic } from '../shared/atomicFile';
 import { cacheHome } from '../shared/paths';
-
-/** A hardware accelerator QEMU may use instead of TCG. */
-export type HardwareAccelerator = 'kvm' | 'hvf' | 'whpx';
+import type { HardwareAccelerator } from '../../common/engines';
 
 /** How long the probe may take; a vCPU that hangs (nested KVM in long mode) never ends it. */
 export const PROBE_TIMEOUT_MS = 6000;
@@ -43,8 +42,8 @@ export function probeArgv(accel: HardwareAccelerator | 'tcg', firmware = probeFi
 
 export interface ProbeResult {
   ok: boolean;
-  /** Why not, in one sentence ('' when ok). */
-  detail: string;
+  /** Why not, in one sentence (empty when ok). */
+  detail: SentenceData;
 }
 
 /**
@@ -57,7 +56,7 @@ export function runProbe(qemuBinary: string, accel: HardwareAccelerator | 'tcg',
   return new Promise((resolve) => {
     execFile(qemuBinary, probeArgv(accel), { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, _stdout, stderr) => {
       const e = err as (Error & { code?: number | string; killed?: boolean; signal?: string }) | null;
-      if (e?.code === 99) return resolve({ ok: true, detail: '' });
+      if (e?.code === 99) return resolve({ ok: true, detail: { message: '' } });
       if (e?.killed) return resolve({ ok: false, detail: m('accel.no64Hang', { accel: name, seconds: Math.round(timeoutMs / 1000) }) });
       const line = String(stderr ?? '').trim().split('\n').filter((l) => l && !l.includes('warning')).pop()?.replace(/^qemu-system-\w+: /, '');
       if (line) return resolve({ ok: false, detail: m('accel.no64Error', { accel: name, detail: line.replace(/[.]$/, '') }) });
@@ -68,7 +67,7 @@ export function runProbe(qemuBinary: string, accel: HardwareAccelerator | 'tcg',
   });
 }
 
-const cacheSchema = z.record(z.string(), z.strictObject({ ok: z.boolean(), detail: z.string(), at: z.string() }));
+const cacheSchema = z.record(z.string(), z.strictObject({ ok: z.boolean(), detail: sentenceDataSchema, at: z.string() }));
 
 /**
  * What identifies one probe: the accelerator, the QEMU binary (path, size, mtime, inode:

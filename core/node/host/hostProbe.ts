@@ -5,11 +5,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { HostInfo, QemuBinary } from '../../common/api';
 import { findV86Firmware, firmwareHint, firmwareWhere } from './v86Firmware';
-import { m } from '../../common/messages';
+import { m, sentences, type Sentence, type SentenceData } from '../../common/messages';
 import { findUefiFirmware, uefiHint } from '../library/uefiVars';
-import { probeAccelerator, type HardwareAccelerator } from './accelProbe';
+import { probeAccelerator } from './accelProbe';
 import { readHostSettings, type HostSettings } from '../library/hostSettings';
-import type { AcceleratorKind } from '../../common/config';
+import { acceleratorKinds, hardwareAccelerators, type AcceleratorKind, type AcceleratorSetting, type HardwareAccelerator } from '../../common/engines';
 
 const run = promisify(execFile);
 
@@ -53,12 +53,12 @@ async function versionOf(binary: string): Promise<string> {
   }
 }
 
-export function qemuInstallHint(platform = process.platform): string {
+export function qemuInstallHint(platform = process.platform): Sentence {
   return m(platform === 'darwin' ? 'qemu.installMac' : platform === 'win32' ? 'qemu.installWin' : 'qemu.installLinux');
 }
 
 /** The KVM device (GUESTHOUSE_KVM_DEVICE names another, for tests and unusual setups). */
-function kvmUsable(env: NodeJS.ProcessEnv): { usable: boolean; detail: string } {
+function kvmUsable(env: NodeJS.ProcessEnv): { usable: boolean; detail: SentenceData } {
   if (process.platform !== 'linux') return { usable: false, detail: m('accel.kvmOnlyLinux') };
   try {
     fs.accessSync(env.GUESTHOUSE_KVM_DEVICE || '/dev/kvm', fs.constants.R_OK | fs.constants.W_OK);
@@ -69,7 +69,7 @@ function kvmUsable(env: NodeJS.ProcessEnv): { usable: boolean; detail: string } 
   }
 }
 
-async function hvfUsable(): Promise<{ usable: boolean; detail: string }> {
+async function hvfUsable(): Promise<{ usable: boolean; detail: SentenceData }> {
   if (process.platform !== 'darwin') return { usable: false, detail: m('accel.hvfOnlyMac') };
   try {
     const { stdout } = await run('sysctl', ['-n', 'kern.hv_support'], { timeout: 5000 });
@@ -79,7 +79,7 @@ async function hvfUsable(): Promise<{ usable: boolean; detail: string }> {
   }
 }
 
-async function whpxUsable(): Promise<{ usable: boolean; detail: string }> {
+async function whpxUsable(): Promise<{ usable: boolean; detail: SentenceData }> {
   if (process.platform !== 'win32') return { usable: false, detail: m('accel.whpxOnlyWindows') };
   const dll = path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'WinHvPlatform.dll');
   return fs.existsSync(dll)
@@ -94,7 +94,6 @@ export interface ProbeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const hardwareKinds = ['kvm', 'hvf', 'whpx'] as const;
 type Choice = HostInfo['acceleratorChoice'];
 
 /**
@@ -104,11 +103,11 @@ type Choice = HostInfo['acceleratorChoice'];
 export function chooseAccelerator(accelerators: HostInfo['accelerators'], settings: HostSettings, env: NodeJS.ProcessEnv): Choice {
   const fromEnv = env.GUESTHOUSE_ACCELERATOR?.trim().toLowerCase();
   if (fromEnv && fromEnv !== 'auto') {
-    if ((['tcg', ...hardwareKinds] as string[]).includes(fromEnv)) {
+    if ((acceleratorKinds as readonly string[]).includes(fromEnv)) {
       return { accelerator: fromEnv as Choice['accelerator'], source: 'environment', reason: m('accel.choiceEnv', { accel: fromEnv.toUpperCase() }) };
     }
     const rest = chooseAccelerator(accelerators, settings, { ...env, GUESTHOUSE_ACCELERATOR: '' });
-    return { ...rest, reason: `${m('accel.envInvalid', { value: env.GUESTHOUSE_ACCELERATOR ?? '' })} ${rest.reason}` };
+    return { ...rest, reason: sentences(m('accel.envInvalid', { value: env.GUESTHOUSE_ACCELERATOR ?? '' }), rest.reason) };
   }
   if (settings.accelerator !== 'auto') {
     return { accelerator: settings.accelerator, source: 'setting', reason: m('accel.choiceSetting', { accel: settings.accelerator.toUpperCase() }) };
@@ -140,10 +139,10 @@ export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
   const firmware = findV86Firmware(env);
   const uefi = findUefiFirmware(env);
   const settings = options.home ? readHostSettings(options.home) : { accelerator: 'auto' as const };
-  const nominal: Record<HardwareAccelerator, { usable: boolean; detail: string }> = { kvm: kvmUsable(env), hvf, whpx };
+  const nominal: Record<HardwareAccelerator, { usable: boolean; detail: SentenceData }> = { kvm: kvmUsable(env), hvf, whpx };
   const x86 = binaries.find((b) => b.arch === 'x86_64');
   const accelerators: HostInfo['accelerators'] = [];
-  for (const kind of hardwareKinds) {
+  for (const kind of hardwareAccelerators) {
     let { usable, detail } = nominal[kind];
     const present = usable;
     // A present accelerator counts only once QEMU has run 64-bit guest code with it.
@@ -202,9 +201,9 @@ function physicalCpuCount(): number {
  * hardware accelerator the probe refused is still used where the user said so host-wide.
  */
 export function pickAccelerator(
-  wish: AcceleratorKind,
+  wish: AcceleratorSetting,
   host: Pick<HostInfo, 'accelerators' | 'acceleratorChoice'>,
-): { accelerator: 'kvm' | 'hvf' | 'whpx' | 'tcg'; error?: string } {
+): { accelerator: AcceleratorKind; error?: Sentence } {
   if (wish === 'auto') return { accelerator: host.acceleratorChoice.accelerator };
   const usable = host.accelerators.find((a) => a.kind === wish)?.usable ?? false;
   if (wish === 'tcg' || usable || (host.acceleratorChoice.source !== 'probe' && host.acceleratorChoice.accelerator === wish)) return { accelerator: wish };

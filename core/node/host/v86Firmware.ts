@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { m } from '../../common/messages';
+import { m, type Sentence } from '../../common/messages';
 
 export interface V86Firmware {
   bios: string;
@@ -25,12 +25,12 @@ export function firmwareDirs(env: NodeJS.ProcessEnv = process.env, platform = pr
   return dirs;
 }
 
-export function firmwareHint(platform = process.platform): string {
+export function firmwareHint(platform = process.platform): Sentence {
   return m('v86.needsFirmware', { where: firmwareWhere(platform) });
 }
 
 /** Where to get SeaBIOS on this OS, said as an instruction. */
-export function firmwareWhere(platform = process.platform): string {
+export function firmwareWhere(platform = process.platform): Sentence {
   return m(platform === 'linux' ? 'v86.firmwareLinux' : 'v86.firmwareOther');
 }
 

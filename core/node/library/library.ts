@@ -1,19 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { GuesthouseError } from '../../common/errors';
+import { GuesthouseError, sentenceOf } from '../../common/errors';
 import { parseConfigText, type VmConfig } from '../../common/config';
 import { isDiskFull, writeFileAtomic } from '../shared/atomicFile';
 import { machinesDir } from '../shared/paths';
 import { processAlive } from '../shared/processAlive';
-import { m } from '../../common/messages';
-import { UEFI_VARS_FILE } from './uefiVars';
+import { m, type SentenceData } from '../../common/messages';
+import { backupFile, brokenConfigFile, configFile, isGuesthouseFile, lockFile, logsDir } from './vmFolder';
 
 export { processAlive };
-
-export const CONFIG_FILE = 'vm.json';
-/** The config as it was before the last save, kept for `repair`. */
-export const BACKUP_FILE = 'vm.json.bak';
-const LOCK_FILE = '.guesthouse.lock';
 
 export interface LibraryEntry {
   config: VmConfig;
@@ -27,7 +22,7 @@ export interface InaccessibleEntry {
   /** The folder's name (a VM's name is its folder's name). */
   name: string;
   dir: string;
-  reason: string;
+  reason: SentenceData;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -79,7 +74,7 @@ export class Library {
     }
     for (const name of names.sort()) {
       const dir = path.join(this.root, name);
-      const file = path.join(dir, CONFIG_FILE);
+      const file = configFile(dir);
       if (!fs.existsSync(file)) continue;
       let text: string;
       try {
@@ -91,9 +86,9 @@ export class Library {
       try {
         entries.push({ config: parseConfigText(text, file), dir });
       } catch (err) {
-        const reason = err instanceof GuesthouseError ? err.message : m('config.unreadable', { source: file });
+        const reason = err instanceof GuesthouseError ? sentenceOf(err) : m('config.unreadable', { source: file });
         // The id stays what it was where the file or its backup still says it (a GUI keeps it selected).
-        const id = rawUuid(text) ?? readConfig(path.join(dir, BACKUP_FILE))?.identity.uuid ?? name;
+        const id = rawUuid(text) ?? readConfig(backupFile(dir))?.identity.uuid ?? name;
         inaccessible.push({ id, name, dir, reason });
       }
     }
@@ -103,7 +98,7 @@ export class Library {
   /** Every VM whose config reads; unreadable ones are reported through `onProblem`. */
   list(onProblem?: (dir: string, message: string) => void): LibraryEntry[] {
     const { entries, inaccessible } = this.scan();
-    for (const i of inaccessible) onProblem?.(i.dir, i.reason);
+    for (const i of inaccessible) onProblem?.(i.dir, i.reason.message);
     return entries;
   }
 
@@ -129,16 +124,16 @@ export class Library {
   }
 
   /**
-   * Puts back the config a VM had before its last save, for a VM whose vm.json cannot be
+   * Puts back the config a VM had before it was last written, for a VM whose vm.json cannot be
    * read. The unreadable file is kept beside it (vm.json.broken-<time>), never overwritten.
    * Throws a sentence saying what to do where there is no usable backup.
    */
   restoreBackup(entry: InaccessibleEntry): LibraryEntry {
-    const backup = path.join(entry.dir, BACKUP_FILE);
+    const backup = backupFile(entry.dir);
+    const file = configFile(entry.dir);
     const config = fs.existsSync(backup) ? readConfig(backup) : null;
-    if (!config) throw new GuesthouseError('invalid-state', m('vm.noBackup', { name: entry.name, path: path.join(entry.dir, CONFIG_FILE) }));
-    const file = path.join(entry.dir, CONFIG_FILE);
-    fs.copyFileSync(file, path.join(entry.dir, `${CONFIG_FILE}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`));
+    if (!config) throw new GuesthouseError('invalid-state', m('vm.noBackup', { name: entry.name, path: file }));
+    fs.copyFileSync(file, brokenConfigFile(entry.dir, new Date()));
     // A rename saves the old config (old name) as the backup; the name is the folder's.
     const restored = config.identity.name === entry.name ? config : { ...config, identity: { ...config.identity, name: entry.name } };
     try {
@@ -155,7 +150,7 @@ export class Library {
     const lower = nameKey(name);
     const clash = entries.some((e) => nameKey(e.config.identity.name) === lower && e.config.identity.uuid !== exceptUuid) || inaccessible.some((e) => nameKey(e.name) === lower);
     if (clash || (!exceptUuid && fs.existsSync(path.join(this.root, name)))) {
-      throw new GuesthouseError('already-exists', m('vm.exists', { name }));
+      throw new GuesthouseError('already-exists', m('vm.exists', { name }).about('name'));
     }
   }
 
@@ -165,9 +160,9 @@ export class Library {
     fs.mkdirSync(this.root, { recursive: true });
     const dir = path.join(this.root, config.identity.name);
     fs.mkdirSync(dir);
-    fs.mkdirSync(path.join(dir, 'logs'));
+    fs.mkdirSync(logsDir(dir));
     try {
-      this.save(dir, config);
+      this.writeConfig(dir, config);
     } catch (err) {
       fs.rmSync(dir, { recursive: true, force: true });
       throw err;
@@ -175,11 +170,14 @@ export class Library {
     return dir;
   }
 
-  /** Writes the VM's config; the one it replaces, if it reads, becomes the backup (vm.json.bak). */
-  save(dir: string, config: VmConfig): void {
-    const file = path.join(dir, CONFIG_FILE);
+  /**
+   * Writes the VM's config (its settings; the machine state is the engine's, see saveVm); the
+   * one it replaces, if it reads, becomes the backup (vm.json.bak).
+   */
+  writeConfig(dir: string, config: VmConfig): void {
+    const file = configFile(dir);
     try {
-      if (fs.existsSync(file) && readConfig(file)) writeFileAtomic(path.join(dir, BACKUP_FILE), fs.readFileSync(file));
+      if (fs.existsSync(file) && readConfig(file)) writeFileAtomic(backupFile(dir), fs.readFileSync(file));
       writeFileAtomic(file, JSON.stringify(config, null, 2) + '\n');
     } catch (err) {
       if (isDiskFull(err)) throw new GuesthouseError('invalid-state', m('library.diskFull', { name: config.identity.name }));
@@ -191,7 +189,7 @@ export class Library {
   rename(dir: string, config: VmConfig): string {
     const target = path.join(this.root, config.identity.name);
     if (target !== dir) fs.renameSync(dir, target);
-    this.save(target, config);
+    this.writeConfig(target, config);
     return target;
   }
 
@@ -203,13 +201,11 @@ export class Library {
   delete(entry: LibraryEntry | InaccessibleEntry, keepDisks: boolean): void {
     const { dir } = entry;
     // An inaccessible VM's disks are those its backup names; without one they stay.
-    const config = 'config' in entry ? entry.config : readConfig(path.join(dir, BACKUP_FILE));
-    fs.rmSync(path.join(dir, CONFIG_FILE));
-    const doomed = new Set(['logs', 'state', LOCK_FILE, UEFI_VARS_FILE, BACKUP_FILE]);
-    if (!keepDisks) for (const d of config?.disks ?? []) doomed.add(path.relative(dir, path.resolve(dir, d.path)));
+    const config = 'config' in entry ? entry.config : readConfig(backupFile(dir));
+    fs.rmSync(configFile(dir));
+    const disks = new Set(keepDisks ? [] : (config?.disks ?? []).map((d) => path.relative(dir, path.resolve(dir, d.path))));
     for (const name of fs.readdirSync(dir)) {
-      // Leftover temp files of its atomic writes (.vm.json.<pid>.tmp) and kept broken configs are Guesthouse's too.
-      if (doomed.has(name) || /^\.(vm\.json|vm\.json\.bak|uefi-vars\.fd)\.\d+\.tmp$/.test(name) || /^vm\.json\.broken-[\w-]+$/.test(name)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+      if (disks.has(name) || isGuesthouseFile(name)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     }
     if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
   }
@@ -220,12 +216,12 @@ export class Library {
    * a rename, say where the folder went.
    */
   lock(dir: string, name: string): (movedTo?: string) => void {
-    const file = path.join(dir, LOCK_FILE);
+    const file = lockFile(dir);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
         return (movedTo?: string) => {
-          const held = movedTo ? path.join(movedTo, LOCK_FILE) : file;
+          const held = movedTo ? lockFile(movedTo) : file;
           try {
             if (fs.readFileSync(held, 'utf8') === String(process.pid)) fs.rmSync(held);
           } catch {
@@ -253,7 +249,7 @@ export class Library {
    * is there nobody else runs or changes its VM. The returned function lets it go.
    */
   handOver(dir: string, pid: number, write = true): () => void {
-    const file = path.join(dir, LOCK_FILE);
+    const file = lockFile(dir);
     try {
       if (write) writeFileAtomic(file, String(pid));
     } catch {
@@ -273,7 +269,7 @@ export class Library {
   lockOwner(dir: string): number | null {
     let owner: number;
     try {
-      owner = Number(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8'));
+      owner = Number(fs.readFileSync(lockFile(dir), 'utf8'));
     } catch {
       return null;
     }
@@ -288,7 +284,7 @@ export class Library {
   guard(dir: string, name: string): (movedTo?: string) => void {
     const owner = this.lockOwner(dir);
     if (owner) throw new GuesthouseError('locked', m('vm.lockedElsewhere', { name, pid: owner }));
-    if (fs.existsSync(path.join(dir, LOCK_FILE)) && Number(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')) === process.pid) return () => undefined;
+    if (fs.existsSync(lockFile(dir)) && Number(fs.readFileSync(lockFile(dir), 'utf8')) === process.pid) return () => undefined;
     try {
       return this.lock(dir, name);
     } catch (err) {

@@ -11,6 +11,6 @@ export async function createDiskImage(qemuImg: string, file: string, format: 'qc
     await run(qemuImg, ['create', '-q', '-f', format, file, String(sizeBytes)], { timeout: 60_000 });
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? '').trim().split('\n').pop();
-    throw new GuesthouseError('engine-failed', m('qemu.imgFailed', { detail: stderr || (err as Error).message }));
+    throw new GuesthouseError('engine-failed', m('qemu.imgFailed', { detail: stderr || (err as Error).message }).about('disk'));
   }
 }

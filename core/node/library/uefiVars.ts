@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { m } from '../../common/messages';
-import { writeFileAtomic } from '../shared/atomicFile';
+import { m, type Sentence } from '../../common/messages';
+import { convertUefiVarsToQcow2, ensureUefiVarsQcow2 } from './snapshotDisks';
+import { rawUefiVarsFile, uefiVarsBackupFile, uefiVarsFile } from './vmFolder';
 
 /** UEFI firmware for QEMU: the read-only code and the template each VM copies its variables from. */
 export interface UefiFirmware {
@@ -39,19 +40,17 @@ export function findUefiFirmware(env: NodeJS.ProcessEnv = process.env, platform 
 }
 
 /** Where to get UEFI firmware on this OS, as a sentence. */
-export function uefiHint(platform = process.platform): string {
+export function uefiHint(platform = process.platform): Sentence {
   return m(platform === 'linux' ? 'uefi.missingLinux' : 'uefi.missingOther');
 }
 
-/** A VM's own UEFI variable store (boot entries, settings), copied from the template at first start. */
-export function uefiVarsFile(vmDir: string): string {
-  return path.join(vmDir, UEFI_VARS_FILE);
-}
-export const UEFI_VARS_FILE = 'uefi-vars.fd';
-
-/** Makes the VM's variable store from the template (a few hundred KiB) if it has none yet. */
-export function ensureUefiVars(vmDir: string, firmware: UefiFirmware): string {
+/**
+ * The VM's variable store as qcow2 (so snapshots hold it): a raw one an older version made is
+ * converted once (the raw file kept as a backup); else it is made from the template (a few
+ * hundred KiB) if the VM has none yet.
+ */
+export async function ensureUefiVars(vmDir: string, firmware: UefiFirmware, qemuImg: string): Promise<string> {
   const file = uefiVarsFile(vmDir);
-  if (!fs.existsSync(file)) writeFileAtomic(file, fs.readFileSync(firmware.vars));
-  return file;
+  await convertUefiVarsToQcow2(qemuImg, rawUefiVarsFile(vmDir), file, uefiVarsBackupFile(vmDir));
+  return ensureUefiVarsQcow2(qemuImg, firmware.vars, file);
 }

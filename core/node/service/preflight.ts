@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { PortForward, VmConfig } from '../../common/config';
-import { m } from '../../common/messages';
+import { m, type Sentence } from '../../common/messages';
 
 const run = promisify(execFile);
 
@@ -21,13 +21,13 @@ export interface RunningVm {
 const sameForward = (a: PortForward, b: PortForward) => a.protocol === b.protocol && a.hostPort === b.hostPort;
 
 /** Binds the forward's host address and port for a moment: what QEMU's slirp will do at start. */
-async function tryBind(f: PortForward): Promise<string | null> {
+async function tryBind(f: PortForward): Promise<Sentence | null> {
   const address = f.hostAddress || '127.0.0.1';
-  const said = (err: NodeJS.ErrnoException): string => {
+  const said = (err: NodeJS.ErrnoException): Sentence => {
     const params = { port: f.hostPort, protocol: f.protocol, address };
-    if (err.code === 'EADDRINUSE') return m('forward.inUse', params);
-    if (err.code === 'EACCES') return m('forward.denied', params);
-    return m('forward.noAddress', params); // ENOTFOUND, EAI_AGAIN, EADDRNOTAVAIL, EINVAL
+    if (err.code === 'EADDRINUSE') return m('forward.inUse', params).about('forwards');
+    if (err.code === 'EACCES') return m('forward.denied', params).about('forwards');
+    return m('forward.noAddress', params).about('forwards'); // ENOTFOUND, EAI_AGAIN, EADDRNOTAVAIL, EINVAL
   };
   if (f.protocol === 'udp') {
     const socket = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
@@ -48,20 +48,20 @@ async function tryBind(f: PortForward): Promise<string | null> {
 }
 
 /** Forwards that repeat a host port, that a running VM has, or that another program holds. */
-export async function forwardProblems(config: VmConfig, running: readonly RunningVm[], probe = true): Promise<string[]> {
-  const problems: string[] = [];
+export async function forwardProblems(config: VmConfig, running: readonly RunningVm[], probe = true): Promise<Sentence[]> {
+  const problems: Sentence[] = [];
   const forwards = config.network.mode === 'nat' ? config.network.forwards : [];
   const checked: PortForward[] = [];
   for (const f of forwards) {
     const params = { port: f.hostPort, protocol: f.protocol };
     if (checked.some((c) => sameForward(c, f))) {
-      const text = m('forward.repeated', params);
-      if (!problems.includes(text)) problems.push(text);
+      const repeated = m('forward.repeated', params).about('forwards');
+      if (!problems.some((p) => p.message === repeated.message)) problems.push(repeated);
       continue;
     }
     checked.push(f);
     const other = running.find((r) => r.config.network.mode === 'nat' && r.config.network.forwards.some((o) => sameForward(o, f)));
-    if (other) problems.push(m('forward.usedByVm', { ...params, other: other.name }));
+    if (other) problems.push(m('forward.usedByVm', { ...params, other: other.name }).about('forwards'));
     else if (probe) {
       const refused = await tryBind(f);
       if (refused) problems.push(refused);
@@ -70,14 +70,32 @@ export async function forwardProblems(config: VmConfig, running: readonly Runnin
   return problems;
 }
 
+/** Files a config names that are missing or not files (relative paths are inside the VM's folder). */
+export function pathProblems(config: VmConfig, dir: string | undefined): Sentence[] {
+  const problems: Sentence[] = [];
+  const check = (file: 'kernel' | 'initrd' | 'iso' | 'disk', p: string | null | undefined) => {
+    if (!p) return;
+    const full = dir ? path.resolve(dir, p) : path.resolve(p);
+    const what = m(`term.${file}`);
+    if (!fs.existsSync(full)) problems.push(m('path.missing', { what, path: full }).about(file));
+    else if (!fs.statSync(full).isFile()) problems.push(m('path.notFile', { what, path: full }).about(file));
+  };
+  check('kernel', config.directBoot?.kernelPath);
+  check('initrd', config.directBoot?.initrdPath);
+  check('iso', config.optical?.isoPath);
+  // A disk Guesthouse makes is looked for only once it is made (in the VM's folder).
+  for (const d of config.disks) if (!d.owned || dir) check('disk', d.path);
+  return problems;
+}
+
 /** A kernel or initrd of 0 bytes (a failed download, a truncated copy). */
-export function bootFileProblems(config: VmConfig, dir: string | undefined): string[] {
-  const problems: string[] = [];
-  const check = (what: string, p: string | null | undefined) => {
+export function bootFileProblems(config: VmConfig, dir: string | undefined): Sentence[] {
+  const problems: Sentence[] = [];
+  const check = (file: 'kernel' | 'initrd', p: string | null | undefined) => {
     if (!p) return;
     const full = path.resolve(dir ?? '.', p);
     try {
-      if (fs.statSync(full).isFile() && fs.statSync(full).size === 0) problems.push(m('boot.empty', { what, path: full }));
+      if (fs.statSync(full).isFile() && fs.statSync(full).size === 0) problems.push(m('boot.empty', { what: m(`term.${file}`), path: full }).about(file));
     } catch {
       // a missing file has its own sentence (pathProblems)
     }
@@ -88,12 +106,12 @@ export function bootFileProblems(config: VmConfig, dir: string | undefined): str
 }
 
 /** Disks a running VM has open (QEMU would refuse them for the lock). */
-export function diskInUseProblems(config: VmConfig, dir: string, running: readonly RunningVm[]): string[] {
-  const problems: string[] = [];
+export function diskInUseProblems(config: VmConfig, dir: string, running: readonly RunningVm[]): Sentence[] {
+  const problems: Sentence[] = [];
   for (const d of config.disks) {
     const full = path.resolve(dir, d.path);
     const other = running.find((r) => r.config.disks.some((o) => path.resolve(r.dir, o.path) === full));
-    if (other) problems.push(m('disk.inUse', { path: full, other: other.name }));
+    if (other) problems.push(m('disk.inUse', { path: full, other: other.name }).about('disk'));
   }
   return problems;
 }
@@ -103,9 +121,9 @@ export function diskInUseProblems(config: VmConfig, dir: string, running: readon
  * qcow2 that is not one (corrupt, truncated, another format) gets a sentence now, not at start.
  * Raw images are any bytes, so only their presence is checked (elsewhere).
  */
-export async function diskImageProblems(qemuImg: string | undefined, disks: readonly { path: string; format: 'qcow2' | 'raw' }[], dir: string | undefined): Promise<string[]> {
+export async function diskImageProblems(qemuImg: string | undefined, disks: readonly { path: string; format: 'qcow2' | 'raw' }[], dir: string | undefined): Promise<Sentence[]> {
   if (!qemuImg) return [];
-  const problems: string[] = [];
+  const problems: Sentence[] = [];
   for (const d of disks) {
     if (d.format !== 'qcow2') continue;
     const full = path.resolve(dir ?? '.', d.path);
@@ -116,7 +134,7 @@ export async function diskImageProblems(qemuImg: string | undefined, disks: read
     } catch (err) {
       const said = String((err as { stderr?: string }).stderr ?? '').trim().split('\n').pop() ?? '';
       const detail = said.replace(/^qemu-img: /, '').replace(new RegExp(`^Could not open '${full.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': `), '').replace(/[.]?$/, '.');
-      problems.push(m('disk.unreadable', { path: full, format: d.format, detail: detail.length > 1 ? detail : (err as Error).message }));
+      problems.push(m('disk.unreadable', { path: full, format: d.format, detail: detail.length > 1 ? detail : (err as Error).message }).about('disk'));
     }
   }
   return problems;

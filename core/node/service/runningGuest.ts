@@ -1,17 +1,18 @@
-import path from 'node:path';
 import type { AttachOptions, ConsoleAttachment, VmRuntime } from '../../common/api';
 import { FlowGate } from '../../common/flowGate';
 import { fromErrorData, GuesthouseError } from '../../common/errors';
-import type { BootSpec, FromGuestHost, GuestRequestAction } from '../../common/protocol';
-import type { VmState } from '../../common/state';
+import type { BootSpec, FromGuestHost, GuestRequestAction, SavedSnapshot, SnapshotTarget } from '../../common/protocol';
+import { hasEnded, type EndedState, type VmState } from '../../common/state';
 import { StreamMatcher } from './fileSearch';
-import type { GuestHostExit, GuestHostHello, GuestHostLauncher, GuestHostProcess } from './supervisor';
-import { m } from '../../common/messages';
+import { logFile } from '../library/vmFolder';
+import type { GuestHostHello, GuestHostLauncher, GuestHostProcess } from './supervisor';
+import { describeHostExit, type GuestHostExit } from './hostExit';
+import { m, type SentenceData } from '../../common/messages';
 
 export interface GuestCallbacks {
-  onState(state: VmState, reason?: string): void;
-  /** The guest host has ended; `state` is final (stopped or crashed). */
-  onGone(state: 'stopped' | 'saved' | 'crashed', reason?: string): void;
+  onState(state: VmState, reason?: SentenceData): void;
+  /** The guest host has ended; `state` is final (stopped, saved or crashed). */
+  onGone(state: EndedState, reason?: SentenceData): void;
   /** What the details show of the running guest changed (a sign-of-life warning). */
   onRuntime?(): void;
 }
@@ -20,22 +21,26 @@ export interface GuestCallbacks {
 export interface GuestReply {
   data?: Uint8Array;
   lines?: string[];
+  snapshot?: SavedSnapshot;
+}
+
+/** What some requests carry besides the action: which snapshot, which ISO; and who hears their progress. */
+export interface RequestExtras {
+  snapshot?: SnapshotTarget;
+  iso?: string;
+  onProgress?: (status: string) => void;
 }
 
 interface PendingReply {
   resolve(reply: GuestReply): void;
   reject(err: Error): void;
-}
-
-function describeHostExit({ code, signal }: GuestHostExit): string {
-  if (signal) return m('exit.hostKilled', { signal });
-  return m('exit.hostCode', { code: String(code) });
+  onProgress?: (status: string) => void;
 }
 
 /** The service's side of one guest host: its state as last reported, requests, output. */
 export class RunningGuest {
   state: VmState = 'starting';
-  reason: string | undefined;
+  reason: SentenceData | undefined;
   runtime: VmRuntime | undefined;
   /** Logs in the VM's folder that cannot be written now, and why ('full': the disk is full). */
   pausedLogs: ReadonlyMap<'console' | 'engine', 'full' | 'failed'> = new Map();
@@ -63,7 +68,7 @@ export class RunningGuest {
     this.started.catch(() => undefined);
     this.gone = new Promise((resolve) => (this.markGone = resolve));
     this.process = launcher(
-      { name, logFile: path.join(spec.vmDir, 'logs', 'guesthost.log'), engine: spec.engine },
+      { name, logFile: logFile(spec.vmDir, 'guesthost'), engine: spec.engine },
       { onMessage: (m) => this.onMessage(m), onExit: (e) => this.onExit(e) },
     );
     this.runtime = { guestHostPid: this.process.pid ?? 0, engine: spec.engine, accelerator: spec.qemu?.accelerator ?? 'v86', startedAt: new Date().toISOString() };
@@ -78,13 +83,13 @@ export class RunningGuest {
     this.process.send({ type: 'boot', spec });
   }
 
-  private setState(state: VmState, reason?: string): void {
-    const changed = state !== this.state || reason !== this.reason;
+  private setState(state: VmState, reason?: SentenceData): void {
+    const changed = state !== this.state || reason?.message !== this.reason?.message;
     this.state = state;
     this.reason = reason;
     if (changed) this.callbacks.onState(state, reason);
     if (state === 'running' || state === 'paused') this.settleStart.resolve();
-    if (state === 'stopped' || state === 'saved' || state === 'crashed') this.settleStart.reject(new GuesthouseError('engine-failed', reason ?? m('vm.stoppedWhileStarting', { name: this.name })));
+    if (hasEnded(state)) this.settleStart.reject(new GuesthouseError('engine-failed', reason ?? m('vm.stoppedWhileStarting', { name: this.name })));
   }
 
   private onMessage(message: FromGuestHost): void {
@@ -99,9 +104,12 @@ export class RunningGuest {
         const p = this.pending.get(message.id);
         this.pending.delete(message.id);
         if (message.error) p?.reject(fromErrorData(message.error));
-        else p?.resolve({ ...(message.data ? { data: message.data } : {}), ...(message.lines ? { lines: message.lines } : {}) });
+        else p?.resolve({ ...(message.data ? { data: message.data } : {}), ...(message.lines ? { lines: message.lines } : {}), ...(message.snapshot ? { snapshot: message.snapshot } : {}) });
         break;
       }
+      case 'progress':
+        this.pending.get(message.id)?.onProgress?.(message.status);
+        break;
       case 'firstOutput':
         this.runtime = { ...this.runtime!, firstOutputAt: message.at };
         break;
@@ -129,19 +137,28 @@ export class RunningGuest {
   }
 
   private onExit(exit: GuestHostExit): void {
-    if (this.state !== 'stopped' && this.state !== 'saved' && this.state !== 'crashed') this.setState('crashed', describeHostExit(exit));
+    if (!hasEnded(this.state)) this.setState('crashed', describeHostExit(exit));
     for (const p of this.pending.values()) p.reject(new GuesthouseError('invalid-state', m('vm.noLongerRunning', { name: this.name })));
     this.pending.clear();
     this.outputListeners.clear();
-    this.callbacks.onGone(this.state as 'stopped' | 'saved' | 'crashed', this.reason);
+    this.callbacks.onGone(this.state as EndedState, this.reason);
     this.markGone();
   }
 
-  request(action: GuestRequestAction, timeoutMs?: number, keys?: string[][]): Promise<GuestReply> {
+  request(action: GuestRequestAction, timeoutMs?: number, keys?: string[][], extras: RequestExtras = {}): Promise<GuestReply> {
     const id = this.nextId++;
+    const { onProgress, snapshot, iso } = extras;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.process.send({ type: 'request', id, action, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(keys ? { keys } : {}) });
+      this.pending.set(id, { resolve, reject, ...(onProgress ? { onProgress } : {}) });
+      this.process.send({
+        type: 'request',
+        id,
+        action,
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(keys ? { keys } : {}),
+        ...(snapshot ? { snapshot } : {}),
+        ...(iso !== undefined ? { iso } : {}),
+      });
     });
   }
 

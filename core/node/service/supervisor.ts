@@ -2,15 +2,13 @@ import { fork } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import type { FromGuestHost, ToGuestHost } from '../../common/protocol';
+import type { EngineKind } from '../../common/engines';
 import { socketTransport } from '../transport/socketTransport';
 import { processAlive } from '../shared/processAlive';
 import { PausableLog } from '../shared/logFile';
+import type { GuestHostExit } from './hostExit';
 
-/** How a guest host process ended, from the outside. */
-export interface GuestHostExit {
-  code: number | null;
-  signal: string | null;
-}
+export type { GuestHostExit };
 
 /** A running guest host process, whatever started it. */
 export interface GuestHostProcess {
@@ -28,7 +26,7 @@ export interface GuestHostCallbacks {
 }
 
 /** Starts guest host processes: child_process.fork here, utilityProcess.fork in Electron. */
-export type GuestHostLauncher = (options: { name: string; logFile: string; engine: 'qemu' | 'v86' }, callbacks: GuestHostCallbacks) => GuestHostProcess;
+export type GuestHostLauncher = (options: { name: string; logFile: string; engine: EngineKind }, callbacks: GuestHostCallbacks) => GuestHostProcess;
 
 /**
  * Node flags for a guest host. v86 runs in the guest host itself: Liftoff-only
@@ -36,7 +34,7 @@ export type GuestHostLauncher = (options: { name: string; logFile: string; engin
  * host only moves bytes: without V8's optimizing tiers it needs ~4 MiB less a guest
  * (the same as --lite-mode, which also turns WebAssembly off and says so on stderr).
  */
-export function guestHostExecArgv(engine: 'qemu' | 'v86'): string[] {
+export function guestHostExecArgv(engine: EngineKind): string[] {
   return engine === 'v86' ? ['--liftoff-only'] : ['--no-opt', '--no-maglev', '--no-sparkplug'];
 }
 
@@ -57,7 +55,7 @@ export interface UnboundGuestHost {
 }
 
 /** Starts an unbound guest host: child_process.fork here, utilityProcess.fork in Electron. */
-export type GuestHostSpawner = (engine: 'qemu' | 'v86') => UnboundGuestHost;
+export type GuestHostSpawner = (engine: EngineKind) => UnboundGuestHost;
 
 /**
  * Callbacks and a log for a process whose guest is not known yet: output before the
@@ -103,7 +101,7 @@ export const forkSpawner: GuestHostSpawner = (engine) => forkGuestHost(engine, f
  */
 export const survivableForkSpawner: GuestHostSpawner = (engine) => forkGuestHost(engine, true);
 
-function forkGuestHost(engine: 'qemu' | 'v86', survivable: boolean): UnboundGuestHost {
+function forkGuestHost(engine: EngineKind, survivable: boolean): UnboundGuestHost {
   const child = fork(guestHostEntry, survivable ? ['--survivable'] : [], {
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -213,8 +211,8 @@ export function connectGuestHost(socketPath: string, timeoutMs = 3000): Promise<
  * started ahead, so starting a VM does not wait for a Node process to start (~50 ms).
  */
 export class GuestHostPool {
-  private readonly spares = new Map<'qemu' | 'v86', UnboundGuestHost>();
-  private readonly wanted = new Set<'qemu' | 'v86'>();
+  private readonly spares = new Map<EngineKind, UnboundGuestHost>();
+  private readonly wanted = new Set<EngineKind>();
   private disposed = false;
 
   constructor(private readonly spawner: GuestHostSpawner) {}
@@ -232,12 +230,12 @@ export class GuestHostPool {
   };
 
   /** Keep a spare guest host for `engine` from now on. */
-  keepSpare(engine: 'qemu' | 'v86'): void {
+  keepSpare(engine: EngineKind): void {
     this.wanted.add(engine);
     this.refill(engine);
   }
 
-  private refill(engine: 'qemu' | 'v86'): void {
+  private refill(engine: EngineKind): void {
     if (this.disposed || this.spares.get(engine)?.alive) return;
     this.spares.set(engine, this.spawner(engine));
   }

@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { CONFIG_VERSION, osPresets, type VmConfig } from '../../common/config';
+import { emptySnapshotTree } from '../../common/snapshots';
 import type { createVmRequestSchema, modifyVmRequestSchema } from '../../common/apiSchemas';
 import type { z } from 'zod';
-import { m } from '../../common/messages';
+import { m, type Sentence } from '../../common/messages';
 
-export const NEEDS_KERNEL = m('request.needsKernel');
+export const NEEDS_KERNEL = m('request.needsKernel').about('kernel');
 
 /** An existing image the user attaches: Guesthouse never deletes it. */
 const existingDisk = (file: string, format: 'qcow2' | 'raw' | undefined): VmConfig['disks'][number] => ({
@@ -43,13 +44,14 @@ export function configFromRequest(req: z.output<typeof createVmRequestSchema>): 
     engine: req.engine ?? 'auto',
     accelerator: req.accelerator ?? 'auto',
     shutdownTimeoutMs: req.shutdownTimeoutMs ?? 30_000,
+    snapshots: emptySnapshotTree(),
   };
 }
 
 /** A stopped VM's config with a validated change applied: omitted fields stay, null removes. */
-export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequestSchema>, dir = '.'): { next: VmConfig; problems: string[] } {
+export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequestSchema>, dir = '.'): { next: VmConfig; problems: Sentence[] } {
   const next: VmConfig = structuredClone(old);
-  const problems: string[] = [];
+  const problems: Sentence[] = [];
   if (req.name !== undefined) next.identity.name = req.name;
   if (req.osType !== undefined) next.identity.osType = req.osType;
   if (req.engine !== undefined) next.engine = req.engine;
@@ -72,12 +74,12 @@ export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequest
   const same = (d: { path: string }, p: string) => d.path === p || path.resolve(dir, d.path) === path.resolve(p);
   for (const p of req.detachDisks ?? []) {
     const i = next.disks.findIndex((d) => same(d, p));
-    if (i < 0) problems.push(m('disk.notAttached', { path: p }));
+    if (i < 0) problems.push(m('disk.notAttached', { path: p }).about('disk'));
     else next.disks.splice(i, 1);
   }
   if (req.diskPath) {
     const full = path.resolve(req.diskPath);
-    if (next.disks.some((d) => same(d, full))) problems.push(m('disk.attached', { path: full }));
+    if (next.disks.some((d) => same(d, full))) problems.push(m('disk.attached', { path: full }).about('disk'));
     else next.disks.push(existingDisk(full, req.diskFormat));
   }
   if (req.network !== undefined) next.network.mode = req.network;

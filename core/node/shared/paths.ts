@@ -61,11 +61,3 @@ export function cacheHome(env: NodeJS.ProcessEnv = process.env, platform = proce
   if (platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'Guesthouse', 'Cache');
   return path.join(env.XDG_CACHE_HOME ?? path.join(home, '.cache'), 'guesthouse');
 }
-
-/**
- * A file of one VM's in the runtime folder, `<uuid8>.<kind>` (qmp, ser, mig, vnc, rfb, gh…):
- * one naming for every socket and temp file, short since unix socket paths must stay under 108 bytes.
- */
-export function vmRuntimeFile(runtimeDir: string, uuid: string, kind: string): string {
-  return path.join(runtimeDir, `${uuid.slice(0, 8)}.${kind}`);
-}

@@ -16,12 +16,20 @@ export type ServiceClient = IVmService & {
   readonly closed: Promise<void>;
 };
 
+/** A connection to whatever listens on the socket, or null where nothing does. */
 function tryConnect(socketPath: string): Promise<net.Socket | null> {
   return new Promise((resolve) => {
     const socket = net.connect(socketPath);
     socket.once('connect', () => resolve(socket));
     socket.once('error', () => resolve(null));
   });
+}
+
+/** True when a service already answers on the socket. */
+export async function serviceAnswers(socketPath: string): Promise<boolean> {
+  const socket = await tryConnect(socketPath);
+  socket?.destroy();
+  return socket !== null;
 }
 
 /** Starts the headless service (`entry`) in the background and waits until it says it is ready. */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import type { DisplayEndpoint } from '../../common/api';
 import { GuesthouseError } from '../../common/errors';
-import { m } from '../../common/messages';
+import { m, type Sentence } from '../../common/messages';
 
 /**
  * A guest's screen for native VNC viewers (TigerVNC, Remmina, macOS Screen Sharing): a
@@ -119,7 +119,11 @@ const u32 = (n: number): Buffer => {
 };
 
 /** A failure with the sentence to hand on to the viewer. */
-class HandshakeError extends Error {}
+class HandshakeError extends Error {
+  constructor(sentence: Sentence) {
+    super(sentence.message);
+  }
+}
 
 /**
  * Reads exact byte counts from a socket during a handshake; `detach` hands back what was
@@ -274,14 +278,14 @@ export async function startVncProxy(options: VncProxyOptions): Promise<VncProxy>
         viewer.write(u32(SECURITY_VNC_AUTH));
       } else {
         viewer.write(Buffer.from([1, SECURITY_VNC_AUTH]));
-        if ((await reader.read(1))[0] !== SECURITY_VNC_AUTH) return refuse(m('vnc.needsPassword'), 'refused');
+        if ((await reader.read(1))[0] !== SECURITY_VNC_AUTH) return refuse(m('vnc.needsPassword').message, 'refused');
       }
       const challenge = crypto.randomBytes(16);
       viewer.write(challenge);
       const response = await reader.read(16);
       if (!crypto.timingSafeEqual(response, vncAuthResponse(password, challenge))) {
         await new Promise((r) => setTimeout(r, FAILURE_DELAY_MS));
-        return refuse(m('vnc.wrongPassword'), 'refused');
+        return refuse(m('vnc.wrongPassword').message, 'refused');
       }
     } catch {
       // the viewer went away or said something that is not RFB
@@ -329,7 +333,9 @@ export async function startVncProxy(options: VncProxyOptions): Promise<VncProxy>
     pending++;
     let counted = true;
     const done = () => {
-      if (counted) (counted = false), pending--;
+      if (!counted) return;
+      counted = false;
+      pending--;
     };
     viewer.once('close', done);
     void serve(viewer).finally(done);

@@ -7,6 +7,7 @@ import type { VmSummary } from '../../../core/common/api';
 import { useService } from '../useService';
 import { stripTerminalQueries } from '../../../core/common/terminalQueries';
 import { CONSOLE_WRITE_MAX_BYTES } from '../../../core/common/apiSchemas';
+import { isGuestUp } from '../vmState';
 
 /** Long input (a large paste) goes in parts, each once the last was taken: one write is bounded. */
 async function writeInParts(service: ReturnType<typeof useService>, id: string, data: Uint8Array): Promise<void> {
@@ -27,7 +28,8 @@ export function ConsoleView({ vm }: { vm: VmSummary }) {
   const host = useRef<HTMLDivElement>(null);
   const term = useRef<Terminal | null>(null);
   const [fontSize, setFontSize] = useState(() => Number(localStorage.getItem('guesthouse.fontSize')) || 14);
-  const live = vm.state !== 'stopped' && vm.state !== 'crashed' && vm.state !== 'starting';
+  // A saved VM has no guest host to attach to either: it shows "not running", not an empty terminal.
+  const live = isGuestUp(vm.state);
 
   useEffect(() => {
     if (!live || !host.current) return;

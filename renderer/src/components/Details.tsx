@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { VmDetails, VmSummary } from '../../../core/common/api';
-import { useService } from '../useService';
+import { toUiError, useService, type UiError } from '../useService';
 import { StateBadge } from './StateBadge';
 import { ScreenPreview } from './ScreenPreview';
 import { useCoreText } from '../coreText';
@@ -10,10 +10,11 @@ import { useCoreText } from '../coreText';
 export function useVmDetails(vm: VmSummary | null): VmDetails | null {
   const service = useService();
   const [details, setDetails] = useState<VmDetails | null>(null);
+  const id = vm?.id;
   useEffect(() => {
-    if (!vm) return setDetails(null);
+    if (id === undefined) return setDetails(null);
     let live = true;
-    const load = () => service.getVm(vm.id).then((d) => live && setDetails(d), () => undefined);
+    const load = () => service.getVm(id).then((d) => live && setDetails(d), () => undefined);
     void load();
     // Any change to the library (disks, paths: more than the summary shows) loads it again.
     const sub = service.onDidChangeVms(() => void load());
@@ -21,7 +22,7 @@ export function useVmDetails(vm: VmSummary | null): VmDetails | null {
       live = false;
       sub.dispose();
     };
-  }, [service, vm?.id, vm?.state, vm?.name, vm?.memoryMib, vm?.cpus, vm?.engine]);
+  }, [service, id, vm?.state, vm?.name, vm?.memoryMib, vm?.cpus, vm?.engine]);
   return details?.id === vm?.id ? details : null;
 }
 
@@ -45,10 +46,10 @@ function Repair({ vm }: { vm: VmSummary }) {
   const { t } = useTranslation();
   const core = useCoreText();
   const service = useService();
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<UiError | null>(null);
   const repair = () => {
     setProblem(null);
-    service.repairVm(vm.id).catch((err: unknown) => setProblem(err instanceof Error ? err.message : String(err)));
+    service.repairVm(vm.id).catch((err: unknown) => setProblem(toUiError(err)));
   };
   return (
     <div className="inaccessible" data-testid="inaccessible">
@@ -95,7 +96,7 @@ export function Details({ vm }: { vm: VmSummary }) {
               <strong>{d.engineChoice.engine ?? t('details.nothing')}</strong> — {core(d.engineChoice.reason)}
               <ul className="small" data-testid="engine-notes">
                 {d.engineNotes.map((n) => (
-                  <li key={n}>{core(n)}</li>
+                  <li key={n.message}>{core(n)}</li>
                 ))}
               </ul>
             </>,

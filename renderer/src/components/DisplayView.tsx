@@ -3,17 +3,13 @@ import { useTranslation } from 'react-i18next';
 import RFB from '@novnc/novnc';
 import type { VmSummary } from '../../../core/common/api';
 import { displayTarget } from '../client';
+import { isGuestUp } from '../vmState';
 
 type Status = 'connecting' | 'connected' | 'disconnected' | 'unavailable';
 
 /** Consecutive failed connections (no RFB handshake) before the view waits for the user. */
 const MAX_RETRIES = 10;
 const RETRY_MS = 1500;
-
-/** Whether a VM is in a state with a screen to show. */
-export function showsScreen(state: VmSummary['state']): boolean {
-  return state === 'running' || state === 'paused' || state === 'pausing' || state === 'resuming' || state === 'stopping';
-}
 
 /**
  * The guest's screen through noVNC: over /display/<id> in a browser, over a MessagePort
@@ -34,7 +30,7 @@ export function DisplayView({ vm }: { vm: VmSummary }) {
   const [attempt, setAttempt] = useState(0);
   const fitRef = useRef(fit);
   fitRef.current = fit;
-  const live = showsScreen(vm.state);
+  const live = isGuestUp(vm.state);
 
   useEffect(() => {
     const target = screen.current;

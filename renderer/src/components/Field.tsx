@@ -1,17 +1,23 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { engineKinds, type EngineKind, type FirmwareKind } from '../../../core/common/config';
+import { engineSettings, type EngineSetting, type FirmwareKind } from '../../../core/common/config';
 import type { HostInfo } from '../../../core/common/api';
+import { describeIssues } from '../../../core/common/config';
+import type { SentenceData } from '../../../core/common/messages';
+import type { z } from 'zod';
 import { useCoreText } from '../coreText';
 
 /** The first sentence a schema gives for a value, or null when it is fine. */
-export function firstProblem(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: { message: string }[] } } }, value: unknown): string | null {
+export function firstProblem(schema: z.ZodType, value: unknown): SentenceData | null {
   const r = schema.safeParse(value);
-  return r.success ? null : (r.error?.issues[0]?.message ?? null);
+  return r.success ? null : (describeIssues(r.error)[0] ?? null);
 }
 
-/** A labelled input with its sentence next to it when the value is wrong. */
-export function Field({ id, label, error, hint, children }: { id: string; label: string; error?: string | null; hint?: ReactNode; children: ReactNode }) {
+/**
+ * A labelled input with its sentence next to it when the value is wrong: a core sentence (said
+ * in the GUI's language by its key) or a sentence the GUI already said in it.
+ */
+export function Field({ id, label, error, hint, children }: { id: string; label: string; error?: SentenceData | string | null; hint?: ReactNode; children: ReactNode }) {
   const core = useCoreText();
   return (
     <div className="field">
@@ -38,11 +44,11 @@ export function FirmwareSelect({ id, value, onChange, host }: { id: string; valu
   );
 }
 
-export function EngineSelect({ id, value, onChange }: { id: string; value: EngineKind; onChange: (e: EngineKind) => void }) {
+export function EngineSelect({ id, value, onChange }: { id: string; value: EngineSetting; onChange: (e: EngineSetting) => void }) {
   const { t } = useTranslation();
   return (
-    <select id={id} value={value} onChange={(e) => onChange(e.target.value as EngineKind)}>
-      {engineKinds.map((k) => (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value as EngineSetting)}>
+      {engineSettings.map((k) => (
         <option key={k} value={k}>
           {k === 'auto' ? t('wizard.autoLabel') : k}
         </option>

@@ -3,27 +3,30 @@ import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import type { FileListing } from '../../../core/common/api';
 import { useCoreText } from '../coreText';
-import { toUiError, useService } from '../useService';
+import { toUiError, useService, type UiError } from '../useService';
 
 /** What a path field takes: the file endings it offers first (all files stay one tick away). */
 export const fileKinds = {
   iso: ['.iso'],
   disk: ['.qcow2', '.raw', '.img'],
+  /** Disk images Guesthouse can import (convert into the VM's folder). */
+  image: ['.qcow2', '.raw', '.img', '.vmdk', '.vdi', '.vhdx'],
   any: null,
 } as const;
 export type FileKind = keyof typeof fileKinds;
 
 /** The folder part of a path as the service's host writes it (/ or \). */
-function folderOf(p: string): string | null {
+export function folderOf(p: string): string | null {
   const cut = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
   return cut > 0 ? p.slice(0, cut) : null;
 }
 
-function sizeText(bytes: number): string {
+/** A file's size for the picker: bytes, or KiB…TiB with one decimal. */
+export function sizeText(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = bytes;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) (v /= 1024), i++;
+  for (; v >= 1024 && i < units.length - 1; i++) v /= 1024;
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
@@ -63,7 +66,7 @@ function FileBrowser({ title, start, kind, onPick, onCancel }: { title: string; 
   const service = useService();
   const [listing, setListing] = useState<FileListing | null>(null);
   const [goTo, setGoTo] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<UiError | null>(null);
   const [allFiles, setAllFiles] = useState(fileKinds[kind] === null);
 
   const open = (folder: string | null, fallBack = false): Promise<void> =>
@@ -73,7 +76,7 @@ function FileBrowser({ title, start, kind, onPick, onCancel }: { title: string; 
         setGoTo(l.folder);
         setError(null);
       },
-      (err: unknown) => (fallBack ? open(null) : setError(toUiError(err).message)),
+      (err: unknown) => (fallBack ? open(null) : setError(toUiError(err))),
     );
   useEffect(() => {
     // Where the field's file is, else the home folder.

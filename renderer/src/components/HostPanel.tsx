@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HostInfo, HostSettings } from '../../../core/common/api';
+import { acceleratorKinds } from '../../../core/common/engines';
 import { useCoreText } from '../coreText';
 import { toUiError, useService } from '../useService';
 
@@ -10,14 +11,14 @@ export function HostPanel({ host: initial, onClose }: { host: HostInfo; onClose:
   const service = useService();
   const [host, setHost] = useState(initial);
   const [status, setStatus] = useState<string | null>(null);
-  const saveAccelerator = (accelerator: HostSettings['accelerator']) => {
+  const applyAccelerator = (accelerator: HostSettings['accelerator']) => {
     setStatus(null);
     service.setHostSettings({ ...host.settings, accelerator }).then(
       (next) => {
         setHost(next);
         setStatus(t('host.accelSaved'));
       },
-      (err: unknown) => setStatus(core(toUiError(err).message)),
+      (err: unknown) => setStatus(core(toUiError(err))),
     );
   };
   const accel = host.accelerators.filter((a) => a.kind !== 'tcg');
@@ -51,9 +52,9 @@ export function HostPanel({ host: initial, onClose }: { host: HostInfo; onClose:
             </p>
             <label className="small">
               {t('host.accelSetting')}{' '}
-              <select value={host.settings.accelerator} onChange={(e) => saveAccelerator(e.target.value as HostSettings['accelerator'])}>
+              <select value={host.settings.accelerator} onChange={(e) => applyAccelerator(e.target.value as HostSettings['accelerator'])}>
                 <option value="auto">{t('host.accelProbe')}</option>
-                {(['kvm', 'hvf', 'whpx', 'tcg'] as const).map((k) => (
+                {acceleratorKinds.map((k) => (
                   <option key={k} value={k}>
                     {k.toUpperCase()}
                   </option>

@@ -1,15 +1,17 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { VmSummary } from '../../../core/common/api';
-import { useService } from '../useService';
+import { toUiError, useService, type UiError } from '../useService';
+import { useCoreText } from '../coreText';
 
 /** The VM's logs (console, engine, guest host), as `guesthouse log` shows them. */
 export function LogView({ vm }: { vm: VmSummary }) {
   const { t } = useTranslation();
+  const core = useCoreText();
   const service = useService();
-  const [text, setText] = useState<string | null>(null);
+  const [text, setText] = useState<string | UiError | null>(null);
   const load = useCallback(() => {
-    service.readLog(vm.id).then(setText, (err: Error) => setText(err.message));
+    service.readLog(vm.id).then(setText, (err: unknown) => setText(toUiError(err)));
   }, [service, vm.id]);
   useEffect(load, [load, vm.state]);
   return (
@@ -17,7 +19,7 @@ export function LogView({ vm }: { vm: VmSummary }) {
       <button type="button" onClick={load}>
         {t('log.refresh')}
       </button>
-      <pre aria-label={t('tabs.log')}>{text ?? ''}</pre>
+      <pre aria-label={t('tabs.log')}>{core(text)}</pre>
     </div>
   );
 }

@@ -1,9 +1,10 @@
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CreateVmRequest, HostInfo, VmSummary } from '../../../core/common/api';
-import { firmwareProblems, hostProblems, memoryMibSchema, cpusSchema, osPresets, osTypes, vmNameSchema, type EngineKind, type FirmwareKind, type OsType } from '../../../core/common/config';
+import type { FormField, SentenceData } from '../../../core/common/messages';
+import { CPUS_MIN, MEMORY_MIN_MIB, firmwareProblems, hostProblems, memoryMibSchema, cpusSchema, osPresets, osTypes, vmNameSchema, type EngineSetting, type FirmwareKind, type OsType } from '../../../core/common/config';
 import { EngineSelect, Field, FirmwareSelect, firstProblem } from './Field';
-import { toUiError, useService, type UiError } from '../useService';
+import { problemAt, toUiError, useService, type UiError } from '../useService';
 import { useCoreText } from '../coreText';
 import { PathInput } from './FileBrowser';
 
@@ -15,7 +16,7 @@ export function memoryZone(mib: number, host: Pick<HostInfo, 'memoryTotalMib'>):
   return mib <= host.memoryTotalMib / 2 ? 'comfortable' : 'warning';
 }
 
-export function describeEngine(host: HostInfo, engine: EngineKind, t: (k: string, o?: Record<string, string>) => string, core: (text: string) => string): string {
+export function describeEngine(host: HostInfo, engine: EngineSetting, t: (k: string, o?: Record<string, string>) => string, core: (sentence: SentenceData) => string): string {
   const chosen = engine === 'auto' ? host.autoEngine.engine : engine;
   if (!chosen) return t('wizard.noEngine', { reason: core(host.autoEngine.reason) });
   const accel = host.accelerators.find((a) => a.usable && a.kind !== 'tcg');
@@ -39,22 +40,22 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
   const [kernel, setKernel] = useState('');
   const [initrd, setInitrd] = useState('');
   const [append, setAppend] = useState('');
-  const [engine, setEngine] = useState<EngineKind>('auto');
+  const [engine, setEngine] = useState<EngineSetting>('auto');
   const [firmware, setFirmware] = useState<FirmwareKind>('bios');
   const [busy, setBusy] = useState(false);
   const [serverError, setServerError] = useState<UiError | null>(null);
 
   const memoryMib = memory.trim() === '' ? Number.NaN : Number(memory);
   const errors = useMemo(() => {
-    const e: Record<string, string | null> = {};
+    const e: Record<string, SentenceData | string | null> = {};
     e.name = name === '' ? null : firstProblem(vmNameSchema, name);
     if (!e.name && vms.some((v) => v.name.toLowerCase() === name.toLowerCase())) e.name = t('wizard.nameTaken', { name });
-    e.memory = firstProblem(memoryMibSchema, memoryMib) ?? hostProblems({ memoryMib, cpus: 1 }, host)[0] ?? firmwareProblems({ firmware, memoryMib })[0] ?? null;
-    e.cpus = firstProblem(cpusSchema, cpus) ?? hostProblems({ memoryMib: 16, cpus }, host)[0] ?? null;
+    e.memory = firstProblem(memoryMibSchema, memoryMib) ?? hostProblems({ memoryMib }, host)[0] ?? firmwareProblems({ firmware, memoryMib })[0] ?? null;
+    e.cpus = firstProblem(cpusSchema, cpus) ?? hostProblems({ cpus }, host)[0] ?? null;
     e.diskSize = disk === 'new' && !(Number(diskGib) > 0) ? t('wizard.diskSizeBad') : null;
     return e;
   }, [name, memoryMib, cpus, disk, diskGib, vms, host, firmware, t]);
-  const problemFor = (word: RegExp) => serverError?.problems?.find((p) => word.test(p)) ?? (serverError && word.test(serverError.message) ? serverError.message : null);
+  const problemFor = (field: FormField) => problemAt(serverError, field);
   const valid = name !== '' && Object.values(errors).every((e) => !e);
   const zone = Number.isFinite(memoryMib) ? memoryZone(memoryMib, host) : 'refused';
 
@@ -90,7 +91,7 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
     }
   };
 
-  const field = (id: string, label: string, input: React.ReactNode, error?: string | null, hint?: React.ReactNode) => (
+  const field = (id: string, label: string, input: React.ReactNode, error?: SentenceData | string | null, hint?: React.ReactNode) => (
     <Field id={id} label={label} error={error} hint={hint}>
       {input}
     </Field>
@@ -109,7 +110,7 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
         }}
       >
         <h2 id="wizard-title">{t('wizard.title')}</h2>
-        {field('vm-name', t('wizard.name'), <input id="vm-name" autoFocus value={name} onChange={(e) => setName(e.target.value)} aria-invalid={Boolean(errors.name)} />, errors.name)}
+        {field('vm-name', t('wizard.name'), <input id="vm-name" autoFocus value={name} onChange={(e) => setName(e.target.value)} aria-invalid={Boolean(errors.name)} />, errors.name ?? problemFor('name'))}
         {field(
           'vm-os',
           t('wizard.os'),
@@ -125,20 +126,20 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
           'vm-memory',
           t('wizard.memory'),
           <div className="slider-row">
-            <input type="range" min={16} max={host.memoryTotalMib} step={16} value={Number.isFinite(memoryMib) ? Math.min(memoryMib, host.memoryTotalMib) : 16} onChange={(e) => setMemory(e.target.value)} aria-label={t('wizard.memory')} className={`zone-${zone}`} />
+            <input type="range" min={MEMORY_MIN_MIB} max={host.memoryTotalMib} step={16} value={Number.isFinite(memoryMib) ? Math.min(memoryMib, host.memoryTotalMib) : MEMORY_MIN_MIB} onChange={(e) => setMemory(e.target.value)} aria-label={t('wizard.memory')} className={`zone-${zone}`} />
             <input id="vm-memory" className="number" inputMode="numeric" value={memory} onChange={(e) => setMemory(e.target.value)} aria-invalid={Boolean(errors.memory)} />
           </div>,
-          errors.memory,
+          errors.memory ?? problemFor('memory'),
           !errors.memory ? <p className={`zone zone-${zone}`}>{t(zone === 'comfortable' ? 'wizard.zoneComfortable' : 'wizard.zoneWarning')}</p> : null,
         )}
         {field(
           'vm-cpus',
           t('wizard.cpus'),
           <div className="slider-row">
-            <input type="range" min={1} max={host.logicalCpus} value={Math.min(cpus, host.logicalCpus)} onChange={(e) => setCpus(Number(e.target.value))} aria-label={t('wizard.cpus')} />
+            <input type="range" min={CPUS_MIN} max={host.logicalCpus} value={Math.min(cpus, host.logicalCpus)} onChange={(e) => setCpus(Number(e.target.value))} aria-label={t('wizard.cpus')} />
             <input id="vm-cpus" className="number" inputMode="numeric" value={cpus} onChange={(e) => setCpus(e.target.value === '' ? Number.NaN : Number(e.target.value))} />
           </div>,
-          errors.cpus,
+          errors.cpus ?? problemFor('cpus'),
           !errors.cpus && cpus > host.physicalCpus ? <p className="zone zone-warning">{t('wizard.cpuWarning', { physical: host.physicalCpus })}</p> : null,
         )}
         <fieldset className="field">
@@ -149,21 +150,21 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
               {t(d === 'new' ? 'wizard.diskNew' : d === 'existing' ? 'wizard.diskExisting' : 'wizard.diskNone')}
             </label>
           ))}
-          {disk === 'new' ? field('vm-disk-size', t('wizard.diskSize'), <input id="vm-disk-size" className="number" value={diskGib} onChange={(e) => setDiskGib(e.target.value)} />, errors.diskSize ?? problemFor(/disk|qemu-img/i)) : null}
-          {disk === 'existing' ? field('vm-disk-path', t('wizard.diskPath'), <PathInput id="vm-disk-path" label={t('wizard.diskPath')} kind="disk" value={diskPath} onChange={setDiskPath} />, problemFor(/disk/i)) : null}
+          {disk === 'new' ? field('vm-disk-size', t('wizard.diskSize'), <input id="vm-disk-size" className="number" value={diskGib} onChange={(e) => setDiskGib(e.target.value)} />, errors.diskSize ?? problemFor('disk')) : null}
+          {disk === 'existing' ? field('vm-disk-path', t('wizard.diskPath'), <PathInput id="vm-disk-path" label={t('wizard.diskPath')} kind="disk" value={diskPath} onChange={setDiskPath} />, problemFor('disk')) : null}
         </fieldset>
         <fieldset className="field">
           <legend>{t('wizard.boot')}</legend>
-          {field('vm-iso', t('wizard.iso'), <PathInput id="vm-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} placeholder="/path/to/installer.iso" />, problemFor(/ISO/))}
+          {field('vm-iso', t('wizard.iso'), <PathInput id="vm-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} placeholder="/path/to/installer.iso" />, problemFor('iso'))}
           <label className="radio">
             <input type="checkbox" checked={advanced} onChange={(e) => setAdvanced(e.target.checked)} />
             {t('wizard.advanced')}
           </label>
           {advanced ? (
             <>
-              {field('vm-kernel', t('wizard.kernel'), <PathInput id="vm-kernel" label={t('wizard.kernel')} kind="any" value={kernel} onChange={setKernel} />, problemFor(/kernel file|kernel path/i))}
-              {field('vm-initrd', t('wizard.initrd'), <PathInput id="vm-initrd" label={t('wizard.initrd')} kind="any" value={initrd} onChange={setInitrd} />, problemFor(/initrd/i))}
-              {field('vm-append', t('wizard.append'), <input id="vm-append" value={append} onChange={(e) => setAppend(e.target.value)} />)}
+              {field('vm-kernel', t('wizard.kernel'), <PathInput id="vm-kernel" label={t('wizard.kernel')} kind="any" value={kernel} onChange={setKernel} />, problemFor('kernel'))}
+              {field('vm-initrd', t('wizard.initrd'), <PathInput id="vm-initrd" label={t('wizard.initrd')} kind="any" value={initrd} onChange={setInitrd} />, problemFor('initrd'))}
+              {field('vm-append', t('wizard.append'), <input id="vm-append" value={append} onChange={(e) => setAppend(e.target.value)} />, problemFor('append'))}
             </>
           ) : null}
         </fieldset>
@@ -171,13 +172,13 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
           'vm-engine',
           t('wizard.engine'),
           <EngineSelect id="vm-engine" value={engine} onChange={setEngine} />,
-          null,
+          problemFor('engine'),
           <p className="hint" data-testid="engine-choice">{describeEngine(host, engine, t, core)}</p>,
         )}
-        {field('vm-firmware', t('wizard.firmware'), <FirmwareSelect id="vm-firmware" value={firmware} onChange={setFirmware} host={host} />, problemFor(/UEFI|BIOS/))}
+        {field('vm-firmware', t('wizard.firmware'), <FirmwareSelect id="vm-firmware" value={firmware} onChange={setFirmware} host={host} />, problemFor('firmware'))}
         {serverError ? (
           <p className="field-error" role="alert">
-            {core(serverError.message)}
+            {core(serverError)}
           </p>
         ) : null}
         <div className="dialog-buttons">

@@ -1,42 +1,45 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HostInfo, VmDetails, VmSummary } from '../../../core/common/api';
-import { cpusSchema, diskBuses, displayAdapters, firmwareProblems, hostProblems, memoryMibSchema, nicModels, pointerKinds, vmNameSchema, type EngineKind, type FirmwareKind } from '../../../core/common/config';
+import { cpusSchema, diskBuses, displayAdapters, firmwareProblems, hostProblems, memoryMibSchema, nicModels, pointerKinds, vmNameSchema, type EngineSetting, type FirmwareKind } from '../../../core/common/config';
 import type { DiskBus, DisplayAdapter, NicModel } from '../../../core/common/presets';
 
 type PointerKind = (typeof pointerKinds)[number];
 import { EngineSelect, Field, FirmwareSelect, firstProblem } from './Field';
 import { formatForward, parseForward } from '../../../core/common/forward';
 import { isActionAllowed } from '../../../core/common/state';
-import { toUiError, useService, type UiError } from '../useService';
+import { problemAt, toUiError, useService, type UiError } from '../useService';
+import type { FormField, SentenceData } from '../../../core/common/messages';
 import { useVmDetails } from './Details';
 import { useCoreText } from '../coreText';
 import { PathInput } from './FileBrowser';
+import { DiskTools } from './DiskTools';
 
 /**
  * Settings of a stopped VM; a running VM shows them read-only. The form appears only once the
  * stored config has loaded, and starts from it: what the user types is never overwritten by a
- * late load. It starts over only when the stored config itself changes (a save, another window).
+ * late load. It starts over only when the stored config itself changes (applied here, or in another window).
  */
 export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
   const { t } = useTranslation();
   const core = useCoreText();
   const details = useVmDetails(vm);
-  // The outcome of the last save lives here, so it outlasts the form starting over from the saved config.
+  // The outcome of the last apply lives here, so it outlasts the form starting over from the stored config.
   const [outcome, setOutcome] = useState<Outcome>(null);
   if (!details || details.id !== vm.id) return <p className="notice">{t('settings.loading')}</p>;
   return (
     <>
-      <SettingsForm key={JSON.stringify([details.name, details.config])} vm={vm} host={host} details={details} onOutcome={setOutcome} />
+      <SettingsForm key={JSON.stringify([details.name, details.config])} vm={vm} host={host} details={details} serverError={outcome?.error ?? null} onOutcome={setOutcome} />
       {outcome?.status ? <p className="ok" role="status">{outcome.status}</p> : null}
-      {outcome?.error ? <p className="field-error" role="alert">{core(outcome.error.message)}</p> : null}
+      {outcome?.error ? <p className="field-error" role="alert">{core(outcome.error)}</p> : null}
+      <DiskTools vm={vm} details={details} />
     </>
   );
 }
 
 type Outcome = { status: string; error?: undefined } | { error: UiError; status?: undefined } | null;
 
-function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: HostInfo; details: VmDetails; onOutcome: (o: Outcome) => void }) {
+function SettingsForm({ vm, host, details, serverError, onOutcome }: { vm: VmSummary; host: HostInfo; details: VmDetails; serverError: UiError | null; onOutcome: (o: Outcome) => void }) {
   const { t } = useTranslation();
   const service = useService();
   const editable = isActionAllowed('modify', vm.state);
@@ -44,7 +47,7 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
   const [name, setName] = useState(details.name);
   const [memory, setMemory] = useState(String(c.memoryMib));
   const [cpus, setCpus] = useState(String(c.cpus));
-  const [engine, setEngine] = useState<EngineKind>(c.engine);
+  const [engine, setEngine] = useState<EngineSetting>(c.engine);
   const [firmware, setFirmware] = useState<FirmwareKind>(c.firmware);
   const [iso, setIso] = useState(c.optical?.isoPath ?? '');
   const [append, setAppend] = useState(c.directBoot?.append ?? '');
@@ -57,7 +60,7 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
   const [forwards, setForwards] = useState(c.network.forwards.map(formatForward).join(', '));
   const [kernel, setKernel] = useState(c.directBoot?.kernelPath ?? '');
   const [initrd, setInitrd] = useState(c.directBoot?.initrdPath ?? '');
-  // Storage: disks to take off on save (their files stay), one existing file to attach, one new disk.
+  // Storage: disks to take off when applied (their files stay), one existing file to attach, one new disk.
   const [detach, setDetach] = useState<readonly string[]>([]);
   const [attachPath, setAttachPath] = useState('');
   const [newDiskGib, setNewDiskGib] = useState('');
@@ -65,26 +68,26 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
   const memoryMib = Number(memory);
   const cpuCount = Number(cpus);
   const forwardList = forwards.split(/[\s,]+/).filter(Boolean);
-  let forwardError: string | null = null;
+  let forwardError: UiError | null = null;
   const parsedForwards = forwardList.flatMap((f) => {
     try {
       return [parseForward(f)];
     } catch (err) {
-      forwardError ??= (err as Error).message;
+      forwardError ??= toUiError(err);
       return [];
     }
   });
   const errors = {
     forwards: forwardError,
     name: firstProblem(vmNameSchema, name),
-    memory: firstProblem(memoryMibSchema, memory.trim() ? memoryMib : Number.NaN) ?? hostProblems({ memoryMib, cpus: 1 }, host)[0] ?? firmwareProblems({ firmware, memoryMib })[0] ?? null,
-    cpus: firstProblem(cpusSchema, cpus.trim() ? cpuCount : Number.NaN) ?? hostProblems({ memoryMib: 16, cpus: cpuCount }, host)[0] ?? null,
+    memory: firstProblem(memoryMibSchema, memory.trim() ? memoryMib : Number.NaN) ?? hostProblems({ memoryMib }, host)[0] ?? firmwareProblems({ firmware, memoryMib })[0] ?? null,
+    cpus: firstProblem(cpusSchema, cpus.trim() ? cpuCount : Number.NaN) ?? hostProblems({ cpus: cpuCount }, host)[0] ?? null,
     newDisk: newDiskGib.trim() && !(Number(newDiskGib) * 1024 >= 1) ? t('settings.newDiskBad') : null,
     kernel: c.directBoot && !kernel.trim() ? t('settings.kernelNeeded') : null,
   };
   const valid = Object.values(errors).every((e) => !e);
 
-  const save = async () => {
+  const applySettings = async () => {
     onOutcome(null);
     try {
       await service.modifyVm(vm.id, {
@@ -122,8 +125,9 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
     </select>
   );
 
-  const field = (id: string, label: string, input: React.ReactNode, err?: string | null) => (
-    <Field id={id} label={label} error={err}>
+  /** A field with its own sentence when the value is wrong, else the one the service gave it at the last apply. */
+  const field = (id: string, label: string, input: React.ReactNode, err?: SentenceData | string | null, about?: FormField) => (
+    <Field id={id} label={label} error={err ?? (about ? problemAt(serverError, about) : null)}>
       {input}
     </Field>
   );
@@ -133,20 +137,22 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
       onChange={() => onOutcome(null)}
       onSubmit={(e) => {
         e.preventDefault();
-        if (editable && valid) void save();
+        if (editable && valid) void applySettings();
       }}
     >
       {!editable ? <p className="notice">{t('settings.readOnly')}</p> : null}
       <fieldset disabled={!editable}>
-        {field('set-name', t('settings.name'), <input id="set-name" value={name} onChange={(e) => setName(e.target.value)} />, errors.name)}
-        {field('set-memory', t('wizard.memory'), <input id="set-memory" className="number" value={memory} onChange={(e) => setMemory(e.target.value)} />, errors.memory)}
-        {field('set-cpus', t('wizard.cpus'), <input id="set-cpus" className="number" value={cpus} onChange={(e) => setCpus(e.target.value)} />, errors.cpus)}
+        {field('set-name', t('settings.name'), <input id="set-name" value={name} onChange={(e) => setName(e.target.value)} />, errors.name, 'name')}
+        {field('set-memory', t('wizard.memory'), <input id="set-memory" className="number" value={memory} onChange={(e) => setMemory(e.target.value)} />, errors.memory, 'memory')}
+        {field('set-cpus', t('wizard.cpus'), <input id="set-cpus" className="number" value={cpus} onChange={(e) => setCpus(e.target.value)} />, errors.cpus, 'cpus')}
         {field(
           'set-engine',
           t('wizard.engine'),
           <EngineSelect id="set-engine" value={engine} onChange={setEngine} />,
+          null,
+          'engine',
         )}
-        {field('set-firmware', t('wizard.firmware'), <FirmwareSelect id="set-firmware" value={firmware} onChange={setFirmware} host={host} />)}
+        {field('set-firmware', t('wizard.firmware'), <FirmwareSelect id="set-firmware" value={firmware} onChange={setFirmware} host={host} />, null, 'firmware')}
         {field(
           'set-network',
           t('settings.network'),
@@ -154,20 +160,22 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
             <option value="nat">{t('settings.nat')}</option>
             <option value="none">{t('settings.noNetwork')}</option>
           </select>,
+          null,
+          'network',
         )}
         {network === 'nat'
-          ? field('set-forwards', t('settings.forwards'), <input id="set-forwards" value={forwards} placeholder="tcp:2222:22, tcp:8080:80" onChange={(e) => setForwards(e.target.value)} />, errors.forwards)
+          ? field('set-forwards', t('settings.forwards'), <input id="set-forwards" value={forwards} placeholder="tcp:2222:22, tcp:8080:80" onChange={(e) => setForwards(e.target.value)} />, errors.forwards, 'forwards')
           : null}
-        {field('set-display', t('details.display'), choice('set-display', display, displayAdapters, setDisplay, (k) => t(`details.adapters.${k}`)))}
-        {display !== 'none' ? field('set-pointer', t('details.pointer'), choice('set-pointer', pointer, pointerKinds, setPointer, (k) => t(`details.pointers.${k}`))) : null}
-        {field('set-disk-bus', t('details.diskBus'), choice('set-disk-bus', diskBus, diskBuses, setDiskBus, (k) => t(`details.buses.${k}`)))}
-        {network === 'nat' ? field('set-nic', t('details.nicModel'), choice('set-nic', nicModel, nicModels, setNicModel, (k) => t(`details.nics.${k}`))) : null}
-        {field('set-iso', t('wizard.iso'), <PathInput id="set-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} />)}
+        {field('set-display', t('details.display'), choice('set-display', display, displayAdapters, setDisplay, (k) => t(`details.adapters.${k}`)), null, 'display')}
+        {display !== 'none' ? field('set-pointer', t('details.pointer'), choice('set-pointer', pointer, pointerKinds, setPointer, (k) => t(`details.pointers.${k}`)), null, 'pointer') : null}
+        {field('set-disk-bus', t('details.diskBus'), choice('set-disk-bus', diskBus, diskBuses, setDiskBus, (k) => t(`details.buses.${k}`)), null, 'diskBus')}
+        {network === 'nat' ? field('set-nic', t('details.nicModel'), choice('set-nic', nicModel, nicModels, setNicModel, (k) => t(`details.nics.${k}`)), null, 'nicModel') : null}
+        {field('set-iso', t('wizard.iso'), <PathInput id="set-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} />, null, 'iso')}
         {c.directBoot ? (
           <>
-            {field('set-kernel', t('wizard.kernel'), <PathInput id="set-kernel" label={t('wizard.kernel')} kind="any" value={kernel} onChange={setKernel} />, errors.kernel)}
-            {field('set-initrd', t('wizard.initrd'), <PathInput id="set-initrd" label={t('wizard.initrd')} kind="any" value={initrd} onChange={setInitrd} />)}
-            {field('set-append', t('wizard.append'), <input id="set-append" value={append} onChange={(e) => setAppend(e.target.value)} />)}
+            {field('set-kernel', t('wizard.kernel'), <PathInput id="set-kernel" label={t('wizard.kernel')} kind="any" value={kernel} onChange={setKernel} />, errors.kernel, 'kernel')}
+            {field('set-initrd', t('wizard.initrd'), <PathInput id="set-initrd" label={t('wizard.initrd')} kind="any" value={initrd} onChange={setInitrd} />, null, 'initrd')}
+            {field('set-append', t('wizard.append'), <input id="set-append" value={append} onChange={(e) => setAppend(e.target.value)} />, null, 'append')}
           </>
         ) : null}
         <fieldset className="field storage">
@@ -190,8 +198,8 @@ function SettingsForm({ vm, host, details, onOutcome }: { vm: VmSummary; host: H
               );
             })}
           </ul>
-          {field('set-attach-disk', t('settings.attachDisk'), <PathInput id="set-attach-disk" label={t('settings.attachDisk')} kind="disk" value={attachPath} placeholder="/path/to/disk.qcow2" onChange={setAttachPath} />)}
-          {field('set-new-disk', t('settings.newDisk'), <input id="set-new-disk" className="number" value={newDiskGib} onChange={(e) => setNewDiskGib(e.target.value)} />, errors.newDisk)}
+          {field('set-attach-disk', t('settings.attachDisk'), <PathInput id="set-attach-disk" label={t('settings.attachDisk')} kind="disk" value={attachPath} placeholder="/path/to/disk.qcow2" onChange={setAttachPath} />, null, attachPath.trim() ? 'disk' : undefined)}
+          {field('set-new-disk', t('settings.newDisk'), <input id="set-new-disk" className="number" value={newDiskGib} onChange={(e) => setNewDiskGib(e.target.value)} />, errors.newDisk, attachPath.trim() ? undefined : 'disk')}
         </fieldset>
         <button type="submit" className="primary" disabled={!valid}>
           {t('settings.save')}

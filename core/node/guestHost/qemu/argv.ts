@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { VmConfig } from '../../../common/config';
+import type { AcceleratorKind, VmConfig } from '../../../common/config';
 import { osPresets } from '../../../common/presets';
 
 export interface QemuLaunch {
-  accelerator: 'kvm' | 'hvf' | 'whpx' | 'tcg';
+  accelerator: AcceleratorKind;
   /** Unix socket Guesthouse listens on for QMP; QEMU connects to it. */
   qmpSocket: string;
   /** Unix socket Guesthouse listens on for the serial console; QEMU connects to it. */
@@ -15,6 +15,9 @@ export interface QemuLaunch {
   /** Firmware uefi: OVMF's code (read-only) and the VM's own variable store. */
   uefi?: { code: string; vars: string };
 }
+
+/** The CD drive's block device id (every QEMU VM has one; see buildQemuArgv). */
+export const CD_DRIVE_ID = 'cd0';
 
 /** Which qemu-system binary a config needs. */
 export function qemuArch(config: VmConfig): 'x86_64' | 'i386' {
@@ -54,7 +57,8 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
     if (!launch.uefi) throw new Error('buildQemuArgv: firmware uefi needs launch.uefi');
     args.push(
       '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${opt(launch.uefi.code)}`,
-      '-drive', `if=pflash,format=raw,unit=1,file=${opt(launch.uefi.vars)}`,
+      // qcow2, so that a snapshot holds the variables with the disks (a raw store cannot).
+      '-drive', `if=pflash,format=qcow2,unit=1,file=${opt(launch.uefi.vars)}`,
     );
   }
   if (config.display.adapter !== 'none') {
@@ -71,9 +75,10 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
     else if (config.diskBus === 'ide') args.push('-drive', `${drive},if=ide,index=${i < 2 ? i : i + 1}`);
     else args.push('-drive', `${drive},if=virtio,index=${i}`);
   });
-  if (config.optical) {
-    args.push('-drive', `file=${opt(resolve(config.optical.isoPath))},format=raw,media=cdrom,readonly=on,if=ide,index=2`);
-  }
+  // The CD drive is always there (empty without an ISO), so an ISO can be put in while the
+  // guest runs: QMP blockdev-change-medium and eject name it by its id, CD_DRIVE_ID.
+  const medium = config.optical ? `file=${opt(resolve(config.optical.isoPath))},format=raw,` : '';
+  args.push('-drive', `${medium}media=cdrom,readonly=on,if=ide,index=2,id=${CD_DRIVE_ID}`);
   if (config.directBoot) {
     args.push('-kernel', resolve(config.directBoot.kernelPath));
     if (config.directBoot.initrdPath) args.push('-initrd', resolve(config.directBoot.initrdPath));

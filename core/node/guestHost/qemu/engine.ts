@@ -5,17 +5,18 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { GuesthouseError } from '../../../common/errors';
-import type { BootSpec } from '../../../common/protocol';
+import type { BootSpec, SavedSnapshot, SnapshotTarget } from '../../../common/protocol';
 import type { Engine, EngineExit, EngineListener } from '../engine';
-import { buildQemuArgv } from './argv';
+import { buildQemuArgv, CD_DRIVE_ID } from './argv';
+import { deleteLiveSnapshot, loadLiveSnapshot, saveLiveSnapshot } from './snapshotJobs';
 import { QmpClient, type QmpEvent } from './qmp';
 import { m } from '../../../common/messages';
 import { PausableLog } from '../../shared/logFile';
-import { isDiskFull } from '../../shared/atomicFile';
+import { isDiskFull, writeStreamAtomic } from '../../shared/atomicFile';
 import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { parsePpm, textFromPixels } from '../display/screenText';
-import { vmRuntimeFile } from '../../shared/paths';
+import { logFile, vmRuntimeFile } from '../../library/vmFolder';
 
 const SETPRIV = '/usr/bin/setpriv';
 
@@ -62,6 +63,8 @@ export class QemuEngine implements Engine {
   private stderrTail: string[] = [];
   /** Stops Guesthouse asked for whose STOP event has not come yet; any other STOP is explained. */
   private stopsRequested = 0;
+  /** Snapshot jobs under way: QEMU stops the guest for them (status save-vm / restore-vm) and resumes it, unasked. */
+  private snapshotJobs = 0;
   private exited: Promise<void> | undefined;
   /** logs/qemu.log: QEMU's command line and stderr; a write that fails pauses it, never the guest. */
   private readonly log: PausableLog;
@@ -71,7 +74,7 @@ export class QemuEngine implements Engine {
     private readonly listener: EngineListener,
   ) {
     if (!spec.qemu) throw new GuesthouseError('engine-missing', m('qemu.noBinary'));
-    this.log = new PausableLog(path.join(spec.vmDir, 'logs', 'qemu.log'), 'w', (pause) => listener.onLogPaused?.(pause));
+    this.log = new PausableLog(logFile(spec.vmDir, 'qemu'), 'w', (pause) => listener.onLogPaused?.(pause));
   }
 
   get pid(): number | undefined {
@@ -147,6 +150,11 @@ export class QemuEngine implements Engine {
         });
         await Promise.race([restored, failedEarly]);
       }
+      if (this.spec.loadSnapshot) {
+        // A revert of a stopped VM to a live snapshot: the machine comes back from it, then runs.
+        const { tag, vmstateFile } = this.spec.loadSnapshot;
+        await Promise.race([this.snapshot('load', { tag, vmstateFile }, () => undefined), failedEarly]);
+      }
       await this.qmp.execute('cont');
     } catch (err) {
       qmpListen.server.close();
@@ -184,7 +192,7 @@ export class QemuEngine implements Engine {
 
   /** QEMU stopped the guest on its own (an accelerator failure, a watchdog…): say why. */
   private async explainStop(): Promise<void> {
-    let status = 'unknown';
+    let status: string;
     try {
       ({ status } = await this.requireQmp().execute<{ status: string }>('query-status'));
     } catch {
@@ -232,7 +240,6 @@ export class QemuEngine implements Engine {
     const { running } = await qmp.execute<{ running: boolean }>('query-status');
     await this.command('stop');
     const socketPath = this.socketPath('mig');
-    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const listen = listenOnce(socketPath);
     try {
@@ -244,16 +251,14 @@ export class QemuEngine implements Engine {
       const failed = done.then((error) => (error ? Promise.reject(new Error(error)) : new Promise<never>(() => undefined)));
       failed.catch(() => undefined);
       const connection = await Promise.race([listen.connection, failed]);
-      await Promise.race([pipeline(connection, fs.createWriteStream(tmp)), failed]);
-      const error = await done;
-      if (error) throw new Error(error);
-      const fd = fs.openSync(tmp, 'r');
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      fs.renameSync(tmp, file);
+      // The file is replaced only once QEMU says the stream was whole.
+      await writeStreamAtomic(file, async (out) => {
+        await Promise.race([pipeline(connection, out), failed]);
+        const error = await done;
+        if (error) throw new Error(error);
+      });
     } catch (err) {
       listen.server.close();
-      fs.rmSync(tmp, { force: true });
       if (running) await qmp.execute('cont').catch(() => undefined);
       if (isDiskFull(err)) throw new GuesthouseError('engine-failed', m('save.diskFull', { name: this.spec.config.identity.name }));
       throw new GuesthouseError('engine-failed', m('qemu.saveFailed', { detail: (err as Error).message }));
@@ -263,6 +268,34 @@ export class QemuEngine implements Engine {
     this.stateSaved = true;
     // Not awaited: the guest host reports the save, then ends with QEMU.
     void this.powerOff();
+  }
+
+  /**
+   * A live snapshot job (snapshotJobs.ts) on every writable image. The STOP and RESUME QEMU
+   * sends around it are its own, not a stop to explain. A load that fails once QEMU has begun
+   * it may leave the disks at the snapshot and the guest stopped: the caller powers it off.
+   */
+  async snapshot(op: 'save' | 'load' | 'delete', target: SnapshotTarget, onStatus: (status: string) => void): Promise<SavedSnapshot | void> {
+    const qmp = this.requireQmp();
+    this.snapshotJobs++;
+    try {
+      if (op === 'save') return await saveLiveSnapshot(qmp, target.tag, { onStatus, ...(target.vmstateFile ? { vmstateFile: target.vmstateFile } : {}) });
+      if (op === 'load') return await loadLiveSnapshot(qmp, target.tag, target.vmstateFile ?? '', { onStatus });
+      await deleteLiveSnapshot(qmp, target.tag, { onStatus });
+    } finally {
+      this.snapshotJobs--;
+    }
+  }
+
+  /** Puts an ISO in the CD drive, or takes it out (forced: a guest that locked the tray is overruled, as by a paperclip). */
+  async changeMedia(iso: string | null): Promise<void> {
+    const qmp = this.requireQmp();
+    try {
+      if (iso) await qmp.execute('blockdev-change-medium', { device: CD_DRIVE_ID, filename: iso, format: 'raw', 'read-only-mode': 'read-only' });
+      else await qmp.execute('eject', { device: CD_DRIVE_ID, force: true });
+    } catch (err) {
+      throw new GuesthouseError('engine-failed', m('media.failed', { detail: (err as Error).message.replace(/[.]?$/, '.') }));
+    }
   }
 
   /** Feeds a saved machine state to a QEMU started with `-incoming defer`; the guest stays stopped. */
@@ -398,6 +431,7 @@ export class QemuEngine implements Engine {
   private onQmpEvent(e: QmpEvent): void {
     switch (e.event) {
       case 'STOP':
+        if (this.snapshotJobs > 0) break; // the job's own stop; it resumes the guest itself
         if (this.stopsRequested > 0) {
           this.stopsRequested--;
           this.listener.onRunState('paused');
@@ -435,7 +469,7 @@ export class QemuEngine implements Engine {
     else if (code !== 0) exit = { outcome: 'crashed', reason: m('exit.qemuCode', { code: String(code), detail: this.stderrTail.at(-1) ?? m('exit.noMessage') }) };
     else if (this.stateSaved) exit = { outcome: 'stopped', reason: m('exit.stateSaved') };
     else exit = describeShutdown(this.lastShutdownReason);
-    this.log.close(`${new Date().toISOString()} exit: ${exit.reason}\n`);
+    this.log.close(`${new Date().toISOString()} exit: ${exit.reason.message}\n`);
     this.listener.onExit(exit);
   }
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { m } from '../../../common/messages';
+import { readLines, writeLine } from '../../transport/lines';
 
 export interface QmpEvent {
   event: string;
@@ -24,7 +25,6 @@ export class QmpError extends Error {
  * events emitted as 'event'. (No maintained npm QMP client exists; the protocol is small.)
  */
 export class QmpClient extends EventEmitter<{ event: [QmpEvent]; close: [] }> {
-  private buffer = '';
   private nextId = 1;
   private readonly pending = new Map<string, Pending>();
   private readonly greeted: Promise<void>;
@@ -35,14 +35,13 @@ export class QmpClient extends EventEmitter<{ event: [QmpEvent]; close: [] }> {
     super();
     this.greeted = new Promise((resolve, reject) => {
       this.onGreeting = resolve;
-      socket.once('close', () => reject(new Error(m('qemu.noGreeting'))));
+      socket.once('close', () => reject(new Error(m('qemu.noGreeting').message)));
     });
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => this.onData(chunk));
+    readLines(socket, (line) => this.onLine(line));
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.closed = true;
-      for (const p of this.pending.values()) p.reject(new Error(m('qemu.closed')));
+      for (const p of this.pending.values()) p.reject(new Error(m('qemu.closed').message));
       this.pending.clear();
       this.emit('close');
     });
@@ -55,11 +54,11 @@ export class QmpClient extends EventEmitter<{ event: [QmpEvent]; close: [] }> {
   }
 
   execute<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
-    if (this.closed) return Promise.reject(new Error(m('qemu.gone')));
+    if (this.closed) return Promise.reject(new Error(m('qemu.gone').message));
     const id = String(this.nextId++);
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.socket.write(JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}), id }) + '\n');
+      writeLine(this.socket, JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}), id }));
     });
   }
 
@@ -67,33 +66,26 @@ export class QmpClient extends EventEmitter<{ event: [QmpEvent]; close: [] }> {
     this.socket.destroy();
   }
 
-  private onData(chunk: string): void {
-    this.buffer += chunk;
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, nl).trim();
-      this.buffer = this.buffer.slice(nl + 1);
-      if (!line) continue;
-      let msg: Record<string, unknown>;
-      try {
-        msg = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        continue;
-      }
-      if ('QMP' in msg) {
-        this.onGreeting();
-      } else if ('event' in msg) {
-        this.emit('event', msg as unknown as QmpEvent);
-      } else if ('id' in msg) {
-        const p = this.pending.get(String(msg.id));
-        if (!p) continue;
-        this.pending.delete(String(msg.id));
-        if ('error' in msg) {
-          const e = msg.error as { class: string; desc: string };
-          p.reject(new QmpError(e.class, e.desc));
-        } else {
-          p.resolve(msg.return);
-        }
+  private onLine(line: string): void {
+    let msg: Record<string, unknown>;
+    try {
+      msg = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if ('QMP' in msg) {
+      this.onGreeting();
+    } else if ('event' in msg) {
+      this.emit('event', msg as unknown as QmpEvent);
+    } else if ('id' in msg) {
+      const p = this.pending.get(String(msg.id));
+      if (!p) return;
+      this.pending.delete(String(msg.id));
+      if ('error' in msg) {
+        const e = msg.error as { class: string; desc: string };
+        p.reject(new QmpError(e.class, e.desc));
+      } else {
+        p.resolve(msg.return);
       }
     }
   }

@@ -9,7 +9,7 @@ import type { BootSpec } from '../../../common/protocol';
 import { isDiskFull, writeFileAtomic } from '../../shared/atomicFile';
 import type { Engine, EngineListener } from '../engine';
 import { FileDisk } from './fileDisk';
-import { m } from '../../../common/messages';
+import { m, type Sentence } from '../../../common/messages';
 import { qcodeKeysyms } from '../../../common/keys';
 
 /** The parts of v86's emulator object this engine uses (npm v86 0.5.462). */
@@ -126,7 +126,7 @@ export class V86Engine implements Engine {
     this.exit('stopped', m('exit.guestPoweredOff'));
   }
 
-  private exit(outcome: 'stopped' | 'crashed', reason: string): void {
+  private exit(outcome: 'stopped' | 'crashed', reason: Sentence): void {
     if (this.exited) return;
     this.exited = true;
     this.flushOutput();

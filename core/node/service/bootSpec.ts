@@ -1,0 +1,71 @@
+// How a VM runs on this host, decided once per start and sent to its guest host as the
+// BootSpec: the checks a start must pass (the host, its files, ports and disks other guests
+// hold), the engine, whether a saved state is restored, and each engine's details (QEMU's
+// binary, accelerator and UEFI flash; v86's firmware and limits). Or why it cannot run.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { HostInfo } from '../../common/api';
+import { firmwareProblems, hostProblems, v86Problems } from '../../common/config';
+import { GuesthouseError, throwProblems } from '../../common/errors';
+import { m } from '../../common/messages';
+import type { BootSpec } from '../../common/protocol';
+import { qemuArch } from '../guestHost/qemu/argv';
+import { pickAccelerator } from '../host/hostProbe';
+import type { LibraryEntry } from '../library/library';
+import { ensureUefiVars } from '../library/uefiVars';
+import { savedStateEngine, stateFile } from '../library/vmFolder';
+import { runtimeDir } from '../shared/paths';
+import { engineFor } from './engineChoice';
+import { bootFileProblems, diskInUseProblems, forwardProblems, pathProblems, type RunningVm } from './preflight';
+
+export interface BootContext {
+  /** The library's home (its runtime folder holds the guest's sockets). */
+  home: string;
+  /** Console ring buffer per guest. */
+  ringBytes?: number;
+  env: NodeJS.ProcessEnv;
+  /** The VMs this service runs but this one: their forwards and disks are taken. */
+  running: () => RunningVm[];
+}
+
+/** Decides how to run a VM on this host, or says why it cannot run. */
+export async function bootSpec(entry: LibraryEntry, host: HostInfo, context: BootContext): Promise<BootSpec> {
+  const { config, dir } = entry;
+  throwProblems([...hostProblems(config, host), ...firmwareProblems(config), ...pathProblems(config, dir), ...bootFileProblems(config, dir)], 'VM');
+  const running = context.running();
+  throwProblems([...diskInUseProblems(config, dir, running), ...(await forwardProblems(config, running))], 'VM');
+  const choice = engineFor(config, host);
+  if (!choice.engine) throw new GuesthouseError('engine-missing', choice.reason);
+  const saved = savedStateEngine(dir);
+  if (saved && saved !== choice.engine) {
+    throw new GuesthouseError('invalid-state', m('vm.stateOtherEngine', { name: config.identity.name, saved, engine: choice.engine }));
+  }
+  const common = {
+    config,
+    vmDir: dir,
+    runtimeDir: runtimeDir(context.home),
+    ringBytes: context.ringBytes ?? 256 * 1024,
+    silenceMs: (Number(context.env.GUESTHOUSE_SILENCE_S) > 0 ? Number(context.env.GUESTHOUSE_SILENCE_S) : 60) * 1000,
+    stateFile: stateFile(dir, choice.engine),
+    restoreState: saved === choice.engine,
+  };
+  if (choice.engine === 'v86') {
+    const initrd = config.directBoot?.initrdPath ? path.resolve(dir, config.directBoot.initrdPath) : null;
+    throwProblems(v86Problems(config, initrd ? fs.statSync(initrd).size : 0), 'VM');
+    // The host probe found the firmware; it is not looked for again at each start.
+    const { bios, vgaBios, wasm } = host.v86;
+    if (!bios || !wasm) throw new GuesthouseError('engine-missing', host.v86.detail);
+    return { ...common, engine: 'v86', v86: { bios, vgaBios, wasm } };
+  }
+  const binary = host.qemu.binaries.find((b) => b.arch === qemuArch(config)) ?? host.qemu.binaries.find((b) => b.arch === 'x86_64');
+  if (!binary) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? m('qemu.notInstalled'));
+  const accel = pickAccelerator(config.accelerator, host);
+  if (accel.error) throw new GuesthouseError('engine-missing', accel.error);
+  let uefi: { code: string; vars: string } | undefined;
+  if (config.firmware === 'uefi') {
+    if (!host.uefi.code || !host.uefi.vars) throw new GuesthouseError('engine-missing', host.uefi.detail);
+    if (!host.qemu.img) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? m('qemu.notInstalled'));
+    uefi = { code: host.uefi.code, vars: await ensureUefiVars(dir, { code: host.uefi.code, vars: host.uefi.vars }, host.qemu.img.path) };
+  }
+  return { ...common, engine: 'qemu', qemu: { binary: binary.path, accelerator: accel.accelerator, ...(uefi ? { uefi } : {}) } };
+}

@@ -1,0 +1,34 @@
+// How the details read a VM's devices: loosely, since VM files older than a section lack it.
+import { describe, expect, it } from 'vitest';
+import type { VmDetails } from '../../../../core/common/api';
+import { guestDevices, hasDisplay } from '../../../../renderer/src/components/Details';
+import { sampleConfig } from '../../../support/sampleConfig';
+
+const details = (config: unknown) => ({ config }) as unknown as VmDetails;
+
+describe('guest devices in the details', () => {
+  it('names each device a current config has', () => {
+    expect(guestDevices(sampleConfig)).toEqual({ display: 'vga', pointer: 'tablet', diskBus: 'virtio', nicModel: 'virtio' });
+  });
+
+  it('leaves out what an older or odd config lacks, without failing', () => {
+    const { display: _d, input: _i, diskBus: _b, ...old } = sampleConfig;
+    expect(guestDevices({ ...old, network: { mode: 'nat', forwards: [] } } as never)).toEqual({
+      display: undefined,
+      pointer: undefined,
+      diskBus: undefined,
+      nicModel: undefined,
+    });
+    expect(guestDevices({ ...sampleConfig, display: { adapter: 7 } } as never).display).toBeUndefined();
+    expect(guestDevices(undefined)).toEqual({ display: undefined, pointer: undefined, diskBus: undefined, nicModel: undefined });
+  });
+
+  it('a VM has a screen unless its display adapter is none (a config from before screens has one)', () => {
+    expect(hasDisplay(details(sampleConfig))).toBe(true);
+    expect(hasDisplay(details({ ...sampleConfig, display: { adapter: 'virtio' } }))).toBe(true);
+    expect(hasDisplay(details({ ...sampleConfig, display: { adapter: 'none' } }))).toBe(false);
+    const { display: _d, ...old } = sampleConfig;
+    expect(hasDisplay(details(old))).toBe(true);
+    expect(hasDisplay(null)).toBe(true);
+  });
+});
