@@ -4,6 +4,7 @@ import { acceleratorSchema, cpusSchema, diskFormatSchema, networkModeSchema, shu
 import type { ServiceMethod } from './api';
 import { formFields, isMessageKey, type ProblemData } from './messages';
 import type { ErrorCode } from './errors';
+import { snapshotDescriptionSchema, snapshotNameSchema } from './snapshots';
 
 /** A reference to a VM: its name or its uuid. */
 export const vmRefSchema = z.string({ error: said('request.ref') }).min(1, { error: said('request.ref') }).max(128);
@@ -88,6 +89,32 @@ export type HostSettings = z.infer<typeof hostSettingsSchema>;
 
 const ref = vmRefSchema;
 
+/** A new snapshot: its name (unique in the VM's tree) and a description. */
+export const snapshotRequestSchema = z.strictObject({
+  name: snapshotNameSchema,
+  description: snapshotDescriptionSchema.optional(),
+});
+
+/** Revert: first take a snapshot of the current state under this name. */
+export const revertOptionsSchema = z.strictObject({
+  takeCurrentAs: snapshotNameSchema.optional(),
+});
+
+/** A clone: its name, full or linked, from which snapshot, with or without the snapshot tree. */
+export const cloneRequestSchema = z.strictObject({
+  name: vmNameSchema,
+  mode: z.enum(['full', 'linked'], { error: said('clone.mode') }),
+  snapshot: z.string({ error: said('snapshot.ref') }).min(1, { error: said('snapshot.ref') }).max(128).optional(),
+  keepSnapshots: z.boolean().optional(),
+});
+
+/** A snapshot by id or name. */
+const snapshotRef = z.string({ error: said('snapshot.ref') }).min(1, { error: said('snapshot.ref') }).max(128);
+/** A disk as the VM's config names it, or its full path. */
+const diskRef = z.string({ error: said('disk.ref') }).min(1, { error: said('disk.ref') }).max(4096);
+/** A file on the service's host (an image to import, an ISO). */
+const hostFile = z.string({ error: said('request.file') }).min(1, { error: said('request.file') }).max(4096);
+
 /** A chord ("ctrl-alt-delete") or up to 4096 characters of text to type. */
 export const keyInputSchema = z.union(
   [
@@ -132,5 +159,16 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   screenText: z.tuple([ref]),
   waitForScreen: z.tuple([ref, z.string().min(1, { error: said('request.waitText') }).max(1000), z.number().int().min(0).max(86_400_000)]),
   sendKeys: z.tuple([ref, keyInputSchema]),
+  listSnapshots: z.tuple([ref]),
+  takeSnapshot: z.tuple([ref, snapshotRequestSchema]),
+  revertSnapshot: z.tuple([ref, snapshotRef, revertOptionsSchema.optional()]),
+  deleteSnapshot: z.tuple([ref, snapshotRef]),
+  cloneVm: z.tuple([ref, cloneRequestSchema]),
+  listDisks: z.tuple([ref]),
+  resizeDisk: z.tuple([ref, diskRef, z.number({ error: said('disk.badSize') }).int({ error: said('disk.badSize') }).min(1, { error: said('disk.badSize') }).max(2 ** 50, { error: said('config.diskSize') })]),
+  convertDisk: z.tuple([ref, diskRef, z.enum(['qcow2', 'raw'], { error: said('config.diskFormat', { list: 'qcow2, raw' }) })]),
+  importDisk: z.tuple([ref, hostFile]),
+  insertMedia: z.tuple([ref, hostFile]),
+  ejectMedia: z.tuple([ref]),
 };
 

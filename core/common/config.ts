@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { GuesthouseError, throwProblems, type ProblemsOf } from './errors';
 import { diskBuses, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type OsType } from './presets';
-import { m, type FormField, type MessageKey, type MessageParams, type Sentence } from './messages';
+import { m, said, schemaSentence, type FormField, type Sentence } from './messages';
 import { acceleratorSettings, engineSettings } from './engines';
-import { emptySnapshotTree, snapshotSentence, snapshotTreeSchema } from './snapshots';
+import { emptySnapshotTree, snapshotTreeSchema } from './snapshots';
 
 export { diskBuses, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type OsType };
 export { parseSize } from './size';
@@ -24,19 +24,7 @@ export const MEMORY_MIN_MIB = 16;
 export const CPUS_MIN = 1;
 export const CPUS_MAX = 512;
 
-/**
- * zod keeps an issue's message as a string only. A schema's sentence is given as `said(key,
- * params)`, which keeps the sentence by its English text, so describeIssues hands on the
- * sentence itself (key and parameters) rather than its English.
- */
-const schemaSentences = new Map<string, Sentence>();
-
-/** A schema's sentence, as zod's `error` (its English text), kept for describeIssues. */
-export function said(key: MessageKey, params?: MessageParams): string {
-  const sentence = m(key, params);
-  schemaSentences.set(sentence.message, sentence);
-  return sentence.message;
-}
+export { said };
 
 /** A VM name doubles as its folder name, so it must be safe as one on every OS. */
 export const vmNameSchema = z
@@ -267,7 +255,7 @@ export function describeIssues(error: z.ZodError): Sentence[] {
     let sentence =
       issue.code === 'unrecognized_keys'
         ? m(issue.keys.length > 1 ? 'config.unknownSettings' : 'config.unknownSetting', { keys: issue.keys.join(', ') })
-        : (schemaSentences.get(issue.message) ?? snapshotSentence(issue.message) ?? issueSentence(issue as z.core.$ZodIssue));
+        : (schemaSentence(issue.message) ?? issueSentence(issue as z.core.$ZodIssue));
     const field = formField(issue.path);
     if (field) sentence = sentence.about(field);
     if (!out.some((s) => s.message === sentence.message)) out.push(sentence);

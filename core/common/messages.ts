@@ -94,6 +94,25 @@ export function m(key: MessageKey, params?: MessageParams): Sentence {
   return new Sentence(key, params);
 }
 
+/**
+ * zod keeps an issue's message as a string only. A schema's sentence is given as `said(key,
+ * params)`, which keeps the sentence by its English text, so the code that describes a
+ * schema's issues hands on the sentence itself (key and parameters) rather than its English.
+ */
+const schemaSentences = new Map<string, Sentence>();
+
+/** A schema's sentence, as zod's `error` (its English text), kept for schemaSentence. */
+export function said(key: MessageKey, params?: MessageParams): string {
+  const sentence = m(key, params);
+  schemaSentences.set(sentence.message, sentence);
+  return sentence.message;
+}
+
+/** The sentence a schema issue's message was made from with `said`, if it was. */
+export function schemaSentence(message: string): Sentence | undefined {
+  return schemaSentences.get(message);
+}
+
 /** Several sentences as one, said one after another. */
 export function sentences(first: Sentence, ...more: readonly SentenceData[]): Sentence {
   return more.length ? m('text.sentences', { list: [first, ...more] }) : first;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GuesthouseError, throwProblems } from './errors';
-import { m, type MessageKey, type MessageParams, type Sentence } from './messages';
+import { m, said, schemaSentence, type Sentence } from './messages';
 
 /**
  * A VM's snapshots as VirtualBox shows them: a tree whose nodes are internal qcow2 snapshots
@@ -11,24 +11,10 @@ import { m, type MessageKey, type MessageParams, type Sentence } from './message
  * config.ts, so that the VM config can hold the tree without a circular import.
  */
 
-/**
- * zod keeps an issue's message as a string only: each schema sentence here is kept by its
- * English text, so the sentence itself (key and parameters) can be handed on. (config.ts
- * has its own such table; this module cannot import it, since the config will hold the tree.)
- */
-const schemaSentences = new Map<string, Sentence>();
-function said(key: MessageKey, params?: MessageParams): string {
-  const sentence = m(key, params);
-  schemaSentences.set(sentence.message, sentence);
-  return sentence.message;
-}
-
 /** The sentence a snapshot schema's issue message stands for (for describeIssues), or undefined. */
-export function snapshotSentence(message: string): Sentence | undefined {
-  return schemaSentences.get(message);
-}
+export const snapshotSentence = schemaSentence;
 
-const issueSentences = (error: z.ZodError): Sentence[] => error.issues.map((i) => schemaSentences.get(i.message) ?? m('snapshot.invalid'));
+const issueSentences = (error: z.ZodError): Sentence[] => error.issues.map((i) => schemaSentence(i.message) ?? m('snapshot.invalid'));
 
 export const SNAPSHOT_NAME_MAX_LENGTH = 64;
 export const SNAPSHOT_DESCRIPTION_MAX_LENGTH = 2000;

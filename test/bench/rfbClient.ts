@@ -1,12 +1,12 @@
 import net from 'node:net';
 
 /**
- * A small RFB (VNC) client for the display benchmarks, after the one in
- * test/unit/rfbServer.test.ts: security None, Raw and DesktopSize, 32 bpp true colour
+ * The one small RFB (VNC) client of the display benchmarks (test/bench/display.ts) and the
+ * integration tests (test/integration/display.test.ts, v86Screen.test.ts): security None, Raw and DesktopSize, 32 bpp true colour
  * (B, G, R, X), a copy of the remote framebuffer, and an incremental
  * FramebufferUpdateRequest sent the moment each update has arrived (as noVNC does), so
  * a request is always pending. The same client talks to the guest host's display socket
- * and to QEMU's own VNC socket. Parsing is synchronous on each chunk, without
+ * (and the v86 engine's display) and to QEMU's own VNC socket. Parsing is synchronous on each chunk, without
  * re-concatenating what is buffered, so the client is not what limits a flood.
  */
 
@@ -29,6 +29,8 @@ export class RfbClient {
   /** FramebufferUpdates completed, and bytes received (all of them, handshake included). */
   updates = 0;
   bytes = 0;
+  /** Every framebuffer size the session has had, in order ("720x400"): ServerInit's, then each DesktopSize. */
+  sizes: string[] = [];
   /** Pixel rows per text cell, for UpdateInfo.glyphChanged (0: every change counts). */
   cellHeight = 0;
   onUpdate: ((u: UpdateInfo) => void) | null = null;
@@ -61,11 +63,15 @@ export class RfbClient {
     socket.on('close', () => this.fail(new Error('RFB connection closed')));
   }
 
-  /** Connects to a unix socket, shakes hands and has the first (whole-screen) update. */
-  static async connect(socketPath: string, timeoutMs = 10_000): Promise<RfbClient> {
-    const socket = net.connect(socketPath);
+  /**
+   * Connects to a unix socket (or takes over a socket already opened, e.g. over TCP), shakes
+   * hands and has the first (whole-screen) update.
+   */
+  static async connect(target: string | net.Socket, timeoutMs = 10_000): Promise<RfbClient> {
+    const socket = typeof target === 'string' ? net.connect(target) : target;
     const c = new RfbClient(socket);
-    const timer = setTimeout(() => c.fail(new Error(`no RFB session on ${socketPath} after ${timeoutMs} ms`)), timeoutMs);
+    const where = typeof target === 'string' ? target : 'the socket';
+    const timer = setTimeout(() => c.fail(new Error(`no RFB session on ${where} after ${timeoutMs} ms`)), timeoutMs);
     c.expect(12, (b) => c.version(b));
     try {
       await c.ready;
@@ -82,6 +88,17 @@ export class RfbClient {
     b[1] = down ? 1 : 0;
     b.writeUInt32BE(keysym >>> 0, 4);
     this.socket.write(b);
+  }
+
+  /** Types `text` as a US keyboard would: Shift around the shifted characters. */
+  type(text: string): void {
+    for (const ch of text) {
+      const shifted = /[A-Z!@#$%^&*()_+{}|:"<>?~]/.test(ch);
+      if (shifted) this.key(0xffe1, true);
+      this.key(ch.charCodeAt(0), true);
+      this.key(ch.charCodeAt(0), false);
+      if (shifted) this.key(0xffe1, false);
+    }
   }
 
   close(): void {
@@ -174,6 +191,7 @@ export class RfbClient {
     this.width = w;
     this.height = h;
     this.fb = Buffer.alloc(w * h * 4);
+    this.sizes.push(`${w}x${h}`);
   }
 
   private request(incremental: boolean): void {

@@ -2,12 +2,11 @@
 // marker on the screen (the kernel told console=tty0), keys typed and their answer read back
 // from the screen, the RFB endpoint of the guest host, PNG screenshots at the guest's
 // resolution, boot from an ISO with no -kernel, the USB tablet, and saved state.
-import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { IVmService } from '../../core/common/api';
 import type { TestGuest } from '../support/guest';
 import { i386PackagesAvailable } from '../support/components';
-import { Viewer } from '../support/rfbViewer';
+import { RfbClient } from '../bench/rfbClient';
 import { missingComponent, realGuestsMissing, skipBecause } from '../support/require';
 import { guestService } from '../support/service';
 
@@ -21,15 +20,11 @@ function pngSize(png: Uint8Array): string {
   return `${b.readUInt32BE(16)}x${b.readUInt32BE(20)}`;
 }
 
-/** Connects an RFB viewer to the guest host's display socket and reads the ServerInit. */
-async function viewerOf(service: IVmService, name: string): Promise<Viewer> {
+/** Connects an RFB viewer to the guest host's display socket and has its first (whole-screen) update. */
+async function viewerOf(service: IVmService, name: string): Promise<RfbClient> {
   const socketPath = (await service.getVm(name)).runtime?.displaySocket;
   expect(socketPath).toBeTruthy();
-  const socket = net.connect(socketPath!);
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  const viewer = new Viewer(socket);
-  await viewer.start();
-  return viewer;
+  return RfbClient.connect(socketPath!);
 }
 
 /** The screen's rows, once `pred` holds for them (the screen is looked at until then). */
@@ -74,7 +69,7 @@ function screenTests(arch: 'amd64' | 'i386', make: (g: TestGuest, name: string, 
       for (let i = 0; i < viewer.fb.length; i += 4) if (viewer.fb[i]! | viewer.fb[i + 1]! | viewer.fb[i + 2]!) lit++;
       expect(lit).toBeGreaterThan(1000);
     } finally {
-      viewer.socket.destroy();
+      viewer.close();
     }
   });
 

@@ -12,7 +12,7 @@ import type { BootSpec } from '../../core/common/protocol';
 import { tinyGuest } from '../support/guest';
 import { i386PackagesAvailable } from '../support/components';
 import { guestToolsPresent, missingComponent, skipBecause } from '../support/require';
-import { Viewer } from '../support/rfbViewer';
+import { RfbClient } from '../bench/rfbClient';
 
 const firmware = findV86Firmware();
 const missing =
@@ -61,7 +61,7 @@ describe('the v86 screen over RFB', () => {
   if (skipBecause(missing)) return;
   let engine: V86Engine;
   let server: net.Server;
-  let viewer: Viewer;
+  let viewer: RfbClient;
   const exits: string[] = [];
 
   beforeAll(async () => {
@@ -99,18 +99,15 @@ describe('the v86 screen over RFB', () => {
   }, 180_000);
 
   afterAll(async () => {
-    viewer?.socket.destroy();
+    viewer?.close();
     server?.close();
     await engine?.powerOff();
   });
 
   it('shows the text console to an RFB viewer, at 720x400', async () => {
-    const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
-    viewer = new Viewer(socket);
-    await viewer.start();
+    viewer = await RfbClient.connect(net.connect((server.address() as net.AddressInfo).port, '127.0.0.1'));
     expect(`${viewer.width}x${viewer.height}`).toBe('720x400');
-    await until('the first update', 10_000, () => (viewer.updates > 0 ? true : undefined));
-    // The viewer's copy is the screen: some pixels lit, in more than one colour.
+    // connect() has had the first, whole-screen update: the viewer's copy is the screen, some pixels lit, in more than one colour.
     const lit = new Set<number>();
     for (let i = 0; i < viewer.fb.length; i += 4) lit.add(viewer.fb.readUInt32LE(i) & 0xffffff);
     expect(lit.size).toBeGreaterThan(1);
@@ -158,7 +155,7 @@ describe('the v86 screen over RFB', () => {
     };
     await new Promise((r) => setTimeout(r, 500)); // let the last answer's updates arrive
     const withViewer = await idle(3000);
-    viewer.socket.destroy();
+    viewer.close();
     await new Promise((r) => setTimeout(r, 100));
     const without = await idle(3000);
     console.log(
@@ -169,9 +166,7 @@ describe('the v86 screen over RFB', () => {
   });
 
   it('follows the guest into a VBE graphics mode and back (DesktopSize)', async () => {
-    const socket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
-    viewer = new Viewer(socket);
-    await viewer.start();
+    viewer = await RfbClient.connect(net.connect((server.address() as net.AddressInfo).port, '127.0.0.1'));
     type Vga = { svga_memory: Uint8Array; complete_redraw(): void };
     const emulator = (engine as unknown as { emulator: { v86: { cpu: { io: { port_write16(p: number, v: number): void }; devices: { vga: Vga } } } } }).emulator;
     const { io, devices } = emulator.v86.cpu;

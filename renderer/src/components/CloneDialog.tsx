@@ -10,7 +10,17 @@ import { Modal } from './Modal';
  * current state or of the selected snapshot, or a linked clone (new disks backed by the
  * selected snapshot: small and quick, and the snapshot must then stay).
  */
-export function CloneDialog({ vm, snapshot, onCancel, onClone }: { vm: VmSummary; snapshot: SnapshotInfo | null; onCancel: () => void; onClone: (request: CloneRequest) => void }) {
+export function CloneDialog({
+  vm,
+  snapshot,
+  onCancel,
+  onClone,
+}: {
+  vm: VmSummary;
+  snapshot: SnapshotInfo | null;
+  onCancel: () => void;
+  onClone: (request: CloneRequest) => void;
+}) {
   const { t } = useTranslation();
   const [name, setName] = useState(() => t('clone.defaultName', { name: vm.name }));
   const [mode, setMode] = useState<CloneRequest['mode']>('full');
@@ -49,7 +59,8 @@ export function CloneDialog({ vm, snapshot, onCancel, onClone }: { vm: VmSummary
           </label>
           {!snapshot ? <p className="hint">{t('clone.linkedNeedsSnapshot')}</p> : null}
           <label className="radio">
-            <input type="checkbox" checked={mode === 'full' && keepSnapshots} disabled={mode !== 'full'} onChange={(e) => setKeepSnapshots(e.target.checked)} /> {t('clone.keepSnapshots')}
+            <input type="checkbox" checked={mode === 'full' && keepSnapshots} disabled={mode !== 'full'} onChange={(e) => setKeepSnapshots(e.target.checked)} />{' '}
+            {t('clone.keepSnapshots')}
           </label>
         </fieldset>
         <div className="dialog-buttons">

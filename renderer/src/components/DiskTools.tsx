@@ -88,8 +88,20 @@ export function DiskTools({ vm, details }: { vm: VmSummary; details: VmDetails }
               isDisk={attached.has(d.path)}
               target={target}
               enabled={stopped && !busy}
-              onGrow={(bytes) => perform('disk-resize', () => service.resizeDisk(vm.id, d.path, bytes), (r) => t('disks.grown', { path: d.path, size: sizeText((r as DiskInfo).virtualBytes) }))}
-              onConvert={() => void perform('disk-convert', () => service.convertDisk(vm.id, d.path, target), (r) => t('disks.converted', { path: pathOf(r) }))}
+              onGrow={(bytes) =>
+                perform(
+                  'disk-resize',
+                  () => service.resizeDisk(vm.id, d.path, bytes),
+                  (r) => t('disks.grown', { path: d.path, size: sizeText((r as DiskInfo).virtualBytes) }),
+                )
+              }
+              onConvert={() =>
+                void perform(
+                  'disk-convert',
+                  () => service.convertDisk(vm.id, d.path, target),
+                  (r) => t('disks.converted', { path: pathOf(r) }),
+                )
+              }
             />
           ))}
         </ul>
@@ -101,7 +113,13 @@ export function DiskTools({ vm, details }: { vm: VmSummary; details: VmDetails }
           <button
             type="button"
             disabled={!stopped || busy || !importPath.trim()}
-            onClick={() => void perform('disk-import', () => service.importDisk(vm.id, importPath.trim()), (r) => t('disks.imported', { path: pathOf(r) })).then((ok) => ok && setImportPath(''))}
+            onClick={() =>
+              void perform(
+                'disk-import',
+                () => service.importDisk(vm.id, importPath.trim()),
+                (r) => t('disks.imported', { path: pathOf(r) }),
+              ).then((ok) => ok && setImportPath(''))
+            }
           >
             {t('disks.importButton')}
           </button>
@@ -117,11 +135,27 @@ export function DiskTools({ vm, details }: { vm: VmSummary; details: VmDetails }
           <button
             type="button"
             disabled={!mediaAllowed || !iso.trim()}
-            onClick={() => void perform('media', () => service.insertMedia(vm.id, iso.trim()), () => t('disks.inserted', { path: iso.trim() })).then((ok) => ok && setIso(''))}
+            onClick={() =>
+              void perform(
+                'media',
+                () => service.insertMedia(vm.id, iso.trim()),
+                () => t('disks.inserted', { path: iso.trim() }),
+              ).then((ok) => ok && setIso(''))
+            }
           >
             {t('disks.insertButton')}
           </button>
-          <button type="button" disabled={!mediaAllowed || !currentIso} onClick={() => void perform('media', () => service.ejectMedia(vm.id), () => t('disks.ejected'))}>
+          <button
+            type="button"
+            disabled={!mediaAllowed || !currentIso}
+            onClick={() =>
+              void perform(
+                'media',
+                () => service.ejectMedia(vm.id),
+                () => t('disks.ejected'),
+              )
+            }
+          >
             {t('disks.eject')}
           </button>
         </div>
@@ -141,7 +175,21 @@ export function DiskTools({ vm, details }: { vm: VmSummary; details: VmDetails }
 }
 
 /** One disk (or the UEFI variable store, which has sizes but no tools): sizes, grow, convert. */
-function DiskRow({ disk, isDisk, target, enabled, onGrow, onConvert }: { disk: DiskInfo; isDisk: boolean; target: 'qcow2' | 'raw'; enabled: boolean; onGrow: (bytes: number) => Promise<boolean>; onConvert: () => void }) {
+function DiskRow({
+  disk,
+  isDisk,
+  target,
+  enabled,
+  onGrow,
+  onConvert,
+}: {
+  disk: DiskInfo;
+  isDisk: boolean;
+  target: 'qcow2' | 'raw';
+  enabled: boolean;
+  onGrow: (bytes: number) => Promise<boolean>;
+  onConvert: () => void;
+}) {
   const { t } = useTranslation();
   const core = useCoreText();
   const [size, setSize] = useState('');
@@ -160,7 +208,14 @@ function DiskRow({ disk, isDisk, target, enabled, onGrow, onConvert }: { disk: D
       <div>
         <code>{disk.path}</code>{' '}
         <span className="small">
-          {[isDisk ? null : t('disks.uefiVars'), disk.format, disk.snapshotCount ? t('disks.snapshots', { count: disk.snapshotCount }) : null, disk.backingFile ? t('disks.backing', { path: disk.backingFile }) : null].filter(Boolean).join(' · ')}
+          {[
+            isDisk ? null : t('disks.uefiVars'),
+            disk.format,
+            disk.snapshotCount ? t('disks.snapshots', { count: disk.snapshotCount }) : null,
+            disk.backingFile ? t('disks.backing', { path: disk.backingFile }) : null,
+          ]
+            .filter(Boolean)
+            .join(' · ')}
         </span>
       </div>
       <div className="disk-sizes">
@@ -175,7 +230,16 @@ function DiskRow({ disk, isDisk, target, enabled, onGrow, onConvert }: { disk: D
             if (bytes !== null) void onGrow(bytes).then((ok) => ok && setSize(''));
           }}
         >
-          <input id={inputId} className="number" aria-label={t('disks.newSize', { path: disk.path })} placeholder={t('disks.sizeHint')} value={size} aria-invalid={problem !== null} disabled={!enabled} onChange={(e) => setSize(e.target.value)} />
+          <input
+            id={inputId}
+            className="number"
+            aria-label={t('disks.newSize', { path: disk.path })}
+            placeholder={t('disks.sizeHint')}
+            value={size}
+            aria-invalid={problem !== null}
+            disabled={!enabled}
+            onChange={(e) => setSize(e.target.value)}
+          />
           <button type="submit" disabled={!enabled || bytes === null} aria-label={t('disks.growDisk', { path: disk.path })}>
             {t('disks.grow')}
           </button>

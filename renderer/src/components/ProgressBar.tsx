@@ -22,6 +22,8 @@ export function useProgress(vmId: string, operations: readonly Operation[], onDo
   useEffect(() => {
     setEvent(null);
     const wanted = ops.split(' ');
+    // TEMPORARY until the service's progress events land (the RPC client has no onDidProgress yet).
+    if (typeof service.onDidProgress !== 'function') return;
     const sub = service.onDidProgress((e) => {
       if (e.id !== vmId || !wanted.includes(e.operation)) return;
       setEvent(e.done ? null : e);
@@ -47,7 +49,12 @@ export function ProgressBar({ event, pending }: { event: ProgressEvent | null; p
   const step = event ? core(event.step) : t('progress.waiting');
   return (
     <div className="progress" data-testid="progress">
-      <progress aria-label={label} aria-valuetext={percent === null ? step : `${Math.round(percent)}% — ${step}`} max={100} {...(percent === null ? {} : { value: percent })} />
+      <progress
+        aria-label={label}
+        aria-valuetext={percent === null ? step : `${Math.round(percent)}% — ${step}`}
+        max={100}
+        {...(percent === null ? {} : { value: percent })}
+      />
       <span className="small" aria-live="polite">
         {label}: {step}
         {percent === null ? '' : ` (${t('progress.percent', { percent: Math.round(percent) })})`}

@@ -71,7 +71,8 @@ function nextName(list: SnapshotList, say: (n: number) => string): string {
   return say(n);
 }
 
-type Dialog = { kind: 'take' } | { kind: 'revert'; snapshot: SnapshotInfo } | { kind: 'delete'; snapshot: SnapshotInfo } | { kind: 'clone'; snapshot: SnapshotInfo | null };
+type Dialog =
+  { kind: 'take' } | { kind: 'revert'; snapshot: SnapshotInfo } | { kind: 'delete'; snapshot: SnapshotInfo } | { kind: 'clone'; snapshot: SnapshotInfo | null };
 
 /** The Snapshots tab: the tree with its current state, and take, revert, delete and clone. */
 export function SnapshotsView({ vm }: { vm: VmSummary }) {
@@ -134,11 +135,29 @@ export function SnapshotsView({ vm }: { vm: VmSummary }) {
   };
 
   const take = (name: string, description: string) =>
-    void perform('snapshot-take', async () => setSelectedId((await service.takeSnapshot(vm.id, { name, ...(description ? { description } : {}) })).id), () => t('snapshots.taken', { name }));
+    void perform(
+      'snapshot-take',
+      async () => setSelectedId((await service.takeSnapshot(vm.id, { name, ...(description ? { description } : {}) })).id),
+      () => t('snapshots.taken', { name }),
+    );
   const revert = (snapshot: SnapshotInfo, takeCurrentAs: string | null) =>
-    void perform('snapshot-revert', () => service.revertSnapshot(vm.id, snapshot.id, takeCurrentAs === null ? {} : { takeCurrentAs }), () => t('snapshots.reverted', { name: snapshot.name }));
-  const remove = (snapshot: SnapshotInfo) => void perform('snapshot-delete', () => service.deleteSnapshot(vm.id, snapshot.id), () => t('snapshots.deleted', { name: snapshot.name }));
-  const clone = (request: CloneRequest) => void perform('clone', () => service.cloneVm(vm.id, request), () => t('clone.done', { name: request.name }));
+    void perform(
+      'snapshot-revert',
+      () => service.revertSnapshot(vm.id, snapshot.id, takeCurrentAs === null ? {} : { takeCurrentAs }),
+      () => t('snapshots.reverted', { name: snapshot.name }),
+    );
+  const remove = (snapshot: SnapshotInfo) =>
+    void perform(
+      'snapshot-delete',
+      () => service.deleteSnapshot(vm.id, snapshot.id),
+      () => t('snapshots.deleted', { name: snapshot.name }),
+    );
+  const clone = (request: CloneRequest) =>
+    void perform(
+      'clone',
+      () => service.cloneVm(vm.id, request),
+      () => t('clone.done', { name: request.name }),
+    );
 
   const onRevert = () => {
     if (!selected || !list) return;
@@ -167,21 +186,40 @@ export function SnapshotsView({ vm }: { vm: VmSummary }) {
   return (
     <div className="snapshots">
       <div className="snapshot-tools" role="toolbar" aria-label={t('snapshots.tools')}>
-        <button type="button" disabled={!list || list.unsupported !== null || !allowed('take')} onClick={() => setDialog({ kind: 'take' })} title={t('snapshots.takeHint')}>
+        <button
+          type="button"
+          disabled={!list || list.unsupported !== null || !allowed('take')}
+          onClick={() => setDialog({ kind: 'take' })}
+          title={t('snapshots.takeHint')}
+        >
           {t('snapshots.take')}
         </button>
         <button type="button" disabled={!selected || !allowed('revert')} onClick={onRevert} title={t('snapshots.revertHint')}>
           {t('snapshots.revert')}
         </button>
-        <button type="button" disabled={!selected || !allowed('delete')} onClick={() => selected && setDialog({ kind: 'delete', snapshot: selected })} title={t('snapshots.deleteHint')}>
+        <button
+          type="button"
+          disabled={!selected || !allowed('delete')}
+          onClick={() => selected && setDialog({ kind: 'delete', snapshot: selected })}
+          title={t('snapshots.deleteHint')}
+        >
           {t('snapshots.delete')}
         </button>
-        <button type="button" disabled={!list || !allowed('clone')} onClick={() => setDialog({ kind: 'clone', snapshot: selected })} title={t('snapshots.cloneHint')}>
+        <button
+          type="button"
+          disabled={!list || !allowed('clone')}
+          onClick={() => setDialog({ kind: 'clone', snapshot: selected })}
+          title={t('snapshots.cloneHint')}
+        >
           {t('snapshots.clone')}
         </button>
       </div>
       <ProgressBar event={progress} pending={pending} />
-      {list?.unsupported ? <p className="notice" data-testid="snapshots-unsupported">{core(list.unsupported)}</p> : null}
+      {list?.unsupported ? (
+        <p className="notice" data-testid="snapshots-unsupported">
+          {core(list.unsupported)}
+        </p>
+      ) : null}
       {loadError ? (
         <p className="field-error" role="alert">
           {core(loadError)}
@@ -220,7 +258,13 @@ export function SnapshotsView({ vm }: { vm: VmSummary }) {
                 );
               const s = r.snapshot;
               return (
-                <li key={s.id} {...common} aria-label={s.name} aria-describedby={`snap-meta-${s.id}`} className={s.id === list.currentId ? 'snapshot is-current' : 'snapshot'}>
+                <li
+                  key={s.id}
+                  {...common}
+                  aria-label={s.name}
+                  aria-describedby={`snap-meta-${s.id}`}
+                  className={s.id === list.currentId ? 'snapshot is-current' : 'snapshot'}
+                >
                   <span aria-hidden="true">{s.kind === 'live' ? '◉' : '○'}</span> <span className="snap-name">{s.name}</span>{' '}
                   <span className="small" id={`snap-meta-${s.id}`}>
                     <span className={`snap-kind ${s.kind}`}>{t(`snapshots.${s.kind}`)}</span> {time(s.createdAt)}
@@ -262,14 +306,31 @@ export function SnapshotsView({ vm }: { vm: VmSummary }) {
         </>
       ) : null}
       {dialog?.kind === 'take' && list ? <TakeDialog vmName={vm.name} list={list} onCancel={() => setDialog(null)} onTake={take} /> : null}
-      {dialog?.kind === 'revert' && list ? <RevertDialog snapshot={dialog.snapshot} list={list} onCancel={() => setDialog(null)} onRevert={(takeCurrentAs) => revert(dialog.snapshot, takeCurrentAs)} /> : null}
+      {dialog?.kind === 'revert' && list ? (
+        <RevertDialog
+          snapshot={dialog.snapshot}
+          list={list}
+          onCancel={() => setDialog(null)}
+          onRevert={(takeCurrentAs) => revert(dialog.snapshot, takeCurrentAs)}
+        />
+      ) : null}
       {dialog?.kind === 'delete' ? <DeleteDialog snapshot={dialog.snapshot} onCancel={() => setDialog(null)} onDelete={() => remove(dialog.snapshot)} /> : null}
       {dialog?.kind === 'clone' ? <CloneDialog vm={vm} snapshot={dialog.snapshot} onCancel={() => setDialog(null)} onClone={clone} /> : null}
     </div>
   );
 }
 
-function TakeDialog({ vmName, list, onCancel, onTake }: { vmName: string; list: SnapshotList; onCancel: () => void; onTake: (name: string, description: string) => void }) {
+function TakeDialog({
+  vmName,
+  list,
+  onCancel,
+  onTake,
+}: {
+  vmName: string;
+  list: SnapshotList;
+  onCancel: () => void;
+  onTake: (name: string, description: string) => void;
+}) {
   const { t } = useTranslation();
   const [name, setName] = useState(() => nextName(list, (n) => t('snapshots.defaultName', { n })));
   const [description, setDescription] = useState('');
@@ -302,7 +363,17 @@ function TakeDialog({ vmName, list, onCancel, onTake }: { vmName: string; list: 
 }
 
 /** Asked when the current state has changed: VirtualBox's "take a snapshot of the current state first?". */
-function RevertDialog({ snapshot, list, onCancel, onRevert }: { snapshot: SnapshotInfo; list: SnapshotList; onCancel: () => void; onRevert: (takeCurrentAs: string | null) => void }) {
+function RevertDialog({
+  snapshot,
+  list,
+  onCancel,
+  onRevert,
+}: {
+  snapshot: SnapshotInfo;
+  list: SnapshotList;
+  onCancel: () => void;
+  onRevert: (takeCurrentAs: string | null) => void;
+}) {
   const { t } = useTranslation();
   const [name, setName] = useState(() => nextName(list, (n) => t('snapshots.defaultName', { n })));
   const problem = snapshotNameProblem(name, list);
