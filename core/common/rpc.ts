@@ -1,4 +1,4 @@
-import type { AttachOptions, ConsoleAttachment, Disposable, IVmService, StateChangeEvent } from './api';
+import type { AttachOptions, ConsoleAttachment, Disposable, IVmService, ProgressEvent, StateChangeEvent } from './api';
 import { serviceMethods, type ServiceMethod } from './api';
 import { fromErrorData, GuesthouseError, type ErrorData } from './errors';
 import { m } from './messages';
@@ -20,6 +20,7 @@ export type ServerMessage =
   | { type: 'error'; id: number; error: ErrorData }
   | { type: 'state'; event: StateChangeEvent }
   | { type: 'vms' }
+  | { type: 'progress'; event: ProgressEvent }
   | { type: 'console'; id: number; data: Uint8Array };
 
 export interface Transport<In, Out> {
@@ -36,6 +37,7 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
   const consoleListeners = new Map<number, (data: Uint8Array) => void>();
   const stateListeners = new Set<(e: StateChangeEvent) => void>();
   const vmsListeners = new Set<() => void>();
+  const progressListeners = new Set<(e: ProgressEvent) => void>();
   let subscribed = false;
   let closed = false;
   const subscribe = () => {
@@ -58,6 +60,9 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
         break;
       case 'vms':
         for (const l of vmsListeners) l();
+        break;
+      case 'progress':
+        for (const l of progressListeners) l(msg.event);
         break;
       case 'console':
         consoleListeners.get(msg.id)?.(msg.data);
@@ -110,6 +115,11 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
       subscribe();
       vmsListeners.add(listener);
       return { dispose: () => vmsListeners.delete(listener) };
+    },
+    onDidProgress(listener: (e: ProgressEvent) => void): Disposable {
+      subscribe();
+      progressListeners.add(listener);
+      return { dispose: () => progressListeners.delete(listener) };
     },
     close: () => transport.close(),
   });

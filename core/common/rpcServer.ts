@@ -65,6 +65,7 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
           subscriptions ??= [
             service.onDidChangeState((event) => transport.send({ type: 'state', event })),
             service.onDidChangeVms(() => transport.send({ type: 'vms' })),
+            service.onDidProgress((event) => transport.send({ type: 'progress', event })),
           ];
           break;
       }

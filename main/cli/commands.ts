@@ -14,6 +14,7 @@ import { connectToService, reconnectingClient, type ServiceClient } from '../../
 import { unescapeC, UsageError, vmOptions, vmRequestFromFlags, type VmOptionValues } from './args';
 import { out, printHost, printList, printVm } from './print';
 import { consoleSession, displaySession, readStdin, sendInParts } from './sessions';
+import { storageCommands } from './storageCommands';
 
 export const SERVICE_ENTRY = path.join(__dirname, '..', 'server', 'main.js');
 
@@ -305,6 +306,8 @@ export const commands: Command[] = [
       return 0;
     },
   },
+  // snapshot, clone, disk, media
+  ...storageCommands,
   {
     name: 'serve',
     usage: [['serve [--port N] [--host ADDR]', 'the GUI in a browser (loopback by default, with an access token)']],

@@ -1,5 +1,5 @@
 /** What the CLI prints for people: one line per fact, aligned; `--json` output does not come through here. */
-import type { HostInfo, VmDetails, VmSummary } from '../../core/common/api';
+import type { DiskInfo, HostInfo, SnapshotInfo, SnapshotList, VmDetails, VmSummary } from '../../core/common/api';
 import { m, type Sentence } from '../../core/common/messages';
 
 /** One line on stdout: text, or a catalog sentence in English. */
@@ -60,4 +60,47 @@ export function printList(vms: VmSummary[]): void {
   if (vms.length === 0) return out(m('cli.noVms'));
   out(table([['NAME', 'STATE', 'OS', 'ENGINE', 'MEMORY', 'CPUS'], ...vms.map((v) => (v.inaccessible ? [v.name, 'inaccessible', '-', '-', '-', '-'] : [v.name, v.state, v.osType, v.engine, `${v.memoryMib} MiB`, String(v.cpus)]))]));
   for (const v of vms) if (v.inaccessible) out(`${v.name}: ${v.inaccessible.message}`);
+}
+
+/** Bytes as people read them: GiB, MiB or KiB with one decimal where it is not whole. */
+const bytes = (n: number): string => {
+  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+    if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
+  }
+  return `${n} B`;
+};
+
+/**
+ * The snapshot tree as VBoxManage lists it: each snapshot under the one it was taken after,
+ * indented, oldest first, and the current state as a row of its own ("* current state")
+ * below the snapshot it descends from.
+ */
+export function printSnapshots(vm: string, list: SnapshotList): void {
+  if (list.unsupported) out(list.unsupported.message);
+  if (list.snapshots.length === 0) return out(m('cli.noSnapshots', { name: vm }));
+  const current = `* current state${list.currentChanged ? ' (changed)' : ''}`;
+  const children = (parent: string | null): SnapshotInfo[] =>
+    list.snapshots.filter((s) => s.parentId === parent).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  const walk = (parent: string | null, depth: number, seen: Set<string>): void => {
+    for (const s of children(parent)) {
+      if (seen.has(s.id)) continue;
+      seen.add(s.id);
+      const clones = s.linkedClones.length ? `  linked clones: ${s.linkedClones.join(', ')}` : '';
+      out(`${'   '.repeat(depth)}${s.name}  (${s.kind}, ${s.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')})${clones}`);
+      if (s.description) out(`${'   '.repeat(depth + 1)}${s.description.split('\n').join(`\n${'   '.repeat(depth + 1)}`)}`);
+      walk(s.id, depth + 1, seen);
+      if (s.id === list.currentId) out(`${'   '.repeat(depth + 1)}${current}`);
+    }
+  };
+  walk(null, 0, new Set());
+  if (list.currentId === null) out(current);
+}
+
+export function printDisks(disks: DiskInfo[]): void {
+  out(
+    table([
+      ['DISK', 'FORMAT', 'SIZE', 'ON HOST', 'SNAPSHOTS', 'BACKING FILE'],
+      ...disks.map((d) => [d.path, d.format, bytes(d.virtualBytes), bytes(d.actualBytes), String(d.snapshotCount), d.backingFile ?? '-']),
+    ]),
+  );
 }

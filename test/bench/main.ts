@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display)
+ * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot)
  * A/B benchmarks of Guesthouse against QEMU and v86 run by hand, interleaved in one
  * run. Measures and reports; never fails on a number. Writes bench/results/<date>.json
  * and prints a Markdown table with the machine it ran on.
@@ -16,6 +16,7 @@ import { connectToService, type ServiceClient } from '../../core/node/transport/
 import { findV86Firmware } from '../../core/node/host/v86Firmware';
 import { benchDisplay, displayMarkdown } from './display';
 import { RawQemu } from './rawQemu';
+import { benchSnapshot, snapshotMarkdown } from './snapshot';
 import { markdownPairs, pairResult, percentile, summarize, type PairResult } from './stats';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -386,6 +387,11 @@ async function main(): Promise<void> {
       results.push(...d.pairs);
       extra.display = d.extra;
     }
+    if (want('snapshot')) {
+      const s = await benchSnapshot({ service: client, host, runtimeDir: runtimeDir(home), quick: QUICK, pairs: PAIRS, warmup: WARMUP, log, consoleMarker, ensureVm }, g);
+      results.push(...s.pairs);
+      extra.snapshot = s.extra;
+    }
   } finally {
     client.close();
     await cli(['service', 'stop']);
@@ -430,6 +436,7 @@ async function main(): Promise<void> {
     lines.push('');
   }
   if (extra.display) lines.push(...displayMarkdown(extra.display as Record<string, unknown>));
+  if (extra.snapshot) lines.push(...snapshotMarkdown(extra.snapshot as Record<string, unknown>));
   lines.push(`Results: ${path.relative(ROOT, file)}`);
   process.stdout.write(lines.join('\n') + '\n');
 }

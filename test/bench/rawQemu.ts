@@ -19,6 +19,9 @@ export class RawQemu {
 
   constructor(private readonly watch: string[] = []) {}
   private listeners = new Set<(data: Buffer) => void>();
+  /** Every QMP line after the handshake (replies and events), for `execute` and `waitEvent`. */
+  private qmpLines = new Set<(msg: Record<string, unknown>) => void>();
+  private nextId = 1;
 
   static now(): number {
     return performance.timeOrigin + performance.now();
@@ -58,9 +61,18 @@ export class RawQemu {
       buf += d;
       let i;
       while ((i = buf.indexOf('\n')) >= 0) {
-        lines.push(buf.slice(0, i));
+        const line = buf.slice(0, i);
+        lines.push(line);
         buf = buf.slice(i + 1);
         waiters.shift()?.();
+        if (this.qmpLines.size) {
+          try {
+            const msg = JSON.parse(line) as Record<string, unknown>;
+            for (const l of this.qmpLines) l(msg);
+          } catch {
+            // not JSON: nothing of ours
+          }
+        }
       }
     });
     const nextReply = () => new Promise<void>((r) => waiters.push(r));
@@ -75,6 +87,34 @@ export class RawQemu {
     await replyTo('qmp_capabilities');
     await replyTo('cont');
     for (const p of [qmpPath, serialPath]) fs.rmSync(p, { force: true });
+  }
+
+  /** One QMP command by hand, after start: its reply's return, or its error as a thrown Error. */
+  execute<T = unknown>(command: string, args?: Record<string, unknown>): Promise<T> {
+    const id = `raw-${this.nextId++}`;
+    return new Promise<T>((resolve, reject) => {
+      const l = (msg: Record<string, unknown>) => {
+        if (msg.id !== id) return;
+        this.qmpLines.delete(l);
+        if ('error' in msg) reject(new Error((msg.error as { desc: string }).desc));
+        else resolve(msg.return as T);
+      };
+      this.qmpLines.add(l);
+      this.qmp!.write(JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}), id }) + '\n');
+    });
+  }
+
+  /** Resolves with the first QMP event for which `match` is true (listen before causing it). */
+  waitEvent(match: (event: string, data: Record<string, unknown>) => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const l = (msg: Record<string, unknown>) => {
+        if (typeof msg.event === 'string' && match(msg.event, (msg.data ?? {}) as Record<string, unknown>)) {
+          this.qmpLines.delete(l);
+          resolve();
+        }
+      };
+      this.qmpLines.add(l);
+    });
   }
 
   onData(l: (data: Buffer) => void): () => void {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { tinyGuest, type TestGuest } from '../support/guest';
-import { row, waitForTerminal } from './flow';
+import { row, typeLine, waitForTerminal } from './flow';
 import { serve, type Served } from './serve';
 import { guiTestsMissing } from './requirements';
 
@@ -52,7 +52,10 @@ test.describe('snapshots, clones and disk tools through guesthouse serve', () =>
     expect(made.code, made.stderr).toBe(0);
   };
   const show = async (name: string) =>
-    JSON.parse((await served.cli(['show', name, '--json'])).stdout) as { folder: string; config: { disks: { path: string; format: string }[] } };
+    JSON.parse((await served.cli(['show', name, '--json'])).stdout) as {
+      folder: string;
+      config: { disks: { path: string; format: string }[]; optical: { isoPath: string } | null };
+    };
 
   test('take two, see the tree, revert (taking the changed state first), delete, clone, grow', async ({ page }, info) => {
     await create('snap', '--disk', '64M', '--disk-format', 'qcow2');
@@ -145,9 +148,9 @@ test.describe('snapshots, clones and disk tools through guesthouse serve', () =>
     await tools(page).getByRole('button', { name: 'Clone' }).click();
     const clone = page.getByRole('dialog', { name: 'Clone "snap"' });
     await expect(clone.getByLabel('Name of the new VM')).toHaveValue('snap Clone');
-    await expect(clone.getByLabel(/^Linked clone/)).toBeDisabled();
+    await expect(clone.getByRole('radio', { name: /^Linked clone/ })).toBeDisabled();
     await clone.getByLabel('Name of the new VM').fill('snap-copy');
-    await expect(clone.getByLabel(/^Full clone/)).toBeChecked();
+    await expect(clone.getByRole('radio', { name: /^Full clone/ })).toBeChecked();
     await clone.getByRole('button', { name: 'Clone', exact: true }).click();
     await expect(clone).toBeHidden();
     await expect(page.getByRole('status')).toHaveText('Cloned as "snap-copy".');
@@ -177,6 +180,61 @@ test.describe('snapshots, clones and disk tools through guesthouse serve', () =>
     await expect(disk).toContainText('Virtual size: 96.0 MiB');
     await expect(page.getByTestId('disk-status')).toHaveText(`${diskName} is now 96.0 MiB.`);
     await page.screenshot({ path: info.outputPath('disks.png') });
+  });
+
+  test('while running: a live snapshot brings back the shell session, and an ISO goes in and out of the CD drive', async ({ page }) => {
+    await create('live', '--disk', '32M', '--disk-format', 'qcow2');
+    await page.goto(served.url);
+    await row(page, 'live').click();
+    await page.getByRole('button', { name: 'Start' }).click();
+    await expect(row(page, 'live')).toContainText('Running');
+    await page.getByRole('tab', { name: 'Console' }).click();
+    await waitForTerminal(page, guest.readyMarker);
+    await typeLine(page, 'KEPT=before-$((2*3))');
+
+    await page.getByRole('tab', { name: 'Snapshots' }).click();
+    const tree = page.getByRole('tree', { name: 'Snapshots of live' });
+    // A running VM is not cloned (its disks are changing); snapshots are taken live.
+    await expect(tools(page).getByRole('button', { name: 'Clone' })).toBeDisabled();
+    await tools(page).getByRole('button', { name: 'Take' }).click();
+    await page.getByRole('dialog', { name: 'Take a snapshot of "live"' }).getByRole('button', { name: 'Take snapshot' }).click();
+    await expect(page.getByRole('status')).toHaveText('Took the snapshot "Snapshot 1".');
+    await expect(tree.getByRole('treeitem', { name: 'Snapshot 1' })).toContainText('live');
+    await expect(tree.getByRole('treeitem', { name: 'Current state (changed)' })).toBeVisible();
+
+    await page.getByRole('tab', { name: 'Console' }).click();
+    await typeLine(page, 'KEPT=after');
+    await page.getByRole('tab', { name: 'Snapshots' }).click();
+    await tree.getByRole('treeitem', { name: 'Snapshot 1' }).click();
+    await tools(page).getByRole('button', { name: 'Revert' }).click();
+    await page.getByRole('alertdialog', { name: 'Revert to "Snapshot 1"?' }).getByRole('button', { name: "Don't take" }).click();
+    await expect(page.getByRole('status')).toHaveText('Reverted to "Snapshot 1".');
+    await expect
+      .poll(() => treeRows(tree))
+      .toEqual([
+        ['Snapshot 1', 1],
+        [expect.stringMatching(/^Current state/), 2],
+      ]);
+    await expect(row(page, 'live')).toContainText('Running');
+    await page.getByRole('tab', { name: 'Console' }).click();
+    await typeLine(page, 'echo "[$KEPT]"');
+    await waitForTerminal(page, '[before-6]');
+
+    // The CD: disks cannot grow while the VM runs, but an ISO can go in and come out.
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const media = page.getByRole('region', { name: 'Disks and media' });
+    await expect(media.getByRole('button', { name: /^Grow / })).toBeDisabled();
+    await expect(media.getByTestId('cd-medium')).toContainText('empty');
+    await media.getByRole('textbox', { name: 'ISO image to insert' }).fill(guest.iso);
+    await media.getByRole('button', { name: 'Insert', exact: true }).click();
+    await expect(media.getByTestId('disk-status')).toHaveText(`Inserted ${guest.iso}.`);
+    await expect(media.getByTestId('cd-medium')).toContainText(guest.iso);
+    expect((await show('live')).config).toMatchObject({ optical: { isoPath: guest.iso } });
+    await media.getByRole('button', { name: 'Eject' }).click();
+    await expect(media.getByTestId('cd-medium')).toContainText('empty');
+    expect((await show('live')).config).toMatchObject({ optical: null });
+    await page.getByRole('button', { name: 'Power off' }).click();
+    await expect(row(page, 'live')).toContainText('Stopped');
   });
 
   test('a VM that cannot hold snapshots says why, in the GUI language', async ({ page }) => {

@@ -204,7 +204,7 @@ function nextMessage(r: Rng, id: number, keep: { name: string; id: string }): Ou
 }
 
 interface Reply {
-  t: string;
+  type: string;
   id: number;
   error?: { code: string; message: string; problems?: { message: string }[] };
 }

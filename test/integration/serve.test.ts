@@ -44,7 +44,7 @@ function rpc(served: Served): { call(method: string): Promise<unknown>; closed: 
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let id = 1;
   ws.on('message', (data) => {
-    const msg = decodeJson(data.toString()) as { t: string; id: number; result?: unknown; error?: { message: string } };
+    const msg = decodeJson(data.toString()) as { type: string; id: number; result?: unknown; error?: { message: string } };
     const p = pending.get(msg.id);
     if (msg.type === 'result') p?.resolve(msg.result);
     else if (msg.type === 'error') p?.reject(new Error(msg.error?.message));

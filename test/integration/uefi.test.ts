@@ -1,4 +1,5 @@
 // The tiny guest booted by UEFI firmware (OVMF from Debian's ovmf package) under real QEMU.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,8 +30,10 @@ describe('UEFI firmware', () => {
     expect(await service.waitForConsole('efi', guest.readyMarker, 90_000)).toBe(true);
     // Linux shows /sys/firmware/efi only when UEFI firmware started it.
     expect(await runInGuest(service, 'efi', 'test -d /sys/firmware/efi && echo booted-by-$((1+1))-efi')).toContain('booted-by-2-efi');
-    const vars = path.join(vm.folder, 'uefi-vars.fd');
-    expect(fs.statSync(vars).size).toBe(fs.statSync(firmware!.vars).size);
+    // Its own variable store, as qcow2 (so snapshots hold it), the size of the template.
+    const vars = path.join(vm.folder, 'uefi-vars.qcow2');
+    const info = JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', vars], { encoding: 'utf8' })) as { format: string; 'virtual-size': number };
+    expect(info).toMatchObject({ format: 'qcow2', 'virtual-size': fs.statSync(firmware!.vars).size });
     await service.powerOffVm('efi');
     await service.deleteVm('efi');
     expect(fs.existsSync(vm.folder)).toBe(false); // the variable store is the VM's own, and goes with it

@@ -79,15 +79,24 @@ describe('VM config validation', () => {
   });
 
   it('version 1 (no screen, virtio everything) becomes 2 with a VGA screen and a tablet, and keeps its virtio devices', () => {
-    const { display, input, diskBus, network, ...v1 } = sampleConfig;
+    const { display, input, diskBus, network, snapshots: _none, ...v1 } = sampleConfig;
     const text = JSON.stringify({ ...v1, version: 1, network: { mode: network.mode, forwards: network.forwards } });
     const config = parseConfigText(text, 'vm.json');
-    expect(config.version).toBe(2);
+    expect(config.version).toBe(CONFIG_VERSION);
     expect(config.display).toEqual({ adapter: 'vga' });
     expect(config.input).toEqual({ pointer: 'tablet' });
     expect(config.diskBus).toBe('virtio');
     expect(config.network).toEqual({ mode: 'nat', model: 'virtio', forwards: [] });
     expect({ display, input, diskBus }).toEqual({ display: { adapter: 'vga' }, input: { pointer: 'tablet' }, diskBus: 'virtio' });
+  });
+
+  it('version 2 becomes 3 with an empty snapshot tree; a broken tree is refused with its own sentence', () => {
+    const { snapshots: _none, ...v2 } = sampleConfig;
+    const config = parseConfigText(JSON.stringify({ ...v2, version: 2 }), 'vm.json');
+    expect(config).toEqual({ ...sampleConfig, version: 3 });
+    expect(config.snapshots).toEqual({ currentId: null, currentChanged: false, nodes: [] });
+    const broken = { ...sampleConfig, snapshots: { currentId: 'gh-nowhere', currentChanged: false, nodes: [] } };
+    expect(() => parseConfigText(JSON.stringify(broken), 'vm.json')).toThrow('The current state hangs below a snapshot that is not in the list.');
   });
 
   it('migrates older versions step by step', () => {

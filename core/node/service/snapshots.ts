@@ -105,6 +105,12 @@ export function snapshotsUnsupported(entry: LibraryEntry, host: HostInfo, engine
 const cloneList = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ');
 
 export class Snapshots {
+  /**
+   * VMs whose tree and disks agree as far as this service knows: reconciled since it started,
+   * and no operation on them failed since (what is left behind comes from a crash or a failure).
+   */
+  private readonly agreed = new Set<string>();
+
   constructor(private readonly c: SnapshotContext) {}
 
   private async qemuImg(): Promise<string> {
@@ -156,8 +162,9 @@ export class Snapshots {
    * be read at all (a missing disk), nothing is changed.
    */
   private async reconcile(entry: LibraryEntry, live: RunningGuest | null): Promise<LibraryEntry> {
-    const qemuImg = await this.qemuImg();
     const { config, dir } = entry;
+    if (this.agreed.has(config.identity.uuid)) return entry;
+    const qemuImg = await this.qemuImg();
     const images = new Map<string, string>();
     for (const image of [...snapshotImages(config, dir), ...config.snapshots.nodes.flatMap((n) => imagesOf(n.disks, dir))]) images.set(image.name, image.file);
     const formats = new Map(config.disks.map((d) => [d.path, d.format]));
@@ -179,6 +186,7 @@ export class Snapshots {
     if (!live) {
       for (const [name, list] of orphans) for (const tag of list) await deleteDiskSnapshots(qemuImg, [images.get(name)!], tag).catch(() => undefined);
     }
+    this.agreed.add(config.identity.uuid);
     return now;
   }
 
@@ -197,6 +205,18 @@ export class Snapshots {
     } finally {
       release();
     }
+  }
+
+  /** Runs `work` in the VM's turn; a failure may leave what reconcile cleans up, so the next operation looks. */
+  private turn<T>(uuid: string, work: () => Promise<T>): Promise<T> {
+    return this.c.queue.run(uuid, async () => {
+      try {
+        return await work();
+      } catch (err) {
+        this.agreed.delete(uuid);
+        throw err;
+      }
+    });
   }
 
   async list(ref: string): Promise<SnapshotList> {
@@ -221,8 +241,11 @@ export class Snapshots {
   async take(ref: string, request: SnapshotRequest): Promise<SnapshotInfo> {
     const req = parseOrThrow(snapshotRequestSchema, request, m('term.snapshot'));
     const uuid = this.c.library.find(ref).config.identity.uuid;
-    return this.c.queue.run(uuid, async () => {
+    return this.turn(uuid, async () => {
       const entry = this.fresh(uuid);
+      // Bad input is refused before the operation begins (no progress to show for it).
+      this.checkNew(entry.config.snapshots, req.name, req.description ?? '');
+      this.mode(entry);
       const progress = new Progress(this.c.events, uuid, 'snapshot-take');
       return progress.run(async () => {
         const node = await this.takeNow(entry, req.name, req.description ?? '', progress);
@@ -293,7 +316,7 @@ export class Snapshots {
     const opts = parseOrThrow(revertOptionsSchema, options ?? {}, m('term.snapshot'));
     const uuid = this.c.library.find(ref).config.identity.uuid;
     const pending: { startFrom?: Snapshot } = {};
-    await this.c.queue.run(uuid, async () => {
+    await this.turn(uuid, async () => {
       const entry = this.fresh(uuid);
       const node = findSnapshot(entry.config.snapshots, snapshotRef);
       if (opts.takeCurrentAs !== undefined) this.checkNew(entry.config.snapshots, opts.takeCurrentAs, '');
@@ -342,7 +365,10 @@ export class Snapshots {
     const progress = new Progress(this.c.events, uuid, 'snapshot-revert');
     await progress.run(async () => {
       const entry = this.fresh(uuid);
-      await this.c.start(uuid, { loadSnapshot: { tag: target.id, vmstateFile: path.resolve(entry.dir, target.vmstateDisk ?? '') } });
+      await this.c.start(uuid, { loadSnapshot: { tag: target.id, vmstateFile: path.resolve(entry.dir, target.vmstateDisk ?? '') } }).catch((err: unknown) => {
+        this.agreed.delete(uuid);
+        throw err;
+      });
       await this.c.queue.run(uuid, async () => {
         this.writeConfig(uuid, (config) => ({ ...config, snapshots: markCurrentChanged(revertToSnapshot(config.snapshots, target.id)) }));
       });
@@ -352,7 +378,7 @@ export class Snapshots {
 
   async delete(ref: string, snapshotRef: string): Promise<void> {
     const uuid = this.c.library.find(ref).config.identity.uuid;
-    await this.c.queue.run(uuid, async () => {
+    await this.turn(uuid, async () => {
       const entry = this.fresh(uuid);
       const node = findSnapshot(entry.config.snapshots, snapshotRef);
       const clones = linkedClonesOf(this.c.library, entry).get(node.id);

@@ -2,33 +2,43 @@
 // passed to the module that decides it: vmEdits (create, change, delete, repair, discard),
 // bootSpec (how a VM runs here), guestLaunch (starting and taking over guests), stateMirror
 // (each VM's state), engineChoice (which engine, its limits and notes), guestConsole and
-// guestScreen (a running guest's console, logs and screen), serviceEvents (who is told).
+// guestScreen (a running guest's console, logs and screen), serviceEvents (who is told),
+// snapshots, clones and diskTools (the snapshot tree, new VMs from old, disk images and the CD).
 import os from 'node:os';
 import path from 'node:path';
 import type {
   AttachOptions,
+  CloneRequest,
   ConsoleAttachment,
   CreateVmRequest,
   DeleteOptions,
+  DiskInfo,
   Disposable,
   FileListing,
   HostInfo,
   IVmService,
   KeyInput,
   ModifyVmRequest,
+  ProgressEvent,
+  RevertOptions,
   ShutdownOptions,
+  SnapshotInfo,
+  SnapshotList,
+  SnapshotRequest,
   StateChangeEvent,
   VmDetails,
   VmSummary,
 } from '../../common/api';
 import { hostSettingsSchema, shutdownOptionsSchema, type HostSettings } from '../../common/apiSchemas';
 import { parseOrThrow } from '../../common/config';
-import type { GuestRequestAction } from '../../common/protocol';
+import type { BootSpec, GuestRequestAction } from '../../common/protocol';
 import { assertAction, type VmAction } from '../../common/state';
 import { probeHost } from '../host/hostProbe';
 import { writeHostSettings } from '../library/hostSettings';
 import { Library, type LibraryEntry } from '../library/library';
 import { bootSpec } from './bootSpec';
+import { cloneVm } from './clones';
+import { DiskTools } from './diskTools';
 import { engineFor, engineNotes } from './engineChoice';
 import { listFolder } from './fileBrowser';
 import { consoleGuest, readLog, waitForConsole, writeConsole } from './guestConsole';
@@ -36,9 +46,11 @@ import { reattachGuests, startGuest, type LaunchContext } from './guestLaunch';
 import { keyChords, screenGuest, waitForScreen } from './guestScreen';
 import type { RunningGuest } from './runningGuest';
 import { ServiceEvents } from './serviceEvents';
+import { Snapshots } from './snapshots';
 import { StateMirror } from './stateMirror';
 import { forkSpawner, GuestHostPool, survivableForkSpawner, type GuestHostLauncher, type GuestHostSpawner } from './supervisor';
 import { createVm, deleteVm, discardSavedState, modifyVm, repairVm, type EditContext } from './vmEdits';
+import { VmQueue } from './vmQueue';
 
 export interface VmServiceOptions {
   home: string;
@@ -66,6 +78,10 @@ export class VmService implements IVmService {
   private readonly mirror = new StateMirror(this.events);
   private readonly edits: EditContext;
   private readonly launch: LaunchContext;
+  /** One snapshot, clone or disk operation at a time per VM; a start waits for them. */
+  private readonly queue = new VmQueue();
+  private readonly snapshots: Snapshots;
+  private readonly disks: DiskTools;
   private hostInfo: Promise<HostInfo> | undefined;
 
   constructor(private readonly options: VmServiceOptions) {
@@ -78,6 +94,11 @@ export class VmService implements IVmService {
     this.env = options.env ?? process.env;
     this.edits = { library: this.library, host: () => this.host(), mirror: this.mirror };
     this.launch = { home: options.home, library: this.library, mirror: this.mirror, launcher: this.launcher, survivable: options.survivable ?? false };
+    const tools = { library: this.library, host: () => this.host(), mirror: this.mirror, events: this.events, queue: this.queue };
+    this.snapshots = new Snapshots({ ...tools, start: (ref, extra) => this.start(ref, extra) });
+    this.disks = new DiskTools({ ...tools, edits: this.edits });
+    // A VM that runs (started, resumed) is no longer what its current snapshot holds.
+    this.events.onDidChangeState((e) => void (e.state === 'running' && this.snapshots.markChanged(e.id)));
   }
 
   /** Number of guests this service runs now. */
@@ -141,6 +162,7 @@ export class VmService implements IVmService {
   }
 
   async deleteVm(ref: string, options?: DeleteOptions): Promise<void> {
+    this.snapshots.assertNoClones(ref);
     deleteVm(this.edits, ref, options);
     this.events.emitVms();
   }
@@ -152,6 +174,13 @@ export class VmService implements IVmService {
   }
 
   async startVm(ref: string): Promise<void> {
+    await this.start(ref);
+  }
+
+  /** Starts a VM; `extra` goes into its boot spec (a live snapshot it starts from). */
+  private async start(ref: string, extra: Pick<BootSpec, 'loadSnapshot'> = {}): Promise<void> {
+    // A snapshot, clone or disk operation under way finishes first (it may hold the VM's lock).
+    await this.queue.idle(this.library.find(ref).config.identity.uuid);
     const entry = this.library.find(ref);
     const { uuid, name } = entry.config.identity;
     assertAction('start', this.mirror.summary(entry).state, name);
@@ -165,7 +194,7 @@ export class VmService implements IVmService {
       running: () => this.mirror.runningVms(this.library, uuid),
     });
     assertAction('start', this.mirror.summary(entry).state, name); // another start may have won meanwhile
-    await startGuest(this.launch, entry, spec);
+    await startGuest(this.launch, entry, { ...spec, ...extra });
   }
 
   private guest(ref: string, action: VmAction): RunningGuest {
@@ -270,6 +299,55 @@ export class VmService implements IVmService {
   transferConsolePort(ref: string, port: unknown): boolean {
     const guest = this.mirror.guest(this.library.find(ref).config.identity.uuid);
     return guest ? guest.transferPort(port) : false;
+  }
+
+  listSnapshots(ref: string): Promise<SnapshotList> {
+    return this.snapshots.list(ref);
+  }
+
+  takeSnapshot(ref: string, request: SnapshotRequest): Promise<SnapshotInfo> {
+    return this.snapshots.take(ref, request);
+  }
+
+  revertSnapshot(ref: string, snapshot: string, options?: RevertOptions): Promise<void> {
+    return this.snapshots.revert(ref, snapshot, options);
+  }
+
+  deleteSnapshot(ref: string, snapshot: string): Promise<void> {
+    return this.snapshots.delete(ref, snapshot);
+  }
+
+  async cloneVm(ref: string, request: CloneRequest): Promise<VmDetails> {
+    const entry = await cloneVm({ library: this.library, host: () => this.host(), mirror: this.mirror, events: this.events, queue: this.queue }, ref, request);
+    return await this.details(entry);
+  }
+
+  listDisks(ref: string): Promise<DiskInfo[]> {
+    return this.disks.list(ref);
+  }
+
+  resizeDisk(ref: string, disk: string, sizeBytes: number): Promise<DiskInfo> {
+    return this.disks.resize(ref, disk, sizeBytes);
+  }
+
+  convertDisk(ref: string, disk: string, format: 'qcow2' | 'raw'): Promise<DiskInfo> {
+    return this.disks.convert(ref, disk, format);
+  }
+
+  importDisk(ref: string, source: string): Promise<DiskInfo> {
+    return this.disks.import(ref, source);
+  }
+
+  insertMedia(ref: string, iso: string): Promise<void> {
+    return this.disks.media(ref, iso);
+  }
+
+  ejectMedia(ref: string): Promise<void> {
+    return this.disks.media(ref, null);
+  }
+
+  onDidProgress(listener: (event: ProgressEvent) => void): Disposable {
+    return this.events.onDidProgress(listener);
   }
 
   onDidChangeState(listener: (event: StateChangeEvent) => void): Disposable {

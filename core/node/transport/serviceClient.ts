@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { serviceMethods, type Disposable, type IVmService, type ServiceMethod, type StateChangeEvent } from '../../common/api';
+import { serviceMethods, type Disposable, type IVmService, type ProgressEvent, type ServiceMethod, type StateChangeEvent } from '../../common/api';
 import { GuesthouseError } from '../../common/errors';
 import type { ClientMessage, ServerMessage } from '../../common/rpc';
 import { connectService } from '../../common/rpc';
@@ -93,10 +93,12 @@ export function reconnectingClient(home: string, autostart: string | false, firs
   const closed = new Promise<void>((resolve) => (endAll = resolve));
   const stateListeners = new Set<(e: StateChangeEvent) => void>();
   const vmsListeners = new Set<() => void>();
+  const progressListeners = new Set<(e: ProgressEvent) => void>();
   const adopt = (c: ServiceClient) => {
     live = c;
     c.onDidChangeState((e) => stateListeners.forEach((l) => l(e)));
     c.onDidChangeVms(() => vmsListeners.forEach((l) => l()));
+    c.onDidProgress((e) => progressListeners.forEach((l) => l(e)));
     void c.closed.then(() => {
       if (live !== c) return;
       live = null;
@@ -140,6 +142,11 @@ export function reconnectingClient(home: string, autostart: string | false, firs
       vmsListeners.add(listener);
       if (!live) void client().catch(() => undefined);
       return { dispose: () => vmsListeners.delete(listener) };
+    },
+    onDidProgress(listener: (e: ProgressEvent) => void): Disposable {
+      progressListeners.add(listener);
+      if (!live) void client().catch(() => undefined);
+      return { dispose: () => progressListeners.delete(listener) };
     },
     close: () => {
       closedByUs = true;

@@ -6,8 +6,8 @@ import { Field, firstProblem } from './Field';
 import { Modal } from './Modal';
 
 /**
- * A new VM from this one: a full clone (every disk copied; the snapshots kept if asked) of the
- * current state or of the selected snapshot, or a linked clone (new disks backed by the
+ * A new VM from this one: a full clone (every disk copied) of the current state (the snapshots
+ * kept if asked) or of the selected snapshot, or a linked clone (new disks backed by the
  * selected snapshot: small and quick, and the snapshot must then stay).
  */
 export function CloneDialog({
@@ -32,7 +32,7 @@ export function CloneDialog({
       name,
       mode,
       ...(snapshot ? { snapshot: snapshot.id } : {}),
-      ...(mode === 'full' && keepSnapshots ? { keepSnapshots: true } : {}),
+      ...(!snapshot && keepSnapshots ? { keepSnapshots: true } : {}),
     });
   };
   return (
@@ -57,11 +57,15 @@ export function CloneDialog({
           <label className="radio">
             <input type="radio" name="clone-mode" checked={mode === 'linked'} disabled={!snapshot} onChange={() => setMode('linked')} /> {t('clone.linked')}
           </label>
-          {!snapshot ? <p className="hint">{t('clone.linkedNeedsSnapshot')}</p> : null}
-          <label className="radio">
-            <input type="checkbox" checked={mode === 'full' && keepSnapshots} disabled={mode !== 'full'} onChange={(e) => setKeepSnapshots(e.target.checked)} />{' '}
-            {t('clone.keepSnapshots')}
-          </label>
+          {snapshot ? null : (
+            <>
+              <p className="hint">{t('clone.linkedNeedsSnapshot')}</p>
+              {/* The current state's full clone may take the tree along; a snapshot's state starts with none. */}
+              <label className="radio">
+                <input type="checkbox" checked={keepSnapshots} onChange={(e) => setKeepSnapshots(e.target.checked)} /> {t('clone.keepSnapshots')}
+              </label>
+            </>
+          )}
         </fieldset>
         <div className="dialog-buttons">
           <button type="button" onClick={onCancel}>

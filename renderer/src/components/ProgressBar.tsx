@@ -22,8 +22,6 @@ export function useProgress(vmId: string, operations: readonly Operation[], onDo
   useEffect(() => {
     setEvent(null);
     const wanted = ops.split(' ');
-    // TEMPORARY until the service's progress events land (the RPC client has no onDidProgress yet).
-    if (typeof service.onDidProgress !== 'function') return;
     const sub = service.onDidProgress((e) => {
       if (e.id !== vmId || !wanted.includes(e.operation)) return;
       setEvent(e.done ? null : e);

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CloneRequest, SnapshotInfo, SnapshotList, VmSummary } from '../../../core/common/api';
-import { m, type SentenceData } from '../../../core/common/messages';
-import { snapshotNameSchema, snapshotSentence } from '../../../core/common/snapshots';
+import { m, schemaSentence, type SentenceData } from '../../../core/common/messages';
+import { snapshotNameSchema } from '../../../core/common/snapshots';
 import type { VmState } from '../../../core/common/state';
 import { useCoreText } from '../coreText';
 import { toUiError, useService, type UiError } from '../useService';
@@ -13,15 +13,16 @@ import { ProgressBar, snapshotOperations, useProgress, type Operation } from './
 
 /**
  * In which states each snapshot action makes sense, as the toolbar's table (core/common/state.ts)
- * does for the others: a snapshot is taken live while the guest runs or is paused, offline while
- * it is stopped; revert, delete and clone wait for any start, pause, resume or stop to finish.
- * The service decides in the end and says why when it refuses.
+ * does for the others: snapshots are taken, reverted and deleted live while the guest runs or is
+ * paused, offline while it is stopped (or crashed), never with a saved machine state or while it
+ * starts, pauses, resumes or stops; a clone is made of a VM that is not running. The service
+ * decides in the end and says why when it refuses.
  */
 export const snapshotActionStates: Readonly<Record<'take' | 'revert' | 'delete' | 'clone', readonly VmState[]>> = {
-  take: ['running', 'paused', 'stopped'],
-  revert: ['running', 'paused', 'stopped', 'saved', 'crashed'],
-  delete: ['running', 'paused', 'stopped', 'saved', 'crashed'],
-  clone: ['running', 'paused', 'stopped', 'saved', 'crashed'],
+  take: ['running', 'paused', 'stopped', 'crashed'],
+  revert: ['running', 'paused', 'stopped', 'crashed'],
+  delete: ['running', 'paused', 'stopped', 'crashed'],
+  clone: ['stopped', 'crashed', 'saved'],
 };
 
 /** One row of the tree: a snapshot, or the current state (hung below the snapshot it descends from). */
@@ -59,7 +60,7 @@ export function treeRows(list: SnapshotList): TreeRow[] {
 /** What is wrong with a new snapshot's name (the core's sentence), or null. */
 export function snapshotNameProblem(name: string, list: SnapshotList): SentenceData | null {
   const r = snapshotNameSchema.safeParse(name);
-  if (!r.success) return snapshotSentence(r.error.issues[0]?.message ?? '') ?? m('snapshot.invalid');
+  if (!r.success) return schemaSentence(r.error.issues[0]?.message ?? '') ?? m('snapshot.invalid');
   const normal = name.normalize('NFC');
   return list.snapshots.some((s) => s.name === normal) ? m('snapshot.nameTaken', { name: normal }) : null;
 }
@@ -168,6 +169,12 @@ export function SnapshotsView({ vm }: { vm: VmSummary }) {
 
   const rowKey = (r: TreeRow) => r.snapshot?.id ?? '';
   const onTreeKey = (e: KeyboardEvent<HTMLUListElement>) => {
+    if (e.key === 'Delete') {
+      // In the tree, Delete is about the selected snapshot, not the VM (the toolbar's shortcut).
+      e.stopPropagation();
+      if (selected && allowed('delete')) setDialog({ kind: 'delete', snapshot: selected });
+      return;
+    }
     const at = rows.findIndex((r) => (r.snapshot?.id ?? null) === selectedId);
     const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: rows.length - 1 }[e.key];
     if (to === undefined || !rows.length) return;

@@ -64,7 +64,7 @@ export const en = {
   clone: {
     title: 'Clone "{{name}}"', name: 'Name of the new VM', defaultName: '{{name}} Clone', from: 'From:', fromCurrent: 'the current state', fromSnapshot: 'the snapshot "{{name}}"',
     type: 'Clone type', full: 'Full clone: every disk is copied', linked: 'Linked clone: new disks backed by the snapshot (small and quick; the snapshot must then stay)',
-    linkedNeedsSnapshot: 'A linked clone is made from a snapshot: select one in the tree first.', keepSnapshots: 'Keep the snapshots (full clone)', clone: 'Clone', cancel: 'Cancel', done: 'Cloned as "{{name}}".',
+    linkedNeedsSnapshot: 'A linked clone is made from a snapshot: select one in the tree first.', keepSnapshots: 'Keep the snapshots', clone: 'Clone', cancel: 'Cancel', done: 'Cloned as "{{name}}".',
   },
   progress: {
     waiting: 'starting…', percent: '{{percent}}%',

@@ -66,7 +66,7 @@ export const ko: Strings = {
   clone: {
     title: '"{{name}}" 복제', name: '새 VM의 이름', defaultName: '{{name}} 복제본', from: '원본:', fromCurrent: '현재 상태', fromSnapshot: '스냅샷 "{{name}}"',
     type: '복제 방식', full: '전체 복제: 모든 디스크를 복사', linked: '연결된 복제: 스냅샷을 바탕으로 한 새 디스크 (작고 빠름, 스냅샷을 지울 수 없게 됨)',
-    linkedNeedsSnapshot: '연결된 복제는 스냅샷에서 만듭니다. 먼저 트리에서 스냅샷을 선택하세요.', keepSnapshots: '스냅샷 유지 (전체 복제)', clone: '복제', cancel: '취소', done: '"{{name}}"(으)로 복제했습니다.',
+    linkedNeedsSnapshot: '연결된 복제는 스냅샷에서 만듭니다. 먼저 트리에서 스냅샷을 선택하세요.', keepSnapshots: '스냅샷 유지', clone: '복제', cancel: '취소', done: '"{{name}}"(으)로 복제했습니다.',
   },
   progress: {
     waiting: '시작하는 중…', percent: '{{percent}}%',

@@ -1,0 +1,138 @@
+// A new VM from an existing one. Full: every disk (and the UEFI variable store) copied into the
+// new VM's folder, as it is now or as it was at a snapshot, the snapshot tree kept if asked.
+// Linked: from a snapshot, each disk a new qcow2 image over that snapshot's base image (the
+// disk as it was then, extracted once into the source's folder, read-only, `-F` explicit).
+// The clone gets a new uuid and name; its folder gets its config only once every disk is
+// there, so a clone cut short is never listed (and its folder is removed where it can be).
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CloneRequest, HostInfo } from '../../common/api';
+import { cloneRequestSchema } from '../../common/apiSchemas';
+import { parseOrThrow, vmConfigSchema, type DiskConfig, type VmConfig } from '../../common/config';
+import { GuesthouseError } from '../../common/errors';
+import { m } from '../../common/messages';
+import { deleteSnapshot as dropSnapshot, emptySnapshotTree, findSnapshot, type Snapshot, type SnapshotTree } from '../../common/snapshots';
+import type { Library, LibraryEntry } from '../library/library';
+import { convertDisk, copyDisk, createLinkedImage, extractSnapshotImage } from '../library/snapshotDisks';
+import { diskFileName, logsDir, rawUefiVarsFile, snapshotBaseFile, uefiVarsFile, UEFI_VARS_NAME } from '../library/vmFolder';
+import { Progress } from './progress';
+import type { ServiceEvents } from './serviceEvents';
+import { settingsOf, snapshotsUnsupported } from './snapshots';
+import type { StateMirror } from './stateMirror';
+import type { VmQueue } from './vmQueue';
+
+export interface CloneContext {
+  library: Library;
+  host: () => Promise<HostInfo>;
+  mirror: StateMirror;
+  events: ServiceEvents;
+  queue: VmQueue;
+}
+
+/** The tree with its images renamed for the clone; a snapshot on an image the clone has not is left out. */
+function renamedTree(tree: SnapshotTree, names: ReadonlyMap<string, string>): SnapshotTree {
+  let out = tree;
+  for (const node of tree.nodes) if (node.disks.some((d) => !names.has(d))) out = dropSnapshot(out, node.id);
+  // The settings a revert restores name the disks too.
+  const settings = (s: Record<string, unknown> | null) =>
+    s && Array.isArray(s.disks) ? { ...s, disks: (s.disks as DiskConfig[]).map((d) => ({ ...d, path: names.get(d.path) ?? d.path, owned: true })) } : s;
+  return {
+    ...out,
+    nodes: out.nodes.map((n) => ({
+      ...n,
+      disks: n.disks.map((d) => names.get(d)!),
+      vmstateDisk: n.vmstateDisk === null ? null : (names.get(n.vmstateDisk) ?? n.vmstateDisk),
+      settings: settings(n.settings),
+    })),
+  };
+}
+
+export async function cloneVm(c: CloneContext, ref: string, request: CloneRequest): Promise<LibraryEntry> {
+  const req = parseOrThrow(cloneRequestSchema, request, 'request');
+  const source = c.library.find(ref);
+  const { uuid, name } = source.config.identity;
+  if (req.mode === 'linked' && req.snapshot === undefined) throw new GuesthouseError('invalid-input', m('clone.linkedNeedsSnapshot'));
+  if (req.mode === 'linked' && req.keepSnapshots) throw new GuesthouseError('invalid-input', m('clone.linkedKeepsNone'));
+  if (req.snapshot !== undefined && req.keepSnapshots) throw new GuesthouseError('invalid-input', m('clone.snapshotOrTree'));
+  const host = await c.host();
+  if (!host.qemu.img) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? m('qemu.notInstalled'));
+  const qemuImg = host.qemu.img.path;
+  return c.queue.run(uuid, async () => {
+    const entry = c.library.find(uuid);
+    const state = c.mirror.summary(entry).state;
+    if (state !== 'stopped' && state !== 'crashed' && state !== 'saved') throw new GuesthouseError('invalid-state', m('clone.stopFirst', { name }));
+    const snapshot: Snapshot | null = req.snapshot !== undefined ? findSnapshot(entry.config.snapshots, req.snapshot) : null;
+    if (req.mode === 'linked') {
+      const reason = snapshotsUnsupported(entry, host);
+      if (reason) throw new GuesthouseError('invalid-state', reason);
+    }
+    c.library.assertNameFree(req.name);
+    // What the clone is: the source now, or its settings at the snapshot (the disks come from there).
+    const settings = snapshot?.settings ? { ...settingsOf(entry.config), ...snapshot.settings } : settingsOf(entry.config);
+    const base = parseOrThrow(vmConfigSchema, { ...entry.config, ...settings }, 'VM');
+    const release = c.library.guard(entry.dir, name);
+    const dir = path.join(c.library.root, req.name);
+    const progress = new Progress(c.events, uuid, 'clone');
+    try {
+      return await progress.run(async () => {
+        fs.mkdirSync(c.library.root, { recursive: true });
+        fs.mkdirSync(dir);
+        fs.mkdirSync(logsDir(dir));
+        try {
+          const names = new Map<string, string>();
+          const disks: DiskConfig[] = [];
+          for (const [i, disk] of base.disks.entries()) {
+            const src = path.resolve(entry.dir, disk.path);
+            const format = req.mode === 'linked' || snapshot ? 'qcow2' : disk.format;
+            const dest = path.join(dir, diskFileName(req.name, format, i + 1));
+            const onProgress = (percent: number) => progress.step(m('progress.copying', { path: src }), percent);
+            progress.step(m('progress.copying', { path: src }), 0);
+            if (req.mode === 'linked') {
+              const baseImage = snapshotBaseFile(entry.dir, snapshot!.id, i);
+              if (!fs.existsSync(baseImage)) await extractSnapshotImage(qemuImg, src, snapshot!.id, baseImage, onProgress);
+              await createLinkedImage(qemuImg, baseImage, dest);
+            } else if (snapshot) {
+              await convertDisk(qemuImg, src, dest, { format: 'qcow2', sourceFormat: 'qcow2', snapshotTag: snapshot.id, onProgress });
+            } else {
+              await copyDisk(qemuImg, src, dest, { keepSnapshots: req.keepSnapshots ?? false, format: disk.format, onProgress });
+            }
+            names.set(disk.path, path.basename(dest));
+            disks.push({ path: path.basename(dest), format, owned: true });
+          }
+          if (base.firmware === 'uefi') {
+            const vars = fs.existsSync(uefiVarsFile(entry.dir)) ? uefiVarsFile(entry.dir) : rawUefiVarsFile(entry.dir);
+            if (fs.existsSync(vars)) {
+              const dest = uefiVarsFile(dir);
+              const atSnapshot = snapshot?.disks.includes(UEFI_VARS_NAME) && vars === uefiVarsFile(entry.dir);
+              if (atSnapshot) await convertDisk(qemuImg, vars, dest, { format: 'qcow2', sourceFormat: 'qcow2', snapshotTag: snapshot!.id });
+              else if (vars === uefiVarsFile(entry.dir)) await copyDisk(qemuImg, vars, dest, { keepSnapshots: req.keepSnapshots ?? false, format: 'qcow2' });
+              else await convertDisk(qemuImg, vars, dest, { format: 'qcow2', sourceFormat: 'raw' });
+              names.set(UEFI_VARS_NAME, UEFI_VARS_NAME);
+            }
+          }
+          const config: VmConfig = parseOrThrow(
+            vmConfigSchema,
+            {
+              ...base,
+              identity: { ...base.identity, uuid: randomUUID(), name: req.name, createdAt: new Date().toISOString() },
+              disks,
+              snapshots: req.keepSnapshots ? renamedTree(entry.config.snapshots, names) : emptySnapshotTree(),
+            },
+            'VM',
+          );
+          // Last: until its config is there, the clone is not a VM of the library.
+          c.library.writeConfig(dir, config);
+          progress.done(m('progress.cloned', { name: req.name }));
+          return { config, dir };
+        } catch (err) {
+          fs.rmSync(dir, { recursive: true, force: true });
+          throw err;
+        }
+      });
+    } finally {
+      release();
+      c.events.emitVms();
+    }
+  });
+}
