@@ -19,6 +19,8 @@ import { utilitySpawner } from './utilitySpawner';
 import { localeOf, say } from '../../core/common/messages';
 import { hasEnded } from '../../core/common/state';
 
+/** The project's home page (package.json's homepage), for the Help menu. */
+const HOMEPAGE = 'https://github.com/guesthouse/guesthouse';
 const RENDERER_DIR = path.join(__dirname, '..', '..', 'renderer');
 const PRELOAD = path.join(__dirname, '..', '..', 'preload', 'preload.js');
 
@@ -64,7 +66,7 @@ function buildMenu(): void {
       { role: 'editMenu' },
       { role: 'viewMenu' },
       { role: 'windowMenu' },
-      { role: 'help', submenu: [{ label: 'Guesthouse on the web', click: () => void shell.openExternal('https://github.com/') }] },
+      { role: 'help', submenu: [{ label: say(localeOf(app.getLocale()), 'menu.website'), click: () => void shell.openExternal(HOMEPAGE) }] },
     ]),
   );
 }

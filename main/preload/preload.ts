@@ -4,7 +4,8 @@
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import { serviceMethods, type AttachOptions, type ConsoleAttachment, type IVmService } from '../../core/common/api';
-import { toErrorData } from '../../core/common/errors';
+import { GuesthouseError, toErrorData } from '../../core/common/errors';
+import { m } from '../../core/common/messages';
 import type { FromConsolePort, ToConsolePort } from '../../core/common/protocol';
 import { connectService, type ClientMessage, type ServerMessage } from '../../core/common/rpc';
 import { CONSOLE_PORT_CHANNEL, DISPLAY_PORT_CHANNEL, RPC_CHANNEL, type DisplayChannel, type FromDisplayPort, type ToDisplayPort } from './channels';
@@ -58,7 +59,7 @@ async function openDisplay(ref: string): Promise<DisplayChannel> {
   const direct = (await ipcRenderer.invoke(DISPLAY_PORT_CHANNEL, ref, nonce)) as boolean;
   if (!direct) {
     portWaiters.delete(nonce);
-    throw new Error('This guest has no screen to show.');
+    throw toErrorData(new GuesthouseError('invalid-state', m('display.unavailable')));
   }
   const port = await portArrives;
   let onMessage: (data: Uint8Array) => void = () => undefined;

@@ -10,6 +10,7 @@ import type { ServerMessage, Transport } from '../../core/common/rpc';
 import { serveConnection } from '../../core/common/rpcServer';
 import { decodeJson, encodeJson } from '../../core/common/wire';
 import { m } from '../../core/common/messages';
+import { GuesthouseError } from '../../core/common/errors';
 import { staticFile } from './staticFiles';
 
 export interface WebServerOptions {
@@ -148,7 +149,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const token = options.token ?? crypto.randomBytes(24).toString('base64url');
   const host = options.host ?? '127.0.0.1';
   const root = path.resolve(options.rendererDir);
-  if (!fs.existsSync(path.join(root, 'index.html'))) throw new Error(`The GUI is not built (no ${path.join(root, 'index.html')}); run npm run build.`);
+  if (!fs.existsSync(path.join(root, 'index.html'))) throw new GuesthouseError('invalid-state', m('web.notBuilt', { file: path.join(root, 'index.html') }));
 
   const server = http.createServer((req, res) => {
     const headers = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
