@@ -42,7 +42,7 @@ const refused: [string, string, string][] = [
   ['core/common/x.ts', "const w = require('../../main/server/web'); w.x();", 'layers/imports-downward'],
   ['core/common/x.ts', "import { app } from 'electron';", 'no-restricted-imports'],
   // core/node: never main, the renderer or Electron.
-  ['core/node/service/x.ts', "import { parseArgs } from '../../../main/cli/args';", 'layers/imports-downward'],
+  ['core/node/service/x.ts', "import { parseArgs } from '../../cli/args';", 'layers/imports-downward'],
   ['core/node/x.ts', "import { App } from '../../renderer/src/App';", 'layers/imports-downward'],
   ['core/node/guestHost/x.ts', "import { utilityProcess } from 'electron';", 'no-restricted-imports'],
   // main: the service and CLI never reach into Electron; only the IPC wrappers touch ipcMain/ipcRenderer.

@@ -2,7 +2,7 @@
 // RfbServer over a real loopback socket, in front of a fake FramebufferSource.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RfbServer, type FramebufferSource, type Rect } from '../../core/node/guestHost/display/rfbServer';
+import { RfbServer, type FramebufferSource, type Rect } from '../../../../../../core/node/guestHost/display/rfbServer';
 
 class FakeSource implements FramebufferSource {
   width = 4;

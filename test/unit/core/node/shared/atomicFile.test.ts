@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { writeFileAtomic } from '../../core/node/shared/atomicFile';
-import { LOG_RETRY_MS, PausableLog } from '../../core/node/shared/logFile';
+import { writeFileAtomic } from '../../../../../core/node/shared/atomicFile';
+import { LOG_RETRY_MS, PausableLog } from '../../../../../core/node/shared/logFile';
 
 const enospc = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'gh-atomic-'));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createVmRequestSchema } from '../../core/common/apiSchemas';
-import { CONFIG_VERSION, firmwareProblems, hostProblems, v86Problems, migrateConfig, parseConfigText, parseOrThrow, parseSize, vmConfigSchema } from '../../core/common/config';
-import { sampleConfig } from '../support/sampleConfig';
-import { GuesthouseError } from '../../core/common/errors';
+import { createVmRequestSchema } from '../../../../core/common/apiSchemas';
+import { CONFIG_VERSION, firmwareProblems, hostProblems, v86Problems, migrateConfig, parseConfigText, parseOrThrow, parseSize, vmConfigSchema } from '../../../../core/common/config';
+import { sampleConfig } from '../../../support/sampleConfig';
+import { GuesthouseError } from '../../../../core/common/errors';
 
 const problemsOf = (input: unknown): string[] => {
   try {

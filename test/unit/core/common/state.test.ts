@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allowedStates, assertAction, assertTransition, canTransition, hasEnded, transitions, vmActions, vmStates } from '../../core/common/state';
-import { GuesthouseError } from '../../core/common/errors';
+import { allowedStates, assertAction, assertTransition, canTransition, hasEnded, transitions, vmActions, vmStates } from '../../../../core/common/state';
+import { GuesthouseError } from '../../../../core/common/errors';
 
 describe('state machine', () => {
   it('allows exactly the listed transitions, for every pair of states', () => {

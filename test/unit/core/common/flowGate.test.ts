@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FlowGate } from '../../core/common/flowGate';
-import { FLOW_HIGH_BYTES, FLOW_LOW_BYTES } from '../../core/common/presets';
+import { FlowGate } from '../../../../core/common/flowGate';
+import { FLOW_HIGH_BYTES, FLOW_LOW_BYTES } from '../../../../core/common/presets';
 
 describe('console flow control', () => {
   it('pauses above the high watermark, resumes below the low one (hysteresis)', () => {

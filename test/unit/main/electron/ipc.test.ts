@@ -3,9 +3,9 @@
 // `electron` module is replaced by an in-memory ipcMain/ipcRenderer pair that copies
 // messages with structuredClone, as Electron's IPC does. Everything else is real.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { IVmService } from '../../core/common/api';
-import { VmService } from '../../core/node/service/vmService';
-import { tempHome } from '../support/service';
+import type { IVmService } from '../../../../core/common/api';
+import { VmService } from '../../../../core/node/service/vmService';
+import { tempHome } from '../../../support/service';
 
 type Handler = (event: unknown, ...args: unknown[]) => unknown;
 const fake = vi.hoisted(() => {
@@ -49,9 +49,9 @@ describe('Electron IPC: preload ↔ main serving IVmService', () => {
 
   beforeAll(async () => {
     service = new VmService({ home: tempHome() });
-    const { serveIpc } = await import('../../main/electron/ipc');
+    const { serveIpc } = await import('../../../../main/electron/ipc');
     serveIpc({ webContents: fake.contents } as never, service);
-    await import('../../main/preload/preload');
+    await import('../../../../main/preload/preload');
     api = fake.exposed.guesthouse as IVmService;
   });
   afterAll(() => service.powerOffAll());

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createVmRequestSchema, modifyVmRequestSchema } from '../../core/common/apiSchemas';
-import { applyChanges, configFromRequest, NEEDS_KERNEL } from '../../core/node/service/vmRequests';
-import { sampleConfig } from '../support/sampleConfig';
+import { createVmRequestSchema, modifyVmRequestSchema } from '../../../../../core/common/apiSchemas';
+import { applyChanges, configFromRequest, NEEDS_KERNEL } from '../../../../../core/node/service/vmRequests';
+import { sampleConfig } from '../../../../support/sampleConfig';
 
 describe('VM configs from requests', () => {
   it('a create request takes the OS preset for what it leaves out, and absolute paths', () => {

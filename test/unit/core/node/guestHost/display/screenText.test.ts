@@ -2,8 +2,8 @@
 // the VGA BIOS fonts, the way QEMU draws text mode (9th column blank except for the line
 // graphics 0xC0-0xDF, the cursor as full rows of the foreground colour).
 import { describe, expect, it } from 'vitest';
-import { parsePpm, textFromPixels, textFromPpm } from '../../core/node/guestHost/display/screenText';
-import { VGA_FONT_8X14, VGA_FONT_8X16, VGA_FONT_8X8 } from '../../core/node/guestHost/display/vgaFont';
+import { parsePpm, textFromPixels, textFromPpm } from '../../../../../../core/node/guestHost/display/screenText';
+import { VGA_FONT_8X14, VGA_FONT_8X16, VGA_FONT_8X8 } from '../../../../../../core/node/guestHost/display/vgaFont';
 
 type Rgb = [number, number, number];
 const BLACK: Rgb = [0, 0, 0];

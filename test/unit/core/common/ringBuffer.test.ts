@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { RingBuffer } from '../../core/common/ringBuffer';
-import { StreamMatcher } from '../../core/node/service/fileSearch';
-import { unescapeC, parseForward } from '../../main/cli/args';
-import { formatForward } from '../../core/common/forward';
+import { RingBuffer } from '../../../../core/common/ringBuffer';
+import { StreamMatcher } from '../../../../core/node/service/fileSearch';
+import { unescapeC, parseForward } from '../../../../main/cli/args';
+import { formatForward } from '../../../../core/common/forward';
 
 const text = (b: Uint8Array) => Buffer.from(b).toString();
 

@@ -8,8 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GuesthouseError } from '../../core/common/errors';
-import { newVncPassword, startVncProxy, vncAuthResponse, type VncProxy, type VncViewerEvent } from '../../core/node/transport/vncProxy';
+import { GuesthouseError } from '../../../../../core/common/errors';
+import { newVncPassword, startVncProxy, vncAuthResponse, type VncProxy, type VncViewerEvent } from '../../../../../core/node/transport/vncProxy';
 
 const u32 = (n: number) => {
   const b = Buffer.alloc(4);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LISTING_MAX, listFolder } from '../../core/node/service/fileBrowser';
+import { LISTING_MAX, listFolder } from '../../../../../core/node/service/fileBrowser';
 
 describe('the file picker listing (browseFiles)', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-browse-'));

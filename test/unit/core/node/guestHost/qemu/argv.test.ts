@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildQemuArgv } from '../../core/node/guestHost/qemu/argv';
-import { sampleConfig } from '../support/sampleConfig';
+import { buildQemuArgv } from '../../../../../../core/node/guestHost/qemu/argv';
+import { sampleConfig } from '../../../../../support/sampleConfig';
 
 const launch = { accelerator: 'tcg' as const, qmpSocket: '/run/gh/vm.qmp', serialSocket: '/run/gh/vm.ser', vncSocket: '/run/gh/vm.vnc' };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { vmNameSchema } from '../../core/common/config';
-import { CONSOLE_WRITE_MAX_BYTES, methodParams } from '../../core/common/apiSchemas';
+import { vmNameSchema } from '../../../../core/common/config';
+import { CONSOLE_WRITE_MAX_BYTES, methodParams } from '../../../../core/common/apiSchemas';
 
 describe('input the service bounds or normalizes', () => {
   it('a name typed as e + accent (NFD) is the same name as é (NFC)', () => {

@@ -1,17 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalogs, en, format, isSentenceData, ko, localeOf, m, sentences, type MessageKey, type SentenceData } from '../../core/common/messages';
-import { fromErrorData, GuesthouseError, sentenceOf, throwProblems, toErrorData, type ErrorData } from '../../core/common/errors';
-import { assertAction } from '../../core/common/state';
-import { describeIssues, hostProblems, parseOrThrow, vmConfigSchema } from '../../core/common/config';
-import { createVmRequestSchema, errorDataSchema, sentenceDataSchema } from '../../core/common/apiSchemas';
-import type { IVmService } from '../../core/common/api';
-import { connectService, type ClientMessage, type ServerMessage, type Transport } from '../../core/common/rpc';
-import { serveConnection } from '../../core/common/rpcServer';
-import { decodeJson, encodeJson } from '../../core/common/wire';
-import { coreText } from '../../renderer/src/coreText';
-import { problemAt, toUiError } from '../../renderer/src/useService';
+import { catalogs, en, format, isSentenceData, ko, localeOf, m, sentences, type MessageKey, type SentenceData } from '../../../../core/common/messages';
+import { fromErrorData, GuesthouseError, sentenceOf, throwProblems, toErrorData, type ErrorData } from '../../../../core/common/errors';
+import { assertAction } from '../../../../core/common/state';
+import { describeIssues, hostProblems, parseOrThrow, vmConfigSchema } from '../../../../core/common/config';
+import { createVmRequestSchema, errorDataSchema, sentenceDataSchema } from '../../../../core/common/apiSchemas';
+import type { IVmService } from '../../../../core/common/api';
+import { connectService, type ClientMessage, type ServerMessage, type Transport } from '../../../../core/common/rpc';
+import { serveConnection } from '../../../../core/common/rpcServer';
+import { decodeJson, encodeJson } from '../../../../core/common/wire';
+import { coreText } from '../../../../renderer/src/coreText';
+import { problemAt, toUiError } from '../../../../renderer/src/useService';
 
 const keys = Object.keys(en) as MessageKey[];
 const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((x) => x[1]).sort();
@@ -171,7 +171,7 @@ describe('sentences and errors as data', () => {
 
 describe('where sentences live', () => {
   it('no core, service, CLI, preload or desktop source spells a user sentence outside the catalog', () => {
-    const root = path.resolve(__dirname, '..', '..');
+    const root = path.resolve(__dirname, '..', '..', '..', '..');
     const files = (dir: string): string[] =>
       fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
     const offenders: string[] = [];

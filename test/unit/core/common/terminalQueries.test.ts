@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stripTerminalQueries } from '../../core/common/terminalQueries';
+import { stripTerminalQueries } from '../../../../core/common/terminalQueries';
 
 const strip = (s: string) => Buffer.from(stripTerminalQueries(Buffer.from(s, 'latin1'))).toString('latin1');
 
