@@ -23,7 +23,9 @@ function electronBinary() {
 
 const binary = electronBinary();
 if (!binary) {
-  const why = fs.existsSync(pkg) ? 'the Electron binary is not installed (node_modules/electron/dist is missing; "npx install-electron" fetches it)' : 'the electron package is not installed (run "npm install")';
+  const why = fs.existsSync(pkg)
+    ? 'the Electron binary is not installed (node_modules/electron/dist is missing; "npx install-electron" fetches it)'
+    : 'the electron package is not installed (run "npm install")';
   process.stderr.write(`Guesthouse cannot open its desktop window: ${why}; "npm run serve" opens the same GUI in a browser.\n`);
   process.exit(1);
 }

@@ -5,7 +5,7 @@
  */
 import type { ErrorData } from './errors';
 import type { SentenceData } from './messages';
-import type { AcceleratorKind, EngineKind, EngineSetting, OsType, VmConfig } from './config';
+import type { AcceleratorKind, DiskFormat, EngineKind, EngineSetting, OsType, VmConfig } from './config';
 import type { VmState } from './state';
 import type { CreateVmRequest, DeleteOptions, HostSettings, ModifyVmRequest, ShutdownOptions } from './apiSchemas';
 
@@ -270,7 +270,7 @@ export interface IVmService {
   /** Grows a disk of a stopped VM to `sizeBytes` (shrinking is refused). */
   resizeDisk(ref: string, disk: string, sizeBytes: number): Promise<DiskInfo>;
   /** Converts an attached disk of a stopped VM to qcow2 (or raw, for v86); the config then names the new file, the old one is kept beside it. */
-  convertDisk(ref: string, disk: string, format: 'qcow2' | 'raw'): Promise<DiskInfo>;
+  convertDisk(ref: string, disk: string, format: DiskFormat): Promise<DiskInfo>;
   /** Converts a disk file (raw, vmdk, vdi, vhdx, qcow2) into the VM's folder (qcow2, or raw for v86) and attaches it. */
   importDisk(ref: string, source: string): Promise<DiskInfo>;
   /** Puts an ISO in the running (or stopped) VM's CD drive. */

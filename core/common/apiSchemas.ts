@@ -1,13 +1,33 @@
 /** The zod schemas of IVmService's arguments, checked by every transport's server side. */
 import { z } from 'zod';
-import { acceleratorSchema, cpusSchema, diskFormatSchema, networkModeSchema, shutdownTimeoutSchema, diskBusSchema, displaySchema, engineSchema, firmwareSchema, memoryMibSchema, nicModelSchema, osTypeSchema, pointerSchema, portForwardSchema, said, vmNameSchema } from './config';
+import {
+  acceleratorSchema,
+  cpusSchema,
+  diskFormatSchema,
+  networkModeSchema,
+  shutdownTimeoutSchema,
+  diskBusSchema,
+  displaySchema,
+  engineSchema,
+  firmwareSchema,
+  memoryMibSchema,
+  nicModelSchema,
+  osTypeSchema,
+  pointerSchema,
+  portForwardSchema,
+  said,
+  vmNameSchema,
+} from './config';
 import type { ServiceMethod } from './api';
 import { formFields, isMessageKey, type ProblemData } from './messages';
 import type { ErrorCode } from './errors';
 import { snapshotDescriptionSchema, snapshotNameSchema } from './snapshots';
 
 /** A reference to a VM: its name or its uuid. */
-export const vmRefSchema = z.string({ error: said('request.ref') }).min(1, { error: said('request.ref') }).max(128);
+export const vmRefSchema = z
+  .string({ error: said('request.ref') })
+  .min(1, { error: said('request.ref') })
+  .max(128);
 
 /**
  * A sentence as data (messages.ts): English text, and the catalog key and parameters (values,
@@ -25,7 +45,19 @@ export const sentenceDataSchema: z.ZodType<ProblemData> = z.strictObject(sentenc
 /** An error as data (errors.ts ErrorData), as it crosses from one process to another. */
 export const errorDataSchema = z.strictObject({
   ...sentenceFields,
-  code: z.enum(['invalid-input', 'invalid-state', 'not-found', 'already-exists', 'locked', 'engine-missing', 'engine-failed', 'config-version', 'timeout', 'service-unavailable', 'internal'] satisfies ErrorCode[]),
+  code: z.enum([
+    'invalid-input',
+    'invalid-state',
+    'not-found',
+    'already-exists',
+    'locked',
+    'engine-missing',
+    'engine-failed',
+    'config-version',
+    'timeout',
+    'service-unavailable',
+    'internal',
+  ] satisfies ErrorCode[]),
   bug: z.boolean(),
   problems: z.array(sentenceDataSchema).optional(),
 });
@@ -41,21 +73,32 @@ export const createVmRequestSchema = z.strictObject({
   memoryMib: memoryMibSchema.optional(),
   cpus: cpusSchema.optional(),
   /** A new disk of this size, made in the VM's folder. */
-  diskSizeBytes: z.number({ error: said('config.diskSize') }).int({ error: said('config.diskSize') }).min(2 ** 20, { error: said('request.diskMin') }).max(2 ** 50, { error: said('config.diskSize') }).optional(),
+  diskSizeBytes: z
+    .number({ error: said('config.diskSize') })
+    .int({ error: said('config.diskSize') })
+    .min(2 ** 20, { error: said('request.diskMin') })
+    .max(2 ** 50, { error: said('config.diskSize') })
+    .optional(),
   diskFormat: diskFormatSchema.optional(),
   /** An existing disk image to attach instead. */
   diskPath: optionalPath,
   isoPath: optionalPath,
   kernelPath: optionalPath,
   initrdPath: optionalPath,
-  append: z.string().max(4096, { error: said('config.appendMax', { max: 4096 }) }).optional(),
+  append: z
+    .string()
+    .max(4096, { error: said('config.appendMax', { max: 4096 }) })
+    .optional(),
   network: networkModeSchema.optional(),
   /** Devices the guest sees; the OS type's preset chooses what is left out. */
   display: displaySchema.optional(),
   pointer: pointerSchema.optional(),
   diskBus: diskBusSchema.optional(),
   nicModel: nicModelSchema.optional(),
-  forwards: z.array(portForwardSchema.partial({ hostAddress: true })).max(32).optional(),
+  forwards: z
+    .array(portForwardSchema.partial({ hostAddress: true }))
+    .max(32)
+    .optional(),
   shutdownTimeoutMs: shutdownTimeoutSchema.optional(),
 });
 export type CreateVmRequest = z.input<typeof createVmRequestSchema>;
@@ -80,7 +123,6 @@ export type ShutdownOptions = z.input<typeof shutdownOptionsSchema>;
 export const deleteOptionsSchema = z.strictObject({ keepDisks: z.boolean().optional() });
 export type DeleteOptions = z.input<typeof deleteOptionsSchema>;
 
-
 /** Host-wide settings (the host panel): the accelerator VMs with accelerator auto get. */
 export const hostSettingsSchema = z.strictObject({
   accelerator: acceleratorSchema,
@@ -104,22 +146,40 @@ export const revertOptionsSchema = z.strictObject({
 export const cloneRequestSchema = z.strictObject({
   name: vmNameSchema,
   mode: z.enum(['full', 'linked'], { error: said('clone.mode') }),
-  snapshot: z.string({ error: said('snapshot.ref') }).min(1, { error: said('snapshot.ref') }).max(128).optional(),
+  snapshot: z
+    .string({ error: said('snapshot.ref') })
+    .min(1, { error: said('snapshot.ref') })
+    .max(128)
+    .optional(),
   keepSnapshots: z.boolean().optional(),
 });
 
 /** A snapshot by id or name. */
-const snapshotRef = z.string({ error: said('snapshot.ref') }).min(1, { error: said('snapshot.ref') }).max(128);
+const snapshotRef = z
+  .string({ error: said('snapshot.ref') })
+  .min(1, { error: said('snapshot.ref') })
+  .max(128);
 /** A disk as the VM's config names it, or its full path. */
-const diskRef = z.string({ error: said('disk.ref') }).min(1, { error: said('disk.ref') }).max(4096);
+const diskRef = z
+  .string({ error: said('disk.ref') })
+  .min(1, { error: said('disk.ref') })
+  .max(4096);
 /** A file on the service's host (an image to import, an ISO). */
-const hostFile = z.string({ error: said('request.file') }).min(1, { error: said('request.file') }).max(4096);
+const hostFile = z
+  .string({ error: said('request.file') })
+  .min(1, { error: said('request.file') })
+  .max(4096);
 
 /** A chord ("ctrl-alt-delete") or up to 4096 characters of text to type. */
 export const keyInputSchema = z.union(
   [
     z.strictObject({ chord: z.string().min(1).max(100) }),
-    z.strictObject({ text: z.string().min(1).max(4096, { error: said('keys.tooLong', { max: 4096 }) }) }),
+    z.strictObject({
+      text: z
+        .string()
+        .min(1)
+        .max(4096, { error: said('keys.tooLong', { max: 4096 }) }),
+    }),
   ],
   { error: said('keys.what') },
 );
@@ -131,7 +191,9 @@ const bytes = z.instanceof(Uint8Array, { error: said('request.consoleBytes') });
  * Longer input goes in parts, each once the last has been taken (guesthouse send --file).
  */
 export const CONSOLE_WRITE_MAX_BYTES = 64 * 1024;
-const consoleInput = bytes.refine((b) => b.length <= CONSOLE_WRITE_MAX_BYTES, { error: said('request.consoleTooLong', { max: CONSOLE_WRITE_MAX_BYTES / 1024 }) });
+const consoleInput = bytes.refine((b) => b.length <= CONSOLE_WRITE_MAX_BYTES, {
+  error: said('request.consoleTooLong', { max: CONSOLE_WRITE_MAX_BYTES / 1024 }),
+});
 
 /** Argument schemas per method: every transport validates calls against these. */
 export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
@@ -157,7 +219,14 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   browseFiles: z.tuple([z.string().min(1).max(4096).nullable().optional()]),
   screenshot: z.tuple([ref]),
   screenText: z.tuple([ref]),
-  waitForScreen: z.tuple([ref, z.string().min(1, { error: said('request.waitText') }).max(1000), z.number().int().min(0).max(86_400_000)]),
+  waitForScreen: z.tuple([
+    ref,
+    z
+      .string()
+      .min(1, { error: said('request.waitText') })
+      .max(1000),
+    z.number().int().min(0).max(86_400_000),
+  ]),
   sendKeys: z.tuple([ref, keyInputSchema]),
   listSnapshots: z.tuple([ref]),
   takeSnapshot: z.tuple([ref, snapshotRequestSchema]),
@@ -165,10 +234,17 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   deleteSnapshot: z.tuple([ref, snapshotRef]),
   cloneVm: z.tuple([ref, cloneRequestSchema]),
   listDisks: z.tuple([ref]),
-  resizeDisk: z.tuple([ref, diskRef, z.number({ error: said('disk.badSize') }).int({ error: said('disk.badSize') }).min(1, { error: said('disk.badSize') }).max(2 ** 50, { error: said('config.diskSize') })]),
+  resizeDisk: z.tuple([
+    ref,
+    diskRef,
+    z
+      .number({ error: said('disk.badSize') })
+      .int({ error: said('disk.badSize') })
+      .min(1, { error: said('disk.badSize') })
+      .max(2 ** 50, { error: said('config.diskSize') }),
+  ]),
   convertDisk: z.tuple([ref, diskRef, z.enum(['qcow2', 'raw'], { error: said('config.diskFormat', { list: 'qcow2, raw' }) })]),
   importDisk: z.tuple([ref, hostFile]),
   insertMedia: z.tuple([ref, hostFile]),
   ejectMedia: z.tuple([ref]),
 };
-

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { GuesthouseError, throwProblems, type ProblemsOf } from './errors';
-import { diskBuses, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type OsType } from './presets';
+import { diskBuses, diskFormats, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type DiskFormat, type OsType } from './presets';
 import { m, said, schemaSentence, type FormField, type Sentence } from './messages';
 import { acceleratorSettings, engineSettings } from './engines';
 import { emptySnapshotTree, snapshotTreeSchema } from './snapshots';
 
-export { diskBuses, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type OsType };
+export { diskBuses, diskFormats, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type DiskFormat, type OsType };
 export { parseSize } from './size';
 export * from './engines';
 
@@ -68,9 +68,14 @@ export const nicModelSchema = z.enum(nicModels, { error: said('config.nicModel',
 
 /** Held in milliseconds, typed in seconds (the CLI's --shutdown-timeout-s, the GUI): the sentence speaks seconds. */
 const shutdownTimeoutError = { error: said('config.shutdownTimeout', { min: 1, max: 3600 }) };
-export const shutdownTimeoutSchema = z.number(shutdownTimeoutError).int(shutdownTimeoutError).min(1000, shutdownTimeoutError).max(3_600_000, shutdownTimeoutError);
-export const networkModeSchema = z.enum(['nat', 'none'], { error: said('config.network', { list: 'nat, none' }) });
-export const diskFormatSchema = z.enum(['qcow2', 'raw'], { error: said('config.diskFormat', { list: 'qcow2, raw' }) });
+export const shutdownTimeoutSchema = z
+  .number(shutdownTimeoutError)
+  .int(shutdownTimeoutError)
+  .min(1000, shutdownTimeoutError)
+  .max(3_600_000, shutdownTimeoutError);
+export const networkModes = ['nat', 'none'] as const;
+export const networkModeSchema = z.enum(networkModes, { error: said('config.network', { list: networkModes.join(', ') }) });
+export const diskFormatSchema = z.enum(diskFormats, { error: said('config.diskFormat', { list: diskFormats.join(', ') }) });
 
 export const portSchema = z
   .number({ error: said('port.number') })
@@ -145,9 +150,9 @@ export type VmConfig = z.infer<typeof vmConfigSchema>;
 
 /** What each request and config field is called in a sentence; other fields by their own name. */
 const fieldWords: Readonly<Record<string, string>> = {
-  hostAddress: 'forward\'s host address',
-  hostPort: 'forward\'s host port',
-  guestPort: 'forward\'s guest port',
+  hostAddress: "forward's host address",
+  hostPort: "forward's host port",
+  guestPort: "forward's guest port",
   forwards: 'list of forwards',
   append: 'kernel command line',
   diskPath: 'disk path',
@@ -193,10 +198,24 @@ function issueSentence(issue: z.core.$ZodIssue): Sentence {
       detail = m('field.type', { expected: typeWords[issue.expected] ?? issue.expected });
       break;
     case 'too_small':
-      detail = m('field.min', { min: issue.origin === 'string' ? `${bound(issue.minimum)} characters` : issue.origin === 'array' ? `${bound(issue.minimum)} ${items}` : bound(issue.minimum) });
+      detail = m('field.min', {
+        min:
+          issue.origin === 'string'
+            ? `${bound(issue.minimum)} characters`
+            : issue.origin === 'array'
+              ? `${bound(issue.minimum)} ${items}`
+              : bound(issue.minimum),
+      });
       break;
     case 'too_big':
-      detail = m('field.max', { max: issue.origin === 'string' ? `${bound(issue.maximum)} characters` : issue.origin === 'array' ? `${bound(issue.maximum)} ${items}` : bound(issue.maximum) });
+      detail = m('field.max', {
+        max:
+          issue.origin === 'string'
+            ? `${bound(issue.maximum)} characters`
+            : issue.origin === 'array'
+              ? `${bound(issue.maximum)} ${items}`
+              : bound(issue.maximum),
+      });
       break;
     case 'invalid_value':
       detail = m('field.oneOf', { list: issue.values.map((v) => String(v)).join(', ') });
@@ -308,10 +327,7 @@ export function migrateConfig(raw: unknown, source: string, table: Readonly<Reco
     throw new GuesthouseError('invalid-input', m('config.noVersion', { source }));
   }
   if (version > current) {
-    throw new GuesthouseError(
-      'config-version',
-      m('config.newer', { source, version, current }),
-    );
+    throw new GuesthouseError('config-version', m('config.newer', { source, version, current }));
   }
   for (let v = version; v < current; v++) {
     const step = table[v];
@@ -349,7 +365,6 @@ export function hostProblems(config: Partial<Pick<VmConfig, 'memoryMib' | 'cpus'
   }
   return problems;
 }
-
 
 /** IDE has two channels of two; the CD-ROM keeps the secondary master. */
 export const IDE_MAX_DISKS = 3;

@@ -17,7 +17,19 @@ export type ErrorCode =
   | 'service-unavailable'
   | 'internal';
 
-const errorCodes: readonly ErrorCode[] = ['invalid-input', 'invalid-state', 'not-found', 'already-exists', 'locked', 'engine-missing', 'engine-failed', 'config-version', 'timeout', 'service-unavailable', 'internal'];
+const errorCodes: readonly ErrorCode[] = [
+  'invalid-input',
+  'invalid-state',
+  'not-found',
+  'already-exists',
+  'locked',
+  'engine-missing',
+  'engine-failed',
+  'config-version',
+  'timeout',
+  'service-unavailable',
+  'internal',
+];
 
 /**
  * An error with the user's sentence: `message` is its English text (for the CLI and logs), and
@@ -85,7 +97,8 @@ export function sentenceOf(err: unknown): SentenceData {
   return { message, ...(key !== undefined ? { key } : {}), ...(params !== undefined ? { params } : {}) };
 }
 
-const isProblemData = (v: unknown): v is ProblemData => isSentenceData(v) && ((v as ProblemData).field === undefined || formFields.includes((v as ProblemData).field!));
+const isProblemData = (v: unknown): v is ProblemData =>
+  isSentenceData(v) && ((v as ProblemData).field === undefined || formFields.includes((v as ProblemData).field!));
 
 /**
  * The error an ErrorData from another process stands for. Data that is not an ErrorData (a
@@ -114,6 +127,9 @@ const problemsOf: Readonly<Record<ProblemsOf, MessageKey>> = {
 /** Throws one GuesthouseError carrying every problem (one sentence each), if there are any. */
 export function throwProblems(problems: readonly Sentence[], what: ProblemsOf | Sentence): void {
   if (problems.length === 0) return;
-  const message = problems.length === 1 ? problems[0]! : m('request.problems', { what: typeof what === 'string' ? m(problemsOf[what]) : what, count: problems.length, list: problems });
+  const message =
+    problems.length === 1
+      ? problems[0]!
+      : m('request.problems', { what: typeof what === 'string' ? m(problemsOf[what]) : what, count: problems.length, list: problems });
   throw new GuesthouseError('invalid-input', message, problems);
 }

@@ -12,6 +12,9 @@ export const diskBuses = ['virtio', 'sata', 'ide'] as const;
 export type DiskBus = (typeof diskBuses)[number];
 export const nicModels = ['virtio', 'e1000'] as const;
 export type NicModel = (typeof nicModels)[number];
+/** The formats a VM's disks are kept in: qcow2 for QEMU (grows on demand, holds snapshots), raw for v86 (it reads raw only). */
+export const diskFormats = ['qcow2', 'raw'] as const;
+export type DiskFormat = (typeof diskFormats)[number];
 
 interface OsPreset {
   memoryMib: number;
@@ -32,7 +35,6 @@ export const osPresets: Readonly<Record<OsType, OsPreset>> = {
   'other-x64': { memoryMib: 256, cpus: 1, diskBytes: 2 * 2 ** 30, arch: 'x86_64', display: 'vga', diskBus: 'sata', nicModel: 'e1000' },
   'other-x86': { memoryMib: 128, cpus: 1, diskBytes: 2 * 2 ** 30, arch: 'i386', display: 'vga', diskBus: 'ide', nicModel: 'e1000' },
 };
-
 
 /** Console flow control: output pauses above this many unacknowledged bytes, and resumes below FLOW_LOW_BYTES. */
 export const FLOW_HIGH_BYTES = 256 * 1024;

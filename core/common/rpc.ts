@@ -82,7 +82,10 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
       transport.send(msg);
     });
 
-  const call = (method: ServiceMethod) => (...params: unknown[]) => send({ type: 'call', id: nextId++, method, params: params.filter((p) => p !== undefined) });
+  const call =
+    (method: ServiceMethod) =>
+    (...params: unknown[]) =>
+      send({ type: 'call', id: nextId++, method, params: params.filter((p) => p !== undefined) });
 
   const client = Object.fromEntries(serviceMethods.map((m) => [m, call(m)])) as unknown as IVmService;
   return Object.assign(client, {

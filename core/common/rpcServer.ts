@@ -8,13 +8,17 @@ import type { ClientMessage, ServerMessage, Transport } from './rpc';
 import { m } from './messages';
 
 /** Every message a client may send; anything else is refused with a sentence. */
-export const clientMessageSchema: z.ZodType<ClientMessage> = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('call'), id: z.number().int(), method: z.string(), params: z.array(z.unknown()) }),
-  z.strictObject({ type: z.literal('attach'), id: z.number().int(), ref: z.string(), flowControl: z.boolean().optional() }),
-  z.strictObject({ type: z.literal('ack'), id: z.number().int(), bytes: z.number().int().min(0) }),
-  z.strictObject({ type: z.literal('detach'), id: z.number().int() }),
-  z.strictObject({ type: z.literal('subscribe') }),
-], { error: said('request.kind', { list: 'call, attach, ack, detach, subscribe' }) });
+export const clientMessageSchema: z.ZodType<ClientMessage> = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('call'), id: z.number().int(), method: z.string(), params: z.array(z.unknown()) }),
+    z.strictObject({ type: z.literal('attach'), id: z.number().int(), ref: z.string(), flowControl: z.boolean().optional() }),
+    z.strictObject({ type: z.literal('ack'), id: z.number().int(), bytes: z.number().int().min(0) }),
+    z.strictObject({ type: z.literal('detach'), id: z.number().int() }),
+    z.strictObject({ type: z.literal('subscribe') }),
+  ],
+  { error: said('request.kind', { list: 'call, attach, ack, detach, subscribe' }) },
+);
 
 /** Serves one connection: validates every message, then calls the service. */
 export function serveConnection(service: IVmService, transport: Transport<unknown, ServerMessage>): void {
@@ -80,4 +84,3 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
     for (const s of subscriptions ?? []) s.dispose();
   });
 }
-

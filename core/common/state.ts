@@ -2,17 +2,7 @@ import { GuesthouseError } from './errors';
 import { m, sentences, type Sentence } from './messages';
 
 /** Lifecycle of one VM as the user sees it. */
-export const vmStates = [
-  'stopped',
-  'starting',
-  'running',
-  'pausing',
-  'paused',
-  'resuming',
-  'stopping',
-  'saved',
-  'crashed',
-] as const;
+export const vmStates = ['stopped', 'starting', 'running', 'pausing', 'paused', 'resuming', 'stopping', 'saved', 'crashed'] as const;
 export type VmState = (typeof vmStates)[number];
 
 /** Which state may follow which. Everything not listed is a bug in the caller. */
@@ -56,11 +46,33 @@ export function assertTransition(from: VmState, to: VmState): void {
   }
 }
 
-/** What a user can ask of a VM, and in which states each request makes sense. */
+/**
+ * What a user can ask of a VM, and in which states each request makes sense. The lifecycle
+ * actions are refused by `assertAction` with the catalog's sentence; the storage actions
+ * (snapshots, clones, disk tools, the CD) by their service module, which says why in its own words.
+ */
 export const vmActions = ['start', 'pause', 'resume', 'reset', 'shutdown', 'poweroff', 'save', 'discard', 'modify', 'delete'] as const;
 export type VmAction = (typeof vmActions)[number];
+export const storageActions = [
+  'takeSnapshot',
+  'revertSnapshot',
+  'deleteSnapshot',
+  'clone',
+  'resizeDisk',
+  'convertDisk',
+  'importDisk',
+  'insertMedia',
+  'ejectMedia',
+] as const;
+export type StorageAction = (typeof storageActions)[number];
+export type Action = VmAction | StorageAction;
 
-export const allowedStates: Readonly<Record<VmAction, readonly VmState[]>> = {
+/** The states a config can be changed in: powered off, without a saved machine state. */
+const offline = ['stopped', 'crashed'] as const satisfies readonly VmState[];
+/** Snapshots are taken, reverted and deleted live while the guest runs or is paused, or offline. */
+const liveOrOffline = ['running', 'paused', ...offline] as const satisfies readonly VmState[];
+
+export const allowedStates: Readonly<Record<Action, readonly VmState[]>> = {
   start: endedStates,
   pause: ['running'],
   resume: ['paused'],
@@ -69,11 +81,22 @@ export const allowedStates: Readonly<Record<VmAction, readonly VmState[]>> = {
   poweroff: ['starting', 'running', 'pausing', 'paused', 'resuming', 'stopping'],
   save: ['running', 'paused'],
   discard: ['saved'],
-  modify: ['stopped', 'crashed'],
+  modify: offline,
   delete: endedStates,
+  takeSnapshot: liveOrOffline,
+  revertSnapshot: liveOrOffline,
+  deleteSnapshot: liveOrOffline,
+  /** A clone is made of a VM whose run is over (a saved one's disks are as they were when it was saved). */
+  clone: endedStates,
+  resizeDisk: offline,
+  convertDisk: offline,
+  importDisk: offline,
+  /** The CD changes through the running guest, or in the config of a stopped one. */
+  insertMedia: liveOrOffline,
+  ejectMedia: liveOrOffline,
 };
 
-export function isActionAllowed(action: VmAction, state: VmState): boolean {
+export function isActionAllowed(action: Action, state: VmState): boolean {
   return allowedStates[action].includes(state);
 }
 
@@ -81,6 +104,7 @@ export function isActionAllowed(action: VmAction, state: VmState): boolean {
 export function assertAction(action: VmAction, state: VmState, name: string): void {
   if (isActionAllowed(action, state)) return;
   const refusal = m(`action.${action}`, { name, state: stateWord(state) });
-  const hint = state === 'saved' && action === 'modify' ? [m('action.discardFirst')] : action === 'modify' || action === 'delete' ? [m('action.stopFirst')] : [];
+  const hint =
+    state === 'saved' && action === 'modify' ? [m('action.discardFirst')] : action === 'modify' || action === 'delete' ? [m('action.stopFirst')] : [];
   throw new GuesthouseError('invalid-state', sentences(refusal, ...hint));
 }

@@ -13,6 +13,9 @@ export class UsageError extends Error {
   }
 }
 
+/** A setting's choices as the usage text writes them (a|b|c), from the list the config checks against. */
+export const choices = (list: readonly string[]): string => list.join('|');
+
 /** Options shared by create and modify. */
 export const vmOptions = {
   engine: { type: 'string' },

@@ -6,12 +6,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import type { HostSettings } from '../../core/common/api';
+import {
+  acceleratorSettings,
+  diskBuses,
+  diskFormats,
+  displayAdapters,
+  engineSettings,
+  firmwareKinds,
+  networkModes,
+  nicModels,
+  osTypes,
+  pointerKinds,
+} from '../../core/common/config';
 import { GuesthouseError } from '../../core/common/errors';
 import { m, type Sentence } from '../../core/common/messages';
 import { libraryHome, runtimeDir } from '../../core/node/shared/paths';
 import { processAlive } from '../../core/node/shared/processAlive';
 import { connectToService, reconnectingClient, type ServiceClient } from '../../core/node/transport/serviceClient';
-import { unescapeC, UsageError, vmOptions, vmRequestFromFlags, type VmOptionValues } from './args';
+import { choices, unescapeC, UsageError, vmOptions, vmRequestFromFlags, type VmOptionValues } from './args';
 import { out, printHost, printList, printVm } from './print';
 import { consoleSession, displaySession, readStdin, sendInParts } from './sessions';
 import { storageCommands } from './storageCommands';
@@ -62,18 +74,25 @@ function seconds(s: unknown, fallback: number): number {
 }
 
 /** A command that takes one VM name, does one thing with it, and maybe says so. */
-function simple(name: string, description: string, act: (client: ServiceClient, vm: string) => Promise<unknown>, said?: (vm: string) => Sentence): ServiceCommand {
+function simple(
+  name: string,
+  description: string,
+  act: (client: ServiceClient, vm: string) => Promise<unknown>,
+  said?: (vm: string) => Sentence,
+): ServiceCommand {
   return {
     name,
     usage: [[`${name} NAME`, description]],
     options: {},
     positionals: 1,
     service: true,
-    prepare: ({ args: [vm] }) => async (client) => {
-      await act(client, vm!);
-      if (said) out(said(vm!));
-      return 0;
-    },
+    prepare:
+      ({ args: [vm] }) =>
+      async (client) => {
+        await act(client, vm!);
+        if (said) out(said(vm!));
+        return 0;
+      },
   };
 }
 
@@ -88,15 +107,25 @@ const validPort = (s: unknown) => /^\d{1,5}$/.test(String(s)) && Number(s) <= 65
 export const commands: Command[] = [
   {
     name: 'host',
-    usage: [['host [--json] [--accelerator auto|kvm|hvf|whpx|tcg]', 'what this host offers (CPUs, memory, accelerators, QEMU);\n--accelerator sets what VMs with accelerator auto use']],
+    usage: [
+      [
+        `host [--json] [--accelerator ${choices(acceleratorSettings)}]`,
+        'what this host offers (CPUs, memory, accelerators, QEMU);\n--accelerator sets what VMs with accelerator auto use',
+      ],
+    ],
     options: { ...json, accelerator: { type: 'string' } },
     positionals: 0,
     service: true,
-    prepare: ({ values: v }) => async (client) => {
-      const h = typeof v.accelerator === 'string' ? await client.setHostSettings({ accelerator: v.accelerator as HostSettings['accelerator'] }) : await client.getHostInfo();
-      v.json ? out(JSON.stringify(h, null, 2)) : printHost(h);
-      return 0;
-    },
+    prepare:
+      ({ values: v }) =>
+      async (client) => {
+        const h =
+          typeof v.accelerator === 'string'
+            ? await client.setHostSettings({ accelerator: v.accelerator as HostSettings['accelerator'] })
+            : await client.getHostInfo();
+        v.json ? out(JSON.stringify(h, null, 2)) : printHost(h);
+        return 0;
+      },
   },
   {
     name: 'list',
@@ -104,11 +133,13 @@ export const commands: Command[] = [
     options: json,
     positionals: 0,
     service: true,
-    prepare: ({ values: v }) => async (client) => {
-      const vms = await client.listVms();
-      v.json ? out(JSON.stringify(vms, null, 2)) : printList(vms);
-      return 0;
-    },
+    prepare:
+      ({ values: v }) =>
+      async (client) => {
+        const vms = await client.listVms();
+        v.json ? out(JSON.stringify(vms, null, 2)) : printList(vms);
+        return 0;
+      },
   },
   {
     name: 'show',
@@ -116,11 +147,13 @@ export const commands: Command[] = [
     options: json,
     positionals: 1,
     service: true,
-    prepare: ({ values: v, args: [name] }) => async (client) => {
-      const vm = await client.getVm(name!);
-      v.json ? out(JSON.stringify(vm, null, 2)) : printVm(vm);
-      return 0;
-    },
+    prepare:
+      ({ values: v, args: [name] }) =>
+      async (client) => {
+        const vm = await client.getVm(name!);
+        v.json ? out(JSON.stringify(vm, null, 2)) : printVm(vm);
+        return 0;
+      },
   },
   {
     name: 'create',
@@ -159,13 +192,20 @@ export const commands: Command[] = [
     options: { 'keep-disks': { type: 'boolean' } },
     positionals: 1,
     service: true,
-    prepare: ({ values: v, args: [name] }) => async (client) => {
-      await client.deleteVm(name!, { keepDisks: Boolean(v['keep-disks']) });
-      out(m(v['keep-disks'] ? 'cli.deletedKeptDisks' : 'cli.deleted', { name: name! }));
-      return 0;
-    },
+    prepare:
+      ({ values: v, args: [name] }) =>
+      async (client) => {
+        await client.deleteVm(name!, { keepDisks: Boolean(v['keep-disks']) });
+        out(m(v['keep-disks'] ? 'cli.deletedKeptDisks' : 'cli.deleted', { name: name! }));
+        return 0;
+      },
   },
-  simple('start', 'start a VM (in the background service)', (c, n) => c.startVm(n), (n) => m('cli.started', { name: n })),
+  simple(
+    'start',
+    'start a VM (in the background service)',
+    (c, n) => c.startVm(n),
+    (n) => m('cli.started', { name: n }),
+  ),
   {
     name: 'stop',
     usage: [['stop NAME [--force] [--timeout-s N]', 'shut down through ACPI; power off after N s (or at once with --force)']],
@@ -184,19 +224,31 @@ export const commands: Command[] = [
   simple('pause', 'pause a running VM', (c, n) => c.pauseVm(n)),
   simple('resume', 'resume a paused VM', (c, n) => c.resumeVm(n)),
   simple('reset', 'reset a running VM, as the reset button does', (c, n) => c.resetVm(n)),
-  simple('save', 'save the machine state and power off; start restores it', (c, n) => c.saveVm(n), (n) => m('cli.stateSaved', { name: n })),
-  simple('discard', 'discard a saved machine state', (c, n) => c.discardSavedState(n), (n) => m('cli.discarded', { name: n })),
+  simple(
+    'save',
+    'save the machine state and power off; start restores it',
+    (c, n) => c.saveVm(n),
+    (n) => m('cli.stateSaved', { name: n }),
+  ),
+  simple(
+    'discard',
+    'discard a saved machine state',
+    (c, n) => c.discardSavedState(n),
+    (n) => m('cli.discarded', { name: n }),
+  ),
   {
     name: 'repair',
     usage: [['repair NAME', 'put back the configuration an inaccessible VM had before its last change']],
     options: {},
     positionals: 1,
     service: true,
-    prepare: ({ args: [name] }) => async (client) => {
-      const vm = await client.repairVm(name!);
-      out(m('cli.repaired', { name: vm.name, folder: vm.folder }));
-      return 0;
-    },
+    prepare:
+      ({ args: [name] }) =>
+      async (client) => {
+        const vm = await client.repairVm(name!);
+        out(m('cli.repaired', { name: vm.name, folder: vm.folder }));
+        return 0;
+      },
   },
   {
     name: 'console',
@@ -204,7 +256,10 @@ export const commands: Command[] = [
     options: {},
     positionals: 1,
     service: true,
-    prepare: ({ args: [name] }) => (client) => consoleSession(client, name!),
+    prepare:
+      ({ args: [name] }) =>
+      (client) =>
+        consoleSession(client, name!),
   },
   {
     name: 'send',
@@ -217,7 +272,8 @@ export const commands: Command[] = [
     service: true,
     prepare: ({ values: v, args: [name, text] }) => {
       const file = typeof v.file === 'string' ? v.file : undefined;
-      if (file !== undefined && file !== '-' && !fs.statSync(path.resolve(file), { throwIfNoEntry: false })?.isFile()) throw new UsageError(m('cli.noFile', { path: path.resolve(file) }));
+      if (file !== undefined && file !== '-' && !fs.statSync(path.resolve(file), { throwIfNoEntry: false })?.isFile())
+        throw new UsageError(m('cli.noFile', { path: path.resolve(file) }));
       return async (client) => {
         if (file !== undefined) await sendInParts(client, name!, file === '-' ? await readStdin() : fs.readFileSync(path.resolve(file)));
         else await client.writeConsole(name!, unescapeC(text!));
@@ -290,10 +346,12 @@ export const commands: Command[] = [
     options: { type: { type: 'string' } },
     positionals: (argv) => (argv.includes('--type') || argv.some((a) => a.startsWith('--type=')) ? 1 : 2),
     service: true,
-    prepare: ({ values: v, args: [name, chord] }) => async (client) => {
-      await client.sendKeys(name!, typeof v.type === 'string' ? { text: unescapeC(v.type).toString('utf8') } : { chord: chord! });
-      return 0;
-    },
+    prepare:
+      ({ values: v, args: [name, chord] }) =>
+      async (client) => {
+        await client.sendKeys(name!, typeof v.type === 'string' ? { text: unescapeC(v.type).toString('utf8') } : { chord: chord! });
+        return 0;
+      },
   },
   {
     name: 'log',
@@ -301,10 +359,12 @@ export const commands: Command[] = [
     options: {},
     positionals: 1,
     service: true,
-    prepare: ({ args: [name] }) => async (client) => {
-      out(await client.readLog(name!));
-      return 0;
-    },
+    prepare:
+      ({ args: [name] }) =>
+      async (client) => {
+        out(await client.readLog(name!));
+        return 0;
+      },
   },
   // snapshot, clone, disk, media
   ...storageCommands,
@@ -351,13 +411,13 @@ export function usage(): string {
 ${lines.join('\n')}
 
 Options for create and modify (modify: --disk adds a new disk, --attach-disk an existing one):
-  --os linux-x64|linux-x86|windows-x64|other-x64|other-x86   sets the defaults
-  --engine auto|qemu|v86   --accelerator auto|kvm|hvf|whpx|tcg   --firmware bios|uefi
-  --memory MIB   --cpus N   --disk SIZE (new disk, e.g. 8G) [--disk-format qcow2|raw]
+  --os ${choices(osTypes)}   sets the defaults
+  --engine ${choices(engineSettings)}   --accelerator ${choices(acceleratorSettings)}   --firmware ${choices(firmwareKinds)}
+  --memory MIB   --cpus N   --disk SIZE (new disk, e.g. 8G) [--disk-format ${choices(diskFormats)}]
   --attach-disk FILE   --detach-disk FILE (modify; the file stays; repeatable)
   --cdrom ISO   --kernel FILE   --initrd FILE   --append "CMDLINE"
-  --network nat|none   --forward tcp:HOSTPORT:GUESTPORT (repeatable)   --shutdown-timeout-s N
-  --display vga|virtio|none   --pointer tablet|ps2   --disk-bus virtio|sata|ide   --nic virtio|e1000
+  --network ${choices(networkModes)}   --forward tcp:HOSTPORT:GUESTPORT (repeatable)   --shutdown-timeout-s N
+  --display ${choices(displayAdapters)}   --pointer ${choices(pointerKinds)}   --disk-bus ${choices(diskBuses)}   --nic ${choices(nicModels)}
 
 GUESTHOUSE_HOME selects the library (default: ${libraryHome()}).`;
 }
@@ -400,7 +460,7 @@ async function serviceStatus(home: string): Promise<number> {
 
 async function serviceStop(home: string): Promise<number> {
   const client = await connectToService(home, false);
-  if (!client) return out(m('cli.noService', { home })), 0;
+  if (!client) return (out(m('cli.noService', { home })), 0);
   client.close();
   const pid = Number(fs.readFileSync(path.join(runtimeDir(home), 'service.pid'), 'utf8'));
   process.kill(pid, 'SIGTERM');

@@ -11,7 +11,14 @@ export const mib = (n: number): string => (n >= 1024 && n % 1024 === 0 ? `${n / 
 /** Rows as columns two spaces apart, each as wide as its widest cell. */
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function printHost(h: HostInfo): void {
@@ -49,22 +56,37 @@ export function printVm(vm: VmDetails): void {
     if (c.directBoot.initrdPath) out(`Initrd:       ${c.directBoot.initrdPath}`);
     if (c.directBoot.append) out(`Command line: ${c.directBoot.append}`);
   }
-  out(`Screen:       ${c.display.adapter === 'none' ? 'none (serial console only)' : `${c.display.adapter === 'virtio' ? 'virtio-vga' : 'standard VGA'}, ${c.input.pointer === 'tablet' ? 'USB tablet' : 'PS/2 mouse'}, PS/2 keyboard`}`);
+  out(
+    `Screen:       ${c.display.adapter === 'none' ? 'none (serial console only)' : `${c.display.adapter === 'virtio' ? 'virtio-vga' : 'standard VGA'}, ${c.input.pointer === 'tablet' ? 'USB tablet' : 'PS/2 mouse'}, PS/2 keyboard`}`,
+  );
   out(`Disk bus:     ${c.diskBus === 'sata' ? 'SATA (AHCI)' : c.diskBus === 'ide' ? 'IDE' : 'virtio'}`);
-  out(`Network:      ${c.network.mode}${c.network.mode === 'nat' ? ` (${c.network.model === 'e1000' ? 'Intel e1000' : 'virtio-net'})` : ''}${c.network.forwards.map((f) => ` ${f.protocol}:${f.hostAddress}:${f.hostPort}->${f.guestPort}`).join('')}`);
+  out(
+    `Network:      ${c.network.mode}${c.network.mode === 'nat' ? ` (${c.network.model === 'e1000' ? 'Intel e1000' : 'virtio-net'})` : ''}${c.network.forwards.map((f) => ` ${f.protocol}:${f.hostAddress}:${f.hostPort}->${f.guestPort}`).join('')}`,
+  );
   out(`Folder:       ${vm.folder}`);
   if (vm.runtime) out(`Processes:    guest host ${vm.runtime.guestHostPid}${vm.runtime.enginePid ? `, engine ${vm.runtime.enginePid}` : ''}`);
 }
 
 export function printList(vms: VmSummary[]): void {
   if (vms.length === 0) return out(m('cli.noVms'));
-  out(table([['NAME', 'STATE', 'OS', 'ENGINE', 'MEMORY', 'CPUS'], ...vms.map((v) => (v.inaccessible ? [v.name, 'inaccessible', '-', '-', '-', '-'] : [v.name, v.state, v.osType, v.engine, `${v.memoryMib} MiB`, String(v.cpus)]))]));
+  out(
+    table([
+      ['NAME', 'STATE', 'OS', 'ENGINE', 'MEMORY', 'CPUS'],
+      ...vms.map((v) =>
+        v.inaccessible ? [v.name, 'inaccessible', '-', '-', '-', '-'] : [v.name, v.state, v.osType, v.engine, `${v.memoryMib} MiB`, String(v.cpus)],
+      ),
+    ]),
+  );
   for (const v of vms) if (v.inaccessible) out(`${v.name}: ${v.inaccessible.message}`);
 }
 
 /** Bytes as people read them: GiB, MiB or KiB with one decimal where it is not whole. */
 const bytes = (n: number): string => {
-  for (const [unit, size] of [['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 2 ** 30],
+    ['MiB', 2 ** 20],
+    ['KiB', 2 ** 10],
+  ] as const) {
     if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
   }
   return `${n} B`;

@@ -106,7 +106,8 @@ export async function displaySession(client: ServiceClient, name: string, port: 
     const vm = await client.getVm(name);
     id = vm.id;
     if (!vm.runtime) throw new GuesthouseError('invalid-state', m('vm.notRunning', { name: vm.name }));
-    if (!vm.runtime.displaySocket) throw new GuesthouseError('invalid-state', m(vm.config.display.adapter === 'none' ? 'display.none' : 'display.notReady', { name: vm.name }));
+    if (!vm.runtime.displaySocket)
+      throw new GuesthouseError('invalid-state', m(vm.config.display.adapter === 'none' ? 'display.none' : 'display.notReady', { name: vm.name }));
     const proxy = await startVncProxy({
       upstream: vm.runtime.displaySocket,
       port,

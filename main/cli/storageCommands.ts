@@ -5,10 +5,11 @@
  */
 import path from 'node:path';
 import type { IVmService, ProgressEvent } from '../../core/common/api';
+import { diskFormats } from '../../core/common/config';
 import { m } from '../../core/common/messages';
 import { parseSize } from '../../core/common/size';
 import type { ServiceClient } from '../../core/node/transport/serviceClient';
-import { UsageError } from './args';
+import { choices, UsageError } from './args';
 import type { Command } from './commands';
 import { out, printDisks, printSnapshots } from './print';
 
@@ -76,8 +77,11 @@ export const storageCommands: Command[] = [
     usage: [
       ['snapshot NAME list [--json]', 'the snapshot tree, with the current state (* current state)'],
       ['snapshot NAME take SNAP [--description TEXT]', 'take a snapshot: live (memory too) while running or paused,\nthe disks while stopped'],
-      ['snapshot NAME revert SNAP [--take-current NEW]', 'go back to a snapshot (--take-current first keeps the current state\nas snapshot NEW); a live snapshot of a stopped VM starts it'],
-      ['snapshot NAME delete SNAP', "delete a snapshot (its children keep their content; the current\nstate stays)"],
+      [
+        'snapshot NAME revert SNAP [--take-current NEW]',
+        'go back to a snapshot (--take-current first keeps the current state\nas snapshot NEW); a live snapshot of a stopped VM starts it',
+      ],
+      ['snapshot NAME delete SNAP', 'delete a snapshot (its children keep their content; the current\nstate stays)'],
     ],
     options: snapshotOptions,
     positionals: (argv) => words(argv, snapshotOptions).length,
@@ -86,7 +90,8 @@ export const storageCommands: Command[] = [
       const [vm, sub, snap, ...rest] = args;
       const wants = { list: 0, take: 1, revert: 1, delete: 1 } as const;
       if (!vm || !sub || !(sub in wants)) throw new UsageError(m('cli.snapshotWhat'));
-      if ((snap === undefined ? 0 : 1) + rest.length !== wants[sub as keyof typeof wants]) throw new UsageError(m(sub === 'list' ? 'cli.snapshotListAlone' : 'cli.snapshotWhich', { sub }));
+      if ((snap === undefined ? 0 : 1) + rest.length !== wants[sub as keyof typeof wants])
+        throw new UsageError(m(sub === 'list' ? 'cli.snapshotListAlone' : 'cli.snapshotWhich', { sub }));
       if (v.description !== undefined && sub !== 'take') throw new UsageError(m('cli.optionFor', { option: '--description', sub: 'take' }));
       if (v['take-current'] !== undefined && sub !== 'revert') throw new UsageError(m('cli.optionFor', { option: '--take-current', sub: 'revert' }));
       return async (client: ServiceClient) => {
@@ -94,7 +99,9 @@ export const storageCommands: Command[] = [
           const list = await client.listSnapshots(vm);
           print(v.json, list, () => printSnapshots(vm, list));
         } else if (sub === 'take') {
-          const taken = await withProgress(client, vm, () => client.takeSnapshot(vm, { name: snap!, ...(typeof v.description === 'string' ? { description: v.description } : {}) }));
+          const taken = await withProgress(client, vm, () =>
+            client.takeSnapshot(vm, { name: snap!, ...(typeof v.description === 'string' ? { description: v.description } : {}) }),
+          );
           print(v.json, taken, () => out(m('cli.snapshotTaken', { name: vm, snapshot: taken.name, kind: taken.kind })));
         } else if (sub === 'revert') {
           const takeCurrentAs = typeof v['take-current'] === 'string' ? v['take-current'] : undefined;
@@ -110,7 +117,12 @@ export const storageCommands: Command[] = [
   },
   {
     name: 'clone',
-    usage: [['clone NAME NEW [--linked --snapshot SNAP] [--keep-snapshots]', 'a new VM from NAME: every disk copied (as at --snapshot SNAP, or now;\n--keep-snapshots keeps the tree), or --linked on snapshot SNAP']],
+    usage: [
+      [
+        'clone NAME NEW [--linked --snapshot SNAP] [--keep-snapshots]',
+        'a new VM from NAME: every disk copied (as at --snapshot SNAP, or now;\n--keep-snapshots keeps the tree), or --linked on snapshot SNAP',
+      ],
+    ],
     options: { ...json, linked: { type: 'boolean' }, snapshot: { type: 'string' }, 'keep-snapshots': { type: 'boolean' } },
     positionals: 2,
     service: true,
@@ -135,7 +147,7 @@ export const storageCommands: Command[] = [
     usage: [
       ['disk info NAME [--json]', "the VM's disks: format, size the guest sees, space on the host"],
       ['disk resize NAME DISK SIZE', 'grow a disk of a stopped VM to SIZE (e.g. 16G)'],
-      ['disk convert NAME DISK [--format qcow2|raw]', 'convert a disk of a stopped VM into a new file (the old one stays)'],
+      [`disk convert NAME DISK [--format ${choices(diskFormats)}]`, 'convert a disk of a stopped VM into a new file (the old one stays)'],
       ['disk import NAME FILE', 'add a disk converted from FILE (raw, vmdk, vdi, vhdx, qcow2)'],
     ],
     options: diskOptions,

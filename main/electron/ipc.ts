@@ -60,19 +60,25 @@ export function serveIpc(
   ipcMain.on(RPC_CHANNEL, onRpc);
 
   // A MessagePort straight to the guest host: console bytes, or the screen's RFB stream.
-  const portHandler = (channel: string, transfer: ((ref: string, port: unknown) => boolean | Promise<boolean>) | undefined) => async (event: IpcMainInvokeEvent, ref: unknown, nonce: unknown) => {
-    if (!trusted(window, event) || !transfer) return false;
-    const parsedRef = vmRefSchema.safeParse(ref);
-    if (!parsedRef.success || typeof nonce !== 'string' || nonce.length > 64) return false;
-    const { port1, port2 } = new MessageChannelMain();
-    if (!(await Promise.resolve().then(() => transfer(parsedRef.data, port1)).catch(() => false))) {
-      port1.close();
-      port2.close();
-      return false;
-    }
-    event.sender.postMessage(channel, { nonce }, [port2]);
-    return true;
-  };
+  const portHandler =
+    (channel: string, transfer: ((ref: string, port: unknown) => boolean | Promise<boolean>) | undefined) =>
+    async (event: IpcMainInvokeEvent, ref: unknown, nonce: unknown) => {
+      if (!trusted(window, event) || !transfer) return false;
+      const parsedRef = vmRefSchema.safeParse(ref);
+      if (!parsedRef.success || typeof nonce !== 'string' || nonce.length > 64) return false;
+      const { port1, port2 } = new MessageChannelMain();
+      if (
+        !(await Promise.resolve()
+          .then(() => transfer(parsedRef.data, port1))
+          .catch(() => false))
+      ) {
+        port1.close();
+        port2.close();
+        return false;
+      }
+      event.sender.postMessage(channel, { nonce }, [port2]);
+      return true;
+    };
   ipcMain.handle(CONSOLE_PORT_CHANNEL, portHandler(CONSOLE_PORT_CHANNEL, transferConsolePort));
   ipcMain.handle(DISPLAY_PORT_CHANNEL, portHandler(DISPLAY_PORT_CHANNEL, transferDisplayPort));
 }

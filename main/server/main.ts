@@ -23,11 +23,7 @@ const log = (line: string) => {
 startService({ idleExitMs: Number.isFinite(idleSeconds) ? idleSeconds * 1000 : 300_000, log, survivable: true }).then(
   (running) => {
     process.title = 'guesthouse-service';
-    process.stdout.write(
-      foreground
-        ? `${m('server.running', { home: running.service.library.home })}\n${m('server.ctrlC')}\n`
-        : 'ready\n',
-    );
+    process.stdout.write(foreground ? `${m('server.running', { home: running.service.library.home })}\n${m('server.ctrlC')}\n` : 'ready\n');
     const stop = (signal: string) => {
       log(`${signal}: powering off guests and exiting`);
       void running.close().then(() => process.exit(0));

@@ -80,7 +80,12 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   }
   if (process.platform !== 'win32') fs.rmSync(socketPath, { force: true });
 
-  const service = new VmService({ home, spareGuestHosts: true, ...(options.spawner ? { spawner: options.spawner } : {}), ...(options.survivable ? { survivable: true } : {}) });
+  const service = new VmService({
+    home,
+    spareGuestHosts: true,
+    ...(options.spawner ? { spawner: options.spawner } : {}),
+    ...(options.survivable ? { survivable: true } : {}),
+  });
   const reattached = await service.reattach();
   if (reattached) log(`took over ${reattached} running guest(s) from an earlier service`);
   const sockets = new Set<net.Socket>();

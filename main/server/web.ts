@@ -152,7 +152,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   if (!fs.existsSync(path.join(root, 'index.html'))) throw new GuesthouseError('invalid-state', m('web.notBuilt', { file: path.join(root, 'index.html') }));
 
   const server = http.createServer((req, res) => {
-    const headers = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
+    const headers = {
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    };
     const url = requestUrl(req);
     if (!url) {
       res.writeHead(400, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(`${m('web.badAddress')}\n`);

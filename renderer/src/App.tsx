@@ -101,7 +101,11 @@ export function App({ lost }: { lost: Promise<void> }) {
           ))}
         </select>
       </header>
-      {disconnected ? <div className="banner error" role="alert">{t('app.connectionLost')}</div> : null}
+      {disconnected ? (
+        <div className="banner error" role="alert">
+          {t('app.connectionLost')}
+        </div>
+      ) : null}
       {error && !error.bug ? (
         <div className="banner error" role="alert">
           <span>{core(error)}</span>
@@ -116,7 +120,10 @@ export function App({ lost }: { lost: Promise<void> }) {
           {vm ? (
             <>
               <div role="tablist" className="tabs">
-                {(withDisplay ? (['details', 'display', 'console', 'settings', 'snapshots', 'log'] as const) : (['details', 'console', 'settings', 'snapshots', 'log'] as const)).map((k) => (
+                {(withDisplay
+                  ? (['details', 'display', 'console', 'settings', 'snapshots', 'log'] as const)
+                  : (['details', 'console', 'settings', 'snapshots', 'log'] as const)
+                ).map((k) => (
                   <button key={k} role="tab" type="button" aria-selected={tab === k} onClick={() => pickTab(k)}>
                     {t(`tabs.${k}`)}
                   </button>

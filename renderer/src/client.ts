@@ -108,7 +108,9 @@ class ChannelSocket implements RawChannel {
   send(data: ArrayBuffer | ArrayBufferView): void {
     if (this.readyState !== 'open') return;
     // noVNC reuses its send buffer: copy what is handed over.
-    this.channel.send(data instanceof ArrayBuffer ? new Uint8Array(data.slice(0)) : new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
+    this.channel.send(
+      data instanceof ArrayBuffer ? new Uint8Array(data.slice(0)) : new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
+    );
   }
 
   close(): void {

@@ -21,7 +21,10 @@ export function useVms(): { vms: VmSummary[] | null; refresh: () => void } {
   useEffect(() => {
     refresh();
     const a = service.onDidChangeState((e) => {
-      setVms((list) => list?.map((v) => (v.id === e.id ? { ...v, state: e.state, ...(e.reason ? { stateReason: e.reason } : { stateReason: undefined }) } : v)) ?? list);
+      setVms(
+        (list) =>
+          list?.map((v) => (v.id === e.id ? { ...v, state: e.state, ...(e.reason ? { stateReason: e.reason } : { stateReason: undefined }) } : v)) ?? list,
+      );
     });
     const b = service.onDidChangeVms(refresh);
     return () => {

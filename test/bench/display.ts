@@ -147,14 +147,18 @@ async function idleCpu(ctx: DisplayBenchContext, socketPath: string, seconds: nu
   for (let i = 0; i < pairs; i++) {
     without.push(await idleWindow(ctx, seconds, pids));
     withViewer.push(await watch(ctx, socketPath, seconds, pids));
-    ctx.log(`display idle pair ${i + 1}: guest host ${without[i]![0]!.toFixed(2)} % without a viewer, ${withViewer[i]!.cpu[0]!.toFixed(2)} % with one (${withViewer[i]!.fps.toFixed(1)} updates/s, ${withViewer[i]!.bytesPerS.toFixed(0)} B/s)`);
+    ctx.log(
+      `display idle pair ${i + 1}: guest host ${without[i]![0]!.toFixed(2)} % without a viewer, ${withViewer[i]!.cpu[0]!.toFixed(2)} % with one (${withViewer[i]!.fps.toFixed(1)} updates/s, ${withViewer[i]!.bytesPerS.toFixed(0)} B/s)`,
+    );
   }
   return {
     seconds,
     pairs,
     guestHostCpuPercentWithViewer: med(withViewer.map((w) => w.cpu[0]!)),
     guestHostCpuPercentWithoutViewer: med(without.map((w) => w[0]!)),
-    ...(pids.length > 1 ? { engineCpuPercentWithViewer: med(withViewer.map((w) => w.cpu[1]!)), engineCpuPercentWithoutViewer: med(without.map((w) => w[1]!)) } : {}),
+    ...(pids.length > 1
+      ? { engineCpuPercentWithViewer: med(withViewer.map((w) => w.cpu[1]!)), engineCpuPercentWithoutViewer: med(without.map((w) => w[1]!)) }
+      : {}),
     viewerUpdatesPerS: med(withViewer.map((w) => w.fps)),
     viewerBytesPerS: med(withViewer.map((w) => w.bytesPerS)),
     samples: { withViewer: withViewer.map((w) => w.cpu), without },
@@ -180,7 +184,11 @@ async function screenGuestReady(ctx: DisplayBenchContext, name: string, t0: numb
   return rt;
 }
 
-export async function benchDisplay(ctx: DisplayBenchContext, g: DisplayGuest, g86: DisplayGuest | null): Promise<{ pairs: PairResult[]; extra: Record<string, unknown> }> {
+export async function benchDisplay(
+  ctx: DisplayBenchContext,
+  g: DisplayGuest,
+  g86: DisplayGuest | null,
+): Promise<{ pairs: PairResult[]; extra: Record<string, unknown> }> {
   const { quick, pairs: PAIRS, warmup: WARMUP, log } = ctx;
   const pairs: PairResult[] = [];
   // The machine's load average as the display benchmarks start and end (they run under TCG on a shared host).
@@ -194,11 +202,34 @@ export async function benchDisplay(ctx: DisplayBenchContext, g: DisplayGuest, g8
   // under TCG (~15–25 s here). --quick boots the v86 guest alongside, to stay short.
   const vm = 'display';
   const v = 'display-v86';
-  const v86Request = g86 ? { engine: 'v86' as const, osType: 'other-x86' as const, memoryMib: 128, kernelPath: g86.bzImage, initrdPath: g86.initrd, append: SCREEN_APPEND, network: 'none' as const } : null;
+  const v86Request = g86
+    ? {
+        engine: 'v86' as const,
+        osType: 'other-x86' as const,
+        memoryMib: 128,
+        kernelPath: g86.bzImage,
+        initrdPath: g86.initrd,
+        append: SCREEN_APPEND,
+        network: 'none' as const,
+      }
+    : null;
   let v86Started: Promise<number> | null = quick && v86Request ? startScreenGuest(ctx, v, v86Request) : null;
   v86Started?.catch(() => undefined);
   // QEMU: the bridged path against QEMU's own VNC socket, on one guest.
-  const rt = await screenGuestReady(ctx, vm, await startScreenGuest(ctx, vm, { osType: 'other-x64', memoryMib: 128, kernelPath: g.bzImage, initrdPath: g.initrd, append: SCREEN_APPEND, network: 'none' }), g.readyMarker, 180_000);
+  const rt = await screenGuestReady(
+    ctx,
+    vm,
+    await startScreenGuest(ctx, vm, {
+      osType: 'other-x64',
+      memoryMib: 128,
+      kernelPath: g.bzImage,
+      initrdPath: g.initrd,
+      append: SCREEN_APPEND,
+      network: 'none',
+    }),
+    g.readyMarker,
+    180_000,
+  );
   try {
     const ghSocket = rt.displaySocket!;
     // QEMU's -vnc unix:<runtime>/<uuid8>.vnc next to the guest host's <uuid8>.rfb (core/node/guestHost/qemu/engine.ts).
@@ -214,14 +245,21 @@ export async function benchDisplay(ctx: DisplayBenchContext, g: DisplayGuest, g8
       const a = await keyToGlyph(ghSocket, keys);
       const b = await keyToGlyph(rawSocket, keys);
       timeouts += a.timeouts + b.timeouts;
-      log(`display key→glyph pair ${i + 1}: p50 ${percentile(a.ms, 50).toFixed(1)} vs ${percentile(b.ms, 50).toFixed(1)} ms, p99 ${percentile(a.ms, 99).toFixed(1)} vs ${percentile(b.ms, 99).toFixed(1)} ms${a.timeouts + b.timeouts ? `, ${a.timeouts}/${b.timeouts} keys without an echo in 5 s` : ''}`);
+      log(
+        `display key→glyph pair ${i + 1}: p50 ${percentile(a.ms, 50).toFixed(1)} vs ${percentile(b.ms, 50).toFixed(1)} ms, p99 ${percentile(a.ms, 99).toFixed(1)} vs ${percentile(b.ms, 99).toFixed(1)} ms${a.timeouts + b.timeouts ? `, ${a.timeouts}/${b.timeouts} keys without an echo in 5 s` : ''}`,
+      );
       if (i < WARMUP) continue;
       pooled.a.push(...a.ms);
       pooled.b.push(...b.ms);
       p50.push([percentile(a.ms, 50), percentile(b.ms, 50)]);
       p99.push([percentile(a.ms, 99), percentile(b.ms, 99)]);
     }
-    const keyPooled = { p50: [percentile(pooled.a, 50), percentile(pooled.b, 50)], p90: [percentile(pooled.a, 90), percentile(pooled.b, 90)], p99: [percentile(pooled.a, 99), percentile(pooled.b, 99)], keys: [pooled.a.length, pooled.b.length] };
+    const keyPooled = {
+      p50: [percentile(pooled.a, 50), percentile(pooled.b, 50)],
+      p90: [percentile(pooled.a, 90), percentile(pooled.b, 90)],
+      p99: [percentile(pooled.a, 99), percentile(pooled.b, 99)],
+      keys: [pooled.a.length, pooled.b.length],
+    };
     const pct = (k: 'p50' | 'p90' | 'p99') => `${k} ${keyPooled[k][0]!.toFixed(1)} vs ${keyPooled[k][1]!.toFixed(1)} ms`;
     const keyNote = `${keys} keys a run, each timed from the KeyEvent to the first update changing a glyph, at the shell prompt of the tiny guest's VGA text console; all runs' keys pooled: ${pct('p50')}, ${pct('p90')}, ${pct('p99')}${timeouts ? `; ${timeouts} keys got no echo in 5 s (left out)` : ''}`;
     pairs.push(
@@ -243,7 +281,9 @@ export async function benchDisplay(ctx: DisplayBenchContext, g: DisplayGuest, g8
     for (let i = 0; i < WARMUP + PAIRS; i++) {
       const a = await watch(ctx, ghSocket, scrollSeconds, pids);
       const b = await watch(ctx, rawSocket, scrollSeconds, pids);
-      log(`display scroll pair ${i + 1}: ${a.fps.toFixed(1)} vs ${b.fps.toFixed(1)} updates/s, ${(a.bytesPerS / 2 ** 20).toFixed(2)} vs ${(b.bytesPerS / 2 ** 20).toFixed(2)} MiB/s; guest host ${a.cpu[0]!.toFixed(1)} % (QEMU ${a.cpu[1]?.toFixed(0)} vs ${b.cpu[1]?.toFixed(0)} %)`);
+      log(
+        `display scroll pair ${i + 1}: ${a.fps.toFixed(1)} vs ${b.fps.toFixed(1)} updates/s, ${(a.bytesPerS / 2 ** 20).toFixed(2)} vs ${(b.bytesPerS / 2 ** 20).toFixed(2)} MiB/s; guest host ${a.cpu[0]!.toFixed(1)} % (QEMU ${a.cpu[1]?.toFixed(0)} vs ${b.cpu[1]?.toFixed(0)} %)`,
+      );
       if (i < WARMUP) continue;
       fps.push([a.fps, b.fps]);
       bps.push([a.bytesPerS / 2 ** 20, b.bytesPerS / 2 ** 20]);
@@ -255,7 +295,13 @@ export async function benchDisplay(ctx: DisplayBenchContext, g: DisplayGuest, g8
       pairResult('display updates/s, full-screen scrolling', 'updates/s', 'RFB on the guest host socket', "RFB on QEMU's VNC socket", fps, '≥ 0.9', scrollNote),
       pairResult('display bytes/s, full-screen scrolling', 'MiB/s', 'RFB on the guest host socket', "RFB on QEMU's VNC socket", bps, '≥ 0.9'),
     );
-    extra.qemu = { keysPerRun: keys, keysWithoutEcho: timeouts, keyToGlyphPooledMs: keyPooled, idle: qemuIdle, scroll: { seconds: scrollSeconds, guestHostCpuPercent: ghCpu } };
+    extra.qemu = {
+      keysPerRun: keys,
+      keysWithoutEcho: timeouts,
+      keyToGlyphPooledMs: keyPooled,
+      idle: qemuIdle,
+      scroll: { seconds: scrollSeconds, guestHostCpuPercent: ghCpu },
+    };
   } finally {
     await ctx.service.powerOffVm(vm).catch(() => undefined);
   }
@@ -278,11 +324,19 @@ export async function benchDisplay(ctx: DisplayBenchContext, g: DisplayGuest, g8
 
 /** Markdown lines for the non-A/B display numbers. */
 export function displayMarkdown(extra: Record<string, unknown>): string[] {
-  const lines = ['| display, idle guest, one viewer | guest host % of a core, with viewer | without | engine with / without | updates/s, bytes/s to the viewer | target |', '|---|---|---|---|---|---|'];
+  const lines = [
+    '| display, idle guest, one viewer | guest host % of a core, with viewer | without | engine with / without | updates/s, bytes/s to the viewer | target |',
+    '|---|---|---|---|---|---|',
+  ];
   const row = (label: string, d: Record<string, number> | undefined, target: string) => {
     if (!d) return;
-    const engine = d.engineCpuPercentWithViewer !== undefined ? `${d.engineCpuPercentWithViewer.toFixed(1)} / ${d.engineCpuPercentWithoutViewer!.toFixed(1)} %` : '(the guest host is the emulator)';
-    lines.push(`| ${label}, ${d.seconds} s | ${d.guestHostCpuPercentWithViewer!.toFixed(2)} | ${d.guestHostCpuPercentWithoutViewer!.toFixed(2)} | ${engine} | ${d.viewerUpdatesPerS!.toFixed(1)}, ${d.viewerBytesPerS!.toFixed(0)} B/s | ${target} |`);
+    const engine =
+      d.engineCpuPercentWithViewer !== undefined
+        ? `${d.engineCpuPercentWithViewer.toFixed(1)} / ${d.engineCpuPercentWithoutViewer!.toFixed(1)} %`
+        : '(the guest host is the emulator)';
+    lines.push(
+      `| ${label}, ${d.seconds} s | ${d.guestHostCpuPercentWithViewer!.toFixed(2)} | ${d.guestHostCpuPercentWithoutViewer!.toFixed(2)} | ${engine} | ${d.viewerUpdatesPerS!.toFixed(1)}, ${d.viewerBytesPerS!.toFixed(0)} B/s | ${target} |`,
+    );
   };
   row('QEMU (VNC bridged)', (extra.qemu as { idle?: Record<string, number> } | undefined)?.idle, '≤ 2 % with viewer');
   row('v86 (RFB served from the screen)', (extra.v86 as { idle?: Record<string, number> } | undefined)?.idle, 'delta reported');

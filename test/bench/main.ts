@@ -85,7 +85,14 @@ function cpuTicks(pid: number): number {
   }
 }
 
-const tinyArgs = (g: Guest) => ({ osType: 'other-x64' as const, memoryMib: 128, kernelPath: g.kernel, initrdPath: g.initrd, append: g.append, network: 'none' as const });
+const tinyArgs = (g: Guest) => ({
+  osType: 'other-x64' as const,
+  memoryMib: 128,
+  kernelPath: g.kernel,
+  initrdPath: g.initrd,
+  append: g.append,
+  network: 'none' as const,
+});
 
 async function ensureVm(name: string, req: Omit<Parameters<IVmService['createVm']>[0], 'name'>) {
   try {
@@ -130,7 +137,9 @@ async function benchStart(g: Guest): Promise<PairResult[]> {
     breakdown.push({ cliToService: serviceAt - t0, serviceToFirstByte: ghFirst - serviceAt, cliExit: cliExit - t0 });
     first.push([ghFirst - t0, rawFirst - t1]);
     marker.push([ghMarker - t0, rawMarker - t1]);
-    log(`start pair ${i - WARMUP + 1}: first byte ${(ghFirst - t0).toFixed(0)} vs ${(rawFirst - t1).toFixed(0)} ms, marker ${(ghMarker - t0).toFixed(0)} vs ${(rawMarker - t1).toFixed(0)} ms`);
+    log(
+      `start pair ${i - WARMUP + 1}: first byte ${(ghFirst - t0).toFixed(0)} vs ${(rawFirst - t1).toFixed(0)} ms, marker ${(ghMarker - t0).toFixed(0)} vs ${(rawMarker - t1).toFixed(0)} ms`,
+    );
   }
   const med = (k: keyof (typeof breakdown)[number]) => summarize(breakdown.map((b) => b[k])).median.toFixed(0);
   const where = `median: CLI process start → service starts the guest host ${med('cliToService')} ms; guest host + QEMU + guest boot → first byte ${med('serviceToFirstByte')} ms (raw QEMU alone ${summarize(first.map((f) => f[1])).median.toFixed(0)} ms); CLI exits at ${med('cliExit')} ms`;
@@ -247,7 +256,15 @@ async function benchConsole(g: Guest): Promise<{ pairs: PairResult[]; echo: Reco
   await client.powerOffVm('boot');
   return {
     pairs: [
-      pairResult('console throughput, serial (16550)', 'KiB/s', 'attached console client', 'raw chardev reader', throughput, '≥ 0.9', 'virtio-console: not offered by the VM config yet'),
+      pairResult(
+        'console throughput, serial (16550)',
+        'KiB/s',
+        'attached console client',
+        'raw chardev reader',
+        throughput,
+        '≥ 0.9',
+        'virtio-console: not offered by the VM config yet',
+      ),
       pairResult(`keystroke echo p50 (${keys} keys)`, 'ms', 'attached console client', 'raw chardev socket', p50, '≤ 1.2'),
       pairResult(`keystroke echo p99 (${keys} keys)`, 'ms', 'attached console client', 'raw chardev socket', p99, '≤ 1.2'),
     ],
@@ -273,7 +290,15 @@ async function benchRss(g: Guest, g86: Guest | null): Promise<Record<string, unk
     await consoleMarker(client, 'v86-64', 'Kernel panic', 240_000);
     out.v86GuestHostRssMib64 = rssMib((await client.getVm('v86-64')).runtime!.guestHostPid);
     await client.powerOffVm('v86-64');
-    await ensureVm('v86-128', { engine: 'v86', osType: 'other-x86', memoryMib: 128, kernelPath: g86.bzImage, initrdPath: g86.initrd, append: g86.append, network: 'none' });
+    await ensureVm('v86-128', {
+      engine: 'v86',
+      osType: 'other-x86',
+      memoryMib: 128,
+      kernelPath: g86.bzImage,
+      initrdPath: g86.initrd,
+      append: g86.append,
+      network: 'none',
+    });
     await client.startVm('v86-128');
     await consoleMarker(client, 'v86-128', g86.readyMarker, 240_000);
     out.v86GuestHostRssMib128 = rssMib((await client.getVm('v86-128')).runtime!.guestHostPid);
@@ -322,7 +347,9 @@ async function benchScale(g: Guest): Promise<Record<string, unknown>[]> {
     for (const name of names) await ensureVm(name, tinyArgs(g));
     const t0 = now();
     const started = await Promise.allSettled(names.map((name) => client.startVm(name)));
-    const ready = await Promise.all(names.map((name, i) => (started[i]!.status === 'fulfilled' ? consoleMarker(client, name, g.readyMarker, 300_000) : Promise.resolve(Number.NaN))));
+    const ready = await Promise.all(
+      names.map((name, i) => (started[i]!.status === 'fulfilled' ? consoleMarker(client, name, g.readyMarker, 300_000) : Promise.resolve(Number.NaN))),
+    );
     const ok = ready.filter((t) => Number.isFinite(t)).length;
     const allReadyMs = ok === n ? Math.max(...ready) - t0 : Number.NaN;
     out.push({ guests: n, ready: ok, allReadyMs });
@@ -334,7 +361,15 @@ async function benchScale(g: Guest): Promise<Record<string, unknown>[]> {
 
 /** 7. v86 engine (CLI → service → guest host) vs v86 in plain Node, same image, boot to marker. */
 async function benchV86(g86: Guest): Promise<PairResult> {
-  await ensureVm('v86', { engine: 'v86', osType: 'other-x86', memoryMib: 128, kernelPath: g86.bzImage, initrdPath: g86.initrd, append: g86.append, network: 'none' });
+  await ensureVm('v86', {
+    engine: 'v86',
+    osType: 'other-x86',
+    memoryMib: 128,
+    kernelPath: g86.bzImage,
+    initrdPath: g86.initrd,
+    append: g86.append,
+    network: 'none',
+  });
   const fw = findV86Firmware()!;
   const script = `
     const { V86 } = require('v86');
@@ -388,7 +423,10 @@ async function main(): Promise<void> {
       extra.display = d.extra;
     }
     if (want('snapshot')) {
-      const s = await benchSnapshot({ service: client, host, runtimeDir: runtimeDir(home), quick: QUICK, pairs: PAIRS, warmup: WARMUP, log, consoleMarker, ensureVm }, g);
+      const s = await benchSnapshot(
+        { service: client, host, runtimeDir: runtimeDir(home), quick: QUICK, pairs: PAIRS, warmup: WARMUP, log, consoleMarker, ensureVm },
+        g,
+      );
       results.push(...s.pairs);
       extra.snapshot = s.extra;
     }
@@ -406,7 +444,15 @@ async function main(): Promise<void> {
     platform: `${os.platform()} ${os.release()}`,
   };
   const date = new Date().toISOString();
-  const report = { date, quick: QUICK, pairs: PAIRS, warmup: WARMUP, machine, results: results.map((r) => ({ ...r, summary: { a: summarize(r.aValues), b: summarize(r.bValues), ratio: summarize(r.ratios) } })), ...extra };
+  const report = {
+    date,
+    quick: QUICK,
+    pairs: PAIRS,
+    warmup: WARMUP,
+    machine,
+    results: results.map((r) => ({ ...r, summary: { a: summarize(r.aValues), b: summarize(r.bValues), ratio: summarize(r.ratios) } })),
+    ...extra,
+  };
   const dir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${date.replace(/[:]/g, '-').replace(/\..*$/, '')}${QUICK ? '-quick' : ''}.json`);
@@ -424,11 +470,19 @@ async function main(): Promise<void> {
   if (rss) {
     lines.push('| guest host RSS | MiB | target |', '|---|---|---|');
     lines.push(`| QEMU engine (guest host only; QEMU itself ${rss.qemuProcessRssMib?.toFixed(1)}) | ${rss.qemuGuestHostRssMib?.toFixed(1)} | ≤ 40 |`);
-    if (rss.v86GuestHostRssMib64) lines.push(`| v86, 64 MiB guest (kernel only) | ${rss.v86GuestHostRssMib64.toFixed(1)} | |`, `| v86, 128 MiB guest | ${rss.v86GuestHostRssMib128!.toFixed(1)} | |`);
+    if (rss.v86GuestHostRssMib64)
+      lines.push(
+        `| v86, 64 MiB guest (kernel only) | ${rss.v86GuestHostRssMib64.toFixed(1)} | |`,
+        `| v86, 128 MiB guest | ${rss.v86GuestHostRssMib128!.toFixed(1)} | |`,
+      );
     lines.push('');
   }
   const idle = extra.idle as Record<string, number> | undefined;
-  if (idle) lines.push(`Idle: ${idle.guests} idle guests over ${idle.seconds} s: service + guest hosts ${idle.managerCpuPercentOfOneCore!.toFixed(2)} % of one core (target ≤ 1 %); the QEMUs themselves ${idle.qemuCpuPercentOfOneCore!.toFixed(1)} %.`, '');
+  if (idle)
+    lines.push(
+      `Idle: ${idle.guests} idle guests over ${idle.seconds} s: service + guest hosts ${idle.managerCpuPercentOfOneCore!.toFixed(2)} % of one core (target ≤ 1 %); the QEMUs themselves ${idle.qemuCpuPercentOfOneCore!.toFixed(1)} %.`,
+      '',
+    );
   const scale = extra.scale as { guests: number; ready: number; allReadyMs: number }[] | undefined;
   if (scale) {
     lines.push('| guests started together | reached the marker | time to all ready (ms) |', '|---|---|---|');

@@ -263,7 +263,8 @@ export class RfbClient {
     for (let row = 0; row < h; row++) {
       const dst = ((y + row) * this.width + x) * 4;
       const src = row * rowBytes;
-      if (!this.glyph && (glyphRows === 0 || (y + row) % this.cellHeight < glyphRows) && this.fb.compare(data, src, src + rowBytes, dst, dst + rowBytes) !== 0) this.glyph = true;
+      if (!this.glyph && (glyphRows === 0 || (y + row) % this.cellHeight < glyphRows) && this.fb.compare(data, src, src + rowBytes, dst, dst + rowBytes) !== 0)
+        this.glyph = true;
       data.copy(this.fb, dst, src, src + rowBytes);
     }
   }

@@ -65,7 +65,16 @@ export async function benchSnapshot(c: SnapshotBenchContext, g: SnapshotGuest): 
   const binary = c.host.qemu.binaries.find((b) => b.arch === 'x86_64')!.path;
   for (const memoryMib of c.quick ? [128] : [128, 1024]) {
     const name = `snap-${memoryMib}`;
-    const vm = await c.ensureVm(name, { osType: 'other-x64', memoryMib, kernelPath: g.kernel, initrdPath: g.initrd, append: g.append, network: 'none', diskSizeBytes: 64 * MIB, diskBus: 'virtio' });
+    const vm = await c.ensureVm(name, {
+      osType: 'other-x64',
+      memoryMib,
+      kernelPath: g.kernel,
+      initrdPath: g.initrd,
+      append: g.append,
+      network: 'none',
+      diskSizeBytes: 64 * MIB,
+      diskBus: 'virtio',
+    });
     await c.service.startVm(name);
     await c.consoleMarker(c.service, name, g.readyMarker);
     const disk = path.join(vm.folder, vm.config.disks[0]!.path);
@@ -76,13 +85,19 @@ export async function benchSnapshot(c: SnapshotBenchContext, g: SnapshotGuest): 
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', rawDisk, String(64 * MIB)]);
     const qmp = path.join(c.runtimeDir, 'rawsnap.qmp');
     const ser = path.join(c.runtimeDir, 'rawsnap.ser');
-    const config = { ...vm.config, identity: { ...vm.config.identity, uuid: '00000000-0000-4000-8000-000000000002' }, disks: [{ path: rawDisk, format: 'qcow2' as const, owned: false }] };
+    const config = {
+      ...vm.config,
+      identity: { ...vm.config.identity, uuid: '00000000-0000-4000-8000-000000000002' },
+      disks: [{ path: rawDisk, format: 'qcow2' as const, owned: false }],
+    };
     const argv = buildQemuArgv(config, vm.folder, { accelerator: pickAccelerator('auto', c.host).accelerator, qmpSocket: qmp, serialSocket: ser });
     const raw = new RawQemu();
     await raw.start(binary, argv, qmp, ser);
     await raw.waitFor(g.readyMarker);
     // What a person looks up once: the writable nodes and which one takes the machine state.
-    const nodes = (await raw.execute<{ inserted?: { 'node-name': string; ro: boolean } }[]>('query-block')).filter((b) => b.inserted && !b.inserted.ro).map((b) => b.inserted!['node-name']);
+    const nodes = (await raw.execute<{ inserted?: { 'node-name': string; ro: boolean } }[]>('query-block'))
+      .filter((b) => b.inserted && !b.inserted.ro)
+      .map((b) => b.inserted!['node-name']);
 
     const take: [number, number][] = [];
     const revert: [number, number][] = [];
@@ -117,7 +132,9 @@ export async function benchSnapshot(c: SnapshotBenchContext, g: SnapshotGuest): 
       take.push([ghTake, rawTake]);
       revert.push([ghRevert, rawRevert]);
       cost.push([ghCost / MIB, rawCost / MIB]);
-      c.log(`snapshot ${memoryMib} MiB pair ${i - c.warmup + 1}: take ${ghTake.toFixed(0)} vs ${rawTake.toFixed(0)} ms, revert ${ghRevert.toFixed(0)} vs ${rawRevert.toFixed(0)} ms, cost ${(ghCost / MIB).toFixed(1)} vs ${(rawCost / MIB).toFixed(1)} MiB`);
+      c.log(
+        `snapshot ${memoryMib} MiB pair ${i - c.warmup + 1}: take ${ghTake.toFixed(0)} vs ${rawTake.toFixed(0)} ms, revert ${ghRevert.toFixed(0)} vs ${rawRevert.toFixed(0)} ms, cost ${(ghCost / MIB).toFixed(1)} vs ${(rawCost / MIB).toFixed(1)} MiB`,
+      );
     }
     await raw.stop();
     fs.rmSync(rawDisk, { force: true });
@@ -126,7 +143,11 @@ export async function benchSnapshot(c: SnapshotBenchContext, g: SnapshotGuest): 
       pairResult(`live snapshot take, ${memoryMib} MiB guest`, 'ms', 'guesthouse takeSnapshot', 'QMP snapshot-save by hand', take, '≤ 1.1'),
       pairResult(`live snapshot revert, ${memoryMib} MiB guest`, 'ms', 'guesthouse revertSnapshot', 'QMP snapshot-load by hand', revert, '≤ 1.1'),
     );
-    extra[`diskCostMib${memoryMib}`] = { guesthouse: summarize(cost.map((p) => p[0])), raw: summarize(cost.map((p) => p[1])), firstGrowthMib: firstGrowth.map((b) => b / MIB) };
+    extra[`diskCostMib${memoryMib}`] = {
+      guesthouse: summarize(cost.map((p) => p[0])),
+      raw: summarize(cost.map((p) => p[1])),
+      firstGrowthMib: firstGrowth.map((b) => b / MIB),
+    };
   }
   return { pairs, extra };
 }
@@ -139,7 +160,9 @@ export function snapshotMarkdown(extra: Record<string, unknown>): string[] {
   ];
   for (const [key, value] of Object.entries(extra)) {
     const v = value as { guesthouse: { median: number }; raw: { median: number }; firstGrowthMib: number[] };
-    lines.push(`| ${key.replace('diskCostMib', '')} MiB guest | ${v.guesthouse.median.toFixed(1)} | ${v.raw.median.toFixed(1)} | ${v.firstGrowthMib.map((g) => g.toFixed(1)).join(' / ')} |`);
+    lines.push(
+      `| ${key.replace('diskCostMib', '')} MiB guest | ${v.guesthouse.median.toFixed(1)} | ${v.raw.median.toFixed(1)} | ${v.firstGrowthMib.map((g) => g.toFixed(1)).join(' / ')} |`,
+    );
   }
   return [...lines, ''];
 }

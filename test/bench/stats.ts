@@ -51,9 +51,14 @@ const triple = (s: Summary) => `${fmt(s.min)} / ${fmt(s.median)} / ${fmt(s.max)}
 
 /** One Markdown row per A/B comparison. */
 export function markdownPairs(results: PairResult[]): string {
-  const rows = ['| benchmark | unit | Guesthouse (min / median / max) | baseline (min / median / max) | ratio per pair (min / median / max) | target |', '|---|---|---|---|---|---|'];
+  const rows = [
+    '| benchmark | unit | Guesthouse (min / median / max) | baseline (min / median / max) | ratio per pair (min / median / max) | target |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const r of results) {
-    rows.push(`| ${r.name} | ${r.unit} | ${triple(summarize(r.aValues))} | ${triple(summarize(r.bValues))} | ${triple(summarize(r.ratios))} | ${r.target ?? ''} |`);
+    rows.push(
+      `| ${r.name} | ${r.unit} | ${triple(summarize(r.aValues))} | ${triple(summarize(r.bValues))} | ${triple(summarize(r.ratios))} | ${r.target ?? ''} |`,
+    );
   }
   const notes = results.filter((r) => r.note).map((r) => `- ${r.name}: ${r.note}`);
   return [...rows, ...(notes.length ? ['', ...notes] : [])].join('\n');

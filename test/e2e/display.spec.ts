@@ -19,20 +19,42 @@ const missing = guiTestsMissing;
 
 /** Pixels of the noVNC canvas that are not (nearly) black. */
 async function litPixels(page: Page): Promise<number> {
-  return page.getByTestId('display').locator('canvas').evaluate((el) => {
-    const canvas = el as HTMLCanvasElement;
-    if (!canvas.width || !canvas.height) return 0;
-    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    let lit = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i]! + data[i + 1]! + data[i + 2]! > 60) lit++;
-    return lit;
-  });
+  return page
+    .getByTestId('display')
+    .locator('canvas')
+    .evaluate((el) => {
+      const canvas = el as HTMLCanvasElement;
+      if (!canvas.width || !canvas.height) return 0;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let lit = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i]! + data[i + 1]! + data[i + 2]! > 60) lit++;
+      return lit;
+    });
 }
 
 /** US-layout characters typed with Shift held, and the key under each. */
 const SHIFTED: Record<string, string> = {
-  '!': 'Digit1', '@': 'Digit2', '#': 'Digit3', $: 'Digit4', '%': 'Digit5', '^': 'Digit6', '&': 'Digit7', '*': 'Digit8', '(': 'Digit9', ')': 'Digit0',
-  _: 'Minus', '+': 'Equal', '{': 'BracketLeft', '}': 'BracketRight', '|': 'Backslash', ':': 'Semicolon', '"': 'Quote', '<': 'Comma', '>': 'Period', '?': 'Slash', '~': 'Backquote',
+  '!': 'Digit1',
+  '@': 'Digit2',
+  '#': 'Digit3',
+  $: 'Digit4',
+  '%': 'Digit5',
+  '^': 'Digit6',
+  '&': 'Digit7',
+  '*': 'Digit8',
+  '(': 'Digit9',
+  ')': 'Digit0',
+  _: 'Minus',
+  '+': 'Equal',
+  '{': 'BracketLeft',
+  '}': 'BracketRight',
+  '|': 'Backslash',
+  ':': 'Semicolon',
+  '"': 'Quote',
+  '<': 'Comma',
+  '>': 'Period',
+  '?': 'Slash',
+  '~': 'Backquote',
 };
 
 /**
@@ -168,10 +190,13 @@ test.describe('the guest screen through guesthouse serve', () => {
 
     // Scale to fit and 1:1.
     const canvasFit = () =>
-      page.getByTestId('display').locator('canvas').evaluate((el) => {
-        const c = el as HTMLCanvasElement;
-        return Math.abs(c.getBoundingClientRect().width - c.width) < 1;
-      });
+      page
+        .getByTestId('display')
+        .locator('canvas')
+        .evaluate((el) => {
+          const c = el as HTMLCanvasElement;
+          return Math.abs(c.getBoundingClientRect().width - c.width) < 1;
+        });
     await page.getByRole('button', { name: '1:1' }).click();
     await expect(page.getByRole('button', { name: '1:1' })).toHaveAttribute('aria-pressed', 'true');
     await expect.poll(canvasFit).toBe(true);
@@ -237,7 +262,10 @@ test.describe('the guest screen through guesthouse serve', () => {
     for (let i = 0; i < 50; i++) {
       await page.getByRole('tab', { name: 'Display' }).click();
       // Waited for in the page (not polled from here): each open takes a fraction of a second.
-      await page.getByTestId('display-status').filter({ hasText: /^Connected/ }).waitFor();
+      await page
+        .getByTestId('display-status')
+        .filter({ hasText: /^Connected/ })
+        .waitFor();
       if (i === 0) expect(socketsOf(served.pid).unix).toBe(before.unix + 1);
       await page.getByRole('tab', { name: 'Console' }).click();
     }
@@ -274,7 +302,16 @@ test.describe('the guest screen through guesthouse serve', () => {
     // The embedded engine serves its own VGA as RFB from the guest host: one display component for both engines.
     test.setTimeout(240_000);
     const small = await tinyGuest('i386');
-    const v86 = await client.createVm({ name: 'small', engine: 'v86', osType: 'other-x86', memoryMib: 128, kernelPath: small.bzImage, initrdPath: small.initrd, append: SCREEN_APPEND, network: 'none' });
+    const v86 = await client.createVm({
+      name: 'small',
+      engine: 'v86',
+      osType: 'other-x86',
+      memoryMib: 128,
+      kernelPath: small.bzImage,
+      initrdPath: small.initrd,
+      append: SCREEN_APPEND,
+      network: 'none',
+    });
     try {
       await page.goto(served.url);
       await row(page, 'small').click();
@@ -288,7 +325,9 @@ test.describe('the guest screen through guesthouse serve', () => {
       await page.getByTestId('display').locator('canvas').click();
       await typeOnScreen(page, 'echo v86-$((6*7))');
       await page.keyboard.press('Enter');
-      await expect.poll(async () => (await client.screenText(v86.id)).map((l) => l.trim()), { message: 'v86-42 on the screen', timeout: 60_000 }).toContain('v86-42');
+      await expect
+        .poll(async () => (await client.screenText(v86.id)).map((l) => l.trim()), { message: 'v86-42 on the screen', timeout: 60_000 })
+        .toContain('v86-42');
     } finally {
       await client.powerOffVm(v86.id).catch(() => undefined);
       await client.deleteVm(v86.id).catch(() => undefined);

@@ -5,7 +5,11 @@ import type { TestGuest } from '../support/guest';
 /** The text in the xterm.js buffer of the open console. */
 export async function terminalText(page: Page): Promise<string> {
   return page.locator('[data-testid=terminal]').evaluate((el) => {
-    const term = (el as HTMLElement & { terminal?: { buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } } } }).terminal;
+    const term = (
+      el as HTMLElement & {
+        terminal?: { buffer: { active: { length: number; getLine(i: number): { translateToString(trim: boolean): string } | undefined } } };
+      }
+    ).terminal;
     if (!term) return '';
     const b = term.buffer.active;
     const lines: string[] = [];
@@ -15,7 +19,7 @@ export async function terminalText(page: Page): Promise<string> {
 }
 
 export async function waitForTerminal(page: Page, text: string, timeout = 90_000): Promise<void> {
-await expect.poll(() => terminalText(page), { timeout, message: `"${text}" in the console` }).toContain(text);
+  await expect.poll(() => terminalText(page), { timeout, message: `"${text}" in the console` }).toContain(text);
 }
 
 /** Types a line into the open console, as a person would (click, type, Enter). */
@@ -28,11 +32,11 @@ export async function typeLine(page: Page, text: string): Promise<void> {
 export const row = (page: Page, name: string) => page.locator(`li[data-vm="${name}"]`);
 
 /**
-* What a person does in the GUI, the same in a browser and in the Electron window:
-* create the tiny guest through the wizard, start it, read the marker and a command's
-* answer from the xterm buffer, pause/resume, save the state and restore it, shut down,
-* delete. Screenshots are artifacts.
-*/
+ * What a person does in the GUI, the same in a browser and in the Electron window:
+ * create the tiny guest through the wizard, start it, read the marker and a command's
+ * answer from the xterm buffer, pause/resume, save the state and restore it, shut down,
+ * delete. Screenshots are artifacts.
+ */
 export async function fullFlow(page: Page, guest: TestGuest, info: TestInfo): Promise<void> {
   await expect(page.getByText('No VMs yet. Click New to make one.')).toBeVisible();
   await page.getByRole('button', { name: 'New' }).click();

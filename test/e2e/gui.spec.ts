@@ -53,7 +53,22 @@ test.describe('GUI through guesthouse serve', () => {
     const [a, b] = [await context.newPage(), await context.newPage()];
     await a.goto(served.url);
     await b.goto(served.origin + '/');
-    const made = await served.cli(['create', 'shared', '--os', 'other-x64', '--memory', '128', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--network', 'none']);
+    const made = await served.cli([
+      'create',
+      'shared',
+      '--os',
+      'other-x64',
+      '--memory',
+      '128',
+      '--kernel',
+      guest.kernel,
+      '--initrd',
+      guest.initrd,
+      '--append',
+      guest.append,
+      '--network',
+      'none',
+    ]);
     expect(made.code).toBe(0);
     await expect(row(a, 'shared')).toContainText('Stopped');
     await expect(row(b, 'shared')).toContainText('Stopped');
@@ -89,7 +104,22 @@ test.describe('GUI through guesthouse serve', () => {
   });
 
   test('settings: editable while stopped, read-only while running', async ({ page }) => {
-    const made = await served.cli(['create', 'tune', '--os', 'other-x64', '--memory', '128', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--network', 'none']);
+    const made = await served.cli([
+      'create',
+      'tune',
+      '--os',
+      'other-x64',
+      '--memory',
+      '128',
+      '--kernel',
+      guest.kernel,
+      '--initrd',
+      guest.initrd,
+      '--append',
+      guest.append,
+      '--network',
+      'none',
+    ]);
     expect(made.code).toBe(0);
     await page.goto(served.url);
     await row(page, 'tune').click();
@@ -117,17 +147,25 @@ test.describe('GUI through guesthouse serve', () => {
     await page.locator('#set-forwards').fill('tcp:2222:22, tcp:8080:80');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(page.getByRole('status')).toHaveText('Saved.');
-    expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config.network).toEqual({ mode: 'nat', model: 'e1000', forwards: [
-      { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
-      { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 80 },
-    ] });
+    expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config.network).toEqual({
+      mode: 'nat',
+      model: 'e1000',
+      forwards: [
+        { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
+        { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 80 },
+      ],
+    });
     // What the guest sees: the adapter, the disk bus and the network card are settings too.
     await page.locator('#set-display').selectOption('virtio');
     await page.locator('#set-disk-bus').selectOption('ide');
     await page.locator('#set-nic').selectOption('virtio');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(page.getByRole('status')).toHaveText('Saved.');
-    expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config).toMatchObject({ display: { adapter: 'virtio' }, diskBus: 'ide', network: { model: 'virtio' } });
+    expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config).toMatchObject({
+      display: { adapter: 'virtio' },
+      diskBus: 'ide',
+      network: { model: 'virtio' },
+    });
     // Storage: a new disk is made on save; detaching takes it off the VM and leaves the file.
     const show = async () => JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout) as { folder: string; config: { disks: { path: string }[] } };
     await page.locator('#set-new-disk').fill('lots');

@@ -26,7 +26,12 @@ const MODULES = ['kernel/drivers/acpi/button.ko', 'kernel/drivers/input/evdev.ko
  * 6.1 kernel builds usbcore, the host controllers and usbhid/hid as modules. The guest loads
  * them only when a USB host controller is on the PCI bus, and reports INPUT_READY_MARKER.
  */
-const USB_MODULES = ['kernel/drivers/usb/host/xhci-pci.ko', 'kernel/drivers/usb/host/uhci-hcd.ko', 'kernel/drivers/hid/usbhid/usbhid.ko', 'kernel/drivers/hid/hid-generic.ko'];
+const USB_MODULES = [
+  'kernel/drivers/usb/host/xhci-pci.ko',
+  'kernel/drivers/usb/host/uhci-hcd.ko',
+  'kernel/drivers/hid/usbhid/usbhid.ko',
+  'kernel/drivers/hid/hid-generic.ko',
+];
 
 /**
  * Disks, for the snapshot, clone and disk-tool tests: virtio-blk and AHCI (SATA) with sd, and
@@ -34,7 +39,14 @@ const USB_MODULES = ['kernel/drivers/usb/host/xhci-pci.ko', 'kernel/drivers/usb/
  * and only when a virtio block device (1af4:1001 or 1af4:1042) or an AHCI controller (class
  * 0x010601) is on the PCI bus, so a guest without disks boots as fast as before.
  */
-const DISK_MODULES = ['kernel/drivers/block/virtio_blk.ko', 'kernel/drivers/virtio/virtio_pci.ko', 'kernel/drivers/ata/ahci.ko', 'kernel/drivers/scsi/sd_mod.ko', 'kernel/crypto/crc32c_generic.ko', 'kernel/fs/ext4/ext4.ko'];
+const DISK_MODULES = [
+  'kernel/drivers/block/virtio_blk.ko',
+  'kernel/drivers/virtio/virtio_pci.ko',
+  'kernel/drivers/ata/ahci.ko',
+  'kernel/drivers/scsi/sd_mod.ko',
+  'kernel/crypto/crc32c_generic.ko',
+  'kernel/fs/ext4/ext4.ko',
+];
 
 /** The ISO's kernel command line: messages on the screen and the serial port; nokaslr keeps the
  * decompressor from writing KASLR warnings on the screen. */
@@ -148,7 +160,11 @@ export function moduleDepends(ko) {
   const at = buf.indexOf('depends=');
   if (at < 0) return [];
   const end = buf.indexOf(0, at);
-  return buf.subarray(at + 8, end).toString('latin1').split(',').filter(Boolean);
+  return buf
+    .subarray(at + 8, end)
+    .toString('latin1')
+    .split(',')
+    .filter(Boolean);
 }
 
 /** Writes a cpio "newc" archive. Entries: {name, mode, data?, target?, rdev?}. */
@@ -209,10 +225,28 @@ function buildIso(iso, { bzImage, initrd, syslinuxRoot, scratch }) {
   const cfg = ['DEFAULT guest', 'PROMPT 0', 'TIMEOUT 0', 'LABEL guest', '  KERNEL /vmlinuz', '  INITRD /initrd.img', `  APPEND ${ISO_APPEND}`, ''];
   fs.writeFileSync(path.join(tree, 'isolinux/isolinux.cfg'), cfg.join('\n'));
   try {
-    run('xorriso', ['-as', 'mkisofs', '-quiet', '-o', iso, '-V', 'GUESTHOUSE', '-r', '-J',
-      '-b', 'isolinux/isolinux.bin', '-c', 'isolinux/boot.cat', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table', tree]);
+    run('xorriso', [
+      '-as',
+      'mkisofs',
+      '-quiet',
+      '-o',
+      iso,
+      '-V',
+      'GUESTHOUSE',
+      '-r',
+      '-J',
+      '-b',
+      'isolinux/isolinux.bin',
+      '-c',
+      'isolinux/boot.cat',
+      '-no-emul-boot',
+      '-boot-load-size',
+      '4',
+      '-boot-info-table',
+      tree,
+    ]);
   } catch (e) {
-    if (e.code === 'ENOENT') throw new Error('xorriso is missing: the test guest\'s ISO needs it (apt-get install xorriso).', { cause: e });
+    if (e.code === 'ENOENT') throw new Error("xorriso is missing: the test guest's ISO needs it (apt-get install xorriso).", { cause: e });
     throw e;
   }
 }
@@ -223,7 +257,9 @@ function moduleOrder(modDir, wanted, loaded = []) {
   const visit = (rel) => {
     if (order.includes(rel) || loaded.includes(rel)) return;
     for (const dep of moduleDepends(path.join(modDir, rel))) {
-      const found = run('find', [modDir, '-name', `${dep}.ko`]).trim().split('\n')[0];
+      const found = run('find', [modDir, '-name', `${dep}.ko`])
+        .trim()
+        .split('\n')[0];
       if (!found) throw new Error(`module ${dep} (needed by ${rel}) is not in ${modDir}`);
       visit(path.relative(modDir, found));
     }
@@ -262,13 +298,19 @@ export function buildGuest(arch) {
     const usbOrder = moduleOrder(modDir, USB_MODULES, order);
     const diskOrder = moduleOrder(modDir, DISK_MODULES, order);
 
-    const entries = ['bin', 'dev', 'proc', 'sys', 'etc', 'etc/acpi', 'etc/acpi/PWRF', 'lib', 'lib/modules', 'tmp', 'root', 'var', 'var/log', 'var/run'].map((name) => ({ type: 'dir', name }));
+    const entries = ['bin', 'dev', 'proc', 'sys', 'etc', 'etc/acpi', 'etc/acpi/PWRF', 'lib', 'lib/modules', 'tmp', 'root', 'var', 'var/log', 'var/run'].map(
+      (name) => ({ type: 'dir', name }),
+    );
     entries.push({ type: 'chardev', name: 'dev/console', major: 5, minor: 1 });
     entries.push({ type: 'file', name: 'bin/busybox', mode: 0o755, data: fs.readFileSync(path.join(root, 'bin/busybox')) });
     entries.push({ type: 'symlink', name: 'bin/sh', target: 'busybox' });
     entries.push({ type: 'file', name: 'init', mode: 0o755, data: Buffer.from(INIT) });
     entries.push({ type: 'file', name: 'etc/acpi/PWRF/00000080', mode: 0o755, data: Buffer.from(POWEROFF) });
-    for (const [list, rels] of [['order', order], ['order.usb', usbOrder], ['order.disk', diskOrder]]) {
+    for (const [list, rels] of [
+      ['order', order],
+      ['order.usb', usbOrder],
+      ['order.disk', diskOrder],
+    ]) {
       const flat = rels.map((rel) => path.basename(rel));
       rels.forEach((rel, i) => entries.push({ type: 'file', name: `lib/modules/${flat[i]}`, data: fs.readFileSync(path.join(modDir, rel)) }));
       entries.push({ type: 'file', name: `lib/modules/${list}`, data: Buffer.from(flat.join('\n') + '\n') });
@@ -282,9 +324,18 @@ export function buildGuest(arch) {
     if (spec.extractVmlinux && extractVmlinux(path.join(out, 'vmlinuz'), path.join(out, 'vmlinux'), work)) kernel = final('vmlinux');
     buildIso(path.join(out, 'guest.iso'), { bzImage: path.join(out, 'vmlinuz'), initrd: path.join(out, 'initrd.cpio'), syslinuxRoot, scratch: work });
     const guest = {
-      arch, kernelPackage: kpkg, kernelVersion: kver, kernel, bzImage: final('vmlinuz'), initrd: final('initrd.cpio'),
-      readyMarker: READY_MARKER, append: 'console=ttyS0 quiet',
-      iso: final('guest.iso'), isoAppend: ISO_APPEND, inputReadyMarker: INPUT_READY_MARKER, disksReadyMarker: DISKS_READY_MARKER,
+      arch,
+      kernelPackage: kpkg,
+      kernelVersion: kver,
+      kernel,
+      bzImage: final('vmlinuz'),
+      initrd: final('initrd.cpio'),
+      readyMarker: READY_MARKER,
+      append: 'console=ttyS0 quiet',
+      iso: final('guest.iso'),
+      isoAppend: ISO_APPEND,
+      inputReadyMarker: INPUT_READY_MARKER,
+      disksReadyMarker: DISKS_READY_MARKER,
     };
     fs.writeFileSync(path.join(out, 'guest.json'), JSON.stringify(guest, null, 2));
     try {

@@ -76,7 +76,7 @@ describe('the accelerator probe', () => {
   });
 
   it('runs 64-bit code under TCG (the probe firmware itself is right)', async () => {
-    expect(await runProbe(which('qemu-system-x86_64'), 'tcg')).toEqual({ ok: true, detail: '' });
+    expect(await runProbe(which('qemu-system-x86_64'), 'tcg')).toEqual({ ok: true, detail: { message: '' } });
   });
 
   it('reports a KVM that hangs in 64-bit mode as unusable, with the reason, and auto picks TCG', async () => {
@@ -91,12 +91,15 @@ describe('the accelerator probe', () => {
 
   it('reports a KVM whose vCPU resets at the switch to 64-bit mode', async () => {
     const env = brokenKvmEnv('hang', path.join(root, 'r'));
-    fs.writeFileSync(path.join(env.GUESTHOUSE_QEMU_DIR!, 'qemu-system-x86_64'), fs.readFileSync(path.join(env.GUESTHOUSE_QEMU_DIR!, 'qemu-system-x86_64'), 'utf8').replace(' -no-reboot) continue;;', ''));
+    fs.writeFileSync(
+      path.join(env.GUESTHOUSE_QEMU_DIR!, 'qemu-system-x86_64'),
+      fs.readFileSync(path.join(env.GUESTHOUSE_QEMU_DIR!, 'qemu-system-x86_64'), 'utf8').replace(' -no-reboot) continue;;', ''),
+    );
     const kvm = (await probeHost({ libraryPath: root, env })).accelerators.find((a) => a.kind === 'kvm')!;
     expect(kvm.detail.message).toBe('KVM is present but could not run 64-bit code here: its CPU reset before reaching 64-bit mode.');
   });
 
-  it('reports a KVM that aborts with QEMU\'s own words', async () => {
+  it("reports a KVM that aborts with QEMU's own words", async () => {
     const env = brokenKvmEnv('abort', path.join(root, 'a'));
     const host = await probeHost({ libraryPath: root, env });
     const kvm = host.accelerators.find((a) => a.kind === 'kvm')!;
@@ -115,10 +118,14 @@ describe('the accelerator probe', () => {
     expect(kvmRuns(env.calls)).toBe(2);
   });
 
-  it('GUESTHOUSE_ACCELERATOR and the host setting override the probe; the VM\'s own setting still wins', async () => {
+  it("GUESTHOUSE_ACCELERATOR and the host setting override the probe; the VM's own setting still wins", async () => {
     const env = brokenKvmEnv('abort', path.join(root, 'o'), { GUESTHOUSE_ACCELERATOR: 'kvm' });
     const host = await probeHost({ libraryPath: root, env });
-    expect(host.acceleratorChoice).toMatchObject({ accelerator: 'kvm', source: 'environment', reason: 'Using KVM, as GUESTHOUSE_ACCELERATOR says.' });
+    expect(host.acceleratorChoice).toMatchObject({
+      accelerator: 'kvm',
+      source: 'environment',
+      reason: { message: 'Using KVM, as GUESTHOUSE_ACCELERATOR says.' },
+    });
     const home = tempHome('acc-set');
     const service = new VmService({ home, env: { ...env, GUESTHOUSE_ACCELERATOR: '' } });
     const set = await service.setHostSettings({ accelerator: 'tcg' });
@@ -181,11 +188,13 @@ describe('guests on a host whose KVM is broken', () => {
     expect(vm.runtime?.accelerator).toBe('kvm');
     // What stood still: the kernel's own words on the screen, and nothing after them.
     expect((await service.screenText('silent')).join('\n')).toMatch(/requires an x86-64 CPU/);
-    expect(vm.engineNotes[0]?.message).toMatch(/^The guest has shown no console output and no screen change for 20 s under KVM: the hardware acceleration of this host may be broken\. Power off, set the accelerator to TCG/);
+    expect(vm.engineNotes[0]?.message).toMatch(
+      /^The guest has shown no console output and no screen change for 20 s under KVM: the hardware acceleration of this host may be broken\. Power off, set the accelerator to TCG/,
+    );
     await service.powerOffVm('silent');
   });
 
-  it('a stop nobody asked for shows paused with QEMU\'s reason; a refused resume leaves it paused', async () => {
+  it("a stop nobody asked for shows paused with QEMU's reason; a refused resume leaves it paused", async () => {
     const socket = path.join(root, 'x.qmp');
     process.env.GH_TEST_EXTRA_QMP = socket;
     const service = serviceWith({ ...process.env, GUESTHOUSE_QEMU_DIR: fakeQemuDir('hang', path.join(root, 'q')).dir });

@@ -13,8 +13,6 @@ import { vncAuthResponse } from '../../core/node/transport/vncProxy';
 
 const missing = realGuestsMissing();
 
-
-
 /** A VNC viewer's handshake (RFB 3.8, VNC Authentication) up to ServerInit: the screen's size, or why it was refused. */
 async function vncServerInit(port: number, password: string): Promise<string> {
   const socket = net.connect(port, '127.0.0.1');
@@ -64,7 +62,10 @@ describe('guesthouse CLI', () => {
   });
 
   it('creates, starts in the background, talks to and stops a guest', () => {
-    expect(cli(home, ['create', 'web', ...boot, '--disk', '64M'])).toMatchObject({ code: 0, stdout: `Created "web" in ${path.join(home, 'machines', 'web')}.\n` });
+    expect(cli(home, ['create', 'web', ...boot, '--disk', '64M'])).toMatchObject({
+      code: 0,
+      stdout: `Created "web" in ${path.join(home, 'machines', 'web')}.\n`,
+    });
     const disk = path.join(home, 'machines', 'web', 'web.qcow2');
     expect(fs.readFileSync(disk).subarray(0, 4).toString('latin1')).toBe('QFI\xfb');
     expect(cli(home, ['start', 'web'])).toMatchObject({ code: 0, stdout: 'Started "web".\n' });
@@ -114,7 +115,22 @@ describe('guesthouse CLI', () => {
 
   it('display shows the screen to a VNC viewer with a one-time password, until Ctrl-C', async () => {
     // The bzImage: booted through PVH (the vmlinux) Linux gets no vgacon, so no 720x400 text screen.
-    const args = ['--os', 'other-x64', '--memory', '128', '--kernel', guest.bzImage, '--initrd', guest.initrd, '--append', 'console=tty0 console=ttyS0 quiet', '--network', 'none', '--display', 'vga'];
+    const args = [
+      '--os',
+      'other-x64',
+      '--memory',
+      '128',
+      '--kernel',
+      guest.bzImage,
+      '--initrd',
+      guest.initrd,
+      '--append',
+      'console=tty0 console=ttyS0 quiet',
+      '--network',
+      'none',
+      '--display',
+      'vga',
+    ];
     expect(cli(home, ['create', 'screen', ...args]).code).toBe(0);
     expect(cli(home, ['start', 'screen']).code).toBe(0);
     try {
@@ -125,11 +141,17 @@ describe('guesthouse CLI', () => {
       expect(cli(home, ['keys', 'screen', '--type', 'echo keys-$((9*9))\\n']).code).toBe(0);
       expect(cli(home, ['wait', 'screen', '--screen', 'keys-81', '--timeout-s', '60']).code).toBe(0);
       expect(cli(home, ['keys', 'screen', 'ctrl-l']).code).toBe(0);
-      expect(cli(home, ['keys', 'screen', 'ctrl-banana'])).toMatchObject({ code: 1, stderr: '"ctrl-banana" is not a key chord Guesthouse knows; use names such as ctrl-alt-delete, ret, esc, f1 or a letter.\n' });
+      expect(cli(home, ['keys', 'screen', 'ctrl-banana'])).toMatchObject({
+        code: 1,
+        stderr: '"ctrl-banana" is not a key chord Guesthouse knows; use names such as ctrl-alt-delete, ret, esc, f1 or a letter.\n',
+      });
       const png = path.join(home, 'screen.png');
       expect(cli(home, ['screenshot', 'screen', png]).stdout).toBe(`Saved the screen of "screen" (720x400) to ${png}.\n`);
       expect(fs.readFileSync(png).readUInt32BE(16)).toBe(720);
-      expect(cli(home, ['wait', 'screen', '--screen', 'never-shown', '--timeout-s', '1'])).toMatchObject({ code: 1, stderr: '"never-shown" did not appear on the screen of "screen" within 1 s.\n' });
+      expect(cli(home, ['wait', 'screen', '--screen', 'never-shown', '--timeout-s', '1'])).toMatchObject({
+        code: 1,
+        stderr: '"never-shown" did not appear on the screen of "screen" within 1 s.\n',
+      });
       const child = spawn(process.execPath, [CLI, 'display', 'screen', '--port', '0'], { env: { ...process.env, GUESTHOUSE_HOME: home } });
       const exited = new Promise<number | null>((r) => child.once('exit', r));
       let stdout = '';
@@ -247,7 +269,9 @@ describe('guesthouse CLI', () => {
       expect(cli(bare, ['create', 'q', ...boot, '--engine', 'qemu'], env).code).toBe(0);
       const r = cli(bare, ['start', 'q'], env);
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe('QEMU is not installed: install it with "sudo apt install qemu-system-x86 qemu-utils" (Debian/Ubuntu) or "sudo dnf install qemu-kvm qemu-img" (Fedora), or use the embedded v86 engine.\n');
+      expect(r.stderr).toBe(
+        'QEMU is not installed: install it with "sudo apt install qemu-system-x86 qemu-utils" (Debian/Ubuntu) or "sudo dnf install qemu-kvm qemu-img" (Fedora), or use the embedded v86 engine.\n',
+      );
       const host = cli(bare, ['host'], env).stdout;
       expect(host).toMatch(/QEMU: +not found/);
       // Without QEMU, auto falls back to the embedded engine, with its limits said plainly.

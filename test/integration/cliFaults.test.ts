@@ -17,9 +17,6 @@ import { CLI, cli as run, snapshot } from '../support/cli';
 
 const cli = (home: string, args: string[], input?: string | Buffer) => run(home, args, { encoding: 'latin1', ...(input !== undefined ? { input } : {}) });
 
-
-
-
 describe('CLI input with no guest', () => {
   let home: string;
   beforeAll(() => {
@@ -50,12 +47,20 @@ describe('CLI input with no guest', () => {
 });
 
 describe('a guest host that dies of an exception says which', () => {
-  it("its last state is the exception, which the service shows instead of an exit code", async () => {
+  it('its last state is the exception, which the service shows instead of an exit code', async () => {
     if (!fs.existsSync(guestHostEntry)) throw new Error(`${guestHostEntry} is missing: run npm run build first`);
     const vmDir = fs.mkdtempSync(path.join(tempHome(), 'vm-'));
     fs.mkdirSync(path.join(vmDir, 'logs'));
     // A ring buffer of -1 bytes throws in the boot outside every try: a bug, as far as the guest host knows.
-    const spec = { config: {}, vmDir, runtimeDir: vmDir, engine: 'v86', stateFile: path.join(vmDir, 's'), restoreState: false, ringBytes: -1 } as unknown as BootSpec;
+    const spec = {
+      config: {},
+      vmDir,
+      runtimeDir: vmDir,
+      engine: 'v86',
+      stateFile: path.join(vmDir, 's'),
+      restoreState: false,
+      ringBytes: -1,
+    } as unknown as BootSpec;
     const states: string[] = [];
     const guest = new RunningGuest('id', 'broken', spec, new GuestHostPool(forkSpawner).launch, {
       onState: (state, reason) => states.push(`${state}${reason ? `: ${reason.message}` : ''}`),
@@ -79,7 +84,22 @@ describe('the console under faults and long input', () => {
   beforeAll(async () => {
     guest = await tinyGuest('amd64');
     home = tempHome();
-    const boot = ['--os', 'other-x64', '--memory', '128', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--network', 'none', '--display', 'none'];
+    const boot = [
+      '--os',
+      'other-x64',
+      '--memory',
+      '128',
+      '--kernel',
+      guest.kernel,
+      '--initrd',
+      guest.initrd,
+      '--append',
+      guest.append,
+      '--network',
+      'none',
+      '--display',
+      'none',
+    ];
     expect(cli(home, ['create', 'tty', ...boot]).code).toBe(0);
     expect(cli(home, ['start', 'tty']).code).toBe(0);
     expect(cli(home, ['wait', 'tty', '--for', guest.readyMarker, '--timeout-s', '90']).code).toBe(0);
@@ -126,13 +146,18 @@ describe('the console under faults and long input', () => {
     const client = (await connectToService(home, false))!;
     try {
       const started = performance.now();
-      await expect(client.writeConsole('tty', new Uint8Array(16 * 2 ** 20).fill(0x61))).rejects.toThrow('One console write takes at most 64 KiB; send longer input in parts, as "guesthouse send NAME --file FILE" does.');
+      await expect(client.writeConsole('tty', new Uint8Array(16 * 2 ** 20).fill(0x61))).rejects.toThrow(
+        'One console write takes at most 64 KiB; send longer input in parts, as "guesthouse send NAME --file FILE" does.',
+      );
       expect(performance.now() - started).toBeLessThan(10_000);
     } finally {
       client.close();
     }
     const long = cli(home, ['send', 'tty', 'x'.repeat(100 * 1024)]);
-    expect(long).toMatchObject({ code: 1, stderr: 'One console write takes at most 64 KiB; send longer input in parts, as "guesthouse send NAME --file FILE" does.\n' });
+    expect(long).toMatchObject({
+      code: 1,
+      stderr: 'One console write takes at most 64 KiB; send longer input in parts, as "guesthouse send NAME --file FILE" does.\n',
+    });
     expect(cli(home, ['send', 'tty', 'echo alive-$((5*5))\\n']).code).toBe(0);
     expect(cli(home, ['wait', 'tty', '--for', 'alive-25', '--timeout-s', '10']).code).toBe(0);
   });
@@ -156,11 +181,16 @@ describe('the console under faults and long input', () => {
     expect(cli(home, ['send', 'tty', '--file', '-'], 'one\ntwo\n').code).toBe(0);
     expect(cli(home, ['send', 'tty', '\\x04']).code).toBe(0);
     expect(cli(home, ['wait', 'tty', '--for', 'stdin-8', '--timeout-s', '30']).code).toBe(0);
-    expect(cli(home, ['send', 'tty', '--file', path.join(home, 'nope.txt')])).toMatchObject({ code: 2, stderr: `There is no file ${path.join(home, 'nope.txt')}.\n` });
+    expect(cli(home, ['send', 'tty', '--file', path.join(home, 'nope.txt')])).toMatchObject({
+      code: 2,
+      stderr: `There is no file ${path.join(home, 'nope.txt')}.\n`,
+    });
   });
 
   it('wait ends at once when the guest crashes, with the reason; on a VM not running it says so', async () => {
-    const waiting = spawn(process.execPath, [CLI, 'wait', 'tty', '--for', 'never-printed', '--timeout-s', '120'], { env: { ...process.env, GUESTHOUSE_HOME: home } });
+    const waiting = spawn(process.execPath, [CLI, 'wait', 'tty', '--for', 'never-printed', '--timeout-s', '120'], {
+      env: { ...process.env, GUESTHOUSE_HOME: home },
+    });
     let stderr = '';
     waiting.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => waiting.once('exit', r));
@@ -172,11 +202,16 @@ describe('the console under faults and long input', () => {
     expect(performance.now() - killedAt).toBeLessThan(10_000);
     expect(stderr).toBe('"tty" crashed: QEMU was killed by SIGKILL.\n');
     // Afterwards, the crash is still the answer, not the old log.
-    expect(cli(home, ['wait', 'tty', '--for', guest.readyMarker, '--timeout-s', '5'])).toMatchObject({ code: 1, stderr: '"tty" crashed: QEMU was killed by SIGKILL.\n' });
+    expect(cli(home, ['wait', 'tty', '--for', guest.readyMarker, '--timeout-s', '5'])).toMatchObject({
+      code: 1,
+      stderr: '"tty" crashed: QEMU was killed by SIGKILL.\n',
+    });
     // A VM stopped normally: the log of its last run holds the marker, but that run is over.
     expect(cli(home, ['start', 'tty']).code).toBe(0);
     expect(cli(home, ['wait', 'tty', '--for', guest.readyMarker, '--timeout-s', '90']).code).toBe(0);
-    const stopping = spawn(process.execPath, [CLI, 'wait', 'tty', '--for', 'never-printed', '--timeout-s', '120'], { env: { ...process.env, GUESTHOUSE_HOME: home } });
+    const stopping = spawn(process.execPath, [CLI, 'wait', 'tty', '--for', 'never-printed', '--timeout-s', '120'], {
+      env: { ...process.env, GUESTHOUSE_HOME: home },
+    });
     let stopErr = '';
     stopping.stderr.on('data', (d: Buffer) => (stopErr += d.toString()));
     const stopExit = new Promise<number | null>((r) => stopping.once('exit', r));

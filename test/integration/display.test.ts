@@ -53,7 +53,7 @@ function screenTests(arch: 'amd64' | 'i386', make: (g: TestGuest, name: string, 
     expect(rows).toContain('screen-42');
   });
 
-  it('a PNG screenshot has the guest\'s resolution, and the RFB endpoint serves the same screen', async () => {
+  it("a PNG screenshot has the guest's resolution, and the RFB endpoint serves the same screen", async () => {
     const png = await t.service.screenshot(name);
     expect(pngSize(png)).toBe('720x400');
     const viewer = await viewerOf(t.service, name);
@@ -83,9 +83,17 @@ function screenTests(arch: 'amd64' | 'i386', make: (g: TestGuest, name: string, 
 
 describe('the screen of a QEMU guest', () => {
   if (skipBecause(missing)) return;
-  const t = screenTests('amd64', (g, name, append) => ({ name, osType: 'other-x64', memoryMib: 128, kernelPath: g.bzImage, initrdPath: g.initrd, append, network: 'none' }));
+  const t = screenTests('amd64', (g, name, append) => ({
+    name,
+    osType: 'other-x64',
+    memoryMib: 128,
+    kernelPath: g.bzImage,
+    initrdPath: g.initrd,
+    append,
+    network: 'none',
+  }));
 
-  it('the USB tablet is one of the guest\'s input devices', async () => {
+  it("the USB tablet is one of the guest's input devices", async () => {
     // With console=tty0 last, the guest's console (and its shell) is the screen.
     const marker = (t.guest as TestGuest & { inputReadyMarker?: string }).inputReadyMarker;
     if (marker) expect(await t.service.waitForScreen('screen-amd64', marker, 60_000)).toBe(true);
@@ -114,7 +122,16 @@ describe('the screen of a QEMU guest', () => {
   });
 
   it('a VM without a screen says so instead of showing nothing', async () => {
-    await t.service.createVm({ name: 'headless', osType: 'other-x64', memoryMib: 128, kernelPath: t.guest.kernel, initrdPath: t.guest.initrd, append: t.guest.append, network: 'none', display: 'none' });
+    await t.service.createVm({
+      name: 'headless',
+      osType: 'other-x64',
+      memoryMib: 128,
+      kernelPath: t.guest.kernel,
+      initrdPath: t.guest.initrd,
+      append: t.guest.append,
+      network: 'none',
+      display: 'none',
+    });
     await t.service.startVm('headless');
     expect((await t.service.getVm('headless')).runtime?.displaySocket).toBeUndefined();
     await expect(t.service.screenshot('headless')).rejects.toThrow('"headless" has no screen (its display is set to none); use its serial console.');
@@ -126,5 +143,14 @@ describe('the screen of a QEMU guest', () => {
 describe('the screen of a v86 guest', () => {
   const reason = missing ?? missingComponent('i386 packages for the v86 test guest', i386PackagesAvailable(), 'dpkg --add-architecture i386; apt-get update');
   if (skipBecause(reason)) return;
-  screenTests('i386', (g, name, append) => ({ name, engine: 'v86', osType: 'other-x86', memoryMib: 128, kernelPath: g.bzImage, initrdPath: g.initrd, append, network: 'none' }));
+  screenTests('i386', (g, name, append) => ({
+    name,
+    engine: 'v86',
+    osType: 'other-x86',
+    memoryMib: 128,
+    kernelPath: g.bzImage,
+    initrdPath: g.initrd,
+    append,
+    network: 'none',
+  }));
 });

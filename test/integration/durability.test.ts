@@ -73,7 +73,10 @@ describe('config durability', () => {
     const dir = lib.create(sampleConfig);
     const holder = spawn(
       process.execPath,
-      ['-e', `const { Library } = require(${JSON.stringify(path.join(OUT, 'library', 'library.js'))}); new Library(${JSON.stringify(home)}).lock(${JSON.stringify(dir)}, 'web'); process.stdout.write('locked\\n'); setInterval(() => {}, 1000);`],
+      [
+        '-e',
+        `const { Library } = require(${JSON.stringify(path.join(OUT, 'library', 'library.js'))}); new Library(${JSON.stringify(home)}).lock(${JSON.stringify(dir)}, 'web'); process.stdout.write('locked\\n'); setInterval(() => {}, 1000);`,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));

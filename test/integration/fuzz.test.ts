@@ -75,7 +75,24 @@ function garbage(r: Rng, depth = 3): unknown {
       return Array.from({ length: r.int(4) }, () => garbage(r, depth - 1));
     default: {
       const o: Record<string, unknown> = {};
-      const keys = ['name', 'memoryMib', 'cpus', 'network', 'forwards', 'diskSizeBytes', 'diskPath', 'force', 'timeoutMs', 'keepDisks', 'chord', 'text', 'accelerator', '__proto__', 'constructor', randomString(r, 10)];
+      const keys = [
+        'name',
+        'memoryMib',
+        'cpus',
+        'network',
+        'forwards',
+        'diskSizeBytes',
+        'diskPath',
+        'force',
+        'timeoutMs',
+        'keepDisks',
+        'chord',
+        'text',
+        'accelerator',
+        '__proto__',
+        'constructor',
+        randomString(r, 10),
+      ];
       for (let i = r.int(4); i > 0; i--) o[r.pick(keys)] = garbage(r, depth - 1);
       return o;
     }
@@ -90,7 +107,13 @@ const badFields: Record<string, unknown[]> = {
   network: ['bridged', '', 1, null, ['nat']],
   diskSizeBytes: [1, -1, 2 ** 51, 1.5, 'huge'],
   diskFormat: ['vmdk', 2],
-  forwards: [[{ protocol: 'sctp', hostPort: 1, guestPort: 1 }], [{ protocol: 'tcp', hostPort: 0, guestPort: 22 }], [{ protocol: 'tcp', hostPort: 2222, guestPort: 22, hostAddress: '1.2.3.4,guestfwd=x' }], 'tcp:1:2', Array(33).fill({ protocol: 'tcp', hostPort: 1, guestPort: 1 })],
+  forwards: [
+    [{ protocol: 'sctp', hostPort: 1, guestPort: 1 }],
+    [{ protocol: 'tcp', hostPort: 0, guestPort: 22 }],
+    [{ protocol: 'tcp', hostPort: 2222, guestPort: 22, hostAddress: '1.2.3.4,guestfwd=x' }],
+    'tcp:1:2',
+    Array(33).fill({ protocol: 'tcp', hostPort: 1, guestPort: 1 }),
+  ],
   shutdownTimeoutMs: [0, 999, 1.5, 4e6, '30'],
   osType: ['windows-95', 1],
   engine: ['bochs'],
@@ -121,7 +144,15 @@ function nextMessage(r: Rng, id: number, keep: { name: string; id: string }): Ou
   const methods = serviceMethods as readonly string[];
   switch (r.int(10)) {
     case 0: // an unknown method
-      return { json: { type: 'call', id, method: r.pick([randomString(r), 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'close', 'powerOffAll', 'library', 'bootSpec']), params: [] }, id };
+      return {
+        json: {
+          type: 'call',
+          id,
+          method: r.pick([randomString(r), 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'close', 'powerOffAll', 'library', 'bootSpec']),
+          params: [],
+        },
+        id,
+      };
     case 1:
     case 2: {
       // a real method with garbage arguments
@@ -143,9 +174,27 @@ function nextMessage(r: Rng, id: number, keep: { name: string; id: string }): Ou
         if (Object.keys(change).every((k) => ['osType', 'memoryMib', 'network'].includes(k))) change.cpus = 0;
         return { json: { type: 'call', id, method: 'modifyVm', params: [r.pick([keep.name, keep.id]), change] }, id };
       }
-      if (which === 2) return { json: { type: 'call', id, method: r.pick(['shutdownVm', 'deleteVm']), params: [keep.name, { force: r.pick(['yes', 1, null]), keepDisks: r.pick(['no', 0]), [randomString(r, 6) || 'x']: 1 }] }, id };
-      if (which === 3) return { json: { type: 'call', id, method: 'writeConsole', params: [keep.name, r.pick(['text', [1, 2, 3], { $b64: 'AAAA' }, null, 5])] }, id };
-      return { json: { type: 'call', id, method: r.pick(['waitForConsole', 'waitForScreen']), params: [keep.name, r.pick(['', 5, null]), r.pick([-1, 'x', 1.5, 1e12])] }, id };
+      if (which === 2)
+        return {
+          json: {
+            type: 'call',
+            id,
+            method: r.pick(['shutdownVm', 'deleteVm']),
+            params: [keep.name, { force: r.pick(['yes', 1, null]), keepDisks: r.pick(['no', 0]), [randomString(r, 6) || 'x']: 1 }],
+          },
+          id,
+        };
+      if (which === 3)
+        return { json: { type: 'call', id, method: 'writeConsole', params: [keep.name, r.pick(['text', [1, 2, 3], { $b64: 'AAAA' }, null, 5])] }, id };
+      return {
+        json: {
+          type: 'call',
+          id,
+          method: r.pick(['waitForConsole', 'waitForScreen']),
+          params: [keep.name, r.pick(['', 5, null]), r.pick([-1, 'x', 1.5, 1e12])],
+        },
+        id,
+      };
     }
     case 4: {
       // a wrong envelope: the message kind, the id, extra keys, not an object
@@ -167,7 +216,19 @@ function nextMessage(r: Rng, id: number, keep: { name: string; id: string }): Ou
     }
     case 5: {
       // no usable id: the reply goes to id -1
-      const envelope = r.pick<unknown>([null, 0, 'call', [], [1, 2], true, { type: 'call', id: 'one', method: 'listVms', params: [] }, { type: 'call', id: null }, { type: 'call', id: Infinity }, { method: 'listVms' }, { type: 'subscribe', x: 1 }]);
+      const envelope = r.pick<unknown>([
+        null,
+        0,
+        'call',
+        [],
+        [1, 2],
+        true,
+        { type: 'call', id: 'one', method: 'listVms', params: [] },
+        { type: 'call', id: null },
+        { type: 'call', id: Infinity },
+        { method: 'listVms' },
+        { type: 'subscribe', x: 1 },
+      ]);
       return { json: envelope, id: null };
     }
     case 6: {
@@ -175,7 +236,16 @@ function nextMessage(r: Rng, id: number, keep: { name: string; id: string }): Ou
       const size = r.pick([1024, 65_536, 1 << 20, 2 << 20]);
       const big = 'A'.repeat(size);
       const method = r.pick(['getVm', 'createVm', 'waitForConsole', 'browseFiles', 'sendKeys', 'modifyVm']);
-      const params = method === 'createVm' ? [{ name: big }] : method === 'sendKeys' ? [keep.name, { text: big }] : method === 'modifyVm' ? [keep.name, { append: big }] : method === 'waitForConsole' ? [keep.name, big, 10] : [big];
+      const params =
+        method === 'createVm'
+          ? [{ name: big }]
+          : method === 'sendKeys'
+            ? [keep.name, { text: big }]
+            : method === 'modifyVm'
+              ? [keep.name, { append: big }]
+              : method === 'waitForConsole'
+                ? [keep.name, big, 10]
+                : [big];
       return { json: { type: 'call', id, method, params }, id };
     }
     case 7: {
@@ -184,11 +254,26 @@ function nextMessage(r: Rng, id: number, keep: { name: string; id: string }): Ou
       const open = r.next() < 0.5 ? '[' : '{"a":';
       const close = open === '[' ? ']' : '}';
       // Parsed, it is answered at its id; too deep for the parser, it is a line that is not JSON (id -1).
-      return { raw: `{"type":"call","id":${id},"method":"${r.pick(['createVm', 'getVm', 'listVms'])}","params":[${open.repeat(depth)}1${close.repeat(depth)}]}`, id, deep: true };
+      return {
+        raw: `{"type":"call","id":${id},"method":"${r.pick(['createVm', 'getVm', 'listVms'])}","params":[${open.repeat(depth)}1${close.repeat(depth)}]}`,
+        id,
+        deep: true,
+      };
     }
     case 8: {
       // not JSON
-      const text = r.pick(['{', '}', '{"type":"call"', 'call listVms', '[1,2', '{"type":"call","id":1,}', "{'type':'call'}", 'NaN', 'undefined', randomString(r, 200)]);
+      const text = r.pick([
+        '{',
+        '}',
+        '{"type":"call"',
+        'call listVms',
+        '[1,2',
+        '{"type":"call","id":1,}',
+        "{'type':'call'}",
+        'NaN',
+        'undefined',
+        randomString(r, 200),
+      ]);
       // One line: a newline inside would make it two messages on the socket.
       const line = text.replace(/[\r\n]/g, ' ');
       return { raw: line.trim() ? line : `x${line}`, id: null };
@@ -279,7 +364,14 @@ function wsChannel(url: string, token: string): Promise<Channel> {
 }
 
 /** Sends `count` messages in batches, waits for every answer, and checks each one. */
-async function fuzz(channel: Channel, r: Rng, count: number, firstId: number, keep: { name: string; id: string }, seen: { errors: number; results: Map<string, number> }): Promise<void> {
+async function fuzz(
+  channel: Channel,
+  r: Rng,
+  count: number,
+  firstId: number,
+  keep: { name: string; id: string },
+  seen: { errors: number; results: Map<string, number> },
+): Promise<void> {
   const BATCH = 100;
   for (let done = 0; done < count; done += BATCH) {
     const expectIds = new Map<number, string>();
@@ -318,7 +410,9 @@ async function fuzz(channel: Channel, r: Rng, count: number, firstId: number, ke
       } else {
         const method = /"method":"(\w+)"/.exec(expectIds.get(reply.id) ?? '')?.[1] ?? '?';
         // Only read-only calls can succeed; anything else succeeding changed the library.
-        expect(READ_ONLY.has(method) || reply.type === 'result' && method === 'listVms', `${reply.type} for ${expectIds.get(reply.id)} (seed ${SEED})`).toBe(true);
+        expect(READ_ONLY.has(method) || (reply.type === 'result' && method === 'listVms'), `${reply.type} for ${expectIds.get(reply.id)} (seed ${SEED})`).toBe(
+          true,
+        );
         seen.results.set(method, (seen.results.get(method) ?? 0) + 1);
       }
     }
@@ -366,7 +460,9 @@ describe('fuzzing the service over its socket and the web host', () => {
     const ws = await wsChannel(`ws://${url.host}/rpc`, web.token);
     await fuzz(ws, r, TOTAL / 2, 1 + TOTAL / 2, keep, seen);
     ws.close();
-    process.stdout.write(`fuzz: ${TOTAL} messages in ${((Date.now() - started) / 1000).toFixed(1)} s, ${seen.errors} errors, results: ${JSON.stringify(Object.fromEntries(seen.results))}\n`);
+    process.stdout.write(
+      `fuzz: ${TOTAL} messages in ${((Date.now() - started) / 1000).toFixed(1)} s, ${seen.errors} errors, results: ${JSON.stringify(Object.fromEntries(seen.results))}\n`,
+    );
 
     expect(child.exitCode, 'the service is still running').toBeNull();
     const after = await socketChannel(serviceSocketPath(home));

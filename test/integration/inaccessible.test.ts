@@ -11,7 +11,11 @@ import { tempHome } from '../support/service';
 const corruptions: { kind: string; corrupt: (good: string) => string; reason: (file: string) => string }[] = [
   { kind: 'truncated', corrupt: (good) => good.slice(0, Math.floor(good.length / 2)), reason: (file) => m('config.notJson', { source: file }).message },
   { kind: 'not-json', corrupt: () => 'this is not a VM\n', reason: (file) => m('config.notJson', { source: file }).message },
-  { kind: 'version-99', corrupt: (good) => JSON.stringify({ ...JSON.parse(good), version: 99 }), reason: (file) => m('config.newer', { source: file, version: 99, current: 2 }).message },
+  {
+    kind: 'version-99',
+    corrupt: (good) => JSON.stringify({ ...JSON.parse(good), version: 99 }),
+    reason: (file) => m('config.newer', { source: file, version: 99, current: 2 }).message,
+  },
   { kind: 'memory-lots', corrupt: (good) => JSON.stringify({ ...JSON.parse(good), memoryMib: 'lots' }), reason: () => m('memory.number').message },
 ];
 
@@ -66,7 +70,7 @@ describe('a VM whose vm.json cannot be read', () => {
     expect(fs.readdirSync(path.dirname(file('fresh'))).sort()).toEqual(['logs', 'vm.json']);
   });
 
-  it('an inaccessible VM can be deleted: what is Guesthouse\'s goes, its disks go unless kept', async () => {
+  it("an inaccessible VM can be deleted: what is Guesthouse's goes, its disks go unless kept", async () => {
     // With a backup that names its disk: the disk goes with it.
     await service.createVm({ name: 'gone', memoryMib: 64, diskSizeBytes: 2 ** 20, diskFormat: 'raw' });
     await service.modifyVm('gone', { memoryMib: 80 });

@@ -17,8 +17,7 @@ describe('a real guest through the service', () => {
     t.service.onDidChangeState((e) => events.push(e));
   });
 
-  const create = (name: string, append = t.guest.append) =>
-    t.service.createVm(tinyVm(t.guest, name, append));
+  const create = (name: string, append = t.guest.append) => t.service.createVm(tinyVm(t.guest, name, append));
 
   it('boots to the ready marker and answers a command', async () => {
     await create('tiny');

@@ -22,14 +22,40 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function keyFor(ch: string): [string, boolean] {
   if (/^[a-z0-9]$/.test(ch)) return [ch, false];
   if (/^[A-Z]$/.test(ch)) return [ch.toLowerCase(), true];
-  const plain: Record<string, string> = { ' ': 'spc', '\n': 'ret', '-': 'minus', '=': 'equal', '/': 'slash', '.': 'dot', ',': 'comma', ';': 'semicolon', "'": 'apostrophe' };
-  const shifted: Record<string, string> = { '$': '4', '(': '9', ')': '0', '*': '8', '!': '1', '@': '2', '#': '3', '%': '5', '^': '6', '&': '7', '_': 'minus', '+': 'equal', '"': 'apostrophe', ':': 'semicolon', '|': 'backslash' };
+  const plain: Record<string, string> = {
+    ' ': 'spc',
+    '\n': 'ret',
+    '-': 'minus',
+    '=': 'equal',
+    '/': 'slash',
+    '.': 'dot',
+    ',': 'comma',
+    ';': 'semicolon',
+    "'": 'apostrophe',
+  };
+  const shifted: Record<string, string> = {
+    $: '4',
+    '(': '9',
+    ')': '0',
+    '*': '8',
+    '!': '1',
+    '@': '2',
+    '#': '3',
+    '%': '5',
+    '^': '6',
+    '&': '7',
+    _: 'minus',
+    '+': 'equal',
+    '"': 'apostrophe',
+    ':': 'semicolon',
+    '|': 'backslash',
+  };
   if (plain[ch]) return [plain[ch], false];
   if (shifted[ch]) return [shifted[ch], true];
   throw new Error(`no key for ${JSON.stringify(ch)}`);
 }
 
-describe('reading the text of a QEMU guest\'s VGA text screen from its picture', () => {
+describe("reading the text of a QEMU guest's VGA text screen from its picture", () => {
   if (skipBecause(realGuestsMissing())) return;
 
   let dir = '';
@@ -72,9 +98,25 @@ describe('reading the text of a QEMU guest\'s VGA text screen from its picture',
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-st-'));
     const sock = path.join(dir, 'q');
     // The bzImage: booted through PVH (the vmlinux) Linux gets no screen_info and no vgacon.
-    const args = ['-nodefaults', '-accel', 'tcg', '-m', '128', '-device', 'VGA', '-display', 'none',
-      '-kernel', guest.bzImage, '-initrd', guest.initrd, '-append', 'console=tty0 quiet',
-      '-qmp', `unix:${sock},server=on,wait=off`];
+    const args = [
+      '-nodefaults',
+      '-accel',
+      'tcg',
+      '-m',
+      '128',
+      '-device',
+      'VGA',
+      '-display',
+      'none',
+      '-kernel',
+      guest.bzImage,
+      '-initrd',
+      guest.initrd,
+      '-append',
+      'console=tty0 quiet',
+      '-qmp',
+      `unix:${sock},server=on,wait=off`,
+    ];
     const proc = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     qemu = proc;
     proc.stderr!.setEncoding('utf8');
@@ -146,7 +188,9 @@ describe('reading the text of a QEMU guest\'s VGA text screen from its picture',
     await qmp!.execute('pmemsave', { val: 0xb8000, size: 80 * 25 * 2, filename: vram });
     const cells = fs.readFileSync(vram);
     const memRows = Array.from({ length: 25 }, (_, r) =>
-      Array.from({ length: 80 }, (_, c) => String.fromCharCode(cells[(r * 80 + c) * 2])).join('').trimEnd(),
+      Array.from({ length: 80 }, (_, c) => String.fromCharCode(cells[(r * 80 + c) * 2]))
+        .join('')
+        .trimEnd(),
     );
     expect(memRows).not.toContain('40');
     expect(memRows[0]).toMatch(/^SeaBIOS/);

@@ -87,7 +87,17 @@ describe('guesthouse serve', () => {
   });
 
   it('serves nothing outside the GUI folder, however the path is spelled', async () => {
-    const tries = ['/../package.json', '/..%2fpackage.json', '/%2e%2e/package.json', '/%2e%2e%2fpackage.json', '/assets/../../package.json', '/..%5cpackage.json', '//etc/passwd', '/%2fetc%2fpasswd', '/....//package.json'];
+    const tries = [
+      '/../package.json',
+      '/..%2fpackage.json',
+      '/%2e%2e/package.json',
+      '/%2e%2e%2fpackage.json',
+      '/assets/../../package.json',
+      '/..%5cpackage.json',
+      '//etc/passwd',
+      '/%2fetc%2fpasswd',
+      '/....//package.json',
+    ];
     for (const p of tries) {
       const response = await rawResponse(port, `GET ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: guesthouse_token=${token}\r\nConnection: close\r\n\r\n`);
       expect(response, p).toMatch(/^HTTP\/1\.1 (200|400|403|404) /);

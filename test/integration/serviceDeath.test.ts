@@ -15,10 +15,7 @@ const missing = realGuestsMissing();
 /** QEMU processes of this library (their sockets are in its runtime folder). */
 function qemusOf(home: string): number[] {
   const r = spawnSync('pgrep', ['-f', `qemu-system.*${runtimeDir(home)}/`], { encoding: 'utf8' });
-  return r.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map(Number);
+  return r.stdout.split('\n').filter(Boolean).map(Number);
 }
 
 async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {

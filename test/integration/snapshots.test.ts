@@ -11,17 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSnapshot, deleteSnapshot, emptySnapshotTree, findSnapshot, newSnapshotId, revertToSnapshot, type SnapshotTree } from '../../core/common/snapshots';
 import { QmpClient } from '../../core/node/guestHost/qemu/qmp';
 import { deleteLiveSnapshot, loadLiveSnapshot, saveLiveSnapshot, writableBlockNodes } from '../../core/node/guestHost/qemu/snapshotJobs';
+import { convertDisk, copyDisk, createLinkedImage, diskInfo, parseConvertProgress, resizeDisk } from '../../core/node/library/diskImages';
 import {
-  convertDisk,
   convertUefiVarsToQcow2,
-  copyDisk,
-  createLinkedImage,
   deleteDiskSnapshots,
-  diskInfo,
   extractSnapshotImage,
   listDiskSnapshots,
-  parseConvertProgress,
-  resizeDisk,
   revertDiskSnapshots,
   takeDiskSnapshots,
 } from '../../core/node/library/snapshotDisks';
@@ -39,9 +34,11 @@ const img = (name: string, size = '4M', format = 'qcow2') => {
   return file(name);
 };
 /** Writes `pattern` over the first 64 KiB of an image, as a guest would. */
-const write = (image: string, pattern: number, format = 'qcow2') => execFileSync('qemu-io', ['-f', format, '-c', `write -P ${pattern} 0 64k`, image], { stdio: 'ignore' });
+const write = (image: string, pattern: number, format = 'qcow2') =>
+  execFileSync('qemu-io', ['-f', format, '-c', `write -P ${pattern} 0 64k`, image], { stdio: 'ignore' });
 /** Whether the first 64 KiB of an image are all `pattern` (qemu-io fails the read otherwise). */
-const holds = (image: string, pattern: number, format = 'qcow2') => spawnSync('qemu-io', ['-f', format, '-c', `read -P ${pattern} 0 64k`, image], { stdio: 'ignore' }).status === 0;
+const holds = (image: string, pattern: number, format = 'qcow2') =>
+  spawnSync('qemu-io', ['-f', format, '-c', `read -P ${pattern} 0 64k`, image], { stdio: 'ignore' }).status === 0;
 const tags = async (image: string) => (await listDiskSnapshots(QEMU_IMG, image)).map((s) => s.tag).sort();
 const sha = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 const leftovers = () => fs.readdirSync(dir).filter((n) => n.endsWith('.tmp'));
@@ -170,7 +167,9 @@ describe('offline snapshots with qemu-img', () => {
     write(free, 0x1f);
     const holder = await heldOpen(busy);
     try {
-      await expect(takeDiskSnapshots(QEMU_IMG, [free, busy], 'gh-new')).rejects.toThrow(`The disk ${busy} is open in another program (a running VM?); stop it first.`);
+      await expect(takeDiskSnapshots(QEMU_IMG, [free, busy], 'gh-new')).rejects.toThrow(
+        `The disk ${busy} is open in another program (a running VM?); stop it first.`,
+      );
       expect(await tags(free)).toEqual(['gh-before']);
       await expect(revertDiskSnapshots(QEMU_IMG, [free, busy], 'gh-before')).rejects.toThrow(`The disk ${busy} is open in another program`);
       expect(holds(free, 0x1f)).toBe(true);
@@ -199,7 +198,9 @@ describe('disk tools', () => {
     expect(info).toMatchObject({ format: 'qcow2', virtualSizeBytes: 8 * 2 ** 20, backingFile: null });
     expect(info.actualSizeBytes).toBeGreaterThan(64 * 1024);
     expect((await resizeDisk(QEMU_IMG, disk, 16 * 2 ** 20)).virtualSizeBytes).toBe(16 * 2 ** 20);
-    await expect(resizeDisk(QEMU_IMG, disk, 12 * 2 ** 20)).rejects.toThrow(`The disk ${disk} is 16 MiB and can only grow: 12 MiB would cut off the guest's data.`);
+    await expect(resizeDisk(QEMU_IMG, disk, 12 * 2 ** 20)).rejects.toThrow(
+      `The disk ${disk} is 16 MiB and can only grow: 12 MiB would cut off the guest's data.`,
+    );
     expect((await diskInfo(QEMU_IMG, disk)).virtualSizeBytes).toBe(16 * 2 ** 20);
     expect(holds(disk, 0x42)).toBe(true);
     const raw = img('grow.raw', '1M', 'raw');
@@ -236,13 +237,17 @@ describe('disk tools', () => {
     entry.writeBigUInt64BE(0x8000000000000201n);
     fs.writeSync(fd, entry, 0, 8, Number(header.readBigUInt64BE(40)));
     fs.closeSync(fd);
-    await expect(convertDisk(QEMU_IMG, broken, file('out.qcow2'), { format: 'qcow2', sourceFormat: 'qcow2' })).rejects.toThrow(`qemu-img could not convert ${broken}: `);
+    await expect(convertDisk(QEMU_IMG, broken, file('out.qcow2'), { format: 'qcow2', sourceFormat: 'qcow2' })).rejects.toThrow(
+      `qemu-img could not convert ${broken}: `,
+    );
     expect(fs.existsSync(file('out.qcow2'))).toBe(false);
     expect(leftovers()).toEqual([]);
 
     const taken = img('taken.qcow2');
     const before = sha(taken);
-    await expect(convertDisk(QEMU_IMG, img('other.raw', '1M', 'raw'), taken, { format: 'qcow2' })).rejects.toThrow(`The file ${taken} exists already; choose another name.`);
+    await expect(convertDisk(QEMU_IMG, img('other.raw', '1M', 'raw'), taken, { format: 'qcow2' })).rejects.toThrow(
+      `The file ${taken} exists already; choose another name.`,
+    );
     expect(sha(taken)).toBe(before);
     execFileSync(QEMU_IMG, ['create', '-q', '-f', 'qed', file('old.qed'), '1M']);
     await expect(convertDisk(QEMU_IMG, file('old.qed'), file('new.qcow2'), { format: 'qcow2' })).rejects.toThrow(
@@ -325,7 +330,23 @@ async function startQemu(drives: string[], machine = 'pc'): Promise<{ qmp: QmpCl
   const connected = new Promise<net.Socket>((r) => server.once('connection', r));
   const qemu = spawn(
     'qemu-system-x86_64',
-    ['-S', '-nodefaults', '-display', 'none', '-machine', machine, '-accel', 'tcg', '-m', '64M', '-chardev', `socket,id=qmp,path=${sock}`, '-mon', 'chardev=qmp,mode=control', ...drives],
+    [
+      '-S',
+      '-nodefaults',
+      '-display',
+      'none',
+      '-machine',
+      machine,
+      '-accel',
+      'tcg',
+      '-m',
+      '64M',
+      '-chardev',
+      `socket,id=qmp,path=${sock}`,
+      '-mon',
+      'chardev=qmp,mode=control',
+      ...drives,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   started.push(qemu);
@@ -348,9 +369,15 @@ async function startQemu(drives: string[], machine = 'pc'): Promise<{ qmp: QmpCl
     },
   };
 }
-const hmpWrite = (qmp: QmpClient, device: string, pattern: number) => qmp.execute('human-monitor-command', { 'command-line': `qemu-io ${device} "write -P ${pattern} 0 64k"` });
+const hmpWrite = (qmp: QmpClient, device: string, pattern: number) =>
+  qmp.execute('human-monitor-command', { 'command-line': `qemu-io ${device} "write -P ${pattern} 0 64k"` });
 const status = async (qmp: QmpClient) => (await qmp.execute<{ status: string }>('query-status')).status;
-const drive = (id: string, image: string, format = 'qcow2') => ['-drive', `if=none,id=${id},file=${image},format=${format}`, '-device', `virtio-blk-pci,drive=${id}`];
+const drive = (id: string, image: string, format = 'qcow2') => [
+  '-drive',
+  `if=none,id=${id},file=${image},format=${format}`,
+  '-device',
+  `virtio-blk-pci,drive=${id}`,
+];
 
 describe('live snapshots with QEMU job commands', () => {
   if (skipBecause(missing)) return;
@@ -379,7 +406,9 @@ describe('live snapshots with QEMU job commands', () => {
     await hmpWrite(vm.qmp, 'd0', 0xcc);
     await hmpWrite(vm.qmp, 'd1', 0xcc);
     // QEMU's own refusal comes back as the job's error, and the job is gone afterwards.
-    await expect(saveLiveSnapshot(vm.qmp, 'gh-s1')).rejects.toThrow("QEMU could not take the snapshot: Snapshot 'gh-s1' already exists in one or more devices.");
+    await expect(saveLiveSnapshot(vm.qmp, 'gh-s1')).rejects.toThrow(
+      "QEMU could not take the snapshot: Snapshot 'gh-s1' already exists in one or more devices.",
+    );
     await loadLiveSnapshot(vm.qmp, 'gh-s1', saved.vmstateDisk);
     expect(await status(vm.qmp)).toBe('running');
     expect(await vm.qmp.execute('query-jobs')).toEqual([]);
@@ -387,8 +416,14 @@ describe('live snapshots with QEMU job commands', () => {
     expect([holds(d0, 0xaa), holds(d1, 0xaa)]).toEqual([true, true]);
     // The machine state is on the first disk only.
     const state = async (image: string) => (await listDiskSnapshots(QEMU_IMG, image)).map((s) => [s.tag, s.vmStateBytes > 0]);
-    expect(await state(d0)).toEqual([['gh-s1', true], ['gh-s2', true]]);
-    expect(await state(d1)).toEqual([['gh-s1', false], ['gh-s2', false]]);
+    expect(await state(d0)).toEqual([
+      ['gh-s1', true],
+      ['gh-s2', true],
+    ]);
+    expect(await state(d1)).toEqual([
+      ['gh-s1', false],
+      ['gh-s2', false],
+    ]);
 
     // A paused machine (here never started) loads and stays paused; delete leaves the other snapshot whole.
     vm = await startQemu([...drive('d0', d0), ...drive('d1', d1)]);
@@ -420,7 +455,9 @@ describe('live snapshots with QEMU job commands', () => {
     const [q, raw] = [img('mixed.qcow2'), img('mixed.raw', '1M', 'raw')];
     const vm = await startQemu([...drive('d0', q), ...drive('d1', raw, 'raw')]);
     try {
-      await expect(saveLiveSnapshot(vm.qmp, 'gh-no')).rejects.toThrow(`The disk ${raw} is a raw image, which cannot hold snapshots; convert it to qcow2 first (guesthouse disk convert).`);
+      await expect(saveLiveSnapshot(vm.qmp, 'gh-no')).rejects.toThrow(
+        `The disk ${raw} is a raw image, which cannot hold snapshots; convert it to qcow2 first (guesthouse disk convert).`,
+      );
     } finally {
       await vm.quit();
     }
@@ -433,12 +470,17 @@ describe('live snapshots with QEMU job commands', () => {
     const vars = file('efi-vars.qcow2');
     execFileSync(QEMU_IMG, ['convert', '-f', 'raw', '-O', 'qcow2', firmware!.vars, vars]);
     const pflash = (varsFile: string, format: string) => [
-      '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${firmware!.code}`,
-      '-drive', `if=pflash,format=${format},unit=1,file=${varsFile}`,
+      '-drive',
+      `if=pflash,format=raw,unit=0,readonly=on,file=${firmware!.code}`,
+      '-drive',
+      `if=pflash,format=${format},unit=1,file=${varsFile}`,
     ];
     let vm = await startQemu([...pflash(vars, 'qcow2'), ...drive('d0', disk)], 'q35');
     const nodes = await writableBlockNodes(vm.qmp);
-    expect(nodes.map((n) => [n.device, n.file])).toEqual([['pflash1', vars], ['d0', disk]]);
+    expect(nodes.map((n) => [n.device, n.file])).toEqual([
+      ['pflash1', vars],
+      ['d0', disk],
+    ]);
     const saved = await saveLiveSnapshot(vm.qmp, 'gh-efi');
     expect(saved).toEqual({ disks: [vars, disk], vmstateDisk: disk });
     await loadLiveSnapshot(vm.qmp, 'gh-efi', disk);

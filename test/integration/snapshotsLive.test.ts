@@ -19,7 +19,9 @@ const MIB = 2 ** 20;
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 /** The snapshot tags an image holds, read while a guest may have it open. */
 const tags = (file: string): string[] =>
-  ((JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', file], { encoding: 'utf8' })) as { snapshots?: { name: string }[] }).snapshots ?? []).map((s) => s.name).sort();
+  ((JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', file], { encoding: 'utf8' })) as { snapshots?: { name: string }[] }).snapshots ?? [])
+    .map((s) => s.name)
+    .sort();
 
 describe('snapshots, clones and disks on real guests', () => {
   if (skipBecause(missing)) return;
@@ -35,10 +37,16 @@ describe('snapshots, clones and disks on real guests', () => {
    * a prefix only the shell computes: the guest's own markers may come between (a reverted guest
    * says its input marker again), and a long command line wraps where it is echoed.
    */
-  const content = async (vm: string, mount = false) => /v1=(\S*)/.exec(await sh(vm, `${mount ? 'mkdir -p /mnt && mount /dev/vda /mnt && ' : ''}echo "v$((1))=$(cat /mnt/v)"`))?.[1];
+  const content = async (vm: string, mount = false) =>
+    /v1=(\S*)/.exec(await sh(vm, `${mount ? 'mkdir -p /mnt && mount /dev/vda /mnt && ' : ''}echo "v$((1))=$(cat /mnt/v)"`))?.[1];
   const write = (vm: string, text: string) => sh(vm, `echo ${text} > /mnt/v && sync`);
   /** The tiny guest with a new disk of its own, on virtio (the guest names it vda). */
-  const withDisk = (name: string, sizeMib: number, diskFormat: 'qcow2' | 'raw' = 'qcow2') => ({ ...tinyVm(t.guest, name), diskBus: 'virtio' as const, diskSizeBytes: sizeMib * MIB, diskFormat });
+  const withDisk = (name: string, sizeMib: number, diskFormat: 'qcow2' | 'raw' = 'qcow2') => ({
+    ...tinyVm(t.guest, name),
+    diskBus: 'virtio' as const,
+    diskSizeBytes: sizeMib * MIB,
+    diskFormat,
+  });
 
   it('a live snapshot brings back files and the shell session; what came after is gone', async () => {
     const progress: ProgressEvent[] = [];
@@ -65,7 +73,10 @@ describe('snapshots, clones and disks on real guests', () => {
     await t.service.revertSnapshot('snap', 'a', { takeCurrentAs: 'kept' });
     expect(await sh('snap', 'echo "x=$X"')).toContain('x=set-before-2');
     const tree = await t.service.listSnapshots('snap');
-    expect(tree.snapshots.map((s) => [s.name, s.parentId])).toEqual([['a', null], ['kept', taken.id]]);
+    expect(tree.snapshots.map((s) => [s.name, s.parentId])).toEqual([
+      ['a', null],
+      ['kept', taken.id],
+    ]);
     expect(tree.currentId).toBe(taken.id);
     await t.service.revertSnapshot('snap', 'kept');
     expect(await sh('snap', 'echo "x=$X"')).toContain('x=kept-8');
@@ -78,7 +89,10 @@ describe('snapshots, clones and disks on real guests', () => {
     await write('snap', '1');
     await t.service.deleteSnapshot('snap', 'a');
     await t.service.takeSnapshot('snap', { name: 'a' });
-    for (const [name, value] of [['b', '2'], ['c', '3']] as const) {
+    for (const [name, value] of [
+      ['b', '2'],
+      ['c', '3'],
+    ] as const) {
       await write('snap', value);
       await t.service.takeSnapshot('snap', { name });
     }
@@ -155,11 +169,22 @@ describe('snapshots, clones and disks on real guests', () => {
     await boot('conv');
     await sh('conv', 'mke2fs -q /dev/vda && mkdir -p /mnt && mount /dev/vda /mnt && echo kept-$((3*3)) > /mnt/v && sync');
     // Snapshots need qcow2: the raw disk is refused with the sentence that says how to convert.
-    await expect(t.service.takeSnapshot('conv', { name: 'x' })).rejects.toThrow(`The disk ${path.join(vm.folder, 'conv.raw')} is a raw image, which cannot hold snapshots; convert it to qcow2 first (guesthouse disk convert).`);
-    await expect(t.service.resizeDisk('conv', 'conv.raw', 48 * MIB)).rejects.toThrow('Cannot change the settings of "conv" because it is running. Stop it first.');
+    await expect(t.service.takeSnapshot('conv', { name: 'x' })).rejects.toThrow(
+      `The disk ${path.join(vm.folder, 'conv.raw')} is a raw image, which cannot hold snapshots; convert it to qcow2 first (guesthouse disk convert).`,
+    );
+    await expect(t.service.resizeDisk('conv', 'conv.raw', 48 * MIB)).rejects.toThrow(
+      'Cannot change the settings of "conv" because it is running. Stop it first.',
+    );
     // The ISO the VM started with is open in QEMU; eject and insert change it while the guest runs.
     const qemu = (await t.service.getVm('conv')).runtime!.enginePid!;
-    const opened = () => fs.readdirSync(`/proc/${qemu}/fd`).map((fd) => { try { return fs.readlinkSync(`/proc/${qemu}/fd/${fd}`); } catch { return ''; } });
+    const opened = () =>
+      fs.readdirSync(`/proc/${qemu}/fd`).map((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/${qemu}/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      });
     expect(opened()).toContain(t.guest.iso);
     await t.service.ejectMedia('conv');
     expect(opened()).not.toContain(t.guest.iso);
@@ -173,7 +198,9 @@ describe('snapshots, clones and disks on real guests', () => {
     const converted = await t.service.convertDisk('conv', 'conv.raw', 'qcow2');
     expect(converted).toMatchObject({ path: 'conv.qcow2', format: 'qcow2', virtualBytes: 32 * MIB });
     expect(fs.existsSync(path.join(vm.folder, 'conv.raw'))).toBe(true); // the old file stays
-    await expect(t.service.resizeDisk('conv', 'conv.qcow2', 16 * MIB)).rejects.toThrow(`The disk ${path.join(vm.folder, 'conv.qcow2')} is 32 MiB and can only grow: 16 MiB would cut off the guest's data.`);
+    await expect(t.service.resizeDisk('conv', 'conv.qcow2', 16 * MIB)).rejects.toThrow(
+      `The disk ${path.join(vm.folder, 'conv.qcow2')} is 32 MiB and can only grow: 16 MiB would cut off the guest's data.`,
+    );
     expect((await t.service.resizeDisk('conv', 'conv.qcow2', 48 * MIB)).virtualBytes).toBe(48 * MIB);
     expect((await t.service.listDisks('conv')).map((d) => [d.path, d.format, d.virtualBytes])).toEqual([['conv.qcow2', 'qcow2', 48 * MIB]]);
     await boot('conv');
@@ -242,7 +269,13 @@ describe('a take and a delete cut short by the death of the service and QEMU (CL
   };
   const list = () => JSON.parse(run('snapshot', 'k', 'list', '--json').stdout) as SnapshotList;
   const disk = () => path.join(home, 'machines', 'k', 'k.qcow2');
-  const tags = () => ((JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', disk()], { encoding: 'utf8' })) as { snapshots?: { name: string }[] }).snapshots ?? []).map((s) => s.name).sort();
+  const tags = () =>
+    (
+      (JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', disk()], { encoding: 'utf8' })) as { snapshots?: { name: string }[] }).snapshots ??
+      []
+    )
+      .map((s) => s.name)
+      .sort();
 
   /** Starts `snapshot k ARGS` and kills the service and QEMU once its progress line says `when`. */
   async function killDuring(args: string[], when: string): Promise<void> {
@@ -280,7 +313,26 @@ describe('a take and a delete cut short by the death of the service and QEMU (CL
   }
 
   it('kill -9 during a live take and during a delete: the VM starts, and the tree lists only snapshots that revert', async () => {
-    ok('create', 'k', '--os', 'other-x64', '--memory', '128', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--network', 'none', '--disk', '64M', '--disk-bus', 'virtio');
+    ok(
+      'create',
+      'k',
+      '--os',
+      'other-x64',
+      '--memory',
+      '128',
+      '--kernel',
+      guest.kernel,
+      '--initrd',
+      guest.initrd,
+      '--append',
+      guest.append,
+      '--network',
+      'none',
+      '--disk',
+      '64M',
+      '--disk-bus',
+      'virtio',
+    );
     ok('start', 'k');
     ok('wait', 'k', '--for', guest.readyMarker, '--timeout-s', '120');
     expect(ask('mke2fs -q /dev/vda >/dev/null 2>&1 && mkdir -p /mnt && mount /dev/vda /mnt && echo 0 > /mnt/v && sync && cat /mnt/v')).toBe('0');
@@ -326,7 +378,13 @@ describe('a take and a delete cut short by the death of the service and QEMU (CL
     refused(['snapshot', 'k', 'take'], 2, 'Say which one snapshot to take: "snapshot NAME take SNAP".');
     refused(['snapshot', 'k', 'take', ' spaced'], 1, 'The snapshot name must not start or end with a space.');
     refused(['snapshot', 'k', 'take', 'offline one'], 1, 'There is a snapshot named "offline one" already; choose another name.');
-    refused(['snapshot', 'k', 'revert', 'nope'], 1, `There is no snapshot "nope"; this VM has ${list().snapshots.map((s) => `"${s.name}"`).join(', ')}.`);
+    refused(
+      ['snapshot', 'k', 'revert', 'nope'],
+      1,
+      `There is no snapshot "nope"; this VM has ${list()
+        .snapshots.map((s) => `"${s.name}"`)
+        .join(', ')}.`,
+    );
     refused(['clone', 'k', 'k2', '--linked'], 2, 'A linked clone stands on a snapshot; name the snapshot to make it from (--snapshot SNAP).');
     refused(['disk', 'resize', 'k', 'k.qcow2', '1M'], 1, `The disk ${disk()} is 64 MiB and can only grow: 1 MiB would cut off the guest's data.`);
     refused(['disk', 'resize', 'k', 'k.qcow2', 'big'], 2, '"big" is not a size; write it like 512M or 8G.');

@@ -45,7 +45,10 @@ describe('start failures a user causes', () => {
   /** Expects `action` to be refused with exactly `sentence`, with the library unchanged. */
   async function refused(action: () => Promise<unknown>, sentence: string | RegExp): Promise<void> {
     const before = snapshot(t.home);
-    const err = (await action().then(() => null, (e: unknown) => e)) as Error | null;
+    const err = (await action().then(
+      () => null,
+      (e: unknown) => e,
+    )) as Error | null;
     expect(err, 'refused').toBeInstanceOf(Error);
     if (typeof sentence === 'string') expect(err!.message).toBe(sentence);
     else expect(err!.message).toMatch(sentence);
@@ -93,7 +96,9 @@ describe('start failures a user causes', () => {
   });
 
   it('a forward host address that does not resolve is refused at start', async () => {
-    await t.service.createVm(nat('nowhere', { forwards: [{ protocol: 'tcp', hostAddress: 'no-such-host.invalid', hostPort: await freePort(), guestPort: 22 }] }));
+    await t.service.createVm(
+      nat('nowhere', { forwards: [{ protocol: 'tcp', hostAddress: 'no-such-host.invalid', hostPort: await freePort(), guestPort: 22 }] }),
+    );
     await refused(() => t.service.startVm('nowhere'), "The forward's host address no-such-host.invalid does not resolve to an address of this machine.");
   });
 
@@ -108,10 +113,13 @@ describe('start failures a user causes', () => {
     await refused(() => t.service.startVm('emptied'), `The kernel file ${kernel} is empty.`);
   });
 
-  it('a corrupt qcow2 is refused when attached, and in QEMU\'s words when it breaks later', async () => {
+  it("a corrupt qcow2 is refused when attached, and in QEMU's words when it breaks later", async () => {
     const bad = path.join(files, 'garbage.qcow2');
     fs.writeFileSync(bad, crypto.randomBytes(65536));
-    await refused(() => t.service.createVm({ ...tinyVm(t.guest, 'corrupt'), diskPath: bad }), `The disk ${bad} is not a usable qcow2 image: Image is not in qcow2 format.`);
+    await refused(
+      () => t.service.createVm({ ...tinyVm(t.guest, 'corrupt'), diskPath: bad }),
+      `The disk ${bad} is not a usable qcow2 image: Image is not in qcow2 format.`,
+    );
     await t.service.createVm(tinyVm(t.guest, 'corrupt'));
     await refused(() => t.service.modifyVm('corrupt', { diskPath: bad }), `The disk ${bad} is not a usable qcow2 image: Image is not in qcow2 format.`);
 
@@ -143,7 +151,7 @@ describe('start failures a user causes', () => {
       other?.kill('SIGKILL');
     });
 
-    it('is refused with a sentence naming the disk, from QEMU\'s lock error', async () => {
+    it("is refused with a sentence naming the disk, from QEMU's lock error", async () => {
       const locked = path.join(files, 'locked.raw');
       fs.writeFileSync(locked, Buffer.alloc(1 << 20));
       // Another program (a QEMU this service does not know) holds the image's write lock.
@@ -151,7 +159,10 @@ describe('start failures a user causes', () => {
       await new Promise((r) => setTimeout(r, 1500));
       await t.service.createVm({ ...tinyVm(t.guest, 'locked'), diskPath: locked, diskBus: 'sata' });
       try {
-        await refused(() => t.service.startVm('locked'), `The disk ${locked} is in use by another program (another VM that is running?); stop that one or detach the disk, then start again.`);
+        await refused(
+          () => t.service.startVm('locked'),
+          `The disk ${locked} is in use by another program (another VM that is running?); stop that one or detach the disk, then start again.`,
+        );
       } finally {
         await t.service.powerOffVm('locked').catch(() => undefined);
       }

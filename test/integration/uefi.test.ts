@@ -32,7 +32,10 @@ describe('UEFI firmware', () => {
     expect(await runInGuest(service, 'efi', 'test -d /sys/firmware/efi && echo booted-by-$((1+1))-efi')).toContain('booted-by-2-efi');
     // Its own variable store, as qcow2 (so snapshots hold it), the size of the template.
     const vars = path.join(vm.folder, 'uefi-vars.qcow2');
-    const info = JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', vars], { encoding: 'utf8' })) as { format: string; 'virtual-size': number };
+    const info = JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', vars], { encoding: 'utf8' })) as {
+      format: string;
+      'virtual-size': number;
+    };
     expect(info).toMatchObject({ format: 'qcow2', 'virtual-size': fs.statSync(firmware!.vars).size });
     await service.powerOffVm('efi');
     await service.deleteVm('efi');

@@ -25,7 +25,15 @@ describe('the v86 engine', () => {
     guest = await tinyGuest('i386');
     home = tempHome();
     service = new VmService({ home });
-    await service.createVm({ name: 'small', engine: 'v86', osType: 'other-x86', memoryMib: 128, kernelPath: guest.bzImage, initrdPath: guest.initrd, append: guest.append });
+    await service.createVm({
+      name: 'small',
+      engine: 'v86',
+      osType: 'other-x86',
+      memoryMib: 128,
+      kernelPath: guest.bzImage,
+      initrdPath: guest.initrd,
+      append: guest.append,
+    });
     await service.startVm('small');
     expect(await service.waitForConsole('small', guest.readyMarker, 150_000)).toBe(true);
   }, 200_000);
@@ -57,7 +65,9 @@ describe('the v86 engine', () => {
     const saved = await service.getVm('small');
     expect(saved.state).toBe('saved');
     expect(fs.statSync(stateFile(saved.folder, 'v86')).size).toBeGreaterThan(1_000_000);
-    await expect(service.modifyVm('small', { memoryMib: 256 })).rejects.toThrow('Cannot change the settings of "small" because it is saved. Start it, or discard its saved state, first.');
+    await expect(service.modifyVm('small', { memoryMib: 256 })).rejects.toThrow(
+      'Cannot change the settings of "small" because it is saved. Start it, or discard its saved state, first.',
+    );
     await service.startVm('small');
     expect(fs.existsSync(stateFile(saved.folder, 'v86'))).toBe(false);
     expect(await runInGuest(service, 'small', 'echo got-$SECRET', 60_000)).toContain('got-kept-42');
@@ -92,9 +102,9 @@ describe('the v86 engine', () => {
         { message: 'The v86 engine supports at most 2048 MiB of memory.', field: 'memory' },
       ],
     });
-    await expect(service.createVm({ name: 'tight', engine: 'v86', osType: 'other-x86', memoryMib: 64, kernelPath: guest.bzImage, initrdPath: guest.initrd })).rejects.toThrow(
-      /^With an initrd the v86 engine needs at least \d+ MiB of memory \(it loads the initrd at 64 MiB\)\.$/,
-    );
+    await expect(
+      service.createVm({ name: 'tight', engine: 'v86', osType: 'other-x86', memoryMib: 64, kernelPath: guest.bzImage, initrdPath: guest.initrd }),
+    ).rejects.toThrow(/^With an initrd the v86 engine needs at least \d+ MiB of memory \(it loads the initrd at 64 MiB\)\.$/);
     await expect(service.resetVm('small')).rejects.toThrow('Cannot reset "small" because it is crashed.');
     // Disks: a new qcow2 disk, or a QEMU VM's qcow2 disk when the engine turns to v86.
     await expect(service.createVm({ name: 'q', engine: 'v86', osType: 'other-x86', diskSizeBytes: 2 ** 24, diskFormat: 'qcow2' })).rejects.toThrow(

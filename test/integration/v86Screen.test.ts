@@ -168,7 +168,8 @@ describe('the v86 screen over RFB', () => {
   it('follows the guest into a VBE graphics mode and back (DesktopSize)', async () => {
     viewer = await RfbClient.connect(net.connect((server.address() as net.AddressInfo).port, '127.0.0.1'));
     type Vga = { svga_memory: Uint8Array; complete_redraw(): void };
-    const emulator = (engine as unknown as { emulator: { v86: { cpu: { io: { port_write16(p: number, v: number): void }; devices: { vga: Vga } } } } }).emulator;
+    const emulator = (engine as unknown as { emulator: { v86: { cpu: { io: { port_write16(p: number, v: number): void }; devices: { vga: Vga } } } } })
+      .emulator;
     const { io, devices } = emulator.v86.cpu;
     const dispi = (index: number, value: number) => (io.port_write16(0x1ce, index), io.port_write16(0x1cf, value));
     // What a guest driver does: 640x480, 32 bpp, enable with the linear framebuffer.

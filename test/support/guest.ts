@@ -27,7 +27,6 @@ export async function tinyGuest(arch: 'amd64' | 'i386' = 'amd64'): Promise<TestG
   return mod.buildGuest(arch);
 }
 
-
 /** A create request for the amd64 tiny guest under QEMU: 128 MiB, no network. */
 export function tinyVm(guest: TestGuest, name: string, append = guest.append) {
   return { name, osType: 'other-x64' as const, memoryMib: 128, kernelPath: guest.kernel, initrdPath: guest.initrd, append, network: 'none' as const };

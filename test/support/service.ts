@@ -29,7 +29,9 @@ export async function runInGuest(service: IVmService, vm: string, command: strin
   });
   try {
     await service.writeConsole(vm, Buffer.from(`${command}; echo __END_$((${n}+1))__\n`));
-    const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`"${command}" gave no answer within ${timeoutMs} ms; console so far:\n${out}`)), timeoutMs).unref());
+    const timer = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`"${command}" gave no answer within ${timeoutMs} ms; console so far:\n${out}`)), timeoutMs).unref(),
+    );
     await Promise.race([done, timer]);
   } finally {
     attachment.dispose();
@@ -38,7 +40,10 @@ export async function runInGuest(service: IVmService, vm: string, command: strin
   const body = out.slice(0, out.indexOf(end));
   const lines = body.split(/\r?\n/);
   const cmdLine = lines.findIndex((l) => l.includes(`__END_$((${n}+1))__`));
-  return lines.slice(cmdLine + 1).join('\n').trim();
+  return lines
+    .slice(cmdLine + 1)
+    .join('\n')
+    .trim();
 }
 
 /** What `guestService` gives a describe block: the tiny guest and a VmService on a fresh library. */

@@ -85,7 +85,7 @@ export const en = {
   'field.other': 'it does not fit',
   'config.network': 'The network must be one of {{list}}.',
   'config.diskFormat': 'The disk format must be one of {{list}}.',
-  'config.protocol': 'A forward\'s protocol must be one of {{list}}.',
+  'config.protocol': "A forward's protocol must be one of {{list}}.",
   'config.shutdownTimeout': 'The shutdown timeout must be from {{min}} to {{max}} seconds.',
   'config.diskSize': 'A new disk must be a whole number of bytes from 1 MiB to 1 PiB.',
   'disk.tooBigForFs': 'A disk of {{size}} does not fit the filesystem that holds the library (its files are smaller than that); choose a smaller disk.',
@@ -95,8 +95,8 @@ export const en = {
   'forward.repeated': 'Host port {{port}} ({{protocol}}) is forwarded twice; each forward needs its own host port.',
   'forward.usedByVm': 'Host port {{port}} ({{protocol}}) is forwarded by "{{other}}", which is running; choose another host port.',
   'forward.inUse': 'Host port {{port}} ({{protocol}}) on {{address}} is in use by another program; choose another host port.',
-  'forward.badAddress': 'A forward\'s host address must be an IP address or a host name.',
-  'forward.noAddress': 'The forward\'s host address {{address}} does not resolve to an address of this machine.',
+  'forward.badAddress': "A forward's host address must be an IP address or a host name.",
+  'forward.noAddress': "The forward's host address {{address}} does not resolve to an address of this machine.",
   'forward.denied': 'Host port {{port}} on {{address}} needs privileges Guesthouse does not have; choose a port above 1023.',
   'browse.missing': 'There is no folder {{path}}.',
   'browse.notFolder': '{{path}} is not a folder.',
@@ -139,7 +139,8 @@ export const en = {
   'vm.stoppedWhy': '"{{name}}" stopped: {{reason}}',
   'vm.noEngine': '"{{name}}" has no running engine.',
   'vm.stoppedWhileStarting': '"{{name}}" stopped while starting.',
-  'vm.stateOtherEngine': '"{{name}}" has a machine state saved by {{saved}}, which {{engine}} cannot restore; set its engine to {{saved}}, or discard the saved state.',
+  'vm.stateOtherEngine':
+    '"{{name}}" has a machine state saved by {{saved}}, which {{engine}} cannot restore; set its engine to {{saved}}, or discard the saved state.',
   // How guests stop
   'exit.poweredOff': 'Powered off.',
   'exit.guestPoweredOff': 'The guest powered off.',
@@ -180,7 +181,8 @@ export const en = {
   'qemu.notInstalled': 'QEMU is not installed.',
   'qemu.installMac': 'QEMU is not installed: install it with "brew install qemu", or use the embedded v86 engine.',
   'qemu.installWin': 'QEMU is not installed: install it from qemu.org (or "winget install SoftwareFreedomConservancy.QEMU"), or use the embedded v86 engine.',
-  'qemu.installLinux': 'QEMU is not installed: install it with "sudo apt install qemu-system-x86 qemu-utils" (Debian/Ubuntu) or "sudo dnf install qemu-kvm qemu-img" (Fedora), or use the embedded v86 engine.',
+  'qemu.installLinux':
+    'QEMU is not installed: install it with "sudo apt install qemu-system-x86 qemu-utils" (Debian/Ubuntu) or "sudo dnf install qemu-kvm qemu-img" (Fedora), or use the embedded v86 engine.',
   'v86.noFirmware': 'No v86 firmware was given to the guest host.',
   'v86.startTimeout': 'v86 did not start within 60 s.',
   'v86.noResetDirect': 'The v86 engine cannot reset a VM that boots a kernel directly; power it off and start it again.',
@@ -212,7 +214,8 @@ export const en = {
   'accel.no64Reset': '{{accel}} is present but could not run 64-bit code here: its CPU reset before reaching 64-bit mode.',
   'accel.choiceEnv': 'Using {{accel}}, as GUESTHOUSE_ACCELERATOR says.',
   'display.noVga': 'The guest has no VGA device (yet).',
-  'notes.v86Devices': 'v86 gives the guest its own devices: a standard VGA screen, a PS/2 keyboard and mouse, IDE disks (the disk bus, network card and USB tablet settings apply under QEMU).',
+  'notes.v86Devices':
+    'v86 gives the guest its own devices: a standard VGA screen, a PS/2 keyboard and mouse, IDE disks (the disk bus, network card and USB tablet settings apply under QEMU).',
   'notes.v86DevicesHeadless': 'v86 gives the guest its own devices: no screen (serial console only), a PS/2 keyboard, IDE disks.',
   'keys.tooLong': 'Type at most {{max}} characters at once.',
   'keys.what': 'Give either a key chord (such as ctrl-alt-delete) or text to type.',
@@ -239,7 +242,8 @@ export const en = {
   'accel.choiceTcg': 'Using TCG (software emulation): this host has no hardware accelerator.',
   'stop.internalError': 'The accelerator failed to run this guest ({{detail}}). Power off, set the accelerator to TCG, and start again.',
   'stop.unrequested': 'QEMU paused the guest without being asked (its status is {{status}}).',
-  'notes.noSignOfLife': 'The guest has shown no console output and no screen change for {{seconds}} s under {{accel}}: the hardware acceleration of this host may be broken. Power off, set the accelerator to TCG (in this VM\'s settings, or for every VM in the host settings or with GUESTHOUSE_ACCELERATOR=tcg), and start again.',
+  'notes.noSignOfLife':
+    "The guest has shown no console output and no screen change for {{seconds}} s under {{accel}}: the hardware acceleration of this host may be broken. Power off, set the accelerator to TCG (in this VM's settings, or for every VM in the host settings or with GUESTHOUSE_ACCELERATOR=tcg), and start again.",
   'notes.consoleLogFull': 'The disk that holds the library is full; the console log of "{{name}}" is paused until there is space again.',
   'notes.engineLogFull': 'The disk that holds the library is full; the engine log of "{{name}}" is paused until there is space again.',
   'notes.logFailed': 'A log of "{{name}}" cannot be written to its folder; it is paused until it can be.',
@@ -326,7 +330,8 @@ export const en = {
   'host.byHand': 'The guest host must be started by Guesthouse, not run by hand.',
   // The desktop app's quit question (main/electron)
   'quit.message': 'Guests are still running',
-  'quit.detail': '{{count}} guest(s) run in Guesthouse. Save their machine state (they continue at the next start), shut them down (ACPI, powered off if they do not respond), or power them off now?',
+  'quit.detail':
+    '{{count}} guest(s) run in Guesthouse. Save their machine state (they continue at the next start), shut them down (ACPI, powered off if they do not respond), or power them off now?',
   'quit.saveState': 'Save state',
   'quit.shutDown': 'Shut down',
   'quit.powerOff': 'Power off',
@@ -351,14 +356,15 @@ export const en = {
   'snapshot.noneYet': 'There is no snapshot "{{ref}}": this VM has no snapshots yet.',
   'snapshot.notFound': 'There is no snapshot "{{ref}}"; this VM has {{names}}.',
   'snapshot.noDisks': 'This VM has no disk that could hold a snapshot.',
-  'snapshot.rawUefiVars': 'The UEFI variable store {{path}} is a raw file, which cannot hold snapshots; shut the VM down and start it again, and Guesthouse converts it to qcow2.',
-  'snapshot.vmstateMissing': 'The disk {{path}} that holds the snapshot\'s machine state is not attached to the VM.',
+  'snapshot.rawUefiVars':
+    'The UEFI variable store {{path}} is a raw file, which cannot hold snapshots; shut the VM down and start it again, and Guesthouse converts it to qcow2.',
+  'snapshot.vmstateMissing': "The disk {{path}} that holds the snapshot's machine state is not attached to the VM.",
   'snapshot.noMachineState': 'The snapshot {{tag}} holds no machine state; revert to it while the VM is stopped.',
   'snapshot.saveFailed': 'QEMU could not take the snapshot: {{detail}}',
   'snapshot.loadFailed': 'QEMU could not revert to the snapshot: {{detail}}',
   'snapshot.deleteFailed': 'QEMU could not delete the snapshot: {{detail}}',
   'snapshot.timeout': 'QEMU did not finish the snapshot within {{seconds}} seconds.',
-  // Disk tools (core/node/library/snapshotDisks.ts)
+  // Disk tools (core/node/library/diskImages.ts, snapshotDisks.ts)
   'disk.notQcow2': 'The disk {{path}} is a {{format}} image, which cannot hold snapshots; convert it to qcow2 first (guesthouse disk convert).',
   'disk.openElsewhere': 'The disk {{path}} is open in another program (a running VM?); stop it first.',
   'disk.infoFailed': 'qemu-img could not read the disk {{path}}: {{detail}}',
@@ -368,7 +374,7 @@ export const en = {
   'disk.revertFailed': 'qemu-img could not revert {{path}} to the snapshot: {{detail}}',
   'disk.deleteSnapshotFailed': 'qemu-img could not delete the snapshot from {{path}}: {{detail}}',
   'disk.badSize': 'The new disk size must be a whole number of bytes above zero.',
-  'disk.shrink': 'The disk {{path}} is {{current}} and can only grow: {{size}} would cut off the guest\'s data.',
+  'disk.shrink': "The disk {{path}} is {{current}} and can only grow: {{size}} would cut off the guest's data.",
   'disk.resizeFailed': 'qemu-img could not resize {{path}}: {{detail}}',
   'disk.exists': 'The file {{path}} exists already; choose another name.',
   'disk.noFolder': 'The folder {{path}} does not exist.',
@@ -379,11 +385,14 @@ export const en = {
   // Snapshots, clones, disk tools and the CD drive in the service and the CLI (core/node/service/snapshots.ts, clones.ts, diskTools.ts; main/cli/storageCommands.ts)
   'snapshot.busy': '"{{name}}" is busy with a snapshot or its CD drive; try again once that is done.',
   'snapshot.engine': 'The engine running "{{name}}" cannot take snapshots; only QEMU can.',
-  'snapshot.v86': '"{{name}}" runs on v86, whose raw disks cannot hold snapshots; set its engine to QEMU and convert its disks to qcow2 (guesthouse disk convert) first.',
+  'snapshot.v86':
+    '"{{name}}" runs on v86, whose raw disks cannot hold snapshots; set its engine to QEMU and convert its disks to qcow2 (guesthouse disk convert) first.',
   'snapshot.savedState': '"{{name}}" has a saved machine state; start it (or discard the state) before taking, reverting to or deleting snapshots.',
   'snapshot.notNow': '"{{name}}" is {{state}}; wait until it is running, paused or stopped.',
-  'snapshot.offlineWhileRunning': 'The snapshot "{{snapshot}}" holds the disks of "{{name}}" while it was stopped, not a running machine; power "{{name}}" off first to revert to it.',
-  'snapshot.settingsChanged': 'The settings of "{{name}}" changed after the snapshot "{{snapshot}}" was taken, so its machine state cannot load into the running VM; power it off first, then revert.',
+  'snapshot.offlineWhileRunning':
+    'The snapshot "{{snapshot}}" holds the disks of "{{name}}" while it was stopped, not a running machine; power "{{name}}" off first to revert to it.',
+  'snapshot.settingsChanged':
+    'The settings of "{{name}}" changed after the snapshot "{{snapshot}}" was taken, so its machine state cannot load into the running VM; power it off first, then revert.',
   'snapshot.hasClones': 'The snapshot "{{snapshot}}" is the base of the linked clones {{clones}}; delete them first.',
   'snapshot.ref': 'Name the snapshot (its name or id).',
   'vm.hasClones': '"{{name}}" is the base of the linked clones {{clones}}; delete them first.',

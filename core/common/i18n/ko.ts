@@ -34,7 +34,8 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'config.unknownSettings': '알 수 없는 설정: {{keys}}.',
   'config.notConfig': '{{source}}에 VM 설정이 없습니다.',
   'config.noVersion': '{{source}}에 올바른 버전 번호가 없습니다.',
-  'config.newer': '{{source}}은(는) 더 새로운 Guesthouse가 저장했습니다 (설정 버전 {{version}}, 이 Guesthouse는 {{current}}까지 읽습니다). 열려면 Guesthouse를 업데이트하세요.',
+  'config.newer':
+    '{{source}}은(는) 더 새로운 Guesthouse가 저장했습니다 (설정 버전 {{version}}, 이 Guesthouse는 {{current}}까지 읽습니다). 열려면 Guesthouse를 업데이트하세요.',
   'config.cannotUpgrade': '{{source}}의 설정 버전 {{version}}은(는) 이 Guesthouse가 올릴 수 없습니다.',
   'config.notJson': '{{source}}은(는) 올바른 JSON이 아닙니다.',
   'config.in': '{{source}}의 설정',
@@ -52,11 +53,13 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'config.pointer': '포인터는 {{list}} 중 하나여야 합니다.',
   'config.diskBus': '디스크 버스는 {{list}} 중 하나여야 합니다.',
   'config.nicModel': '네트워크 카드는 {{list}} 중 하나여야 합니다.',
-  'config.ideDisks': 'IDE 디스크 버스에서는 하드 디스크를 최대 {{max}}개까지 쓸 수 있습니다 (CD-ROM 드라이브가 네 번째 자리를 씁니다). 더 많이 쓰려면 SATA를 고르세요.',
+  'config.ideDisks':
+    'IDE 디스크 버스에서는 하드 디스크를 최대 {{max}}개까지 쓸 수 있습니다 (CD-ROM 드라이브가 네 번째 자리를 씁니다). 더 많이 쓰려면 SATA를 고르세요.',
   'uefi.memory': 'UEFI 펌웨어에는 메모리가 {{min}} MiB 이상 필요합니다.',
   'uefi.found': 'UEFI 펌웨어(OVMF): {{code}}.',
   'uefi.missingLinux': 'UEFI 펌웨어(OVMF)를 찾지 못했습니다. ovmf 패키지를 설치하세요 ("sudo apt install ovmf").',
-  'uefi.missingOther': 'UEFI 펌웨어를 찾지 못했습니다. 펌웨어(edk2-x86_64-code.fd)가 함께 들어 있는 QEMU를 설치하거나 GUESTHOUSE_UEFI_CODE와 GUESTHOUSE_UEFI_VARS를 설정하세요.',
+  'uefi.missingOther':
+    'UEFI 펌웨어를 찾지 못했습니다. 펌웨어(edk2-x86_64-code.fd)가 함께 들어 있는 QEMU를 설치하거나 GUESTHOUSE_UEFI_CODE와 GUESTHOUSE_UEFI_VARS를 설정하세요.',
   'request.problems': '{{what}}에 문제가 {{count}}개 있습니다: {{list}}',
   'request.internal': 'Guesthouse 내부 오류: {{detail}}',
   'request.ref': 'VM을 지정하세요.',
@@ -133,7 +136,8 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'vm.stoppedWhy': '"{{name}}"이(가) 멈췄습니다: {{reason}}',
   'vm.noEngine': '"{{name}}"에 실행 중인 엔진이 없습니다.',
   'vm.stoppedWhileStarting': '"{{name}}"이(가) 시작하는 중에 멈췄습니다.',
-  'vm.stateOtherEngine': '"{{name}}"에는 {{saved}}(으)로 저장한 머신 상태가 있어 {{engine}}(으)로 복원할 수 없습니다. 엔진을 {{saved}}(으)로 바꾸거나 저장된 상태를 버리세요.',
+  'vm.stateOtherEngine':
+    '"{{name}}"에는 {{saved}}(으)로 저장한 머신 상태가 있어 {{engine}}(으)로 복원할 수 없습니다. 엔진을 {{saved}}(으)로 바꾸거나 저장된 상태를 버리세요.',
   'exit.poweredOff': '전원을 껐습니다.',
   'exit.guestPoweredOff': '게스트가 전원을 껐습니다.',
   'exit.shutdownTimeout': '게스트가 {{seconds}}초 안에 종료하지 않아 전원을 껐습니다.',
@@ -172,7 +176,8 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'qemu.notInstalled': 'QEMU가 설치되어 있지 않습니다.',
   'qemu.installMac': 'QEMU가 설치되어 있지 않습니다. "brew install qemu"로 설치하거나 내장 v86 엔진을 쓰세요.',
   'qemu.installWin': 'QEMU가 설치되어 있지 않습니다. qemu.org에서 (또는 "winget install SoftwareFreedomConservancy.QEMU"로) 설치하거나 내장 v86 엔진을 쓰세요.',
-  'qemu.installLinux': 'QEMU가 설치되어 있지 않습니다. "sudo apt install qemu-system-x86 qemu-utils"(Debian/Ubuntu) 또는 "sudo dnf install qemu-kvm qemu-img"(Fedora)로 설치하거나 내장 v86 엔진을 쓰세요.',
+  'qemu.installLinux':
+    'QEMU가 설치되어 있지 않습니다. "sudo apt install qemu-system-x86 qemu-utils"(Debian/Ubuntu) 또는 "sudo dnf install qemu-kvm qemu-img"(Fedora)로 설치하거나 내장 v86 엔진을 쓰세요.',
   'v86.noFirmware': '게스트 호스트에 v86 펌웨어가 주어지지 않았습니다.',
   'v86.startTimeout': 'v86이 60초 안에 시작하지 않았습니다.',
   'v86.noResetDirect': 'v86 엔진은 커널로 직접 부팅한 VM을 재설정할 수 없습니다. 전원을 끄고 다시 시작하세요.',
@@ -202,7 +207,8 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'accel.no64Reset': '{{accel}}이(가) 있지만 여기서 64비트 코드를 실행하지 못했습니다: 64비트 모드에 이르기 전에 CPU가 리셋되었습니다.',
   'accel.choiceEnv': 'GUESTHOUSE_ACCELERATOR에 따라 {{accel}}을(를) 씁니다.',
   'display.noVga': '게스트에 VGA 장치가 (아직) 없습니다.',
-  'notes.v86Devices': 'v86는 게스트에 자체 장치를 줍니다: 표준 VGA 화면, PS/2 키보드와 마우스, IDE 디스크 (디스크 버스, 네트워크 카드, USB 태블릿 설정은 QEMU에서 적용됩니다).',
+  'notes.v86Devices':
+    'v86는 게스트에 자체 장치를 줍니다: 표준 VGA 화면, PS/2 키보드와 마우스, IDE 디스크 (디스크 버스, 네트워크 카드, USB 태블릿 설정은 QEMU에서 적용됩니다).',
   'notes.v86DevicesHeadless': 'v86는 게스트에 자체 장치를 줍니다: 화면 없음 (직렬 콘솔만), PS/2 키보드, IDE 디스크.',
   'keys.tooLong': '한 번에 최대 {{max}}자까지 입력할 수 있습니다.',
   'keys.what': '키 조합(예: ctrl-alt-delete)이나 입력할 텍스트 중 하나를 주세요.',
@@ -229,7 +235,8 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'accel.choiceTcg': 'TCG(소프트웨어 에뮬레이션)를 씁니다: 이 호스트에는 하드웨어 가속기가 없습니다.',
   'stop.internalError': '가속기가 이 게스트를 실행하지 못했습니다 ({{detail}}). 전원을 끄고 가속기를 TCG로 설정한 뒤 다시 시작하세요.',
   'stop.unrequested': 'QEMU가 요청 없이 게스트를 일시 정지했습니다 (상태: {{status}}).',
-  'notes.noSignOfLife': '게스트가 {{accel}}에서 {{seconds}}초 동안 콘솔 출력도 화면 변화도 없습니다: 이 호스트의 하드웨어 가속이 고장났을 수 있습니다. 전원을 끄고 가속기를 TCG로 설정한 뒤(이 VM의 설정에서, 또는 모든 VM에 대해 호스트 설정이나 GUESTHOUSE_ACCELERATOR=tcg로) 다시 시작하세요.',
+  'notes.noSignOfLife':
+    '게스트가 {{accel}}에서 {{seconds}}초 동안 콘솔 출력도 화면 변화도 없습니다: 이 호스트의 하드웨어 가속이 고장났을 수 있습니다. 전원을 끄고 가속기를 TCG로 설정한 뒤(이 VM의 설정에서, 또는 모든 VM에 대해 호스트 설정이나 GUESTHOUSE_ACCELERATOR=tcg로) 다시 시작하세요.',
   'notes.consoleLogFull': '라이브러리가 있는 디스크가 가득 찼습니다. 공간이 다시 생길 때까지 "{{name}}"의 콘솔 로그 기록을 멈춥니다.',
   'notes.engineLogFull': '라이브러리가 있는 디스크가 가득 찼습니다. 공간이 다시 생길 때까지 "{{name}}"의 엔진 로그 기록을 멈춥니다.',
   'notes.logFailed': '"{{name}}"의 로그를 폴더에 쓸 수 없습니다. 쓸 수 있을 때까지 기록을 멈춥니다.',
@@ -311,7 +318,8 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'web.needsToken': '이 Guesthouse에는 접근 토큰이 필요합니다: "guesthouse serve"가 출력한 주소를 여세요.',
   'host.byHand': '게스트 호스트는 Guesthouse가 시작해야 합니다. 직접 실행할 수 없습니다.',
   'quit.message': '게스트가 아직 실행 중입니다',
-  'quit.detail': 'Guesthouse에서 게스트 {{count}}개가 실행 중입니다. 머신 상태를 저장할까요 (다음 시작 때 이어서 실행), 종료할까요 (ACPI, 응답하지 않으면 전원을 끕니다), 아니면 지금 전원을 끌까요?',
+  'quit.detail':
+    'Guesthouse에서 게스트 {{count}}개가 실행 중입니다. 머신 상태를 저장할까요 (다음 시작 때 이어서 실행), 종료할까요 (ACPI, 응답하지 않으면 전원을 끕니다), 아니면 지금 전원을 끌까요?',
   'quit.saveState': '상태 저장',
   'quit.shutDown': '종료',
   'quit.powerOff': '전원 끄기',
@@ -335,7 +343,8 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'snapshot.noneYet': '스냅샷 "{{ref}}"이(가) 없습니다. 이 VM에는 아직 스냅샷이 없습니다.',
   'snapshot.notFound': '스냅샷 "{{ref}}"이(가) 없습니다. 이 VM의 스냅샷: {{names}}.',
   'snapshot.noDisks': '이 VM에는 스냅샷을 담을 수 있는 디스크가 없습니다.',
-  'snapshot.rawUefiVars': 'UEFI 변수 저장소 {{path}}은(는) raw 파일이라 스냅샷을 담을 수 없습니다. VM을 종료했다가 다시 시작하면 Guesthouse가 qcow2로 변환합니다.',
+  'snapshot.rawUefiVars':
+    'UEFI 변수 저장소 {{path}}은(는) raw 파일이라 스냅샷을 담을 수 없습니다. VM을 종료했다가 다시 시작하면 Guesthouse가 qcow2로 변환합니다.',
   'snapshot.vmstateMissing': '스냅샷의 머신 상태가 들어 있는 디스크 {{path}}이(가) VM에 연결되어 있지 않습니다.',
   'snapshot.noMachineState': '스냅샷 {{tag}}에는 머신 상태가 없습니다. VM이 정지된 상태에서 되돌리세요.',
   'snapshot.saveFailed': 'QEMU가 스냅샷을 찍지 못했습니다: {{detail}}',
@@ -361,11 +370,14 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'disk.copyFailed': '디스크 {{path}}을(를) 복사하지 못했습니다: {{detail}}',
   'snapshot.busy': '"{{name}}"은(는) 스냅샷 또는 CD 드라이브 작업 중입니다. 끝난 뒤 다시 시도하세요.',
   'snapshot.engine': '"{{name}}"을(를) 실행하는 엔진은 스냅샷을 찍을 수 없습니다. QEMU만 할 수 있습니다.',
-  'snapshot.v86': '"{{name}}"은(는) v86에서 실행되며 v86의 raw 디스크는 스냅샷을 담을 수 없습니다. 먼저 엔진을 QEMU로 바꾸고 디스크를 qcow2로 변환하세요 (guesthouse disk convert).',
+  'snapshot.v86':
+    '"{{name}}"은(는) v86에서 실행되며 v86의 raw 디스크는 스냅샷을 담을 수 없습니다. 먼저 엔진을 QEMU로 바꾸고 디스크를 qcow2로 변환하세요 (guesthouse disk convert).',
   'snapshot.savedState': '"{{name}}"에 저장된 머신 상태가 있습니다. 스냅샷을 찍거나 되돌리거나 삭제하기 전에 시작하거나 상태를 버리세요.',
   'snapshot.notNow': '"{{name}}"은(는) {{state}} 상태입니다. 실행 중, 일시 정지 또는 정지 상태가 될 때까지 기다리세요.',
-  'snapshot.offlineWhileRunning': '스냅샷 "{{snapshot}}"에는 "{{name}}"이(가) 정지된 상태의 디스크만 있고 실행 중인 머신은 없습니다. 되돌리려면 먼저 "{{name}}"의 전원을 끄세요.',
-  'snapshot.settingsChanged': '스냅샷 "{{snapshot}}"을(를) 찍은 뒤 "{{name}}"의 설정이 바뀌어 그 머신 상태를 실행 중인 VM에 불러올 수 없습니다. 먼저 전원을 끈 뒤 되돌리세요.',
+  'snapshot.offlineWhileRunning':
+    '스냅샷 "{{snapshot}}"에는 "{{name}}"이(가) 정지된 상태의 디스크만 있고 실행 중인 머신은 없습니다. 되돌리려면 먼저 "{{name}}"의 전원을 끄세요.',
+  'snapshot.settingsChanged':
+    '스냅샷 "{{snapshot}}"을(를) 찍은 뒤 "{{name}}"의 설정이 바뀌어 그 머신 상태를 실행 중인 VM에 불러올 수 없습니다. 먼저 전원을 끈 뒤 되돌리세요.',
   'snapshot.hasClones': '스냅샷 "{{snapshot}}"은(는) 연결된 복제본 {{clones}}의 기반입니다. 먼저 그것들을 삭제하세요.',
   'snapshot.ref': '스냅샷을 지정하세요 (이름 또는 id).',
   'vm.hasClones': '"{{name}}"은(는) 연결된 복제본 {{clones}}의 기반입니다. 먼저 그것들을 삭제하세요.',

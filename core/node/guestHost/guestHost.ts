@@ -146,7 +146,11 @@ export class GuestHost {
         const open = engine.openDisplay.bind(engine);
         this.display = await DisplayServer.listen(vmRuntimeFile(spec.runtimeDir, spec.config.identity.uuid, 'rfb'), open);
       }
-      this.runtimeInfo = { ...(engine.pid ? { enginePid: engine.pid } : {}), accelerator: engine.accelerator, ...(this.display ? { displaySocket: this.display.socketPath } : {}) };
+      this.runtimeInfo = {
+        ...(engine.pid ? { enginePid: engine.pid } : {}),
+        accelerator: engine.accelerator,
+        ...(this.display ? { displaySocket: this.display.socketPath } : {}),
+      };
       this.parent.send({ type: 'runtime', ...this.runtimeInfo });
       this.setState('running');
       if (engine.accelerator !== 'tcg' && engine.kind === 'qemu') this.watchForSignOfLife(spec.silenceMs ?? 60_000);
@@ -372,7 +376,8 @@ export class GuestHost {
   /** Screen and keyboard requests: any time the guest has a screen and its engine is up. */
   private async screenRequest(action: 'screenshot' | 'screenText' | 'keys', keys: string[][], name: string): Promise<Uint8Array | string[] | void> {
     const engine = this.engine;
-    if (this.state === 'starting' || !engine?.screenshot || !engine.screenText || !engine.sendKeys) throw new GuesthouseError('invalid-state', m('display.notReady', { name }));
+    if (this.state === 'starting' || !engine?.screenshot || !engine.screenText || !engine.sendKeys)
+      throw new GuesthouseError('invalid-state', m('display.notReady', { name }));
     if (this.spec?.config.display.adapter === 'none' && action !== 'keys') throw new GuesthouseError('invalid-state', m('display.none', { name }));
     if (action === 'screenshot') return engine.screenshot();
     if (action === 'keys') return engine.sendKeys(keys);

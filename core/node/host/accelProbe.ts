@@ -7,6 +7,7 @@ import { m, type SentenceData } from '../../common/messages';
 import { sentenceDataSchema } from '../../common/apiSchemas';
 import { writeFileAtomic } from '../shared/atomicFile';
 import { cacheHome } from '../shared/paths';
+import { lastStderrLine } from '../shared/stderrLine';
 import type { HardwareAccelerator } from '../../common/engines';
 
 /** How long the probe may take; a vCPU that hangs (nested KVM in long mode) never ends it. */
@@ -29,15 +30,32 @@ function probeFirmware(): string {
     const rom = Buffer.alloc(65536, 0xf4);
     Buffer.from(PROBE_CODE, 'hex').copy(rom, 0);
     Buffer.from(RESET_VECTOR, 'hex').copy(rom, 0xfff0);
-    fs.writeFileSync(`${file}.${process.pid}`, rom);
-    fs.renameSync(`${file}.${process.pid}`, file);
+    writeFileAtomic(file, rom);
   }
   return file;
 }
 
 /** The probe's argv: the machine and CPU model Guesthouse gives guests under `accel`. */
 export function probeArgv(accel: HardwareAccelerator | 'tcg', firmware = probeFirmware()): string[] {
-  return ['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-machine', 'pc', '-accel', accel, '-cpu', accel === 'tcg' ? 'max' : 'host', '-m', '16', '-bios', firmware, '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'];
+  return [
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-machine',
+    'pc',
+    '-accel',
+    accel,
+    '-cpu',
+    accel === 'tcg' ? 'max' : 'host',
+    '-m',
+    '16',
+    '-bios',
+    firmware,
+    '-device',
+    'isa-debug-exit,iobase=0xf4,iosize=0x04',
+  ];
 }
 
 export interface ProbeResult {
@@ -58,7 +76,7 @@ export function runProbe(qemuBinary: string, accel: HardwareAccelerator | 'tcg',
       const e = err as (Error & { code?: number | string; killed?: boolean; signal?: string }) | null;
       if (e?.code === 99) return resolve({ ok: true, detail: { message: '' } });
       if (e?.killed) return resolve({ ok: false, detail: m('accel.no64Hang', { accel: name, seconds: Math.round(timeoutMs / 1000) }) });
-      const line = String(stderr ?? '').trim().split('\n').filter((l) => l && !l.includes('warning')).pop()?.replace(/^qemu-system-\w+: /, '');
+      const line = lastStderrLine(String(stderr ?? ''), (l) => l.includes('warning'));
       if (line) return resolve({ ok: false, detail: m('accel.no64Error', { accel: name, detail: line.replace(/[.]$/, '') }) });
       // With -no-reboot a triple fault (a failed switch of modes) ends QEMU with 0.
       if (!e?.signal && !e?.code) return resolve({ ok: false, detail: m('accel.no64Reset', { accel: name }) });
@@ -95,7 +113,11 @@ function readCache(file: string): z.infer<typeof cacheSchema> {
  * The probe's result for this host, QEMU binary and kernel, from the cache when there is
  * one (so a start costs nothing extra), else probed once and remembered.
  */
-export async function probeAccelerator(qemuBinary: string, accel: HardwareAccelerator, env: NodeJS.ProcessEnv = process.env): Promise<ProbeResult & { cached: boolean }> {
+export async function probeAccelerator(
+  qemuBinary: string,
+  accel: HardwareAccelerator,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ProbeResult & { cached: boolean }> {
   const file = path.join(cacheHome(env), 'accelerator-probe.json');
   const key = cacheKey(qemuBinary, accel);
   const cache = readCache(file);

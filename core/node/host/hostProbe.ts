@@ -82,9 +82,7 @@ async function hvfUsable(): Promise<{ usable: boolean; detail: SentenceData }> {
 async function whpxUsable(): Promise<{ usable: boolean; detail: SentenceData }> {
   if (process.platform !== 'win32') return { usable: false, detail: m('accel.whpxOnlyWindows') };
   const dll = path.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'WinHvPlatform.dll');
-  return fs.existsSync(dll)
-    ? { usable: true, detail: m('accel.whpxOk') }
-    : { usable: false, detail: m('accel.whpxOff') };
+  return fs.existsSync(dll) ? { usable: true, detail: m('accel.whpxOk') } : { usable: false, detail: m('accel.whpxOff') };
 }
 
 export interface ProbeOptions {

@@ -148,7 +148,9 @@ export class Library {
   assertNameFree(name: string, exceptUuid?: string): void {
     const { entries, inaccessible } = this.scan();
     const lower = nameKey(name);
-    const clash = entries.some((e) => nameKey(e.config.identity.name) === lower && e.config.identity.uuid !== exceptUuid) || inaccessible.some((e) => nameKey(e.name) === lower);
+    const clash =
+      entries.some((e) => nameKey(e.config.identity.name) === lower && e.config.identity.uuid !== exceptUuid) ||
+      inaccessible.some((e) => nameKey(e.name) === lower);
     if (clash || (!exceptUuid && fs.existsSync(path.join(this.root, name)))) {
       throw new GuesthouseError('already-exists', m('vm.exists', { name }).about('name'));
     }

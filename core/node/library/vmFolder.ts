@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { atomicTempTarget } from '../shared/atomicFile';
 import { engineKinds, type EngineKind } from '../../common/engines';
+import type { DiskFormat } from '../../common/presets';
 
 export const CONFIG_FILE = 'vm.json';
 /** The config as it was before it was last written, kept for `repair`. */
@@ -110,7 +111,7 @@ export function snapshotOfBaseFile(name: string): string | null {
 }
 
 /** The name of the `n`th disk Guesthouse makes for VM `vmName` (the first has no number). */
-export function diskFileName(vmName: string, format: 'qcow2' | 'raw', n = 1): string {
+export function diskFileName(vmName: string, format: DiskFormat, n = 1): string {
   return n === 1 ? `${vmName}.${format}` : `${vmName}-${n}.${format}`;
 }
 

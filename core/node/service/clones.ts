@@ -13,8 +13,10 @@ import { parseOrThrow, vmConfigSchema, type DiskConfig, type VmConfig } from '..
 import { GuesthouseError } from '../../common/errors';
 import { m } from '../../common/messages';
 import { deleteSnapshot as dropSnapshot, emptySnapshotTree, findSnapshot, type Snapshot, type SnapshotTree } from '../../common/snapshots';
+import { isActionAllowed } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
-import { convertDisk, copyDisk, createLinkedImage, extractSnapshotImage } from '../library/snapshotDisks';
+import { convertDisk, copyDisk, createLinkedImage } from '../library/diskImages';
+import { extractSnapshotImage } from '../library/snapshotDisks';
 import { diskFileName, logsDir, rawUefiVarsFile, snapshotBaseFile, uefiVarsFile, UEFI_VARS_NAME } from '../library/vmFolder';
 import { Progress } from './progress';
 import type { ServiceEvents } from './serviceEvents';
@@ -61,7 +63,7 @@ export async function cloneVm(c: CloneContext, ref: string, request: CloneReques
   return c.queue.run(uuid, async () => {
     const entry = c.library.find(uuid);
     const state = c.mirror.summary(entry).state;
-    if (state !== 'stopped' && state !== 'crashed' && state !== 'saved') throw new GuesthouseError('invalid-state', m('clone.stopFirst', { name }));
+    if (!isActionAllowed('clone', state)) throw new GuesthouseError('invalid-state', m('clone.stopFirst', { name }));
     const snapshot: Snapshot | null = req.snapshot !== undefined ? findSnapshot(entry.config.snapshots, req.snapshot) : null;
     if (req.mode === 'linked') {
       const reason = snapshotsUnsupported(entry, host);

@@ -5,12 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DiskInfo, HostInfo } from '../../common/api';
-import { parseOrThrow, vmConfigSchema, type DiskConfig, type VmConfig } from '../../common/config';
+import { parseOrThrow, vmConfigSchema, type DiskConfig, type DiskFormat, type VmConfig } from '../../common/config';
 import { GuesthouseError, throwProblems } from '../../common/errors';
 import { m } from '../../common/messages';
-import { assertAction } from '../../common/state';
+import { assertAction, hasEnded, isActionAllowed, type StorageAction } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
-import { convertDisk, diskInfo, resizeDisk, sizeText, type DiskOutputFormat } from '../library/snapshotDisks';
+import { convertDisk, diskInfo, resizeDisk, sizeText } from '../library/diskImages';
 import { diskFileName, uefiVarsFile, UEFI_VARS_NAME } from '../library/vmFolder';
 import { engineFor, engineProblems } from './engineChoice';
 import { Progress } from './progress';
@@ -44,12 +44,13 @@ export class DiskTools {
     return hit;
   }
 
-  /** Runs `work` on a stopped VM, in its turn and under its lock. */
-  private stopped<T>(ref: string, work: (entry: LibraryEntry) => Promise<T>): Promise<T> {
+  /** Runs `work` on a stopped VM, in its turn and under its lock; refused as any change is. */
+  private stopped<T>(ref: string, action: StorageAction & `${string}Disk`, work: (entry: LibraryEntry) => Promise<T>): Promise<T> {
     const uuid = this.c.library.find(ref).config.identity.uuid;
     return this.c.queue.run(uuid, async () => {
       const entry = this.c.library.find(uuid);
-      assertAction('modify', this.c.mirror.summary(entry).state, entry.config.identity.name);
+      const state = this.c.mirror.summary(entry).state;
+      if (!isActionAllowed(action, state)) assertAction('modify', state, entry.config.identity.name);
       const release = this.c.library.guard(entry.dir, entry.config.identity.name);
       try {
         return await work(entry);
@@ -65,15 +66,23 @@ export class DiskTools {
   }
 
   /** A free name in the VM's folder for a new disk of its own. */
-  private newDiskName(entry: LibraryEntry, format: DiskOutputFormat): string {
+  private newDiskName(entry: LibraryEntry, format: DiskFormat): string {
     let n = 1;
-    const taken = (name: string) => entry.config.disks.some((d) => path.resolve(entry.dir, d.path) === path.join(entry.dir, name)) || fs.existsSync(path.join(entry.dir, name));
+    const taken = (name: string) =>
+      entry.config.disks.some((d) => path.resolve(entry.dir, d.path) === path.join(entry.dir, name)) || fs.existsSync(path.join(entry.dir, name));
     while (taken(diskFileName(entry.config.identity.name, format, n))) n++;
     return diskFileName(entry.config.identity.name, format, n);
   }
 
   private asInfo(name: string, info: Awaited<ReturnType<typeof diskInfo>>): DiskInfo {
-    return { path: name, format: info.format, virtualBytes: info.virtualSizeBytes, actualBytes: info.actualSizeBytes, backingFile: info.backingFile, snapshotCount: info.snapshots.length };
+    return {
+      path: name,
+      format: info.format,
+      virtualBytes: info.virtualSizeBytes,
+      actualBytes: info.actualSizeBytes,
+      backingFile: info.backingFile,
+      snapshotCount: info.snapshots.length,
+    };
   }
 
   async list(ref: string): Promise<DiskInfo[]> {
@@ -81,19 +90,21 @@ export class DiskTools {
     const qemuImg = await this.qemuImg();
     const out: DiskInfo[] = [];
     for (const d of entry.config.disks) out.push(this.asInfo(d.path, await diskInfo(qemuImg, path.resolve(entry.dir, d.path), d.format)));
-    if (entry.config.firmware === 'uefi' && fs.existsSync(uefiVarsFile(entry.dir))) out.push(this.asInfo(UEFI_VARS_NAME, await diskInfo(qemuImg, uefiVarsFile(entry.dir), 'qcow2')));
+    if (entry.config.firmware === 'uefi' && fs.existsSync(uefiVarsFile(entry.dir)))
+      out.push(this.asInfo(UEFI_VARS_NAME, await diskInfo(qemuImg, uefiVarsFile(entry.dir), 'qcow2')));
     return out;
   }
 
   /** Grows a disk of a stopped VM (shrinking is refused: it would cut off the guest's data). */
   async resize(ref: string, diskRef: string, sizeBytes: number): Promise<DiskInfo> {
     const qemuImg = await this.qemuImg();
-    return this.stopped(ref, async (entry) => {
+    return this.stopped(ref, 'resizeDisk', async (entry) => {
       const disk = this.disk(entry, diskRef);
       const file = path.resolve(entry.dir, disk.path);
       // A shrink is refused before the operation begins.
       const now = await diskInfo(qemuImg, file, disk.format);
-      if (sizeBytes < now.virtualSizeBytes) throw new GuesthouseError('invalid-input', m('disk.shrink', { path: file, current: sizeText(now.virtualSizeBytes), size: sizeText(sizeBytes) }));
+      if (sizeBytes < now.virtualSizeBytes)
+        throw new GuesthouseError('invalid-input', m('disk.shrink', { path: file, current: sizeText(now.virtualSizeBytes), size: sizeText(sizeBytes) }));
       const progress = new Progress(this.c.events, entry.config.identity.uuid, 'disk-resize');
       return progress.run(async () => {
         progress.step(m('progress.resizing', { path: file }));
@@ -109,14 +120,15 @@ export class DiskTools {
    * names the new file and the old one stays where it is. A disk that holds snapshots is
    * refused (the copy would not carry them).
    */
-  async convert(ref: string, diskRef: string, format: DiskOutputFormat): Promise<DiskInfo> {
+  async convert(ref: string, diskRef: string, format: DiskFormat): Promise<DiskInfo> {
     const qemuImg = await this.qemuImg();
     const host = await this.c.host();
-    return this.stopped(ref, async (entry) => {
+    return this.stopped(ref, 'convertDisk', async (entry) => {
       const disk = this.disk(entry, diskRef);
       const file = path.resolve(entry.dir, disk.path);
       if (disk.format === format) throw new GuesthouseError('invalid-input', m('disk.alreadyFormat', { path: file, format }));
-      if (entry.config.snapshots.nodes.some((n) => n.disks.includes(disk.path))) throw new GuesthouseError('invalid-state', m('disk.convertSnapshots', { path: file }));
+      if (entry.config.snapshots.nodes.some((n) => n.disks.includes(disk.path)))
+        throw new GuesthouseError('invalid-state', m('disk.convertSnapshots', { path: file }));
       const name = this.newDiskName(entry, format);
       const next: VmConfig = { ...entry.config, disks: entry.config.disks.map((d) => (d === disk ? { path: name, format, owned: true } : d)) };
       throwProblems(engineProblems(next, host, entry.dir), 'change');
@@ -144,8 +156,8 @@ export class DiskTools {
     const host = await this.c.host();
     const src = path.resolve(source);
     if (!fs.statSync(src, { throwIfNoEntry: false })?.isFile()) throw new GuesthouseError('not-found', m('path.missing', { what: m('term.disk'), path: src }));
-    return this.stopped(ref, async (entry) => {
-      const format: DiskOutputFormat = engineFor(entry.config, host).engine === 'v86' ? 'raw' : 'qcow2';
+    return this.stopped(ref, 'importDisk', async (entry) => {
+      const format: DiskFormat = engineFor(entry.config, host).engine === 'v86' ? 'raw' : 'qcow2';
       const name = this.newDiskName(entry, format);
       const next = parseOrThrow(vmConfigSchema, { ...entry.config, disks: [...entry.config.disks, { path: name, format, owned: true }] }, 'change');
       throwProblems(engineProblems(next, host, entry.dir), 'change');
@@ -173,12 +185,15 @@ export class DiskTools {
    */
   async media(ref: string, iso: string | null): Promise<void> {
     const file = iso === null ? null : path.resolve(iso);
-    if (file !== null && !fs.statSync(file, { throwIfNoEntry: false })?.isFile()) throw new GuesthouseError('not-found', m('path.missing', { what: m('term.iso'), path: file }));
+    if (file !== null && !fs.statSync(file, { throwIfNoEntry: false })?.isFile())
+      throw new GuesthouseError('not-found', m('path.missing', { what: m('term.iso'), path: file }));
     const uuid = this.c.library.find(ref).config.identity.uuid;
     await this.c.queue.run(uuid, async () => {
       const entry = this.c.library.find(uuid);
       const state = this.c.mirror.summary(entry).state;
-      if (state !== 'running' && state !== 'paused') {
+      // Refused as any change is; a stopped VM's CD changes in its config.
+      if (!isActionAllowed(file === null ? 'ejectMedia' : 'insertMedia', state)) assertAction('modify', state, entry.config.identity.name);
+      if (hasEnded(state)) {
         await modifyVm(this.c.edits, uuid, { isoPath: file });
         this.c.events.emitVms();
         return;

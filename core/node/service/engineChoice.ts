@@ -10,7 +10,10 @@ import type { RunningGuest } from './runningGuest';
 
 /** Which engine a VM runs on here: its own choice, or for auto QEMU where found, else v86. */
 export function engineFor(config: VmConfig, host: HostInfo): { engine: EngineKind | null; reason: SentenceData } {
-  if (config.engine === 'qemu') return host.qemu.binaries.length ? { engine: 'qemu', reason: m('engine.setQemu') } : { engine: null, reason: host.qemu.installHint ?? m('qemu.notInstalled') };
+  if (config.engine === 'qemu')
+    return host.qemu.binaries.length
+      ? { engine: 'qemu', reason: m('engine.setQemu') }
+      : { engine: null, reason: host.qemu.installHint ?? m('qemu.notInstalled') };
   if (config.engine === 'v86') return host.v86.available ? { engine: 'v86', reason: m('engine.setV86') } : { engine: null, reason: host.v86.detail };
   return host.autoEngine;
 }
@@ -24,7 +27,12 @@ export function engineProblems(config: VmConfig, host: HostInfo, dir: string | u
 }
 
 /** The notes in a VM's details: its engine's gaps, and first what its running guest needs said. */
-export function engineNotes(config: VmConfig, engine: EngineKind | null, guest: Pick<RunningGuest, 'pausedLogs'> | undefined, runtime: VmRuntime | undefined): Sentence[] {
+export function engineNotes(
+  config: VmConfig,
+  engine: EngineKind | null,
+  guest: Pick<RunningGuest, 'pausedLogs'> | undefined,
+  runtime: VmRuntime | undefined,
+): Sentence[] {
   const notes: Sentence[] = [];
   if (engine === 'v86') {
     notes.push(m(config.disks.length ? 'notes.v86Disk' : 'notes.v86NoDisk'));

@@ -15,7 +15,8 @@ export function listFolder(folder: string): FileListing {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     // A name too long, a loop of links or a NUL byte: no such folder can exist either.
-    if (code === 'ENOENT' || code === 'ENAMETOOLONG' || code === 'ELOOP' || code === 'ERR_INVALID_ARG_VALUE') throw new GuesthouseError('not-found', m('browse.missing', { path: folder }));
+    if (code === 'ENOENT' || code === 'ENAMETOOLONG' || code === 'ELOOP' || code === 'ERR_INVALID_ARG_VALUE')
+      throw new GuesthouseError('not-found', m('browse.missing', { path: folder }));
     if (code === 'ENOTDIR') throw new GuesthouseError('invalid-input', m('browse.notFolder', { path: folder }));
     if (code === 'EACCES' || code === 'EPERM') throw new GuesthouseError('invalid-input', m('browse.denied', { path: folder }));
     throw err;

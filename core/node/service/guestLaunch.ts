@@ -33,7 +33,13 @@ export async function startGuest({ library, mirror, launcher, survivable }: Laun
     handedOver();
   };
   try {
-    guest = new RunningGuest(uuid, name, spec, launcher, mirror.guestCallbacks(uuid, name, release, () => guest));
+    guest = new RunningGuest(
+      uuid,
+      name,
+      spec,
+      launcher,
+      mirror.guestCallbacks(uuid, name, release, () => guest),
+    );
   } catch (err) {
     unlock();
     throw err;
@@ -82,7 +88,14 @@ export async function reattachGuests({ home, library, mirror }: LaunchContext): 
     }
     const { uuid, name } = entry.config.identity;
     const release = library.handOver(entry.dir, link.pid, library.lockOwner(entry.dir) !== link.pid);
-    const guest: RunningGuest = new RunningGuest(uuid, name, spec, (_o, callbacks) => link.bind(callbacks), mirror.guestCallbacks(uuid, name, release, () => guest), hello);
+    const guest: RunningGuest = new RunningGuest(
+      uuid,
+      name,
+      spec,
+      (_o, callbacks) => link.bind(callbacks),
+      mirror.guestCallbacks(uuid, name, release, () => guest),
+      hello,
+    );
     mirror.add(uuid, guest);
     count++;
   }

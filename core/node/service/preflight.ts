@@ -1,15 +1,12 @@
 // What can be checked before QEMU starts, so that a user's mistake gets its own sentence
 // instead of QEMU's refusal: host ports, boot files, disk images.
-import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { PortForward, VmConfig } from '../../common/config';
 import { m, type Sentence } from '../../common/messages';
-
-const run = promisify(execFile);
+import { qemuImgDetail, runQemuImg } from '../library/qemuImg';
 
 /** A running VM whose forwards and disks another VM must not take. */
 export interface RunningVm {
@@ -121,7 +118,11 @@ export function diskInUseProblems(config: VmConfig, dir: string, running: readon
  * qcow2 that is not one (corrupt, truncated, another format) gets a sentence now, not at start.
  * Raw images are any bytes, so only their presence is checked (elsewhere).
  */
-export async function diskImageProblems(qemuImg: string | undefined, disks: readonly { path: string; format: 'qcow2' | 'raw' }[], dir: string | undefined): Promise<Sentence[]> {
+export async function diskImageProblems(
+  qemuImg: string | undefined,
+  disks: readonly Pick<VmConfig['disks'][number], 'path' | 'format'>[],
+  dir: string | undefined,
+): Promise<Sentence[]> {
   if (!qemuImg) return [];
   const problems: Sentence[] = [];
   for (const d of disks) {
@@ -130,11 +131,10 @@ export async function diskImageProblems(qemuImg: string | undefined, disks: read
     if (!fs.existsSync(full)) continue;
     try {
       // -U: a disk another program has open is still read (that is a separate problem).
-      await run(qemuImg, ['info', '-U', '--output', 'json', '-f', d.format, full], { timeout: 30_000 });
+      await runQemuImg(qemuImg, ['info', '-U', '--output', 'json', '-f', d.format, full], { timeoutMs: 30_000 });
     } catch (err) {
-      const said = String((err as { stderr?: string }).stderr ?? '').trim().split('\n').pop() ?? '';
-      const detail = said.replace(/^qemu-img: /, '').replace(new RegExp(`^Could not open '${full.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}': `), '').replace(/[.]?$/, '.');
-      problems.push(m('disk.unreadable', { path: full, format: d.format, detail: detail.length > 1 ? detail : (err as Error).message }).about('disk'));
+      const detail = qemuImgDetail(err).replace(`Could not open '${full}': `, '');
+      problems.push(m('disk.unreadable', { path: full, format: d.format, detail }).about('disk'));
     }
   }
   return problems;

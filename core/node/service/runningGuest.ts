@@ -71,7 +71,12 @@ export class RunningGuest {
       { name, logFile: logFile(spec.vmDir, 'guesthost'), engine: spec.engine },
       { onMessage: (m) => this.onMessage(m), onExit: (e) => this.onExit(e) },
     );
-    this.runtime = { guestHostPid: this.process.pid ?? 0, engine: spec.engine, accelerator: spec.qemu?.accelerator ?? 'v86', startedAt: new Date().toISOString() };
+    this.runtime = {
+      guestHostPid: this.process.pid ?? 0,
+      engine: spec.engine,
+      accelerator: spec.qemu?.accelerator ?? 'v86',
+      startedAt: new Date().toISOString(),
+    };
     if (reattached) {
       const { runtime, firstOutputAt } = reattached;
       if (runtime) this.onMessage({ type: 'runtime', ...runtime });
@@ -104,7 +109,12 @@ export class RunningGuest {
         const p = this.pending.get(message.id);
         this.pending.delete(message.id);
         if (message.error) p?.reject(fromErrorData(message.error));
-        else p?.resolve({ ...(message.data ? { data: message.data } : {}), ...(message.lines ? { lines: message.lines } : {}), ...(message.snapshot ? { snapshot: message.snapshot } : {}) });
+        else
+          p?.resolve({
+            ...(message.data ? { data: message.data } : {}),
+            ...(message.lines ? { lines: message.lines } : {}),
+            ...(message.snapshot ? { snapshot: message.snapshot } : {}),
+          });
         break;
       }
       case 'progress':

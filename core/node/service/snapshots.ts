@@ -33,7 +33,7 @@ import {
   type Snapshot,
   type SnapshotTree,
 } from '../../common/snapshots';
-import { stateWord } from '../../common/state';
+import { hasEnded, isActionAllowed, stateWord } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
 import { linkedClonesOf } from '../library/linkedClones';
 import { convertUefiVarsToQcow2, deleteDiskSnapshots, listDiskSnapshots, revertDiskSnapshots, takeDiskSnapshots } from '../library/snapshotDisks';
@@ -128,17 +128,17 @@ export class Snapshots {
    * How an operation on the VM goes now: `live` through its running guest, `offline` with
    * qemu-img; a saved machine state or a VM on its way up or down is refused with a sentence.
    */
-  private mode(entry: LibraryEntry): { live: RunningGuest } | { live: null } {
+  private mode(entry: LibraryEntry, action: 'takeSnapshot' | 'revertSnapshot' | 'deleteSnapshot'): { live: RunningGuest } | { live: null } {
     const { uuid, name } = entry.config.identity;
     const state = this.c.mirror.summary(entry).state;
-    if (state === 'running' || state === 'paused') {
-      const guest = this.c.mirror.guest(uuid)!;
-      if (guest.runtime?.engine === 'v86') throw new GuesthouseError('invalid-state', m('snapshot.v86', { name }));
-      return { live: guest };
+    if (!isActionAllowed(action, state)) {
+      if (state === 'saved') throw new GuesthouseError('invalid-state', m('snapshot.savedState', { name }));
+      throw new GuesthouseError('invalid-state', m('snapshot.notNow', { name, state: stateWord(state) }));
     }
-    if (state === 'stopped' || state === 'crashed') return { live: null };
-    if (state === 'saved') throw new GuesthouseError('invalid-state', m('snapshot.savedState', { name }));
-    throw new GuesthouseError('invalid-state', m('snapshot.notNow', { name, state: stateWord(state) }));
+    if (hasEnded(state)) return { live: null };
+    const guest = this.c.mirror.guest(uuid)!;
+    if (guest.runtime?.engine === 'v86') throw new GuesthouseError('invalid-state', m('snapshot.v86', { name }));
+    return { live: guest };
   }
 
   private async requireSupported(entry: LibraryEntry, live: RunningGuest | null): Promise<void> {
@@ -245,7 +245,7 @@ export class Snapshots {
       const entry = this.fresh(uuid);
       // Bad input is refused before the operation begins (no progress to show for it).
       this.checkNew(entry.config.snapshots, req.name, req.description ?? '');
-      this.mode(entry);
+      this.mode(entry, 'takeSnapshot');
       const progress = new Progress(this.c.events, uuid, 'snapshot-take');
       return progress.run(async () => {
         const node = await this.takeNow(entry, req.name, req.description ?? '', progress);
@@ -267,7 +267,7 @@ export class Snapshots {
   private async takeNow(entry: LibraryEntry, name: string, description: string, progress: Progress): Promise<Snapshot> {
     const { uuid } = entry.config.identity;
     this.checkNew(entry.config.snapshots, name, description);
-    const { live } = this.mode(entry);
+    const { live } = this.mode(entry, 'takeSnapshot');
     await this.requireSupported(entry, live);
     const id = newSnapshotId();
     const step = m('progress.taking', { name });
@@ -279,7 +279,10 @@ export class Snapshots {
     if (live) {
       now = await this.reconcile(entry, live);
       this.checkNew(now.config.snapshots, name, description);
-      const reply = await live.request('snapshotSave', undefined, undefined, { snapshot: { tag: id }, onProgress: (status) => progress.step(m('progress.job', { step, status })) });
+      const reply = await live.request('snapshotSave', undefined, undefined, {
+        snapshot: { tag: id },
+        onProgress: (status) => progress.step(m('progress.job', { step, status })),
+      });
       const saved = reply.snapshot!;
       const nameOf = (file: string) => snapshotImages(now.config, now.dir).find((i) => i.file === path.resolve(file))?.name ?? file;
       disks = saved.disks.map(nameOf);
@@ -290,15 +293,37 @@ export class Snapshots {
       ({ disks, undo, now } = await this.offline(entry, async (e) => {
         this.checkNew(e.config.snapshots, name, description);
         const images = snapshotImages(e.config, e.dir);
-        await takeDiskSnapshots(qemuImg, images.map((i) => i.file), id);
-        return { disks: images.map((i) => i.name), undo: () => deleteDiskSnapshots(qemuImg, images.map((i) => i.file), id), now: e };
+        await takeDiskSnapshots(
+          qemuImg,
+          images.map((i) => i.file),
+          id,
+        );
+        return {
+          disks: images.map((i) => i.name),
+          undo: () =>
+            deleteDiskSnapshots(
+              qemuImg,
+              images.map((i) => i.file),
+              id,
+            ),
+          now: e,
+        };
       }));
     }
     const kind = live ? 'live' : 'offline';
     let node!: Snapshot;
     try {
       this.writeConfig(uuid, (config) => {
-        let tree = addSnapshot(config.snapshots, { id, name, description, createdAt: new Date().toISOString(), kind, disks, vmstateDisk, settings: settingsOf(now.config) });
+        let tree = addSnapshot(config.snapshots, {
+          id,
+          name,
+          description,
+          createdAt: new Date().toISOString(),
+          kind,
+          disks,
+          vmstateDisk,
+          settings: settingsOf(now.config),
+        });
         // A guest that runs on has changed since the snapshot the moment it was taken.
         if (live?.state === 'running') tree = markCurrentChanged(tree);
         node = tree.nodes.at(-1)!;
@@ -320,12 +345,13 @@ export class Snapshots {
       const entry = this.fresh(uuid);
       const node = findSnapshot(entry.config.snapshots, snapshotRef);
       if (opts.takeCurrentAs !== undefined) this.checkNew(entry.config.snapshots, opts.takeCurrentAs, '');
-      const { live } = this.mode(entry);
+      const { live } = this.mode(entry, 'revertSnapshot');
       await this.requireSupported(entry, live);
       const name = entry.config.identity.name;
       if (live) {
         if (node.kind === 'offline') throw new GuesthouseError('invalid-state', m('snapshot.offlineWhileRunning', { name, snapshot: node.name }));
-        if (machineOf(node.settings) !== machineOf(settingsOf(entry.config))) throw new GuesthouseError('invalid-state', m('snapshot.settingsChanged', { name, snapshot: node.name }));
+        if (machineOf(node.settings) !== machineOf(settingsOf(entry.config)))
+          throw new GuesthouseError('invalid-state', m('snapshot.settingsChanged', { name, snapshot: node.name }));
       }
       const progress = new Progress(this.c.events, uuid, 'snapshot-revert');
       await progress.run(async () => {
@@ -336,7 +362,10 @@ export class Snapshots {
           const now = await this.reconcile(this.fresh(uuid), live);
           const target = findSnapshot(now.config.snapshots, node.id);
           const vmstateFile = path.resolve(now.dir, target.vmstateDisk ?? '');
-          await live.request('snapshotLoad', undefined, undefined, { snapshot: { tag: target.id, vmstateFile }, onProgress: (status) => progress.step(m('progress.job', { step, status })) });
+          await live.request('snapshotLoad', undefined, undefined, {
+            snapshot: { tag: target.id, vmstateFile },
+            onProgress: (status) => progress.step(m('progress.job', { step, status })),
+          });
           this.writeConfig(uuid, (config) => {
             const tree = revertToSnapshot(config.snapshots, target.id);
             return { ...config, snapshots: live.state === 'running' ? markCurrentChanged(tree) : tree };
@@ -353,7 +382,11 @@ export class Snapshots {
             pending.startFrom = target;
             return;
           }
-          await revertDiskSnapshots(qemuImg, imagesOf(target.disks, now.dir).map((i) => i.file), target.id);
+          await revertDiskSnapshots(
+            qemuImg,
+            imagesOf(target.disks, now.dir).map((i) => i.file),
+            target.id,
+          );
           this.writeConfig(uuid, (config) => ({ ...withSettings(config, target.settings), snapshots: revertToSnapshot(config.snapshots, target.id) }));
         });
         if (!pending.startFrom) progress.done(m('progress.reverted', { name: node.name }));
@@ -383,7 +416,7 @@ export class Snapshots {
       const node = findSnapshot(entry.config.snapshots, snapshotRef);
       const clones = linkedClonesOf(this.c.library, entry).get(node.id);
       if (clones?.length) throw new GuesthouseError('invalid-state', m('snapshot.hasClones', { snapshot: node.name, clones: cloneList(clones) }));
-      const { live } = this.mode(entry);
+      const { live } = this.mode(entry, 'deleteSnapshot');
       await this.requireSupported(entry, live);
       const progress = new Progress(this.c.events, uuid, 'snapshot-delete');
       await progress.run(async () => {
@@ -393,12 +426,17 @@ export class Snapshots {
           await this.reconcile(entry, live);
           // The config first: a crash between the two leaves a tag nobody lists, which reconcile deletes.
           this.writeConfig(uuid, (config) => ({ ...config, snapshots: dropSnapshot(config.snapshots, node.id) }));
-          await live.request('snapshotDelete', undefined, undefined, { snapshot: { tag: node.id }, onProgress: (status) => progress.step(m('progress.job', { step, status })) });
+          await live.request('snapshotDelete', undefined, undefined, {
+            snapshot: { tag: node.id },
+            onProgress: (status) => progress.step(m('progress.job', { step, status })),
+          });
         } else {
           const qemuImg = await this.qemuImg();
           await this.offline(entry, async (now) => {
             this.writeConfig(uuid, (config) => ({ ...config, snapshots: dropSnapshot(config.snapshots, node.id) }));
-            const files = imagesOf(node.disks, now.dir).filter((i) => fs.existsSync(i.file)).map((i) => i.file);
+            const files = imagesOf(node.disks, now.dir)
+              .filter((i) => fs.existsSync(i.file))
+              .map((i) => i.file);
             if (files.length) await deleteDiskSnapshots(qemuImg, files, node.id);
           });
         }

@@ -86,7 +86,17 @@ export class StateMirror {
   /** A VM whose config cannot be read: its folder's name and why, the rest placeholders. */
   inaccessibleSummary(entry: InaccessibleEntry): VmSummary {
     const { state } = this.stateOf(entry.id);
-    return { id: entry.id, name: entry.name, osType: 'other-x64', engine: 'auto', memoryMib: 0, cpus: 0, state, stateReason: entry.reason, inaccessible: entry.reason };
+    return {
+      id: entry.id,
+      name: entry.name,
+      osType: 'other-x64',
+      engine: 'auto',
+      memoryMib: 0,
+      cpus: 0,
+      state,
+      stateReason: entry.reason,
+      inaccessible: entry.reason,
+    };
   }
 
   /** The VM's running guest, where its state allows `action`; else the state's sentence. */

@@ -145,7 +145,10 @@ export type GuestHostHello = Extract<FromGuestHost, { type: 'hello' }>;
  * Connects to a surviving guest host's control socket and asks what it runs. Null when
  * nobody answers within `timeoutMs`; `stale` when nobody listens there any more.
  */
-export function connectGuestHost(socketPath: string, timeoutMs = 3000): Promise<{ hello: GuestHostHello; pid: number; bind(callbacks: GuestHostCallbacks): GuestHostProcess } | 'stale' | null> {
+export function connectGuestHost(
+  socketPath: string,
+  timeoutMs = 3000,
+): Promise<{ hello: GuestHostHello; pid: number; bind(callbacks: GuestHostCallbacks): GuestHostProcess } | 'stale' | null> {
   return new Promise((resolve) => {
     const socket = net.connect(socketPath);
     let callbacks: GuestHostCallbacks | undefined;

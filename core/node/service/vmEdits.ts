@@ -7,12 +7,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CreateVmRequest, DeleteOptions, HostInfo, ModifyVmRequest } from '../../common/api';
 import { createVmRequestSchema, deleteOptionsSchema, modifyVmRequestSchema } from '../../common/apiSchemas';
-import { engineKinds, firmwareProblems, hostProblems, parseOrThrow, vmConfigSchema, type DiskConfig, type VmConfig } from '../../common/config';
+import {
+  engineKinds,
+  firmwareProblems,
+  hostProblems,
+  parseOrThrow,
+  vmConfigSchema,
+  type DiskConfig,
+  type DiskFormat,
+  type VmConfig,
+} from '../../common/config';
 import { GuesthouseError, throwProblems } from '../../common/errors';
 import { m, type Sentence } from '../../common/messages';
 import { assertAction } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
-import { createDiskImage } from '../library/qemuImg';
+import { createDiskImage } from '../library/diskImages';
 import { diskFileName, stateFile } from '../library/vmFolder';
 import { engineFor, engineProblems } from './engineChoice';
 import { bootFileProblems, diskImageProblems, forwardProblems, pathProblems } from './preflight';
@@ -39,7 +48,14 @@ export async function createVm({ library, host: getHost }: EditContext, request:
   problems.push(...hostProblems(config, host), ...firmwareProblems(config), ...pathProblems(config, undefined), ...engineProblems(config, host, undefined));
   // Whether a port is free is asked at each start (it may be taken now and free then).
   problems.push(...bootFileProblems(config, undefined), ...(await forwardProblems(config, [], false)));
-  if (!problems.length) problems.push(...(await diskImageProblems(host.qemu.img?.path, config.disks.filter((d) => d !== added), undefined)));
+  if (!problems.length)
+    problems.push(
+      ...(await diskImageProblems(
+        host.qemu.img?.path,
+        config.disks.filter((d) => d !== added),
+        undefined,
+      )),
+    );
   throwProblems(problems, 'new VM');
   library.assertNameFree(config.identity.name);
 
@@ -60,7 +76,7 @@ export async function createVm({ library, host: getHost }: EditContext, request:
  * Adds a new disk, made by Guesthouse in the VM's folder, to `config`: raw where the VM runs
  * on v86 (it reads raw images only), else qcow2 (grows on demand), under the first free name.
  */
-function newDisk(config: VmConfig, format: 'qcow2' | 'raw' | undefined, host: HostInfo, dir: string | undefined, problems: Sentence[]): DiskConfig {
+function newDisk(config: VmConfig, format: DiskFormat | undefined, host: HostInfo, dir: string | undefined, problems: Sentence[]): DiskConfig {
   const fmt = format ?? (engineFor(config, host).engine === 'v86' ? 'raw' : 'qcow2');
   if (fmt === 'qcow2' && !host.qemu.img) problems.push(m('request.needsImg', { hint: host.qemu.installHint ?? '' }).about('disk'));
   const taken = (name: string) => config.disks.some((d) => d.path === name) || (dir !== undefined && fs.existsSync(path.join(dir, name)));
@@ -71,7 +87,7 @@ function newDisk(config: VmConfig, format: 'qcow2' | 'raw' | undefined, host: Ho
   return disk;
 }
 
-async function makeDisk(file: string, format: 'qcow2' | 'raw', bytes: number, host: HostInfo): Promise<void> {
+async function makeDisk(file: string, format: DiskFormat, bytes: number, host: HostInfo): Promise<void> {
   if (format === 'qcow2') return await createDiskImage(host.qemu.img!.path, file, 'qcow2', bytes);
   fs.writeFileSync(file, '', { flag: 'wx' });
   try {
@@ -80,7 +96,8 @@ async function makeDisk(file: string, format: 'qcow2' | 'raw', bytes: number, ho
     fs.rmSync(file, { force: true });
     // A size the schema allows can still be beyond the filesystem's largest file (ext4: 16 TiB).
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EFBIG' || code === 'EINVAL') throw new GuesthouseError('invalid-input', m('disk.tooBigForFs', { size: `${Math.round(bytes / 2 ** 30)} GiB` }).about('disk'));
+    if (code === 'EFBIG' || code === 'EINVAL')
+      throw new GuesthouseError('invalid-input', m('disk.tooBigForFs', { size: `${Math.round(bytes / 2 ** 30)} GiB` }).about('disk'));
     throw err;
   }
 }
@@ -126,7 +143,10 @@ export async function modifyVm({ library, host: getHost, mirror }: EditContext, 
 export function deleteVm({ library, mirror }: EditContext, ref: string, options: DeleteOptions | undefined): void {
   const opts = parseOrThrow(deleteOptionsSchema, options ?? {}, 'delete options');
   const entry = library.lookup(ref);
-  const { id, state, name } = 'reason' in entry ? { ...entry, ...mirror.stateOf(entry.id) } : { id: entry.config.identity.uuid, state: mirror.summary(entry).state, name: entry.config.identity.name };
+  const { id, state, name } =
+    'reason' in entry
+      ? { ...entry, ...mirror.stateOf(entry.id) }
+      : { id: entry.config.identity.uuid, state: mirror.summary(entry).state, name: entry.config.identity.name };
   assertAction('delete', state, name);
   const release = library.guard(entry.dir, name);
   try {

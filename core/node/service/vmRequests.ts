@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { CONFIG_VERSION, osPresets, type VmConfig } from '../../common/config';
+import { CONFIG_VERSION, osPresets, type DiskFormat, type VmConfig } from '../../common/config';
 import { emptySnapshotTree } from '../../common/snapshots';
 import type { createVmRequestSchema, modifyVmRequestSchema } from '../../common/apiSchemas';
 import type { z } from 'zod';
@@ -9,7 +9,7 @@ import { m, type Sentence } from '../../common/messages';
 export const NEEDS_KERNEL = m('request.needsKernel').about('kernel');
 
 /** An existing image the user attaches: Guesthouse never deletes it. */
-const existingDisk = (file: string, format: 'qcow2' | 'raw' | undefined): VmConfig['disks'][number] => ({
+const existingDisk = (file: string, format: DiskFormat | undefined): VmConfig['disks'][number] => ({
   path: file,
   format: format ?? (file.endsWith('.qcow2') ? 'qcow2' : 'raw'),
   owned: false,

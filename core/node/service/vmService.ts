@@ -30,7 +30,7 @@ import type {
   VmSummary,
 } from '../../common/api';
 import { hostSettingsSchema, shutdownOptionsSchema, type HostSettings } from '../../common/apiSchemas';
-import { parseOrThrow } from '../../common/config';
+import { parseOrThrow, type DiskFormat } from '../../common/config';
 import type { BootSpec, GuestRequestAction } from '../../common/protocol';
 import { assertAction, type VmAction } from '../../common/state';
 import { probeHost } from '../host/hostProbe';
@@ -89,7 +89,10 @@ export class VmService implements IVmService {
     this.pool = new GuestHostPool(options.spawner ?? (options.survivable ? survivableForkSpawner : forkSpawner));
     this.launcher = this.pool.launch;
     if (options.spareGuestHosts) {
-      void this.host().then((h) => h.autoEngine.engine && this.pool.keepSpare(h.autoEngine.engine), () => undefined);
+      void this.host().then(
+        (h) => h.autoEngine.engine && this.pool.keepSpare(h.autoEngine.engine),
+        () => undefined,
+      );
     }
     this.env = options.env ?? process.env;
     this.edits = { library: this.library, host: () => this.host(), mirror: this.mirror };
@@ -128,7 +131,9 @@ export class VmService implements IVmService {
 
   async listVms(): Promise<VmSummary[]> {
     const { entries, inaccessible } = this.library.scan();
-    return [...entries.map((e) => this.mirror.summary(e)), ...inaccessible.map((e) => this.mirror.inaccessibleSummary(e))].sort((a, b) => a.name.localeCompare(b.name));
+    return [...entries.map((e) => this.mirror.summary(e)), ...inaccessible.map((e) => this.mirror.inaccessibleSummary(e))].sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
   }
 
   async getVm(ref: string): Promise<VmDetails> {
@@ -330,7 +335,7 @@ export class VmService implements IVmService {
     return this.disks.resize(ref, disk, sizeBytes);
   }
 
-  convertDisk(ref: string, disk: string, format: 'qcow2' | 'raw'): Promise<DiskInfo> {
+  convertDisk(ref: string, disk: string, format: DiskFormat): Promise<DiskInfo> {
     return this.disks.convert(ref, disk, format);
   }
 

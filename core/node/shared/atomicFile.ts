@@ -19,7 +19,7 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
     try {
       const bytes = typeof content === 'string' ? Buffer.from(content) : content;
       // writeSync may write less than asked (a disk filling up) without throwing.
-      for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+      for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done, bytes.length - done);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

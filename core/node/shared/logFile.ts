@@ -42,7 +42,7 @@ export class PausableLog {
     try {
       // After a failed open, append: the retry must not empty what the log already holds.
       this.fd ??= fs.openSync(this.file, 'a');
-      for (let done = 0; done < bytes.length; ) done += fs.writeSync(this.fd, bytes, done, bytes.length - done);
+      for (let done = 0; done < bytes.length;) done += fs.writeSync(this.fd, bytes, done, bytes.length - done);
     } catch (err) {
       this.fail(err);
       return;

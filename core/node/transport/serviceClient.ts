@@ -129,7 +129,10 @@ export function reconnectingClient(home: string, autostart: string | false, firs
     );
     return connecting;
   };
-  const forward = (method: ServiceMethod) => async (...params: unknown[]) => ((await client()) as unknown as Record<string, (...p: unknown[]) => Promise<unknown>>)[method]!(...params);
+  const forward =
+    (method: ServiceMethod) =>
+    async (...params: unknown[]) =>
+      ((await client()) as unknown as Record<string, (...p: unknown[]) => Promise<unknown>>)[method]!(...params);
   const proxy = Object.fromEntries(serviceMethods.map((name) => [name, forward(name)])) as unknown as IVmService;
   return Object.assign(proxy, {
     attachConsole: async (...args: Parameters<IVmService['attachConsole']>) => (await client()).attachConsole(...args),

@@ -343,7 +343,9 @@ export async function startVncProxy(options: VncProxyOptions): Promise<VncProxy>
 
   const port = options.port ?? 0;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new GuesthouseError('invalid-input', m('vnc.portInUse', { port })) : err));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new GuesthouseError('invalid-input', m('vnc.portInUse', { port })) : err),
+    );
     server.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve());
   });
   server.on('error', () => undefined);

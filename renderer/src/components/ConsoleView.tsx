@@ -34,7 +34,13 @@ export function ConsoleView({ vm }: { vm: VmSummary }) {
   useEffect(() => {
     if (!live || !host.current) return;
     const media = window.matchMedia('(prefers-color-scheme: dark)');
-    const terminal = new Terminal({ scrollback: 10_000, fontSize, convertEol: false, theme: media.matches ? dark : light, fontFamily: 'ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace' });
+    const terminal = new Terminal({
+      scrollback: 10_000,
+      fontSize,
+      convertEol: false,
+      theme: media.matches ? dark : light,
+      fontFamily: 'ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace',
+    });
     const fit = new FitAddon();
     terminal.loadAddon(fit);
     terminal.open(host.current);
@@ -56,11 +62,7 @@ export function ConsoleView({ vm }: { vm: VmSummary }) {
       if (!replaying) void writeInParts(service, vm.id, encoder.encode(data)).catch(() => undefined);
     });
     void service
-      .attachConsole(
-        vm.id,
-        (data) => terminal.write(data, () => attachment?.ack(data.length)),
-        { flowControl: true },
-      )
+      .attachConsole(vm.id, (data) => terminal.write(data, () => attachment?.ack(data.length)), { flowControl: true })
       .then((a) => {
         attachment = a;
         if (disposed) return a.dispose();
@@ -91,10 +93,26 @@ export function ConsoleView({ vm }: { vm: VmSummary }) {
   return (
     <div className="console">
       <div className="console-tools">
-        <button type="button" onClick={() => void navigator.clipboard?.writeText(term.current?.getSelection() ?? '')}>{t('console.copy')}</button>
-        <button type="button" onClick={() => void navigator.clipboard?.readText().then((text) => writeInParts(service, vm.id, new TextEncoder().encode(text))).catch(() => undefined)}>{t('console.paste')}</button>
-        <button type="button" aria-label={t('console.fontSmaller')} onClick={() => setFontSize((s) => Math.max(8, s - 1))}>A−</button>
-        <button type="button" aria-label={t('console.fontBigger')} onClick={() => setFontSize((s) => Math.min(32, s + 1))}>A+</button>
+        <button type="button" onClick={() => void navigator.clipboard?.writeText(term.current?.getSelection() ?? '')}>
+          {t('console.copy')}
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            void navigator.clipboard
+              ?.readText()
+              .then((text) => writeInParts(service, vm.id, new TextEncoder().encode(text)))
+              .catch(() => undefined)
+          }
+        >
+          {t('console.paste')}
+        </button>
+        <button type="button" aria-label={t('console.fontSmaller')} onClick={() => setFontSize((s) => Math.max(8, s - 1))}>
+          A−
+        </button>
+        <button type="button" aria-label={t('console.fontBigger')} onClick={() => setFontSize((s) => Math.min(32, s + 1))}>
+          A+
+        </button>
       </div>
       <div className="terminal" ref={host} aria-label={t('console.label', { name: vm.name })} data-testid="terminal" />
     </div>

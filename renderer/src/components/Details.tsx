@@ -14,7 +14,11 @@ export function useVmDetails(vm: VmSummary | null): VmDetails | null {
   useEffect(() => {
     if (id === undefined) return setDetails(null);
     let live = true;
-    const load = () => service.getVm(id).then((d) => live && setDetails(d), () => undefined);
+    const load = () =>
+      service.getVm(id).then(
+        (d) => live && setDetails(d),
+        () => undefined,
+      );
     void load();
     // Any change to the library (disks, paths: more than the summary shows) loads it again.
     const sub = service.onDidChangeVms(() => void load());
@@ -31,7 +35,8 @@ export function useVmDetails(vm: VmSummary | null): VmDetails | null {
  * VM files (absent means the engine's default).
  */
 export function guestDevices(config: VmDetails['config'] | undefined): { display?: string; pointer?: string; diskBus?: string; nicModel?: string } {
-  const c = config as unknown as { display?: { adapter?: unknown }; input?: { pointer?: unknown }; diskBus?: unknown; network?: { model?: unknown } } | undefined;
+  const c = config as unknown as
+    { display?: { adapter?: unknown }; input?: { pointer?: unknown }; diskBus?: unknown; network?: { model?: unknown } } | undefined;
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return { display: text(c?.display?.adapter), pointer: text(c?.input?.pointer), diskBus: text(c?.diskBus), nicModel: text(c?.network?.model) };
 }

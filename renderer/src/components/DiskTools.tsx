@@ -1,15 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DiskInfo, VmDetails, VmSummary } from '../../../core/common/api';
+import type { DiskFormat } from '../../../core/common/presets';
 import { parseSize } from '../../../core/common/size';
-import { isActionAllowed, type VmState } from '../../../core/common/state';
+import { isActionAllowed, type StorageAction } from '../../../core/common/state';
 import { useCoreText } from '../coreText';
 import { toUiError, useService, type UiError } from '../useService';
 import { PathInput, sizeText } from './FileBrowser';
 import { ProgressBar, diskOperations, useProgress, type Operation } from './ProgressBar';
-
-/** The CD can change while the guest runs (QMP), or in the config while it is stopped; not while it starts, stops or has a saved state. */
-const mediaStates: readonly VmState[] = ['running', 'paused', 'stopped', 'crashed'];
 
 type Outcome = { status: string } | { error: UiError } | null;
 
@@ -50,8 +48,9 @@ export function DiskTools({ vm, details }: { vm: VmSummary; details: VmDetails }
   const progress = useProgress(vm.id, diskOperations, load);
 
   const busy = pending !== null || progress !== null;
-  const stopped = isActionAllowed('modify', vm.state) && !vm.inaccessible;
-  const mediaAllowed = mediaStates.includes(vm.state) && !vm.inaccessible && !busy;
+  // The states each tool works in (core/common/state.ts): disks of a stopped VM; the CD also while it runs.
+  const allowed = (a: StorageAction) => isActionAllowed(a, vm.state) && !vm.inaccessible;
+  const stopped = allowed('resizeDisk') && allowed('convertDisk');
   const target = details.engineChoice.engine === 'v86' ? 'raw' : 'qcow2';
   const attached = new Set(details.config.disks.map((d) => d.path));
   const currentIso = details.config.optical?.isoPath ?? null;
@@ -112,7 +111,7 @@ export function DiskTools({ vm, details }: { vm: VmSummary; details: VmDetails }
           <PathInput id="disk-import" label={t('disks.import')} kind="image" value={importPath} onChange={setImportPath} />
           <button
             type="button"
-            disabled={!stopped || busy || !importPath.trim()}
+            disabled={!allowed('importDisk') || busy || !importPath.trim()}
             onClick={() =>
               void perform(
                 'disk-import',
@@ -134,7 +133,7 @@ export function DiskTools({ vm, details }: { vm: VmSummary; details: VmDetails }
           <PathInput id="cd-iso" label={t('disks.insert')} kind="iso" value={iso} onChange={setIso} />
           <button
             type="button"
-            disabled={!mediaAllowed || !iso.trim()}
+            disabled={!allowed('insertMedia') || busy || !iso.trim()}
             onClick={() =>
               void perform(
                 'media',
@@ -147,7 +146,7 @@ export function DiskTools({ vm, details }: { vm: VmSummary; details: VmDetails }
           </button>
           <button
             type="button"
-            disabled={!mediaAllowed || !currentIso}
+            disabled={!allowed('ejectMedia') || busy || !currentIso}
             onClick={() =>
               void perform(
                 'media',
@@ -185,7 +184,7 @@ function DiskRow({
 }: {
   disk: DiskInfo;
   isDisk: boolean;
-  target: 'qcow2' | 'raw';
+  target: DiskFormat;
   enabled: boolean;
   onGrow: (bytes: number) => Promise<boolean>;
   onConvert: () => void;

@@ -128,23 +128,32 @@ export function DisplayView({ vm }: { vm: VmSummary }) {
   return (
     <div className="display" ref={outer}>
       <div className="display-tools" role="toolbar" aria-label={t('display.tools')}>
-        <button type="button" aria-pressed={fit} onClick={() => setFit(true)}>{t('display.fit')}</button>
-        <button type="button" aria-pressed={!fit} onClick={() => setFit(false)}>{t('display.actualSize')}</button>
-        <button
-          type="button"
-          onClick={() => void (fullScreen ? document.exitFullscreen() : outer.current?.requestFullscreen())?.catch(() => undefined)}
-        >
+        <button type="button" aria-pressed={fit} onClick={() => setFit(true)}>
+          {t('display.fit')}
+        </button>
+        <button type="button" aria-pressed={!fit} onClick={() => setFit(false)}>
+          {t('display.actualSize')}
+        </button>
+        <button type="button" onClick={() => void (fullScreen ? document.exitFullscreen() : outer.current?.requestFullscreen())?.catch(() => undefined)}>
           {fullScreen ? t('display.exitFullScreen') : t('display.fullScreen')}
         </button>
-        <button type="button" disabled={!connectedNow} onClick={() => rfbRef.current?.sendCtrlAltDel()}>{t('display.ctrlAltDel')}</button>
+        <button type="button" disabled={!connectedNow} onClick={() => rfbRef.current?.sendCtrlAltDel()}>
+          {t('display.ctrlAltDel')}
+        </button>
         {/* A press that took the focus would release the keyboard before the click decides. */}
         {captured ? (
-          <button key="release" type="button" onMouseDown={(e) => e.preventDefault()} onClick={() => rfbRef.current?.blur()}>{t('display.release')}</button>
+          <button key="release" type="button" onMouseDown={(e) => e.preventDefault()} onClick={() => rfbRef.current?.blur()}>
+            {t('display.release')}
+          </button>
         ) : (
-          <button key="capture" type="button" disabled={!connectedNow} onMouseDown={(e) => e.preventDefault()} onClick={() => rfbRef.current?.focus()}>{t('display.capture')}</button>
+          <button key="capture" type="button" disabled={!connectedNow} onMouseDown={(e) => e.preventDefault()} onClick={() => rfbRef.current?.focus()}>
+            {t('display.capture')}
+          </button>
         )}
         {status === 'disconnected' || status === 'unavailable' ? (
-          <button type="button" onClick={() => setAttempt((n) => n + 1)}>{t('display.reconnect')}</button>
+          <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+            {t('display.reconnect')}
+          </button>
         ) : null}
       </div>
       <div className={captured ? 'display-hint captured' : 'display-hint'} aria-live="polite" data-testid="keyboard-hint">

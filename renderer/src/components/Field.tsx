@@ -17,7 +17,19 @@ export function firstProblem(schema: z.ZodType, value: unknown): SentenceData | 
  * A labelled input with its sentence next to it when the value is wrong: a core sentence (said
  * in the GUI's language by its key) or a sentence the GUI already said in it.
  */
-export function Field({ id, label, error, hint, children }: { id: string; label: string; error?: SentenceData | string | null; hint?: ReactNode; children: ReactNode }) {
+export function Field({
+  id,
+  label,
+  error,
+  hint,
+  children,
+}: {
+  id: string;
+  label: string;
+  error?: SentenceData | string | null;
+  hint?: ReactNode;
+  children: ReactNode;
+}) {
   const core = useCoreText();
   return (
     <div className="field">

@@ -35,7 +35,21 @@ export function sizeText(bytes: number): string {
  * runs on (IVmService.browseFiles), so it is the same in the desktop app and in a browser
  * managing another machine.
  */
-export function PathInput({ id, label, value, onChange, kind, placeholder }: { id: string; label: string; value: string; onChange: (v: string) => void; kind: FileKind; placeholder?: string }) {
+export function PathInput({
+  id,
+  label,
+  value,
+  onChange,
+  kind,
+  placeholder,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  kind: FileKind;
+  placeholder?: string;
+}) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   return (
@@ -60,7 +74,19 @@ export function PathInput({ id, label, value, onChange, kind, placeholder }: { i
   );
 }
 
-function FileBrowser({ title, start, kind, onPick, onCancel }: { title: string; start: string | null; kind: FileKind; onPick: (path: string) => void; onCancel: () => void }) {
+function FileBrowser({
+  title,
+  start,
+  kind,
+  onPick,
+  onCancel,
+}: {
+  title: string;
+  start: string | null;
+  kind: FileKind;
+  onPick: (path: string) => void;
+  onCancel: () => void;
+}) {
   const { t } = useTranslation();
   const core = useCoreText();
   const service = useService();

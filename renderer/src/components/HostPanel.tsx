@@ -61,7 +61,11 @@ export function HostPanel({ host: initial, onClose }: { host: HostInfo; onClose:
                 ))}
               </select>
             </label>
-            {status ? <p role="status" className="small">{status}</p> : null}
+            {status ? (
+              <p role="status" className="small">
+                {status}
+              </p>
+            ) : null}
           </dd>
           <dt>{t('host.engines')}</dt>
           <dd>

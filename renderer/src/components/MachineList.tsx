@@ -29,7 +29,14 @@ export function MachineList({ vms, selectedId, onSelect }: { vms: VmSummary[]; s
   }, [vms, deferred]);
   return (
     <nav className="sidebar" aria-label={t('list.machines')}>
-      <input className="search" type="search" placeholder={t('list.search')} aria-label={t('list.search')} value={query} onChange={(e) => setQuery(e.target.value)} />
+      <input
+        className="search"
+        type="search"
+        placeholder={t('list.search')}
+        aria-label={t('list.search')}
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
       {vms.length === 0 ? (
         <p className="empty">{t('list.empty')}</p>
       ) : shown.length === 0 ? (

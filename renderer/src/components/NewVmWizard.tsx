@@ -2,7 +2,20 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CreateVmRequest, HostInfo, VmSummary } from '../../../core/common/api';
 import type { FormField, SentenceData } from '../../../core/common/messages';
-import { CPUS_MIN, MEMORY_MIN_MIB, firmwareProblems, hostProblems, memoryMibSchema, cpusSchema, osPresets, osTypes, vmNameSchema, type EngineSetting, type FirmwareKind, type OsType } from '../../../core/common/config';
+import {
+  CPUS_MIN,
+  MEMORY_MIN_MIB,
+  firmwareProblems,
+  hostProblems,
+  memoryMibSchema,
+  cpusSchema,
+  osPresets,
+  osTypes,
+  vmNameSchema,
+  type EngineSetting,
+  type FirmwareKind,
+  type OsType,
+} from '../../../core/common/config';
 import { EngineSelect, Field, FirmwareSelect, firstProblem } from './Field';
 import { problemAt, toUiError, useService, type UiError } from '../useService';
 import { useCoreText } from '../coreText';
@@ -16,7 +29,12 @@ export function memoryZone(mib: number, host: Pick<HostInfo, 'memoryTotalMib'>):
   return mib <= host.memoryTotalMib / 2 ? 'comfortable' : 'warning';
 }
 
-export function describeEngine(host: HostInfo, engine: EngineSetting, t: (k: string, o?: Record<string, string>) => string, core: (sentence: SentenceData) => string): string {
+export function describeEngine(
+  host: HostInfo,
+  engine: EngineSetting,
+  t: (k: string, o?: Record<string, string>) => string,
+  core: (sentence: SentenceData) => string,
+): string {
   const chosen = engine === 'auto' ? host.autoEngine.engine : engine;
   if (!chosen) return t('wizard.noEngine', { reason: core(host.autoEngine.reason) });
   const accel = host.accelerators.find((a) => a.usable && a.kind !== 'tcg');
@@ -110,7 +128,12 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
         }}
       >
         <h2 id="wizard-title">{t('wizard.title')}</h2>
-        {field('vm-name', t('wizard.name'), <input id="vm-name" autoFocus value={name} onChange={(e) => setName(e.target.value)} aria-invalid={Boolean(errors.name)} />, errors.name ?? problemFor('name'))}
+        {field(
+          'vm-name',
+          t('wizard.name'),
+          <input id="vm-name" autoFocus value={name} onChange={(e) => setName(e.target.value)} aria-invalid={Boolean(errors.name)} />,
+          errors.name ?? problemFor('name'),
+        )}
         {field(
           'vm-os',
           t('wizard.os'),
@@ -126,8 +149,24 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
           'vm-memory',
           t('wizard.memory'),
           <div className="slider-row">
-            <input type="range" min={MEMORY_MIN_MIB} max={host.memoryTotalMib} step={16} value={Number.isFinite(memoryMib) ? Math.min(memoryMib, host.memoryTotalMib) : MEMORY_MIN_MIB} onChange={(e) => setMemory(e.target.value)} aria-label={t('wizard.memory')} className={`zone-${zone}`} />
-            <input id="vm-memory" className="number" inputMode="numeric" value={memory} onChange={(e) => setMemory(e.target.value)} aria-invalid={Boolean(errors.memory)} />
+            <input
+              type="range"
+              min={MEMORY_MIN_MIB}
+              max={host.memoryTotalMib}
+              step={16}
+              value={Number.isFinite(memoryMib) ? Math.min(memoryMib, host.memoryTotalMib) : MEMORY_MIN_MIB}
+              onChange={(e) => setMemory(e.target.value)}
+              aria-label={t('wizard.memory')}
+              className={`zone-${zone}`}
+            />
+            <input
+              id="vm-memory"
+              className="number"
+              inputMode="numeric"
+              value={memory}
+              onChange={(e) => setMemory(e.target.value)}
+              aria-invalid={Boolean(errors.memory)}
+            />
           </div>,
           errors.memory ?? problemFor('memory'),
           !errors.memory ? <p className={`zone zone-${zone}`}>{t(zone === 'comfortable' ? 'wizard.zoneComfortable' : 'wizard.zoneWarning')}</p> : null,
@@ -136,8 +175,21 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
           'vm-cpus',
           t('wizard.cpus'),
           <div className="slider-row">
-            <input type="range" min={CPUS_MIN} max={host.logicalCpus} value={Math.min(cpus, host.logicalCpus)} onChange={(e) => setCpus(Number(e.target.value))} aria-label={t('wizard.cpus')} />
-            <input id="vm-cpus" className="number" inputMode="numeric" value={cpus} onChange={(e) => setCpus(e.target.value === '' ? Number.NaN : Number(e.target.value))} />
+            <input
+              type="range"
+              min={CPUS_MIN}
+              max={host.logicalCpus}
+              value={Math.min(cpus, host.logicalCpus)}
+              onChange={(e) => setCpus(Number(e.target.value))}
+              aria-label={t('wizard.cpus')}
+            />
+            <input
+              id="vm-cpus"
+              className="number"
+              inputMode="numeric"
+              value={cpus}
+              onChange={(e) => setCpus(e.target.value === '' ? Number.NaN : Number(e.target.value))}
+            />
           </div>,
           errors.cpus ?? problemFor('cpus'),
           !errors.cpus && cpus > host.physicalCpus ? <p className="zone zone-warning">{t('wizard.cpuWarning', { physical: host.physicalCpus })}</p> : null,
@@ -150,21 +202,55 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
               {t(d === 'new' ? 'wizard.diskNew' : d === 'existing' ? 'wizard.diskExisting' : 'wizard.diskNone')}
             </label>
           ))}
-          {disk === 'new' ? field('vm-disk-size', t('wizard.diskSize'), <input id="vm-disk-size" className="number" value={diskGib} onChange={(e) => setDiskGib(e.target.value)} />, errors.diskSize ?? problemFor('disk')) : null}
-          {disk === 'existing' ? field('vm-disk-path', t('wizard.diskPath'), <PathInput id="vm-disk-path" label={t('wizard.diskPath')} kind="disk" value={diskPath} onChange={setDiskPath} />, problemFor('disk')) : null}
+          {disk === 'new'
+            ? field(
+                'vm-disk-size',
+                t('wizard.diskSize'),
+                <input id="vm-disk-size" className="number" value={diskGib} onChange={(e) => setDiskGib(e.target.value)} />,
+                errors.diskSize ?? problemFor('disk'),
+              )
+            : null}
+          {disk === 'existing'
+            ? field(
+                'vm-disk-path',
+                t('wizard.diskPath'),
+                <PathInput id="vm-disk-path" label={t('wizard.diskPath')} kind="disk" value={diskPath} onChange={setDiskPath} />,
+                problemFor('disk'),
+              )
+            : null}
         </fieldset>
         <fieldset className="field">
           <legend>{t('wizard.boot')}</legend>
-          {field('vm-iso', t('wizard.iso'), <PathInput id="vm-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} placeholder="/path/to/installer.iso" />, problemFor('iso'))}
+          {field(
+            'vm-iso',
+            t('wizard.iso'),
+            <PathInput id="vm-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} placeholder="/path/to/installer.iso" />,
+            problemFor('iso'),
+          )}
           <label className="radio">
             <input type="checkbox" checked={advanced} onChange={(e) => setAdvanced(e.target.checked)} />
             {t('wizard.advanced')}
           </label>
           {advanced ? (
             <>
-              {field('vm-kernel', t('wizard.kernel'), <PathInput id="vm-kernel" label={t('wizard.kernel')} kind="any" value={kernel} onChange={setKernel} />, problemFor('kernel'))}
-              {field('vm-initrd', t('wizard.initrd'), <PathInput id="vm-initrd" label={t('wizard.initrd')} kind="any" value={initrd} onChange={setInitrd} />, problemFor('initrd'))}
-              {field('vm-append', t('wizard.append'), <input id="vm-append" value={append} onChange={(e) => setAppend(e.target.value)} />, problemFor('append'))}
+              {field(
+                'vm-kernel',
+                t('wizard.kernel'),
+                <PathInput id="vm-kernel" label={t('wizard.kernel')} kind="any" value={kernel} onChange={setKernel} />,
+                problemFor('kernel'),
+              )}
+              {field(
+                'vm-initrd',
+                t('wizard.initrd'),
+                <PathInput id="vm-initrd" label={t('wizard.initrd')} kind="any" value={initrd} onChange={setInitrd} />,
+                problemFor('initrd'),
+              )}
+              {field(
+                'vm-append',
+                t('wizard.append'),
+                <input id="vm-append" value={append} onChange={(e) => setAppend(e.target.value)} />,
+                problemFor('append'),
+              )}
             </>
           ) : null}
         </fieldset>
@@ -173,9 +259,16 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
           t('wizard.engine'),
           <EngineSelect id="vm-engine" value={engine} onChange={setEngine} />,
           problemFor('engine'),
-          <p className="hint" data-testid="engine-choice">{describeEngine(host, engine, t, core)}</p>,
+          <p className="hint" data-testid="engine-choice">
+            {describeEngine(host, engine, t, core)}
+          </p>,
         )}
-        {field('vm-firmware', t('wizard.firmware'), <FirmwareSelect id="vm-firmware" value={firmware} onChange={setFirmware} host={host} />, problemFor('firmware'))}
+        {field(
+          'vm-firmware',
+          t('wizard.firmware'),
+          <FirmwareSelect id="vm-firmware" value={firmware} onChange={setFirmware} host={host} />,
+          problemFor('firmware'),
+        )}
         {serverError ? (
           <p className="field-error" role="alert">
             {core(serverError)}

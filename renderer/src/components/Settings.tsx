@@ -1,7 +1,19 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HostInfo, VmDetails, VmSummary } from '../../../core/common/api';
-import { cpusSchema, diskBuses, displayAdapters, firmwareProblems, hostProblems, memoryMibSchema, nicModels, pointerKinds, vmNameSchema, type EngineSetting, type FirmwareKind } from '../../../core/common/config';
+import {
+  cpusSchema,
+  diskBuses,
+  displayAdapters,
+  firmwareProblems,
+  hostProblems,
+  memoryMibSchema,
+  nicModels,
+  pointerKinds,
+  vmNameSchema,
+  type EngineSetting,
+  type FirmwareKind,
+} from '../../../core/common/config';
 import type { DiskBus, DisplayAdapter, NicModel } from '../../../core/common/presets';
 
 type PointerKind = (typeof pointerKinds)[number];
@@ -29,9 +41,24 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
   if (!details || details.id !== vm.id) return <p className="notice">{t('settings.loading')}</p>;
   return (
     <>
-      <SettingsForm key={JSON.stringify([details.name, details.config])} vm={vm} host={host} details={details} serverError={outcome?.error ?? null} onOutcome={setOutcome} />
-      {outcome?.status ? <p className="ok" role="status">{outcome.status}</p> : null}
-      {outcome?.error ? <p className="field-error" role="alert">{core(outcome.error)}</p> : null}
+      <SettingsForm
+        key={JSON.stringify([details.name, details.config])}
+        vm={vm}
+        host={host}
+        details={details}
+        serverError={outcome?.error ?? null}
+        onOutcome={setOutcome}
+      />
+      {outcome?.status ? (
+        <p className="ok" role="status">
+          {outcome.status}
+        </p>
+      ) : null}
+      {outcome?.error ? (
+        <p className="field-error" role="alert">
+          {core(outcome.error)}
+        </p>
+      ) : null}
       <DiskTools vm={vm} details={details} />
     </>
   );
@@ -39,7 +66,19 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
 
 type Outcome = { status: string; error?: undefined } | { error: UiError; status?: undefined } | null;
 
-function SettingsForm({ vm, host, details, serverError, onOutcome }: { vm: VmSummary; host: HostInfo; details: VmDetails; serverError: UiError | null; onOutcome: (o: Outcome) => void }) {
+function SettingsForm({
+  vm,
+  host,
+  details,
+  serverError,
+  onOutcome,
+}: {
+  vm: VmSummary;
+  host: HostInfo;
+  details: VmDetails;
+  serverError: UiError | null;
+  onOutcome: (o: Outcome) => void;
+}) {
   const { t } = useTranslation();
   const service = useService();
   const editable = isActionAllowed('modify', vm.state);
@@ -80,7 +119,11 @@ function SettingsForm({ vm, host, details, serverError, onOutcome }: { vm: VmSum
   const errors = {
     forwards: forwardError,
     name: firstProblem(vmNameSchema, name),
-    memory: firstProblem(memoryMibSchema, memory.trim() ? memoryMib : Number.NaN) ?? hostProblems({ memoryMib }, host)[0] ?? firmwareProblems({ firmware, memoryMib })[0] ?? null,
+    memory:
+      firstProblem(memoryMibSchema, memory.trim() ? memoryMib : Number.NaN) ??
+      hostProblems({ memoryMib }, host)[0] ??
+      firmwareProblems({ firmware, memoryMib })[0] ??
+      null,
     cpus: firstProblem(cpusSchema, cpus.trim() ? cpuCount : Number.NaN) ?? hostProblems({ cpus: cpuCount }, host)[0] ?? null,
     newDisk: newDiskGib.trim() && !(Number(newDiskGib) * 1024 >= 1) ? t('settings.newDiskBad') : null,
     kernel: c.directBoot && !kernel.trim() ? t('settings.kernelNeeded') : null,
@@ -143,16 +186,28 @@ function SettingsForm({ vm, host, details, serverError, onOutcome }: { vm: VmSum
       {!editable ? <p className="notice">{t('settings.readOnly')}</p> : null}
       <fieldset disabled={!editable}>
         {field('set-name', t('settings.name'), <input id="set-name" value={name} onChange={(e) => setName(e.target.value)} />, errors.name, 'name')}
-        {field('set-memory', t('wizard.memory'), <input id="set-memory" className="number" value={memory} onChange={(e) => setMemory(e.target.value)} />, errors.memory, 'memory')}
-        {field('set-cpus', t('wizard.cpus'), <input id="set-cpus" className="number" value={cpus} onChange={(e) => setCpus(e.target.value)} />, errors.cpus, 'cpus')}
         {field(
-          'set-engine',
-          t('wizard.engine'),
-          <EngineSelect id="set-engine" value={engine} onChange={setEngine} />,
-          null,
-          'engine',
+          'set-memory',
+          t('wizard.memory'),
+          <input id="set-memory" className="number" value={memory} onChange={(e) => setMemory(e.target.value)} />,
+          errors.memory,
+          'memory',
         )}
-        {field('set-firmware', t('wizard.firmware'), <FirmwareSelect id="set-firmware" value={firmware} onChange={setFirmware} host={host} />, null, 'firmware')}
+        {field(
+          'set-cpus',
+          t('wizard.cpus'),
+          <input id="set-cpus" className="number" value={cpus} onChange={(e) => setCpus(e.target.value)} />,
+          errors.cpus,
+          'cpus',
+        )}
+        {field('set-engine', t('wizard.engine'), <EngineSelect id="set-engine" value={engine} onChange={setEngine} />, null, 'engine')}
+        {field(
+          'set-firmware',
+          t('wizard.firmware'),
+          <FirmwareSelect id="set-firmware" value={firmware} onChange={setFirmware} host={host} />,
+          null,
+          'firmware',
+        )}
         {field(
           'set-network',
           t('settings.network'),
@@ -164,17 +219,63 @@ function SettingsForm({ vm, host, details, serverError, onOutcome }: { vm: VmSum
           'network',
         )}
         {network === 'nat'
-          ? field('set-forwards', t('settings.forwards'), <input id="set-forwards" value={forwards} placeholder="tcp:2222:22, tcp:8080:80" onChange={(e) => setForwards(e.target.value)} />, errors.forwards, 'forwards')
+          ? field(
+              'set-forwards',
+              t('settings.forwards'),
+              <input id="set-forwards" value={forwards} placeholder="tcp:2222:22, tcp:8080:80" onChange={(e) => setForwards(e.target.value)} />,
+              errors.forwards,
+              'forwards',
+            )
           : null}
-        {field('set-display', t('details.display'), choice('set-display', display, displayAdapters, setDisplay, (k) => t(`details.adapters.${k}`)), null, 'display')}
-        {display !== 'none' ? field('set-pointer', t('details.pointer'), choice('set-pointer', pointer, pointerKinds, setPointer, (k) => t(`details.pointers.${k}`)), null, 'pointer') : null}
-        {field('set-disk-bus', t('details.diskBus'), choice('set-disk-bus', diskBus, diskBuses, setDiskBus, (k) => t(`details.buses.${k}`)), null, 'diskBus')}
-        {network === 'nat' ? field('set-nic', t('details.nicModel'), choice('set-nic', nicModel, nicModels, setNicModel, (k) => t(`details.nics.${k}`)), null, 'nicModel') : null}
+        {field(
+          'set-display',
+          t('details.display'),
+          choice('set-display', display, displayAdapters, setDisplay, (k) => t(`details.adapters.${k}`)),
+          null,
+          'display',
+        )}
+        {display !== 'none'
+          ? field(
+              'set-pointer',
+              t('details.pointer'),
+              choice('set-pointer', pointer, pointerKinds, setPointer, (k) => t(`details.pointers.${k}`)),
+              null,
+              'pointer',
+            )
+          : null}
+        {field(
+          'set-disk-bus',
+          t('details.diskBus'),
+          choice('set-disk-bus', diskBus, diskBuses, setDiskBus, (k) => t(`details.buses.${k}`)),
+          null,
+          'diskBus',
+        )}
+        {network === 'nat'
+          ? field(
+              'set-nic',
+              t('details.nicModel'),
+              choice('set-nic', nicModel, nicModels, setNicModel, (k) => t(`details.nics.${k}`)),
+              null,
+              'nicModel',
+            )
+          : null}
         {field('set-iso', t('wizard.iso'), <PathInput id="set-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} />, null, 'iso')}
         {c.directBoot ? (
           <>
-            {field('set-kernel', t('wizard.kernel'), <PathInput id="set-kernel" label={t('wizard.kernel')} kind="any" value={kernel} onChange={setKernel} />, errors.kernel, 'kernel')}
-            {field('set-initrd', t('wizard.initrd'), <PathInput id="set-initrd" label={t('wizard.initrd')} kind="any" value={initrd} onChange={setInitrd} />, null, 'initrd')}
+            {field(
+              'set-kernel',
+              t('wizard.kernel'),
+              <PathInput id="set-kernel" label={t('wizard.kernel')} kind="any" value={kernel} onChange={setKernel} />,
+              errors.kernel,
+              'kernel',
+            )}
+            {field(
+              'set-initrd',
+              t('wizard.initrd'),
+              <PathInput id="set-initrd" label={t('wizard.initrd')} kind="any" value={initrd} onChange={setInitrd} />,
+              null,
+              'initrd',
+            )}
             {field('set-append', t('wizard.append'), <input id="set-append" value={append} onChange={(e) => setAppend(e.target.value)} />, null, 'append')}
           </>
         ) : null}
@@ -198,8 +299,27 @@ function SettingsForm({ vm, host, details, serverError, onOutcome }: { vm: VmSum
               );
             })}
           </ul>
-          {field('set-attach-disk', t('settings.attachDisk'), <PathInput id="set-attach-disk" label={t('settings.attachDisk')} kind="disk" value={attachPath} placeholder="/path/to/disk.qcow2" onChange={setAttachPath} />, null, attachPath.trim() ? 'disk' : undefined)}
-          {field('set-new-disk', t('settings.newDisk'), <input id="set-new-disk" className="number" value={newDiskGib} onChange={(e) => setNewDiskGib(e.target.value)} />, errors.newDisk, attachPath.trim() ? undefined : 'disk')}
+          {field(
+            'set-attach-disk',
+            t('settings.attachDisk'),
+            <PathInput
+              id="set-attach-disk"
+              label={t('settings.attachDisk')}
+              kind="disk"
+              value={attachPath}
+              placeholder="/path/to/disk.qcow2"
+              onChange={setAttachPath}
+            />,
+            null,
+            attachPath.trim() ? 'disk' : undefined,
+          )}
+          {field(
+            'set-new-disk',
+            t('settings.newDisk'),
+            <input id="set-new-disk" className="number" value={newDiskGib} onChange={(e) => setNewDiskGib(e.target.value)} />,
+            errors.newDisk,
+            attachPath.trim() ? undefined : 'disk',
+          )}
         </fieldset>
         <button type="submit" className="primary" disabled={!valid}>
           {t('settings.save')}

@@ -3,27 +3,13 @@ import { useTranslation } from 'react-i18next';
 import type { CloneRequest, SnapshotInfo, SnapshotList, VmSummary } from '../../../core/common/api';
 import { m, schemaSentence, type SentenceData } from '../../../core/common/messages';
 import { snapshotNameSchema } from '../../../core/common/snapshots';
-import type { VmState } from '../../../core/common/state';
+import { isActionAllowed, type StorageAction } from '../../../core/common/state';
 import { useCoreText } from '../coreText';
 import { toUiError, useService, type UiError } from '../useService';
 import { CloneDialog } from './CloneDialog';
 import { Field } from './Field';
 import { Modal } from './Modal';
 import { ProgressBar, snapshotOperations, useProgress, type Operation } from './ProgressBar';
-
-/**
- * In which states each snapshot action makes sense, as the toolbar's table (core/common/state.ts)
- * does for the others: snapshots are taken, reverted and deleted live while the guest runs or is
- * paused, offline while it is stopped (or crashed), never with a saved machine state or while it
- * starts, pauses, resumes or stops; a clone is made of a VM that is not running. The service
- * decides in the end and says why when it refuses.
- */
-export const snapshotActionStates: Readonly<Record<'take' | 'revert' | 'delete' | 'clone', readonly VmState[]>> = {
-  take: ['running', 'paused', 'stopped', 'crashed'],
-  revert: ['running', 'paused', 'stopped', 'crashed'],
-  delete: ['running', 'paused', 'stopped', 'crashed'],
-  clone: ['stopped', 'crashed', 'saved'],
-};
 
 /** One row of the tree: a snapshot, or the current state (hung below the snapshot it descends from). */
 type TreeRow = { snapshot: SnapshotInfo; depth: number } | { snapshot: null; depth: number };
@@ -117,7 +103,8 @@ export function SnapshotsView({ vm }: { vm: VmSummary }) {
   }, [list, selectedId]);
 
   const busy = pending !== null || progress !== null;
-  const allowed = (a: keyof typeof snapshotActionStates) => !busy && !vm.inaccessible && snapshotActionStates[a].includes(vm.state);
+  // The states each action works in are the service's (core/common/state.ts); it decides in the end and says why when it refuses.
+  const allowed = (a: StorageAction) => !busy && !vm.inaccessible && isActionAllowed(a, vm.state);
 
   const perform = async (operation: Operation, work: () => Promise<unknown>, done: () => string) => {
     setDialog(null);
@@ -172,7 +159,7 @@ export function SnapshotsView({ vm }: { vm: VmSummary }) {
     if (e.key === 'Delete') {
       // In the tree, Delete is about the selected snapshot, not the VM (the toolbar's shortcut).
       e.stopPropagation();
-      if (selected && allowed('delete')) setDialog({ kind: 'delete', snapshot: selected });
+      if (selected && allowed('deleteSnapshot')) setDialog({ kind: 'delete', snapshot: selected });
       return;
     }
     const at = rows.findIndex((r) => (r.snapshot?.id ?? null) === selectedId);
@@ -195,18 +182,18 @@ export function SnapshotsView({ vm }: { vm: VmSummary }) {
       <div className="snapshot-tools" role="toolbar" aria-label={t('snapshots.tools')}>
         <button
           type="button"
-          disabled={!list || list.unsupported !== null || !allowed('take')}
+          disabled={!list || list.unsupported !== null || !allowed('takeSnapshot')}
           onClick={() => setDialog({ kind: 'take' })}
           title={t('snapshots.takeHint')}
         >
           {t('snapshots.take')}
         </button>
-        <button type="button" disabled={!selected || !allowed('revert')} onClick={onRevert} title={t('snapshots.revertHint')}>
+        <button type="button" disabled={!selected || !allowed('revertSnapshot')} onClick={onRevert} title={t('snapshots.revertHint')}>
           {t('snapshots.revert')}
         </button>
         <button
           type="button"
-          disabled={!selected || !allowed('delete')}
+          disabled={!selected || !allowed('deleteSnapshot')}
           onClick={() => selected && setDialog({ kind: 'delete', snapshot: selected })}
           title={t('snapshots.deleteHint')}
         >

@@ -133,7 +133,7 @@ export class RfbServer {
       case 'version': {
         if (b.length < 12) return 0;
         const m = /^RFB (\d{3})\.(\d{3})\n$/.exec(b.toString('latin1', 0, 12));
-        if (!m || Number(m[1]) !== 3) return this.fail('bad protocol version'), 0;
+        if (!m || Number(m[1]) !== 3) return (this.fail('bad protocol version'), 0);
         this.minor = Number(m[2]) >= 8 ? 8 : Number(m[2]) === 7 ? 7 : 3;
         if (this.minor === 3) {
           this.stream.write(u32(1));
@@ -150,7 +150,7 @@ export class RfbServer {
             const why = Buffer.from('only security type None is offered', 'latin1');
             this.stream.write(Buffer.concat([u32(1), u32(why.length), why]));
           }
-          return this.fail('client chose an unsupported security type'), 0;
+          return (this.fail('client chose an unsupported security type'), 0);
         }
         if (this.minor === 8) this.stream.write(u32(0));
         this.phase = 'init';
@@ -179,7 +179,7 @@ export class RfbServer {
       case 0: {
         if (b.length < 20) return 0;
         const [bpp, , bigEndian, trueColour] = [b[4], b[5], b[6], b[7]];
-        if (bpp !== 32 || !trueColour) return this.fail(`unsupported pixel format (${bpp} bpp${trueColour ? '' : ', colour map'})`), 0;
+        if (bpp !== 32 || !trueColour) return (this.fail(`unsupported pixel format (${bpp} bpp${trueColour ? '' : ', colour map'})`), 0);
         const f: PixelFormat = {
           bigEndian: bigEndian !== 0,
           redMax: b.readUInt16BE(8),
@@ -189,7 +189,7 @@ export class RfbServer {
           greenShift: b[15],
           blueShift: b[16],
         };
-        if ([f.redShift, f.greenShift, f.blueShift].some((s) => s > 31)) return this.fail('bad pixel format shifts'), 0;
+        if ([f.redShift, f.greenShift, f.blueShift].some((s) => s > 31)) return (this.fail('bad pixel format shifts'), 0);
         this.format = f;
         return 20;
       }
@@ -226,11 +226,11 @@ export class RfbServer {
       case 6: {
         if (b.length < 8) return 0;
         const len = b.readUInt32BE(4);
-        if (len > MAX_CUT_TEXT) return this.fail('client cut text too long'), 0;
+        if (len > MAX_CUT_TEXT) return (this.fail('client cut text too long'), 0);
         return b.length < 8 + len ? 0 : 8 + len; // ignored
       }
       default:
-        return this.fail(`unknown client message type ${b[0]}`), 0;
+        return (this.fail(`unknown client message type ${b[0]}`), 0);
     }
   }
 
@@ -295,7 +295,10 @@ export class RfbServer {
   private encode(fb: Uint8Array, stride: number, r: Rect): Buffer {
     const out = Buffer.allocUnsafe(r.w * r.h * 4);
     const f = this.format;
-    if (f === NATIVE || (!f.bigEndian && f.redMax === 255 && f.greenMax === 255 && f.blueMax === 255 && f.redShift === 16 && f.greenShift === 8 && f.blueShift === 0)) {
+    if (
+      f === NATIVE ||
+      (!f.bigEndian && f.redMax === 255 && f.greenMax === 255 && f.blueMax === 255 && f.redShift === 16 && f.greenShift === 8 && f.blueShift === 0)
+    ) {
       for (let row = 0; row < r.h; row++) {
         const start = ((r.y + row) * stride + r.x) * 4;
         out.set(fb.subarray(start, start + r.w * 4), row * r.w * 4);

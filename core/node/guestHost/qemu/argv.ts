@@ -35,20 +35,30 @@ const opt = (value: string) => value.replace(/,/g, ',,');
 export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunch): string[] {
   const resolve = (p: string) => path.resolve(vmDir, p);
   const args: string[] = [
-    '-name', `guest=${opt(config.identity.name)}`,
-    '-uuid', config.identity.uuid,
+    '-name',
+    `guest=${opt(config.identity.name)}`,
+    '-uuid',
+    config.identity.uuid,
     '-nodefaults',
     '-no-user-config',
     '-S',
-    '-machine', config.chipset === 'q35' ? 'q35' : 'pc',
-    '-accel', launch.accelerator,
-    '-cpu', launch.accelerator === 'tcg' ? 'max' : 'host',
-    '-smp', String(config.cpus),
-    '-m', `${config.memoryMib}M`,
+    '-machine',
+    config.chipset === 'q35' ? 'q35' : 'pc',
+    '-accel',
+    launch.accelerator,
+    '-cpu',
+    launch.accelerator === 'tcg' ? 'max' : 'host',
+    '-smp',
+    String(config.cpus),
+    '-m',
+    `${config.memoryMib}M`,
     // No window of QEMU's own: the screen is served over VNC to Guesthouse's viewers.
-    '-display', 'none',
-    '-chardev', `socket,id=qmp,path=${opt(launch.qmpSocket)}`,
-    '-mon', 'chardev=qmp,mode=control',
+    '-display',
+    'none',
+    '-chardev',
+    `socket,id=qmp,path=${opt(launch.qmpSocket)}`,
+    '-mon',
+    'chardev=qmp,mode=control',
   ];
   if (config.serial.enabled) {
     args.push('-chardev', `socket,id=serial0,path=${opt(launch.serialSocket)}`, '-serial', 'chardev:serial0');
@@ -56,9 +66,11 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
   if (config.firmware === 'uefi') {
     if (!launch.uefi) throw new Error('buildQemuArgv: firmware uefi needs launch.uefi');
     args.push(
-      '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${opt(launch.uefi.code)}`,
+      '-drive',
+      `if=pflash,format=raw,unit=0,readonly=on,file=${opt(launch.uefi.code)}`,
       // qcow2, so that a snapshot holds the variables with the disks (a raw store cannot).
-      '-drive', `if=pflash,format=qcow2,unit=1,file=${opt(launch.uefi.vars)}`,
+      '-drive',
+      `if=pflash,format=qcow2,unit=1,file=${opt(launch.uefi.vars)}`,
     );
   }
   if (config.display.adapter !== 'none') {

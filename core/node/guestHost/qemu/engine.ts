@@ -104,9 +104,7 @@ export class QemuEngine implements Engine {
 
     // QEMU must not outlive its guest host; on Linux the kernel kills it for us.
     const [cmd, argv] =
-      process.platform === 'linux' && fs.existsSync(SETPRIV)
-        ? [SETPRIV, ['--pdeathsig', 'KILL', '--', qemu.binary, ...args]]
-        : [qemu.binary, args];
+      process.platform === 'linux' && fs.existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', qemu.binary, ...args]] : [qemu.binary, args];
     this.log.write(`${new Date().toISOString()} ${[qemu.binary, ...args].join(' ')}\n`);
     const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
@@ -130,10 +128,7 @@ export class QemuEngine implements Engine {
       throw this.startFailure();
     });
     try {
-      const [qmpSocketConn, serialConn] = await Promise.race([
-        Promise.all([qmpListen.connection, serialListen?.connection]),
-        failedEarly,
-      ]);
+      const [qmpSocketConn, serialConn] = await Promise.race([Promise.all([qmpListen.connection, serialListen?.connection]), failedEarly]);
       this.qmp = new QmpClient(qmpSocketConn);
       this.qmp.on('event', (e) => this.onQmpEvent(e));
       await Promise.race([this.qmp.handshake(), failedEarly]);
@@ -182,7 +177,10 @@ export class QemuEngine implements Engine {
     }
     // "qemu-system-x86_64: -netdev user,…: could not set up…": drop the program and the option.
     const last = [...lines].reverse().find((l) => !/^(qemu-system-\w+: )?Is another process/.test(l));
-    const detail = last?.replace(/^qemu-system-\w+: /, '').replace(/^-[\w-]+ [^ ]*?: /, '').trim();
+    const detail = last
+      ?.replace(/^qemu-system-\w+: /, '')
+      .replace(/^-[\w-]+ [^ ]*?: /, '')
+      .trim();
     return new GuesthouseError('engine-failed', m('qemu.cannotStart', { detail: detail ? detail.replace(/[.]?$/, '.') : m('qemu.exitedAtOnce') }));
   }
 
@@ -201,7 +199,10 @@ export class QemuEngine implements Engine {
     // Disk errors and panics have their own events and sentences.
     if (status === 'io-error' || status === 'guest-panicked' || status === 'running') return;
     if (status === 'internal-error') {
-      const said = this.stderrTail.find((l) => /internal error/i.test(l))?.replace(/^qemu-system-\w+: /, '').replace(/[.]$/, '');
+      const said = this.stderrTail
+        .find((l) => /internal error/i.test(l))
+        ?.replace(/^qemu-system-\w+: /, '')
+        .replace(/[.]$/, '');
       return this.listener.onRunState('paused', m('stop.internalError', { detail: said ?? `${this.accelerator.toUpperCase()} internal error` }));
     }
     this.listener.onRunState('paused', m('stop.unrequested', { status }));
@@ -466,7 +467,8 @@ export class QemuEngine implements Engine {
     let exit: EngineExit;
     if (this.panicked) exit = { outcome: 'crashed', reason: m('exit.panicked') };
     else if (signal) exit = { outcome: 'crashed', reason: m('exit.qemuKilled', { signal }) };
-    else if (code !== 0) exit = { outcome: 'crashed', reason: m('exit.qemuCode', { code: String(code), detail: this.stderrTail.at(-1) ?? m('exit.noMessage') }) };
+    else if (code !== 0)
+      exit = { outcome: 'crashed', reason: m('exit.qemuCode', { code: String(code), detail: this.stderrTail.at(-1) ?? m('exit.noMessage') }) };
     else if (this.stateSaved) exit = { outcome: 'stopped', reason: m('exit.stateSaved') };
     else exit = describeShutdown(this.lastShutdownReason);
     this.log.close(`${new Date().toISOString()} exit: ${exit.reason.message}\n`);

@@ -15,7 +15,10 @@ interface Pending {
 }
 
 export class QmpError extends Error {
-  constructor(readonly errorClass: string, message: string) {
+  constructor(
+    readonly errorClass: string,
+    message: string,
+  ) {
     super(message);
   }
 }

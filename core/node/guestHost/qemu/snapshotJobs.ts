@@ -124,7 +124,10 @@ export async function runSnapshotJob(qmp: QmpClient, command: SnapshotCommand, a
       }
     };
     onClose = () => reject(new GuesthouseError('engine-failed', m('qemu.gone')));
-    timer = setTimeout(() => reject(new GuesthouseError('timeout', m('snapshot.timeout', { seconds: Math.round((options.timeoutMs ?? 600_000) / 1000) }))), options.timeoutMs ?? 600_000);
+    timer = setTimeout(
+      () => reject(new GuesthouseError('timeout', m('snapshot.timeout', { seconds: Math.round((options.timeoutMs ?? 600_000) / 1000) }))),
+      options.timeoutMs ?? 600_000,
+    );
   });
   // Awaited below; until then a rejection (QEMU gone while the command is on its way) is not unhandled.
   concluded.catch(() => undefined);

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { createVmRequestSchema } from '../../../../core/common/apiSchemas';
-import { CONFIG_VERSION, firmwareProblems, hostProblems, v86Problems, migrateConfig, parseConfigText, parseOrThrow, parseSize, vmConfigSchema } from '../../../../core/common/config';
+import {
+  CONFIG_VERSION,
+  firmwareProblems,
+  hostProblems,
+  v86Problems,
+  migrateConfig,
+  parseConfigText,
+  parseOrThrow,
+  parseSize,
+  vmConfigSchema,
+} from '../../../../core/common/config';
 import { sampleConfig } from '../../../support/sampleConfig';
 import { GuesthouseError } from '../../../../core/common/errors';
 
@@ -12,7 +22,6 @@ const problemsOf = (input: unknown): string[] => {
   }
   return [];
 };
-
 
 describe('VM config validation', () => {
   it.each([
@@ -74,7 +83,9 @@ describe('VM config validation', () => {
 
   it('IDE holds three disks beside the CD-ROM drive; SATA more', () => {
     const disks = ['a', 'b', 'c', 'd'].map((n) => ({ path: `${n}.raw`, format: 'raw' as const, owned: true }));
-    expect(firmwareProblems({ ...sampleConfig, diskBus: 'ide', disks }).map(String)).toEqual(['With the IDE disk bus a VM can have at most 3 hard disks (the CD-ROM drive takes the fourth place); choose SATA for more.']);
+    expect(firmwareProblems({ ...sampleConfig, diskBus: 'ide', disks }).map(String)).toEqual([
+      'With the IDE disk bus a VM can have at most 3 hard disks (the CD-ROM drive takes the fourth place); choose SATA for more.',
+    ]);
     expect(firmwareProblems({ ...sampleConfig, diskBus: 'sata', disks })).toEqual([]);
   });
 

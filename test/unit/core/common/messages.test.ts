@@ -32,8 +32,14 @@ describe('the core message catalogs', () => {
   it('have every key in both languages, with the same placeholders, and no empty sentence', () => {
     for (const [name, catalog] of Object.entries(catalogs)) {
       const own = Object.keys(catalog);
-      expect(keys.filter((k) => !own.includes(k)), `keys ${name} lacks`).toEqual([]);
-      expect(own.filter((k) => !(keys as string[]).includes(k)), `keys only ${name} has`).toEqual([]);
+      expect(
+        keys.filter((k) => !own.includes(k)),
+        `keys ${name} lacks`,
+      ).toEqual([]);
+      expect(
+        own.filter((k) => !(keys as string[]).includes(k)),
+        `keys only ${name} has`,
+      ).toEqual([]);
       for (const key of keys) {
         expect(catalog[key].trim(), `${name} ${key}`).not.toBe('');
         expect(placeholders(catalog[key]), `${name} ${key}`).toEqual(placeholders(en[key]));
@@ -78,7 +84,9 @@ describe('the core message catalogs', () => {
     expect(coreText(overTheWire(err), 'ko')).toBe('"web.01"은(는) 실행 중 상태라서 설정을 바꿀 수 없습니다. 먼저 정지하세요.');
 
     const many = thrown(() => throwProblems(hostProblems({ memoryMib: 999_999, cpus: 99 }, { memoryTotalMib: 24_000, logicalCpus: 2 }), 'new VM'));
-    expect(coreText(overTheWire(many), 'ko')).toBe('새 VM에 문제가 2개 있습니다: 메모리 999999 MiB는 이 호스트의 메모리(24000 MiB)보다 많습니다. CPU 99개는 이 호스트의 CPU(2개)보다 많습니다.');
+    expect(coreText(overTheWire(many), 'ko')).toBe(
+      '새 VM에 문제가 2개 있습니다: 메모리 999999 MiB는 이 호스트의 메모리(24000 MiB)보다 많습니다. CPU 99개는 이 호스트의 CPU(2개)보다 많습니다.',
+    );
 
     const path = thrown(() => parseOrThrow(vmConfigSchema.shape.optical, { isoPath: '' }, 'VM')) as GuesthouseError;
     expect(path.message).toBe('The ISO path must not be empty.');
@@ -97,7 +105,9 @@ describe('the core message catalogs', () => {
         ['The VM id must be a UUID.', undefined],
       ]),
     );
-    expect(problems.map((p) => coreText(p, 'ko'))).toEqual(expect.arrayContaining(['이름에 / 또는 \\ 를 쓸 수 없습니다.', '메모리는 16 MiB 이상이어야 합니다.', 'VM id는 UUID여야 합니다.']));
+    expect(problems.map((p) => coreText(p, 'ko'))).toEqual(
+      expect.arrayContaining(['이름에 / 또는 \\ 를 쓸 수 없습니다.', '메모리는 16 MiB 이상이어야 합니다.', 'VM id는 UUID여야 합니다.']),
+    );
   });
 });
 
@@ -124,7 +134,11 @@ describe('a sentence made in the core, in the GUI', () => {
   }
 
   it('comes as Korean by key, on the form field it is about, and is not taken for a bug', async () => {
-    const err = toUiError(await guiClient().createVm({ name: 'a/b', memoryMib: 8 }).catch((e: unknown) => e));
+    const err = toUiError(
+      await guiClient()
+        .createVm({ name: 'a/b', memoryMib: 8 })
+        .catch((e: unknown) => e),
+    );
     expect(err.bug).toBe(false);
     expect(err.message).toBe('The request has 2 problems: The name must not contain / or \\. Memory must be at least 16 MiB.');
     expect(coreText(err, 'ko')).toBe('요청에 문제가 2개 있습니다: 이름에 / 또는 \\ 를 쓸 수 없습니다. 메모리는 16 MiB 이상이어야 합니다.');
@@ -134,7 +148,11 @@ describe('a sentence made in the core, in the GUI', () => {
   });
 
   it('a single problem is the error itself, placed on its field', async () => {
-    const err = toUiError(await guiClient().createVm({ name: 'ok', memoryMib: 8 }).catch((e: unknown) => e));
+    const err = toUiError(
+      await guiClient()
+        .createVm({ name: 'ok', memoryMib: 8 })
+        .catch((e: unknown) => e),
+    );
     expect(err).toMatchObject({ key: 'memory.min', field: 'memory', bug: false });
     expect(coreText(problemAt(err, 'memory')!, 'ko')).toBe('메모리는 16 MiB 이상이어야 합니다.');
   });
@@ -150,7 +168,9 @@ describe('a sentence made in the core, in the GUI', () => {
 
 describe('sentences and errors as data', () => {
   it('cross boundaries as plain data the edges check', () => {
-    const data = toErrorData(thrown(() => parseOrThrow(createVmRequestSchema, { name: '', forwards: [{ protocol: 'tcp', hostPort: 0, guestPort: 22 }] }, 'new VM')));
+    const data = toErrorData(
+      thrown(() => parseOrThrow(createVmRequestSchema, { name: '', forwards: [{ protocol: 'tcp', hostPort: 0, guestPort: 22 }] }, 'new VM')),
+    );
     expect(errorDataSchema.safeParse(data).success).toBe(true);
     expect(data.problems?.map((p) => p.field)).toEqual(['name', 'forwards']);
     const reason = sentenceOf(new GuesthouseError('engine-failed', m('qemu.cannotStart', { detail: m('qemu.exitedAtOnce') })));
@@ -173,7 +193,9 @@ describe('where sentences live', () => {
   it('no core, service, CLI, preload or desktop source spells a user sentence outside the catalog', () => {
     const root = path.resolve(__dirname, '..', '..', '..', '..');
     const files = (dir: string): string[] =>
-      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
     const offenders: string[] = [];
     const dirs = ['core', 'main/electron', 'main/preload', 'main/cli', 'main/server'].map((d) => path.join(root, d));
     for (const file of dirs.flatMap(files)) {

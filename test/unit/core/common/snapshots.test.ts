@@ -49,7 +49,8 @@ const parentName = (tree: SnapshotTree, name: string) => {
 const currentName = (tree: SnapshotTree) => (tree.currentId === null ? null : findSnapshot(tree, tree.currentId).name);
 
 /** Every permutation of a list. */
-const permutations = <T>(xs: T[]): T[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest])));
+const permutations = <T>(xs: T[]): T[][] =>
+  xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
 
 describe('the snapshot tree', () => {
   it('takes each snapshot as a child of the current one, which it then becomes', () => {
@@ -113,7 +114,10 @@ describe('the snapshot tree', () => {
     // a → b → c, and a → d (current): three levels, one fork.
     const original = forked();
     const names = original.nodes.map((n) => n.name);
-    const ancestorsIn = (tree: SnapshotTree, name: string) => snapshotAncestors(tree, findSnapshot(tree, name).id).map((s) => s.name).slice(1);
+    const ancestorsIn = (tree: SnapshotTree, name: string) =>
+      snapshotAncestors(tree, findSnapshot(tree, name).id)
+        .map((s) => s.name)
+        .slice(1);
     for (const order of permutations(names)) {
       let tree = original;
       const gone = new Set<string>();
@@ -167,11 +171,18 @@ describe('the snapshot tree', () => {
 
   it('refuses a stored tree whose links are broken, with a sentence per problem', () => {
     const tree = chain('a', 'b');
-    const broken = { ...tree, currentId: newSnapshotId('gone'), nodes: tree.nodes.map((n) => (n.name === 'b' ? { ...n, parentId: newSnapshotId('nowhere') } : n)) };
+    const broken = {
+      ...tree,
+      currentId: newSnapshotId('gone'),
+      nodes: tree.nodes.map((n) => (n.name === 'b' ? { ...n, parentId: newSnapshotId('nowhere') } : n)),
+    };
     const result = snapshotTreeSchema.safeParse(broken);
     expect(result.success).toBe(false);
     const said = result.error!.issues.map((i) => snapshotSentence(i.message)?.message);
-    expect(said).toEqual(['The snapshot "b" was taken after a snapshot that is not in the list.', 'The current state hangs below a snapshot that is not in the list.']);
+    expect(said).toEqual([
+      'The snapshot "b" was taken after a snapshot that is not in the list.',
+      'The current state hangs below a snapshot that is not in the list.',
+    ]);
     const a = findSnapshot(tree, 'a');
     const cycle = { ...tree, currentId: null, nodes: [{ ...a, parentId: a.id }] };
     expect(snapshotTreeSchema.safeParse(cycle).error!.issues.map((i) => i.message)).toEqual(['The snapshot "a" is its own ancestor.']);

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { allowedStates, assertAction, assertTransition, canTransition, hasEnded, transitions, vmActions, vmStates } from '../../../../core/common/state';
+import {
+  allowedStates,
+  assertAction,
+  assertTransition,
+  canTransition,
+  hasEnded,
+  isActionAllowed,
+  storageActions,
+  transitions,
+  vmActions,
+  vmStates,
+} from '../../../../core/common/state';
 import { GuesthouseError } from '../../../../core/common/errors';
 
 describe('state machine', () => {
@@ -46,11 +57,27 @@ describe('state machine', () => {
           }
           expect(err, `${action} in ${state}`).toBeInstanceOf(GuesthouseError);
           expect((err as GuesthouseError).code).toBe('invalid-state');
-          expect((err as GuesthouseError).message).toMatch(/^Cannot [a-z ]+ "web" because it is [a-z]+\.( Stop it first\.| Start it, or discard its saved state, first\.)?$/);
+          expect((err as GuesthouseError).message).toMatch(
+            /^Cannot [a-z ]+ "web" because it is [a-z]+\.( Stop it first\.| Start it, or discard its saved state, first\.)?$/,
+          );
         }
       }
     }
     expect(() => assertAction('pause', 'stopped', 'web')).toThrow('Cannot pause "web" because it is stopped.');
     expect(() => assertAction('delete', 'running', 'web')).toThrow('Cannot delete "web" because it is running. Stop it first.');
+  });
+
+  it('allows the storage actions exactly in their listed states, for every pair', () => {
+    const live = (s: string) => s === 'running' || s === 'paused';
+    for (const action of storageActions) {
+      for (const state of vmStates) {
+        expect(isActionAllowed(action, state), `${action} in ${state}`).toBe(allowedStates[action].includes(state));
+        // A clone is of a VM whose run is over; disks change only when a change to the config may;
+        // snapshots and the CD also while the guest runs or is paused.
+        const expected =
+          action === 'clone' ? hasEnded(state) : action.endsWith('Disk') ? isActionAllowed('modify', state) : live(state) || isActionAllowed('modify', state);
+        expect(isActionAllowed(action, state), `${action} in ${state}`).toBe(expected);
+      }
+    }
   });
 });

@@ -35,7 +35,8 @@ vi.mock('electron', () => ({
     removeHandler: (channel: string) => fake.mainHandle.delete(channel),
   },
   ipcRenderer: {
-    send: (channel: string, message: unknown) => fake.mainOn.get(channel)?.forEach((h) => h({ sender: fake.contents, senderFrame: fake.sender.frame }, structuredClone(message))),
+    send: (channel: string, message: unknown) =>
+      fake.mainOn.get(channel)?.forEach((h) => h({ sender: fake.contents, senderFrame: fake.sender.frame }, structuredClone(message))),
     on: (channel: string, h: Handler) => fake.rendererOn.set(channel, [...(fake.rendererOn.get(channel) ?? []), h]),
     invoke: async (channel: string, ...args: unknown[]) => fake.mainHandle.get(channel)?.({ sender: fake.contents, senderFrame: fake.sender.frame }, ...args),
   },
@@ -76,7 +77,10 @@ describe('Electron IPC: preload ↔ main serving IVmService', () => {
       code: 'invalid-input',
       message: 'The request has 2 problems: The name must not be empty. Memory must be at least 16 MiB.',
       bug: false,
-      problems: [{ key: 'name.empty', field: 'name' }, { key: 'memory.min', field: 'memory' }],
+      problems: [
+        { key: 'name.empty', field: 'name' },
+        { key: 'memory.min', field: 'memory' },
+      ],
     });
     await expect((api as unknown as { pauseVm(a: unknown): Promise<void> }).pauseVm(42)).rejects.toMatchObject({ message: 'Name the VM.', bug: false });
   });

@@ -7,7 +7,17 @@ import { describe, expect, it } from 'vitest';
 import type { VmConfig } from '../../../../../core/common/config';
 import { Library, type LibraryEntry } from '../../../../../core/node/library/library';
 import { atomicTempFile, atomicTempTarget } from '../../../../../core/node/shared/atomicFile';
-import { backupFile, brokenConfigFile, configFile, diskFileName, isGuesthouseFile, lockFile, logFile, stateFile, uefiVarsFile } from '../../../../../core/node/library/vmFolder';
+import {
+  backupFile,
+  brokenConfigFile,
+  configFile,
+  diskFileName,
+  isGuesthouseFile,
+  lockFile,
+  logFile,
+  stateFile,
+  uefiVarsFile,
+} from '../../../../../core/node/library/vmFolder';
 
 describe('a VM folder', () => {
   it('knows the temp files of its own atomic writes', () => {
@@ -21,12 +31,23 @@ describe('a VM folder', () => {
     expect(isGuesthouseFile('vm.json.broken-')).toBe(false);
   });
 
-  it('loses what is Guesthouse\'s on delete, and keeps the rest', () => {
+  it("loses what is Guesthouse's on delete, and keeps the rest", () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-folder-'));
     const dir = path.join(home, 'machines', 'web');
     fs.mkdirSync(path.dirname(logFile(dir, 'console')), { recursive: true });
     fs.mkdirSync(path.dirname(stateFile(dir, 'qemu')), { recursive: true });
-    const ours = [configFile(dir), backupFile(dir), lockFile(dir), uefiVarsFile(dir), logFile(dir, 'console'), stateFile(dir, 'qemu'), brokenConfigFile(dir, new Date()), atomicTempFile(configFile(dir)), atomicTempFile(backupFile(dir)), path.join(dir, diskFileName('web', 'qcow2'))];
+    const ours = [
+      configFile(dir),
+      backupFile(dir),
+      lockFile(dir),
+      uefiVarsFile(dir),
+      logFile(dir, 'console'),
+      stateFile(dir, 'qemu'),
+      brokenConfigFile(dir, new Date()),
+      atomicTempFile(configFile(dir)),
+      atomicTempFile(backupFile(dir)),
+      path.join(dir, diskFileName('web', 'qcow2')),
+    ];
     const theirs = ['notes.txt', '.notes.txt.12.tmp', diskFileName('web', 'qcow2', 2), 'detached.raw'];
     for (const f of ours) fs.writeFileSync(f, 'x');
     for (const f of theirs) fs.writeFileSync(path.join(dir, f), 'x');

@@ -5,8 +5,16 @@ import { sampleConfig } from '../../../../support/sampleConfig';
 
 describe('VM configs from requests', () => {
   it('a create request takes the OS preset for what it leaves out, and absolute paths', () => {
-    const c = configFromRequest(createVmRequestSchema.parse({ name: 'x', osType: 'linux-x86', kernelPath: 'k', forwards: [{ protocol: 'tcp', hostPort: 2222, guestPort: 22 }] }));
-    expect(c).toMatchObject({ memoryMib: 512, cpus: 1, engine: 'auto', accelerator: 'auto', network: { mode: 'nat', forwards: [{ hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }] } });
+    const c = configFromRequest(
+      createVmRequestSchema.parse({ name: 'x', osType: 'linux-x86', kernelPath: 'k', forwards: [{ protocol: 'tcp', hostPort: 2222, guestPort: 22 }] }),
+    );
+    expect(c).toMatchObject({
+      memoryMib: 512,
+      cpus: 1,
+      engine: 'auto',
+      accelerator: 'auto',
+      network: { mode: 'nat', forwards: [{ hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }] },
+    });
     expect(c.directBoot?.kernelPath).toBe(`${process.cwd()}/k`);
     expect(c.identity.uuid).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -30,7 +38,9 @@ describe('VM configs from requests', () => {
     const withDisks = { ...sampleConfig, disks: [{ path: 'a.qcow2', format: 'qcow2' as const, owned: true }] };
     const attached = applyChanges(withDisks, modifyVmRequestSchema.parse({ diskPath: '/images/b.raw' }), '/vms/x');
     expect(attached.next.disks).toEqual([withDisks.disks[0], { path: '/images/b.raw', format: 'raw', owned: false }]);
-    expect(applyChanges(withDisks, modifyVmRequestSchema.parse({ diskPath: '/vms/x/a.qcow2' }), '/vms/x').problems.map(String)).toEqual(['The disk /vms/x/a.qcow2 is already attached to this VM.']);
+    expect(applyChanges(withDisks, modifyVmRequestSchema.parse({ diskPath: '/vms/x/a.qcow2' }), '/vms/x').problems.map(String)).toEqual([
+      'The disk /vms/x/a.qcow2 is already attached to this VM.',
+    ]);
     expect(applyChanges(withDisks, modifyVmRequestSchema.parse({ detachDisks: ['a.qcow2'] }), '/vms/x').next.disks).toEqual([]);
     expect(applyChanges(withDisks, modifyVmRequestSchema.parse({ detachDisks: ['/vms/x/a.qcow2'] }), '/vms/x').next.disks).toEqual([]);
     const wrong = applyChanges(withDisks, modifyVmRequestSchema.parse({ detachDisks: ['c.raw'] }), '/vms/x');

@@ -47,7 +47,12 @@ describe('PausableLog', () => {
     const file = path.join(dir, 'console.log');
     let now = 0;
     const changes: (string | null)[] = [];
-    const log = new PausableLog(file, 'w', (p) => changes.push(p), () => now);
+    const log = new PausableLog(
+      file,
+      'w',
+      (p) => changes.push(p),
+      () => now,
+    );
     log.write('one\n');
     const spy = vi.spyOn(fs, 'writeSync').mockImplementation(() => {
       throw enospc();
@@ -76,7 +81,12 @@ describe('PausableLog', () => {
     const file = path.join(dir, 'missing', 'qemu.log');
     let now = 0;
     const changes: (string | null)[] = [];
-    const log = new PausableLog(file, 'w', (p) => changes.push(p), () => now);
+    const log = new PausableLog(
+      file,
+      'w',
+      (p) => changes.push(p),
+      () => now,
+    );
     expect(changes).toEqual(['failed']);
     fs.mkdirSync(path.dirname(file));
     now += LOG_RETRY_MS;

@@ -160,7 +160,7 @@ describe('the VNC proxy', () => {
     expect(proxy.password).toMatch(/^[a-zA-Z2-9]{8}$/);
   });
 
-  it('lets in a viewer with the password: the guest\'s ServerInit unchanged, then bytes both ways', async () => {
+  it("lets in a viewer with the password: the guest's ServerInit unchanged, then bytes both ways", async () => {
     const viewer = await connect(proxy);
     expect(await viewerAuth(viewer, proxy.password)).toEqual({ result: 0 });
     viewer.socket.write(Buffer.from([1])); // ClientInit, shared
@@ -231,7 +231,7 @@ describe('the VNC proxy', () => {
     await Promise.all(viewers.map((v) => v.untilClosed()));
   });
 
-  it('tells the viewer when the guest\'s screen cannot be reached', async () => {
+  it("tells the viewer when the guest's screen cannot be reached", async () => {
     await guest.close();
     const viewer = await connect(proxy);
     const { result, reason } = await viewerAuth(viewer, proxy.password);
@@ -240,7 +240,7 @@ describe('the VNC proxy', () => {
     expect(events.map((e) => e.kind)).toEqual(['failed']);
   });
 
-  it('passes on the guest\'s own refusal', async () => {
+  it("passes on the guest's own refusal", async () => {
     await guest.close();
     const refusing = net.createServer((s) => s.resume().end(Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.from([0]), u32(9), Buffer.from('too many!')])));
     await new Promise<void>((r) => refusing.listen(guest.socketPath, r));

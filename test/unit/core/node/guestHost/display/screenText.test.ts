@@ -73,7 +73,7 @@ describe('textFromPixels', () => {
     const s = screen(80, 25);
     drawText(s, 0, 0, 'SeaBIOS (version 1.16.2-debian-1.16.2-1)');
     drawText(s, 0, 2, 'GUESTHOUSE-READY', WHITE);
-    drawText(s, 0, 3, "tiny# echo $((6*7)) | grep -q 'x' && printf \"%s\\n\" {a,b} ~/`pwd`;", GREEN);
+    drawText(s, 0, 3, 'tiny# echo $((6*7)) | grep -q \'x\' && printf "%s\\n" {a,b} ~/`pwd`;', GREEN);
     drawText(s, 0, 4, '42');
     drawText(s, 0, 24, ' File  Edit  View  gjpqy                                                       ', YELLOW, BLUE);
     drawText(s, 10, 10, 'reverse video', BLACK, GREY);
@@ -87,7 +87,7 @@ describe('textFromPixels', () => {
     expect(lines![0]).toBe('SeaBIOS (version 1.16.2-debian-1.16.2-1)');
     expect(lines![1]).toBe('');
     expect(lines![2]).toBe('GUESTHOUSE-READY');
-    expect(lines![3]).toBe("tiny# echo $((6*7)) | grep -q 'x' && printf \"%s\\n\" {a,b} ~/`pwd`;");
+    expect(lines![3]).toBe('tiny# echo $((6*7)) | grep -q \'x\' && printf "%s\\n" {a,b} ~/`pwd`;');
     expect(lines![4]).toBe('42');
     expect(lines![5]).toBe('tiny#');
     expect(lines![10]).toBe(' '.repeat(10) + 'reverse video'.padEnd(30) + 'red on grey');
@@ -126,7 +126,7 @@ describe('textFromPixels', () => {
     expect(rl[20]).toBe('plain text keeps the black background');
   });
 
-  it('reads 640x400 (8-pixel cells), 720x350 (8x14 font), 720x400 with 50 rows (8x8) and QEMU\'s doubled 40 columns', () => {
+  it("reads 640x400 (8-pixel cells), 720x350 (8x14 font), 720x400 with 50 rows (8x8) and QEMU's doubled 40 columns", () => {
     const a = screen(80, 25, 8, 16);
     drawText(a, 79 - 12, 24, 'bottom right');
     expect(a.width).toBe(640);

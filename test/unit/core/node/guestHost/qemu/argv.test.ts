@@ -7,20 +7,49 @@ const launch = { accelerator: 'tcg' as const, qmpSocket: '/run/gh/vm.qmp', seria
 describe('QEMU argv (golden)', () => {
   it('is a pure function of the config: disk boot with NAT', () => {
     expect(buildQemuArgv(sampleConfig, '/lib/machines/web', launch)).toEqual([
-      '-name', 'guest=web',
-      '-uuid', '2f1c7a4e-8d2b-4c1a-9f3e-0123456789ab',
-      '-nodefaults', '-no-user-config', '-S',
-      '-machine', 'pc', '-accel', 'tcg', '-cpu', 'max',
-      '-smp', '2', '-m', '512M',
-      '-display', 'none',
-      '-chardev', 'socket,id=qmp,path=/run/gh/vm.qmp', '-mon', 'chardev=qmp,mode=control',
-      '-chardev', 'socket,id=serial0,path=/run/gh/vm.ser', '-serial', 'chardev:serial0',
-      '-device', 'VGA', '-vnc', 'unix:/run/gh/vm.vnc,share=force-shared',
-      '-device', 'qemu-xhci,id=xhci', '-device', 'usb-tablet,bus=xhci.0',
-      '-drive', 'file=/lib/machines/web/web.qcow2,format=qcow2,werror=stop,rerror=stop,if=virtio,index=0',
-      '-drive', 'media=cdrom,readonly=on,if=ide,index=2,id=cd0',
-      '-boot', 'order=c',
-      '-nic', 'user,model=virtio-net-pci',
+      '-name',
+      'guest=web',
+      '-uuid',
+      '2f1c7a4e-8d2b-4c1a-9f3e-0123456789ab',
+      '-nodefaults',
+      '-no-user-config',
+      '-S',
+      '-machine',
+      'pc',
+      '-accel',
+      'tcg',
+      '-cpu',
+      'max',
+      '-smp',
+      '2',
+      '-m',
+      '512M',
+      '-display',
+      'none',
+      '-chardev',
+      'socket,id=qmp,path=/run/gh/vm.qmp',
+      '-mon',
+      'chardev=qmp,mode=control',
+      '-chardev',
+      'socket,id=serial0,path=/run/gh/vm.ser',
+      '-serial',
+      'chardev:serial0',
+      '-device',
+      'VGA',
+      '-vnc',
+      'unix:/run/gh/vm.vnc,share=force-shared',
+      '-device',
+      'qemu-xhci,id=xhci',
+      '-device',
+      'usb-tablet,bus=xhci.0',
+      '-drive',
+      'file=/lib/machines/web/web.qcow2,format=qcow2,werror=stop,rerror=stop,if=virtio,index=0',
+      '-drive',
+      'media=cdrom,readonly=on,if=ide,index=2,id=cd0',
+      '-boot',
+      'order=c',
+      '-nic',
+      'user,model=virtio-net-pci',
     ]);
   });
 
@@ -31,12 +60,18 @@ describe('QEMU argv (golden)', () => {
       disks: [],
       optical: { isoPath: '/iso/x,y.iso' },
       directBoot: { kernelPath: '/k/vmlinuz', initrdPath: '/k/initrd', append: 'console=ttyS0 quiet' },
-      network: { mode: 'nat' as const, model: 'virtio' as const, forwards: [{ protocol: 'tcp' as const, hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }] },
+      network: {
+        mode: 'nat' as const,
+        model: 'virtio' as const,
+        forwards: [{ protocol: 'tcp' as const, hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
+      },
     };
     const argv = buildQemuArgv(config, '/lib/machines/a,b', { ...launch, accelerator: 'kvm' });
     expect(argv.slice(0, 2)).toEqual(['-name', 'guest=a,,b']);
     expect(argv).toContain('host');
-    expect(argv.join(' ')).toContain('-drive file=/iso/x,,y.iso,format=raw,media=cdrom,readonly=on,if=ide,index=2,id=cd0 -kernel /k/vmlinuz -initrd /k/initrd -append console=ttyS0 quiet');
+    expect(argv.join(' ')).toContain(
+      '-drive file=/iso/x,,y.iso,format=raw,media=cdrom,readonly=on,if=ide,index=2,id=cd0 -kernel /k/vmlinuz -initrd /k/initrd -append console=ttyS0 quiet',
+    );
     expect(argv.slice(-2)).toEqual(['-nic', 'user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:2222-:22']);
     expect(argv).not.toContain('-boot');
   });
@@ -58,13 +93,24 @@ describe('QEMU argv (golden)', () => {
   });
 
   it('what the guest sees: Windows devices (SATA, e1000), virtio-vga, no screen, IDE around the CD-ROM', () => {
-    const two = [{ path: 'a.qcow2', format: 'qcow2' as const, owned: true }, { path: 'b.raw', format: 'raw' as const, owned: true }];
+    const two = [
+      { path: 'a.qcow2', format: 'qcow2' as const, owned: true },
+      { path: 'b.raw', format: 'raw' as const, owned: true },
+    ];
     const win = buildQemuArgv({ ...sampleConfig, disks: two, diskBus: 'sata', network: { ...sampleConfig.network, model: 'e1000' } }, '/v', launch).join(' ');
-    expect(win).toContain('-device ahci,id=sata -drive file=/v/a.qcow2,format=qcow2,werror=stop,rerror=stop,if=none,id=disk0 -device ide-hd,drive=disk0,bus=sata.0 -drive file=/v/b.raw,format=raw,werror=stop,rerror=stop,if=none,id=disk1 -device ide-hd,drive=disk1,bus=sata.1');
+    expect(win).toContain(
+      '-device ahci,id=sata -drive file=/v/a.qcow2,format=qcow2,werror=stop,rerror=stop,if=none,id=disk0 -device ide-hd,drive=disk0,bus=sata.0 -drive file=/v/b.raw,format=raw,werror=stop,rerror=stop,if=none,id=disk1 -device ide-hd,drive=disk1,bus=sata.1',
+    );
     expect(win).toContain('-nic user,model=e1000');
-    const ide = buildQemuArgv({ ...sampleConfig, disks: [...two, { path: 'c.raw', format: 'raw', owned: true }], diskBus: 'ide', optical: { isoPath: '/i.iso' } }, '/v', launch).join(' ');
+    const ide = buildQemuArgv(
+      { ...sampleConfig, disks: [...two, { path: 'c.raw', format: 'raw', owned: true }], diskBus: 'ide', optical: { isoPath: '/i.iso' } },
+      '/v',
+      launch,
+    ).join(' ');
     expect(ide).toMatch(/a\.qcow2.*if=ide,index=0 .*b\.raw.*if=ide,index=1 .*c\.raw.*if=ide,index=3 .*i\.iso.*if=ide,index=2/);
-    expect(buildQemuArgv({ ...sampleConfig, display: { adapter: 'virtio' }, input: { pointer: 'ps2' } }, '/v', launch).join(' ')).toContain('-device virtio-vga -vnc unix:/run/gh/vm.vnc,share=force-shared -drive');
+    expect(buildQemuArgv({ ...sampleConfig, display: { adapter: 'virtio' }, input: { pointer: 'ps2' } }, '/v', launch).join(' ')).toContain(
+      '-device virtio-vga -vnc unix:/run/gh/vm.vnc,share=force-shared -drive',
+    );
     const headless = buildQemuArgv({ ...sampleConfig, display: { adapter: 'none' } }, '/v', launch);
     expect(headless).not.toContain('-vnc');
     expect(headless.join(' ')).not.toMatch(/VGA|usb-tablet/);
