@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { m } from '../../core/common/messages';
+import { CONFIG_VERSION } from '../../core/common/config';
 import { VmService } from '../../core/node/service/vmService';
 import { tempHome } from '../support/service';
 
@@ -14,7 +15,7 @@ const corruptions: { kind: string; corrupt: (good: string) => string; reason: (f
   {
     kind: 'version-99',
     corrupt: (good) => JSON.stringify({ ...JSON.parse(good), version: 99 }),
-    reason: (file) => m('config.newer', { source: file, version: 99, current: 2 }).message,
+    reason: (file) => m('config.newer', { source: file, version: 99, current: CONFIG_VERSION }).message,
   },
   { kind: 'memory-lots', corrupt: (good) => JSON.stringify({ ...JSON.parse(good), memoryMib: 'lots' }), reason: () => m('memory.number').message },
 ];
