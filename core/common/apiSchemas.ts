@@ -20,7 +20,7 @@ import {
 } from './config';
 import type { ServiceMethod } from './api';
 import { formFields, isMessageKey, type ProblemData } from './messages';
-import type { ErrorCode } from './errors';
+import { errorCodes } from './errors';
 import { snapshotDescriptionSchema, snapshotNameSchema } from './snapshots';
 
 /** A reference to a VM: its name or its uuid. */
@@ -45,19 +45,7 @@ export const sentenceDataSchema: z.ZodType<ProblemData> = z.strictObject(sentenc
 /** An error as data (errors.ts ErrorData), as it crosses from one process to another. */
 export const errorDataSchema = z.strictObject({
   ...sentenceFields,
-  code: z.enum([
-    'invalid-input',
-    'invalid-state',
-    'not-found',
-    'already-exists',
-    'locked',
-    'engine-missing',
-    'engine-failed',
-    'config-version',
-    'timeout',
-    'service-unavailable',
-    'internal',
-  ] satisfies ErrorCode[]),
+  code: z.enum(errorCodes),
   bug: z.boolean(),
   problems: z.array(sentenceDataSchema).optional(),
 });

@@ -4,20 +4,7 @@ import { isSentenceData, m, formFields, type FormField, type MessageKey, type Pr
  * Expected failures a user can cause or fix. The message is the user's sentence;
  * anything that is not a GuesthouseError is a bug and is reported as such.
  */
-export type ErrorCode =
-  | 'invalid-input'
-  | 'invalid-state'
-  | 'not-found'
-  | 'already-exists'
-  | 'locked'
-  | 'engine-missing'
-  | 'engine-failed'
-  | 'config-version'
-  | 'timeout'
-  | 'service-unavailable'
-  | 'internal';
-
-const errorCodes: readonly ErrorCode[] = [
+export const errorCodes = [
   'invalid-input',
   'invalid-state',
   'not-found',
@@ -29,7 +16,8 @@ const errorCodes: readonly ErrorCode[] = [
   'timeout',
   'service-unavailable',
   'internal',
-];
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
 
 /**
  * An error with the user's sentence: `message` is its English text (for the CLI and logs), and
@@ -106,7 +94,7 @@ const isProblemData = (v: unknown): v is ProblemData =>
  */
 export function fromErrorData(data: ErrorData): GuesthouseError {
   const problems = Array.isArray(data?.problems) ? data.problems : [];
-  if (!isProblemData(data) || !errorCodes.includes(data.code) || !problems.every(isProblemData)) {
+  if (!isProblemData(data) || !(errorCodes as readonly string[]).includes(data.code) || !problems.every(isProblemData)) {
     return new GuesthouseError('internal', m('request.internal', { detail: JSON.stringify(data) ?? String(data) }));
   }
   return new GuesthouseError(data.code, data, problems);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { tinyGuest, type TestGuest } from '../support/guest';
+import { tinyGuest, type TestGuest, tinyVmArgs } from '../support/guest';
 import { fullFlow, row } from './flow';
 import { serve, type Served } from './serve';
 import { guiTestsMissing } from './requirements';
@@ -53,22 +53,7 @@ test.describe('GUI through guesthouse serve', () => {
     const [a, b] = [await context.newPage(), await context.newPage()];
     await a.goto(served.url);
     await b.goto(served.origin + '/');
-    const made = await served.cli([
-      'create',
-      'shared',
-      '--os',
-      'other-x64',
-      '--memory',
-      '128',
-      '--kernel',
-      guest.kernel,
-      '--initrd',
-      guest.initrd,
-      '--append',
-      guest.append,
-      '--network',
-      'none',
-    ]);
+    const made = await served.cli(['create', 'shared', ...tinyVmArgs(guest)]);
     expect(made.code).toBe(0);
     await expect(row(a, 'shared')).toContainText('Stopped');
     await expect(row(b, 'shared')).toContainText('Stopped');
@@ -104,22 +89,7 @@ test.describe('GUI through guesthouse serve', () => {
   });
 
   test('settings: editable while stopped, read-only while running', async ({ page }) => {
-    const made = await served.cli([
-      'create',
-      'tune',
-      '--os',
-      'other-x64',
-      '--memory',
-      '128',
-      '--kernel',
-      guest.kernel,
-      '--initrd',
-      guest.initrd,
-      '--append',
-      guest.append,
-      '--network',
-      'none',
-    ]);
+    const made = await served.cli(['create', 'tune', ...tinyVmArgs(guest)]);
     expect(made.code).toBe(0);
     await page.goto(served.url);
     await row(page, 'tune').click();

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { tinyGuest, type TestGuest } from '../support/guest';
+import { tinyGuest, type TestGuest, tinyVmArgs } from '../support/guest';
 import { row, typeLine, waitForTerminal } from './flow';
 import { serve, type Served } from './serve';
 import { guiTestsMissing } from './requirements';
@@ -32,23 +32,7 @@ test.describe('snapshots, clones and disk tools through guesthouse serve', () =>
   });
 
   const create = async (name: string, ...more: string[]) => {
-    const made = await served.cli([
-      'create',
-      name,
-      '--os',
-      'other-x64',
-      '--memory',
-      '128',
-      '--kernel',
-      guest.kernel,
-      '--initrd',
-      guest.initrd,
-      '--append',
-      guest.append,
-      '--network',
-      'none',
-      ...more,
-    ]);
+    const made = await served.cli(['create', name, ...tinyVmArgs(guest), ...more]);
     expect(made.code, made.stderr).toBe(0);
   };
   const show = async (name: string) =>

@@ -10,7 +10,7 @@ import type { BootSpec } from '../../core/common/protocol';
 import { RunningGuest } from '../../core/node/service/runningGuest';
 import { connectToService } from '../../core/node/transport/serviceClient';
 import { forkSpawner, guestHostEntry, GuestHostPool } from '../../core/node/service/supervisor';
-import { tinyGuest, type TestGuest } from '../support/guest';
+import { tinyGuest, type TestGuest, tinyVmArgs } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { tempHome } from '../support/service';
 import { CLI, cli as run, snapshot } from '../support/cli';
@@ -84,22 +84,7 @@ describe('the console under faults and long input', () => {
   beforeAll(async () => {
     guest = await tinyGuest('amd64');
     home = tempHome();
-    const boot = [
-      '--os',
-      'other-x64',
-      '--memory',
-      '128',
-      '--kernel',
-      guest.kernel,
-      '--initrd',
-      guest.initrd,
-      '--append',
-      guest.append,
-      '--network',
-      'none',
-      '--display',
-      'none',
-    ];
+    const boot = [...tinyVmArgs(guest), '--display', 'none'];
     expect(cli(home, ['create', 'tty', ...boot]).code).toBe(0);
     expect(cli(home, ['start', 'tty']).code).toBe(0);
     expect(cli(home, ['wait', 'tty', '--for', guest.readyMarker, '--timeout-s', '90']).code).toBe(0);

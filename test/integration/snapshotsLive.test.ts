@@ -10,7 +10,7 @@ import { findUefiFirmware } from '../../core/node/library/uefiVars';
 import { runtimeDir } from '../../core/node/shared/paths';
 import { processAlive } from '../../core/node/shared/processAlive';
 import { CLI, cli, snapshot } from '../support/cli';
-import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
+import { tinyGuest, tinyVm, type TestGuest, tinyVmArgs } from '../support/guest';
 import { missingComponent, realGuestsMissing, skipBecause } from '../support/require';
 import { guestService, runInGuest, tempHome } from '../support/service';
 
@@ -313,26 +313,7 @@ describe('a take and a delete cut short by the death of the service and QEMU (CL
   }
 
   it('kill -9 during a live take and during a delete: the VM starts, and the tree lists only snapshots that revert', async () => {
-    ok(
-      'create',
-      'k',
-      '--os',
-      'other-x64',
-      '--memory',
-      '128',
-      '--kernel',
-      guest.kernel,
-      '--initrd',
-      guest.initrd,
-      '--append',
-      guest.append,
-      '--network',
-      'none',
-      '--disk',
-      '64M',
-      '--disk-bus',
-      'virtio',
-    );
+    ok('create', 'k', ...tinyVmArgs(guest), '--disk', '64M', '--disk-bus', 'virtio');
     ok('start', 'k');
     ok('wait', 'k', '--for', guest.readyMarker, '--timeout-s', '120');
     expect(ask('mke2fs -q /dev/vda >/dev/null 2>&1 && mkdir -p /mnt && mount /dev/vda /mnt && echo 0 > /mnt/v && sync && cat /mnt/v')).toBe('0');

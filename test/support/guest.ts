@@ -27,6 +27,11 @@ export async function tinyGuest(arch: 'amd64' | 'i386' = 'amd64'): Promise<TestG
   return mod.buildGuest(arch);
 }
 
+/** `guesthouse create` flags for the amd64 tiny guest under QEMU: 128 MiB, no network (the CLI's tinyVm). */
+export function tinyVmArgs(guest: TestGuest): string[] {
+  return ['--os', 'other-x64', '--memory', '128', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--network', 'none'];
+}
+
 /** A create request for the amd64 tiny guest under QEMU: 128 MiB, no network. */
 export function tinyVm(guest: TestGuest, name: string, append = guest.append) {
   return { name, osType: 'other-x64' as const, memoryMib: 128, kernelPath: guest.kernel, initrdPath: guest.initrd, append, network: 'none' as const };
