@@ -67,6 +67,15 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
       case 'console':
         consoleListeners.get(msg.id)?.(msg.data);
         break;
+      default: {
+        // A service of an earlier build: its messages say `t` where ours say `type`, and it
+        // answers each of our calls with an error we would not read. Say so, instead of waiting.
+        const earlier = msg as unknown as { t?: unknown; id?: unknown };
+        if (typeof earlier.t === 'string' && typeof earlier.id === 'number') {
+          pending.get(earlier.id)?.reject(new GuesthouseError('service-unavailable', m('rpc.olderService')));
+          pending.delete(earlier.id);
+        }
+      }
     }
   });
   transport.onClose(() => {

@@ -102,6 +102,8 @@ export const en = {
   'browse.notFolder': '{{path}} is not a folder.',
   'browse.denied': 'You may not read the folder {{path}}.',
   'rpc.lost': 'The connection to the Guesthouse service was lost.',
+  'rpc.olderService':
+    'The Guesthouse service running for this library is from an earlier version and speaks another protocol; stop it with "guesthouse service stop" (its guests power off) and try again.',
   'rpc.closed': 'The connection to the Guesthouse service is closed.',
   'service.noStart': 'The Guesthouse service did not start within 20 s; see {{log}}.',
   'service.unreachable': 'The Guesthouse service could not be reached; see {{log}}.',

@@ -101,6 +101,8 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'browse.notFolder': '{{path}}은(는) 폴더가 아닙니다.',
   'browse.denied': '{{path}} 폴더를 읽을 권한이 없습니다.',
   'rpc.lost': 'Guesthouse 서비스와의 연결이 끊어졌습니다.',
+  'rpc.olderService':
+    '이 라이브러리에서 실행 중인 Guesthouse 서비스는 이전 버전이라 다른 프로토콜을 씁니다. "guesthouse service stop"으로 멈추고(게스트는 꺼집니다) 다시 시도하세요.',
   'rpc.closed': 'Guesthouse 서비스와의 연결이 닫혀 있습니다.',
   'service.noStart': 'Guesthouse 서비스가 20초 안에 시작되지 않았습니다. {{log}}을(를) 확인하세요.',
   'service.unreachable': 'Guesthouse 서비스에 연결할 수 없습니다. {{log}}을(를) 확인하세요.',
