@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyGuest, type TestGuest } from '../support/guest';
+import { tinyGuest, tinyVmArgs, type TestGuest } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { tempHome } from '../support/service';
 import { CLI, cli, snapshot } from '../support/cli';
@@ -55,7 +55,7 @@ describe('guesthouse CLI', () => {
   beforeAll(async () => {
     guest = await tinyGuest('amd64');
     home = tempHome();
-    boot = ['--os', 'other-x64', '--memory', '128', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--network', 'none'];
+    boot = tinyVmArgs(guest);
   });
   afterAll(() => {
     if (home) cli(home, ['service', 'stop']);

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyGuest, type TestGuest } from '../support/guest';
+import { tinyGuest, tinyVmArgs, type TestGuest } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { tempHome } from '../support/service';
 import { CLI, cli } from '../support/cli';
@@ -37,7 +37,7 @@ describe('the service dies, its guests do not', () => {
   beforeAll(async () => {
     guest = await tinyGuest('amd64');
     home = tempHome();
-    boot = ['--os', 'other-x64', '--memory', '128', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--network', 'none'];
+    boot = tinyVmArgs(guest);
   });
   afterAll(() => {
     if (home) cli(home, ['service', 'stop']);

@@ -15,7 +15,7 @@ import type { LibraryEntry } from '../library/library';
 import { ensureUefiVars } from '../library/uefiVars';
 import { savedStateEngine, stateFile } from '../library/vmFolder';
 import { runtimeDir } from '../shared/paths';
-import { engineFor } from './engineChoice';
+import { engineFor, qemuImgPath } from './engineChoice';
 import { bootFileProblems, diskInUseProblems, forwardProblems, pathProblems, type RunningVm } from './preflight';
 
 export interface BootContext {
@@ -64,8 +64,7 @@ export async function bootSpec(entry: LibraryEntry, host: HostInfo, context: Boo
   let uefi: { code: string; vars: string } | undefined;
   if (config.firmware === 'uefi') {
     if (!host.uefi.code || !host.uefi.vars) throw new GuesthouseError('engine-missing', host.uefi.detail);
-    if (!host.qemu.img) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? m('qemu.notInstalled'));
-    uefi = { code: host.uefi.code, vars: await ensureUefiVars(dir, { code: host.uefi.code, vars: host.uefi.vars }, host.qemu.img.path) };
+    uefi = { code: host.uefi.code, vars: await ensureUefiVars(dir, { code: host.uefi.code, vars: host.uefi.vars }, qemuImgPath(host)) };
   }
   return { ...common, engine: 'qemu', qemu: { binary: binary.path, accelerator: accel.accelerator, ...(uefi ? { uefi } : {}) } };
 }

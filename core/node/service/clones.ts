@@ -18,6 +18,7 @@ import type { Library, LibraryEntry } from '../library/library';
 import { convertDisk, copyDisk, createLinkedImage } from '../library/diskImages';
 import { extractSnapshotImage } from '../library/snapshotDisks';
 import { diskFileName, logsDir, rawUefiVarsFile, snapshotBaseFile, uefiVarsFile, UEFI_VARS_NAME } from '../library/vmFolder';
+import { qemuImgPath } from './engineChoice';
 import { Progress } from './progress';
 import type { ServiceEvents } from './serviceEvents';
 import { settingsOf, snapshotsUnsupported } from './snapshots';
@@ -58,8 +59,7 @@ export async function cloneVm(c: CloneContext, ref: string, request: CloneReques
   if (req.mode === 'linked' && req.keepSnapshots) throw new GuesthouseError('invalid-input', m('clone.linkedKeepsNone'));
   if (req.snapshot !== undefined && req.keepSnapshots) throw new GuesthouseError('invalid-input', m('clone.snapshotOrTree'));
   const host = await c.host();
-  if (!host.qemu.img) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? m('qemu.notInstalled'));
-  const qemuImg = host.qemu.img.path;
+  const qemuImg = qemuImgPath(host);
   return c.queue.run(uuid, async () => {
     const entry = c.library.find(uuid);
     const state = c.mirror.summary(entry).state;

@@ -12,7 +12,7 @@ import { assertAction, hasEnded, isActionAllowed, type StorageAction } from '../
 import type { Library, LibraryEntry } from '../library/library';
 import { convertDisk, diskInfo, resizeDisk, sizeText } from '../library/diskImages';
 import { diskFileName, uefiVarsFile, UEFI_VARS_NAME } from '../library/vmFolder';
-import { engineFor, engineProblems } from './engineChoice';
+import { engineFor, engineProblems, qemuImgPath } from './engineChoice';
 import { Progress } from './progress';
 import type { ServiceEvents } from './serviceEvents';
 import type { StateMirror } from './stateMirror';
@@ -32,9 +32,7 @@ export class DiskTools {
   constructor(private readonly c: DiskToolsContext) {}
 
   private async qemuImg(): Promise<string> {
-    const host = await this.c.host();
-    if (!host.qemu.img) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? m('qemu.notInstalled'));
-    return host.qemu.img.path;
+    return qemuImgPath(await this.c.host());
   }
 
   /** The attached disk `ref` names (as the config names it, or by its full path). */

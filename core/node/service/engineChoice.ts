@@ -5,8 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HostInfo, VmRuntime } from '../../common/api';
 import { v86Problems, type EngineKind, type VmConfig } from '../../common/config';
+import { GuesthouseError } from '../../common/errors';
 import { m, type Sentence, type SentenceData } from '../../common/messages';
 import type { RunningGuest } from './runningGuest';
+
+/** qemu-img on this host (disks, snapshots, UEFI variable stores), or the sentence on how to install it. */
+export function qemuImgPath(host: HostInfo): string {
+  if (!host.qemu.img) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? m('qemu.notInstalled'));
+  return host.qemu.img.path;
+}
 
 /** Which engine a VM runs on here: its own choice, or for auto QEMU where found, else v86. */
 export function engineFor(config: VmConfig, host: HostInfo): { engine: EngineKind | null; reason: SentenceData } {

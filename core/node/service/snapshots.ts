@@ -38,7 +38,7 @@ import type { Library, LibraryEntry } from '../library/library';
 import { linkedClonesOf } from '../library/linkedClones';
 import { convertUefiVarsToQcow2, deleteDiskSnapshots, listDiskSnapshots, revertDiskSnapshots, takeDiskSnapshots } from '../library/snapshotDisks';
 import { rawUefiVarsFile, snapshotOfBaseFile, uefiVarsBackupFile, uefiVarsFile, UEFI_VARS_NAME } from '../library/vmFolder';
-import { engineFor } from './engineChoice';
+import { engineFor, qemuImgPath } from './engineChoice';
 import { Progress } from './progress';
 import type { RunningGuest } from './runningGuest';
 import type { ServiceEvents } from './serviceEvents';
@@ -114,9 +114,7 @@ export class Snapshots {
   constructor(private readonly c: SnapshotContext) {}
 
   private async qemuImg(): Promise<string> {
-    const host = await this.c.host();
-    if (!host.qemu.img) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? m('qemu.notInstalled'));
-    return host.qemu.img.path;
+    return qemuImgPath(await this.c.host());
   }
 
   /** The VM as it is on disk now (an operation that waited its turn re-reads it). */

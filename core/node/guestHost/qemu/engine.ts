@@ -13,6 +13,7 @@ import { QmpClient, type QmpEvent } from './qmp';
 import { m } from '../../../common/messages';
 import { PausableLog } from '../../shared/logFile';
 import { isDiskFull, writeStreamAtomic } from '../../shared/atomicFile';
+import { lastStderrLine } from '../../shared/stderrLine';
 import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { parsePpm, textFromPixels } from '../display/screenText';
@@ -176,10 +177,8 @@ export class QemuEngine implements Engine {
       return new GuesthouseError('engine-failed', m('qemu.diskLocked', { path: image }));
     }
     // "qemu-system-x86_64: -netdev user,…: could not set up…": drop the program and the option.
-    const last = [...lines].reverse().find((l) => !/^(qemu-system-\w+: )?Is another process/.test(l));
-    const detail = last
-      ?.replace(/^qemu-system-\w+: /, '')
-      .replace(/^-[\w-]+ [^ ]*?: /, '')
+    const detail = lastStderrLine(lines.join('\n'), (l) => /^(qemu-system-\w+: )?Is another process/.test(l))
+      ?.replace(/^-[\w-]+ [^ ]*?: /, '')
       .trim();
     return new GuesthouseError('engine-failed', m('qemu.cannotStart', { detail: detail ? detail.replace(/[.]?$/, '.') : m('qemu.exitedAtOnce') }));
   }
