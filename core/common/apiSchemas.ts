@@ -19,7 +19,7 @@ import {
   vmNameSchema,
 } from './config';
 import type { ServiceMethod } from './api';
-import { formFields, isMessageKey, type ProblemData } from './messages';
+import { formFields, isMessageKey, m, type ProblemData } from './messages';
 import { errorCodes } from './errors';
 import { snapshotDescriptionSchema, snapshotNameSchema } from './snapshots';
 
@@ -151,12 +151,15 @@ const snapshotRef = z
 const diskRef = z
   .string({ error: said('disk.ref') })
   .min(1, { error: said('disk.ref') })
-  .max(4096);
+  .max(4096)
+  .refine((s) => !s.includes('\u0000'), { error: said('path.nul', { what: m('term.disk') }) });
 /** A file on the service's host (an image to import, an ISO). */
-const hostFile = z
-  .string({ error: said('request.file') })
-  .min(1, { error: said('request.file') })
-  .max(4096);
+const hostFile = (what: 'disk' | 'iso') =>
+  z
+    .string({ error: said('request.file') })
+    .min(1, { error: said('request.file') })
+    .max(4096)
+    .refine((s) => !s.includes('\u0000'), { error: said('path.nul', { what: m(`term.${what}`) }) });
 
 /** A chord ("ctrl-alt-delete") or up to 4096 characters of text to type. */
 export const keyInputSchema = z.union(
@@ -232,7 +235,7 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
       .max(2 ** 50, { error: said('config.diskSize') }),
   ]),
   convertDisk: z.tuple([ref, diskRef, z.enum(['qcow2', 'raw'], { error: said('config.diskFormat', { list: 'qcow2, raw' }) })]),
-  importDisk: z.tuple([ref, hostFile]),
-  insertMedia: z.tuple([ref, hostFile]),
+  importDisk: z.tuple([ref, hostFile('disk')]),
+  insertMedia: z.tuple([ref, hostFile('iso')]),
   ejectMedia: z.tuple([ref]),
 };

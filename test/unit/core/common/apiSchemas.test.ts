@@ -14,4 +14,18 @@ describe('input the service bounds or normalizes', () => {
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.message).toBe('One console write takes at most 64 KiB; send longer input in parts, as "guesthouse send NAME --file FILE" does.');
   });
+
+  it('a path with a NUL in it (import, ISO, disk) gets a sentence, not an internal error from the file system', () => {
+    // What the fuzz test sent (seed 1968080879): importDisk with a NUL in the source path.
+    for (const [method, params] of [
+      ['importDisk', ['vm', 'a\u0000.vmdk']],
+      ['insertMedia', ['vm', 'a\u0000.iso']],
+      ['resizeDisk', ['vm', 'a\u0000.qcow2', 2 ** 30]],
+      ['convertDisk', ['vm', 'a\u0000.raw', 'qcow2']],
+    ] as const) {
+      const r = methodParams[method].safeParse(params);
+      expect(r.success, method).toBe(false);
+      expect(r.error?.issues[0]?.message, method).toMatch(/must not contain a NUL character\.$/);
+    }
+  });
 });
