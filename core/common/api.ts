@@ -89,6 +89,9 @@ export interface HostInfo {
   libraryPath: string;
 }
 
+/** A host as known without the accelerators' probe (what creating or editing a VM needs). */
+export type HostBasics = Omit<HostInfo, 'accelerators' | 'acceleratorChoice'>;
+
 export interface FileListing {
   /** The folder listed, absolute. */
   folder: string;

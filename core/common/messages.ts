@@ -166,3 +166,24 @@ export function isSentenceData(value: unknown, depth = 0): value is SentenceData
     (p) => typeof p === 'string' || typeof p === 'number' || (Array.isArray(p) ? p.every((s) => isSentenceData(s, depth + 1)) : isSentenceData(p, depth + 1)),
   );
 }
+
+/**
+ * A core sentence (an error, a reason, a host detail) in the GUI's language: the core sends
+ * each sentence with its catalog key and parameters, and this fills
+ * the same key from the language's catalog, saying sentences among the parameters in turn.
+ * Words without a key (QEMU's own, text the GUI made itself) are shown as they are, and so is
+ * a sentence whose key this build does not know.
+ */
+export function coreText(sentence: SentenceData | string, language: string): string {
+  if (typeof sentence === 'string') return sentence;
+  const locale = localeOf(language);
+  if (!isMessageKey(sentence.key)) return sentence.message;
+  const params = Object.fromEntries(Object.entries(sentence.params ?? {}).map(([name, value]) => [name, paramTextIn(value, language)]));
+  return format(catalogs[locale][sentence.key], params);
+}
+
+function paramTextIn(value: ParamData, language: string): string | number {
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (Array.isArray(value)) return (value as readonly SentenceData[]).map((s) => coreText(s, language)).join(' ');
+  return coreText(value as SentenceData, language);
+}

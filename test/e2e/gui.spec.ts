@@ -7,6 +7,8 @@ import { fullFlow, row } from './flow';
 import { serve, type Served } from './serve';
 import { guiTestsMissing } from './requirements';
 import { connectToService } from '../../core/node/transport/serviceClient';
+import { coreText } from '../../core/common/messages';
+import type { HostInfo } from '../../core/common/api';
 
 const missing = guiTestsMissing;
 
@@ -207,8 +209,12 @@ test.describe('GUI through guesthouse serve', () => {
     await wizard.getByRole('button', { name: '취소' }).click();
     // ... and what the service says about the host.
     await page.getByRole('button', { name: '호스트' }).click();
-    // (Linux: present and working, missing, not allowed, or present but not working, as here.)
-    await expect(page.getByText(/^KVM: \/dev\/kvm[이은을] /)).toBeVisible();
+    // KVM's line is the Korean of what the probe found on this host (present and working,
+    // missing, not allowed, or present but unable to run 64-bit code), as the CLI reports it.
+    const host = JSON.parse((await served.cli(['host', '--json'])).stdout) as HostInfo;
+    const kvm = host.accelerators.find((a) => a.kind === 'kvm')!;
+    expect(kvm.detail.key).toMatch(/^accel\./);
+    await expect(page.getByText(`KVM: ${coreText(kvm.detail, 'ko')}`, { exact: true })).toBeVisible();
     await expect(page.getByText(/에서 QEMU \d+\.\d+(\.\d+)?을\(를\) 찾았습니다\.$/)).toBeVisible();
     await page.getByRole('button', { name: '닫기' }).click();
     await page.getByLabel('언어').selectOption('en');

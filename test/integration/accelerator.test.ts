@@ -1,60 +1,33 @@
 // The accelerator probe and what a guest sees when its accelerator fails. This machine may
-// have no /dev/kvm at all, so a broken KVM is made here: a fake qemu-system-x86_64 on a
-// GUESTHOUSE_QEMU_DIR runs the real QEMU, but turns `-accel kvm -cpu host` into TCG with a
-// CPU that has no long mode (real and protected mode run, 64-bit code never does: the
-// nested-KVM hang), or into QEMU's "KVM internal error" abort. GUESTHOUSE_KVM_DEVICE points
-// at a file standing in for /dev/kvm. Everything else is real: QEMU, the guest, the service.
+// have no /dev/kvm at all, so a broken KVM is made (test/hosts/simulatedHost.mjs: a fake
+// qemu-system-x86_64 that runs the real QEMU without long mode, or aborts as KVM does, and a
+// stand-in for /dev/kvm). Everything else is real: QEMU, the guest, the service.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IVmService, StateChangeEvent } from '../../core/common/api';
 import { probeHost } from '../../core/node/host/hostProbe';
-import { runProbe } from '../../core/node/host/accelProbe';
+import { probeAccelerator, runProbe } from '../../core/node/host/accelProbe';
 import { QmpClient } from '../../core/node/guestHost/qemu/qmp';
 import { VmService } from '../../core/node/service/vmService';
 import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { tempHome } from '../support/service';
+import { brokenKvmEnv, fakeQemuDir, kvmRuns } from '../hosts/simulatedHost.mjs';
 
 const missing = realGuestsMissing();
 const which = (name: string) => execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
 
-type Fake = 'hang' | 'abort';
-
-/** A QEMU folder whose x86_64 binary fakes a broken KVM; GH_TEST_EXTRA_QMP adds a monitor socket for the test. */
-function fakeQemuDir(kind: Fake, root: string): { dir: string; calls: string } {
-  const dir = path.join(root, `qemu-${kind}`);
-  fs.mkdirSync(dir, { recursive: true });
-  const calls = path.join(dir, 'kvm-runs.log');
-  const onKvm =
-    kind === 'hang'
-      ? // No long mode: the CPU resets at the switch to 64-bit, and (without -no-reboot) starts over for ever.
-        `for a; do shift; case "$a" in kvm) a=tcg;; host) a=qemu64,-lm;; -no-reboot) continue;; esac; set -- "$@" "$a"; done`
-      : `echo "KVM internal error. Suberror: 1" >&2; echo "emulation failure" >&2; kill -ABRT $$`;
-  fs.writeFileSync(
-    path.join(dir, 'qemu-system-x86_64'),
-    `#!/bin/sh
-# Test double for a host whose KVM is broken (${kind}); see accelerator.test.ts.
-case " $* " in *" kvm "*) echo run >> "${calls}"; ${onKvm};; esac
-if [ -n "$GH_TEST_EXTRA_QMP" ]; then set -- "$@" -qmp "unix:$GH_TEST_EXTRA_QMP,server=on,wait=off"; fi
-exec ${which('qemu-system-x86_64')} "$@"
-`,
-    { mode: 0o755 },
-  );
-  for (const other of ['qemu-img', 'qemu-system-i386']) fs.symlinkSync(which(other), path.join(dir, other));
-  return { dir, calls };
+/** The process runs (a zombie has ended: its parent is gone, and nobody may have reaped it yet). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
-
-function brokenKvmEnv(kind: Fake, root: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv & { calls: string } {
-  const { dir, calls } = fakeQemuDir(kind, root);
-  const device = path.join(root, 'kvm-device');
-  fs.writeFileSync(device, '');
-  return { ...process.env, GUESTHOUSE_QEMU_DIR: dir, GUESTHOUSE_KVM_DEVICE: device, GUESTHOUSE_CACHE_DIR: path.join(root, 'cache'), ...extra, calls };
-}
-
-const kvmRuns = (calls: string) => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean).length : 0);
 
 /** Resolves with the first state event for `name` that `pred` accepts. */
 function nextState(service: IVmService, name: string, pred: (e: StateChangeEvent) => boolean): Promise<StateChangeEvent> {
@@ -111,11 +84,36 @@ describe('the accelerator probe', () => {
     const env = brokenKvmEnv('abort', path.join(root, 'c'));
     await probeHost({ libraryPath: root, env });
     await probeHost({ libraryPath: root, env });
-    expect(kvmRuns(env.calls)).toBe(1);
+    expect(kvmRuns(env.calls).length).toBe(1);
     // A new QEMU (here: the same script, one byte longer) is probed again.
     fs.appendFileSync(path.join(env.GUESTHOUSE_QEMU_DIR!, 'qemu-system-x86_64'), '\n');
     await probeHost({ libraryPath: root, env });
-    expect(kvmRuns(env.calls)).toBe(2);
+    expect(kvmRuns(env.calls).length).toBe(2);
+  });
+
+  it('has callers that ask while it runs share the one run', async () => {
+    const env = brokenKvmEnv('hang', path.join(root, 'shared'));
+    const qemu = path.join(env.GUESTHOUSE_QEMU_DIR!, 'qemu-system-x86_64');
+    const [a, b] = await Promise.all([probeAccelerator(qemu, 'kvm', env), probeAccelerator(qemu, 'kvm', env)]);
+    expect(a).toEqual(b);
+    expect(a.ok).toBe(false);
+    expect(kvmRuns(env.calls)).toHaveLength(1);
+  });
+
+  it('dies with the process that started it: no QEMU spins on after its parent is killed mid-probe', async () => {
+    const env = brokenKvmEnv('hang', path.join(root, 'orphan'));
+    // The probe in a process of its own (the built module, as the service and the CLI run it).
+    const built = path.resolve(__dirname, '..', '..', 'out', 'core', 'node', 'host', 'accelProbe.js');
+    const script = `require(process.argv[1]).probeAccelerator(process.argv[2], 'kvm')`;
+    const parent = spawn(process.execPath, ['-e', script, built, path.join(env.GUESTHOUSE_QEMU_DIR!, 'qemu-system-x86_64')], { env, stdio: 'ignore' });
+    const gone = new Promise((resolve) => parent.once('exit', resolve));
+    // The fake QEMU writes its pid as it starts (then execs the real QEMU, same pid).
+    await expect.poll(() => kvmRuns(env.calls), { timeout: 10_000 }).toHaveLength(1);
+    const pid = Number(kvmRuns(env.calls)[0]!.split(' ')[1]);
+    expect(alive(pid)).toBe(true);
+    parent.kill('SIGKILL');
+    await gone;
+    await expect.poll(() => alive(pid), { timeout: 2000, interval: 50 }).toBe(false);
   });
 
   it("GUESTHOUSE_ACCELERATOR and the host setting override the probe; the VM's own setting still wins", async () => {
@@ -155,10 +153,18 @@ describe('guests on a host whose KVM is broken', () => {
     return s;
   };
 
-  it('auto boots the tiny guest under TCG when KVM hangs in 64-bit mode', async () => {
-    const service = serviceWith(brokenKvmEnv('hang', path.join(root, 'h')));
+  it('auto boots the tiny guest under TCG when KVM hangs in 64-bit mode; only the start waits for the probe', async () => {
+    const env = brokenKvmEnv('hang', path.join(root, 'h'));
+    const service = serviceWith(env);
+    // Creating, showing and changing a VM need no accelerator: no probe runs for them.
     await service.createVm(tinyVm(guest, 'auto'));
-    await service.startVm('auto');
+    await service.modifyVm('auto', { cpus: 1 });
+    expect((await service.getVm('auto')).state).toBe('stopped');
+    expect(kvmRuns(env.calls)).toHaveLength(0);
+    // A start and the host panel asking at once share one probe.
+    const [host] = await Promise.all([service.getHostInfo(), service.startVm('auto')]);
+    expect(host.acceleratorChoice.accelerator).toBe('tcg');
+    expect(kvmRuns(env.calls)).toHaveLength(1);
     expect((await service.getVm('auto')).runtime?.accelerator).toBe('tcg');
     expect(await service.waitForConsole('auto', guest.readyMarker, 60_000)).toBe(true);
     await service.powerOffVm('auto');

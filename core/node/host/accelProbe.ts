@@ -8,6 +8,7 @@ import { sentenceDataSchema } from '../../common/apiSchemas';
 import { writeFileAtomic } from '../shared/atomicFile';
 import { cacheHome } from '../shared/paths';
 import { lastStderrLine } from '../shared/stderrLine';
+import { dieWithParent, killOnExit } from '../shared/dieWithParent';
 import type { HardwareAccelerator } from '../../common/engines';
 
 /** How long the probe may take; a vCPU that hangs (nested KVM in long mode) never ends it. */
@@ -71,8 +72,11 @@ export interface ProbeResult {
  */
 export function runProbe(qemuBinary: string, accel: HardwareAccelerator | 'tcg', timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
   const name = accel.toUpperCase();
+  // The probe's QEMU dies with this process (a CLI interrupted, a test worker torn down, the app
+  // quit mid-probe): a hanging vCPU left behind would spin a core for ever.
+  const [cmd, argv] = dieWithParent(qemuBinary, probeArgv(accel));
   return new Promise((resolve) => {
-    execFile(qemuBinary, probeArgv(accel), { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, _stdout, stderr) => {
+    const child = execFile(cmd, argv, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, _stdout, stderr) => {
       const e = err as (Error & { code?: number | string; killed?: boolean; signal?: string }) | null;
       if (e?.code === 99) return resolve({ ok: true, detail: { message: '' } });
       if (e?.killed) return resolve({ ok: false, detail: m('accel.no64Hang', { accel: name, seconds: Math.round(timeoutMs / 1000) }) });
@@ -82,6 +86,7 @@ export function runProbe(qemuBinary: string, accel: HardwareAccelerator | 'tcg',
       if (!e?.signal && !e?.code) return resolve({ ok: false, detail: m('accel.no64Reset', { accel: name }) });
       resolve({ ok: false, detail: m('accel.no64Exit', { accel: name, code: e.signal ?? String(e.code) }) });
     });
+    killOnExit(child);
   });
 }
 
@@ -113,16 +118,28 @@ function readCache(file: string): z.infer<typeof cacheSchema> {
  * The probe's result for this host, QEMU binary and kernel, from the cache when there is
  * one (so a start costs nothing extra), else probed once and remembered.
  */
-export async function probeAccelerator(
+export function probeAccelerator(
   qemuBinary: string,
   accel: HardwareAccelerator,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ProbeResult & { cached: boolean }> {
   const file = path.join(cacheHome(env), 'accelerator-probe.json');
   const key = cacheKey(qemuBinary, accel);
-  const cache = readCache(file);
-  const hit = key ? cache[key] : undefined;
-  if (hit) return { ok: hit.ok, detail: hit.detail, cached: true };
+  const hit = key ? readCache(file)[key] : undefined;
+  if (hit) return Promise.resolve({ ok: hit.ok, detail: hit.detail, cached: true });
+  // Callers that ask while a probe runs share it: one QEMU, one answer.
+  const flightKey = `${file}|${key ?? `${accel}|${qemuBinary}`}`;
+  const flying = inFlight.get(flightKey);
+  if (flying) return flying;
+  const run = probeAndRemember(qemuBinary, accel, file, key).finally(() => inFlight.delete(flightKey));
+  inFlight.set(flightKey, run);
+  return run;
+}
+
+/** Probes under way in this process, by cache file and key. */
+const inFlight = new Map<string, Promise<ProbeResult & { cached: boolean }>>();
+
+async function probeAndRemember(qemuBinary: string, accel: HardwareAccelerator, file: string, key: string | null): Promise<ProbeResult & { cached: boolean }> {
   const result = await runProbe(qemuBinary, accel);
   if (key) {
     try {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { HostInfo, QemuBinary } from '../../common/api';
+import type { HostBasics, HostInfo, QemuBinary } from '../../common/api';
 import { findV86Firmware, firmwareHint, firmwareWhere } from './v86Firmware';
 import { m, sentences, type Sentence, type SentenceData } from '../../common/messages';
 import { findUefiFirmware, uefiHint } from '../library/uefiVars';
@@ -120,8 +120,8 @@ export function chooseAccelerator(accelerators: HostInfo['accelerators'], settin
   };
 }
 
-/** Looks at what this host really has: CPUs, memory, accelerators, QEMU. */
-export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
+/** Looks at what this host has, all but the accelerators' probe: CPUs, memory, QEMU, firmware. Cheap. */
+export async function probeHostBasics(options: ProbeOptions): Promise<HostBasics> {
   const env = options.env ?? process.env;
   const dirs = qemuSearchDirs(env);
   const binaries: QemuBinary[] = [];
@@ -132,25 +132,10 @@ export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
   const imgPath = findExecutable('qemu-img', dirs);
   const img = imgPath ? { path: imgPath, version: await versionOf(imgPath) } : null;
   const cpus = os.cpus();
-  const [hvf, whpx] = await Promise.all([hvfUsable(), whpxUsable()]);
   const hasQemu = binaries.some((b) => b.arch === 'x86_64');
   const firmware = findV86Firmware(env);
   const uefi = findUefiFirmware(env);
   const settings = options.home ? readHostSettings(options.home) : { accelerator: 'auto' as const };
-  const nominal: Record<HardwareAccelerator, { usable: boolean; detail: SentenceData }> = { kvm: kvmUsable(env), hvf, whpx };
-  const x86 = binaries.find((b) => b.arch === 'x86_64');
-  const accelerators: HostInfo['accelerators'] = [];
-  for (const kind of hardwareAccelerators) {
-    let { usable, detail } = nominal[kind];
-    const present = usable;
-    // A present accelerator counts only once QEMU has run 64-bit guest code with it.
-    if (usable && x86 && process.arch === 'x64') {
-      const probe = await probeAccelerator(x86.path, kind, env);
-      if (!probe.ok) ({ usable, detail } = { usable: false, detail: probe.detail });
-    }
-    accelerators.push({ kind, usable, present, detail });
-  }
-  accelerators.push({ kind: 'tcg', usable: hasQemu, present: hasQemu, detail: m(hasQemu ? 'accel.tcgOk' : 'accel.tcgNeedsQemu') });
   return {
     platform: process.platform,
     arch: process.arch,
@@ -159,8 +144,6 @@ export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
     physicalCpus: physicalCpuCount(),
     memoryTotalMib: Math.floor(os.totalmem() / 2 ** 20),
     memoryFreeMib: Math.floor(os.freemem() / 2 ** 20),
-    accelerators,
-    acceleratorChoice: chooseAccelerator(accelerators, settings, env),
     settings,
     qemu: { binaries, img, installHint: hasQemu && img ? null : qemuInstallHint() },
     autoEngine: hasQemu
@@ -174,6 +157,38 @@ export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
     uefi: uefi ? { available: true, ...uefi, detail: m('uefi.found', { code: uefi.code }) } : { available: false, code: null, vars: null, detail: uefiHint() },
     libraryPath: options.libraryPath,
   };
+}
+
+export type HostAccelerators = Pick<HostInfo, 'accelerators' | 'acceleratorChoice'>;
+
+/**
+ * The accelerators of a host whose basics are known: each present hardware accelerator
+ * counts only once QEMU has run 64-bit guest code with it (the probe: up to
+ * PROBE_TIMEOUT_MS the first time, then from the cache).
+ */
+export async function probeAccelerators(basics: HostBasics, env: NodeJS.ProcessEnv = process.env): Promise<HostAccelerators> {
+  const [hvf, whpx] = await Promise.all([hvfUsable(), whpxUsable()]);
+  const nominal: Record<HardwareAccelerator, { usable: boolean; detail: SentenceData }> = { kvm: kvmUsable(env), hvf, whpx };
+  const x86 = basics.qemu.binaries.find((b) => b.arch === 'x86_64');
+  const accelerators: HostInfo['accelerators'] = [];
+  for (const kind of hardwareAccelerators) {
+    let { usable, detail } = nominal[kind];
+    const present = usable;
+    if (usable && x86 && process.arch === 'x64') {
+      const probe = await probeAccelerator(x86.path, kind, env);
+      if (!probe.ok) ({ usable, detail } = { usable: false, detail: probe.detail });
+    }
+    accelerators.push({ kind, usable, present, detail });
+  }
+  const hasQemu = Boolean(x86);
+  accelerators.push({ kind: 'tcg', usable: hasQemu, present: hasQemu, detail: m(hasQemu ? 'accel.tcgOk' : 'accel.tcgNeedsQemu') });
+  return { accelerators, acceleratorChoice: chooseAccelerator(accelerators, basics.settings, env) };
+}
+
+/** Looks at what this host really has: CPUs, memory, accelerators (probed), QEMU. */
+export async function probeHost(options: ProbeOptions): Promise<HostInfo> {
+  const basics = await probeHostBasics(options);
+  return { ...basics, ...(await probeAccelerators(basics, options.env ?? process.env)) };
 }
 
 /** Physical cores (Linux: distinct core ids); falls back to the logical count. */

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CloneRequest, HostInfo } from '../../common/api';
+import type { CloneRequest, HostBasics } from '../../common/api';
 import { cloneRequestSchema } from '../../common/apiSchemas';
 import { parseOrThrow, vmConfigSchema, type DiskConfig, type VmConfig } from '../../common/config';
 import { GuesthouseError } from '../../common/errors';
@@ -27,7 +27,7 @@ import type { VmQueue } from './vmQueue';
 
 export interface CloneContext {
   library: Library;
-  host: () => Promise<HostInfo>;
+  host: () => Promise<HostBasics>;
   mirror: StateMirror;
   events: ServiceEvents;
   queue: VmQueue;

@@ -4,7 +4,7 @@
 // no QEMU has them open). And the CD drive: an ISO in or out, running or not.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DiskInfo, HostInfo } from '../../common/api';
+import type { DiskInfo, HostBasics } from '../../common/api';
 import { parseOrThrow, vmConfigSchema, type DiskConfig, type DiskFormat, type VmConfig } from '../../common/config';
 import { GuesthouseError, throwProblems } from '../../common/errors';
 import { m } from '../../common/messages';
@@ -21,7 +21,7 @@ import type { VmQueue } from './vmQueue';
 
 export interface DiskToolsContext {
   library: Library;
-  host: () => Promise<HostInfo>;
+  host: () => Promise<HostBasics>;
   mirror: StateMirror;
   events: ServiceEvents;
   queue: VmQueue;

@@ -3,20 +3,20 @@
 // (the notes in the VM's details: the engine's gaps, a paused log, a guest with no sign of life).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HostInfo, VmRuntime } from '../../common/api';
+import type { HostBasics, VmRuntime } from '../../common/api';
 import { v86Problems, type EngineKind, type VmConfig } from '../../common/config';
 import { GuesthouseError } from '../../common/errors';
 import { m, type Sentence, type SentenceData } from '../../common/messages';
 import type { RunningGuest } from './runningGuest';
 
 /** qemu-img on this host (disks, snapshots, UEFI variable stores), or the sentence on how to install it. */
-export function qemuImgPath(host: HostInfo): string {
+export function qemuImgPath(host: HostBasics): string {
   if (!host.qemu.img) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? m('qemu.notInstalled'));
   return host.qemu.img.path;
 }
 
 /** Which engine a VM runs on here: its own choice, or for auto QEMU where found, else v86. */
-export function engineFor(config: VmConfig, host: HostInfo): { engine: EngineKind | null; reason: SentenceData } {
+export function engineFor(config: VmConfig, host: HostBasics): { engine: EngineKind | null; reason: SentenceData } {
   if (config.engine === 'qemu')
     return host.qemu.binaries.length
       ? { engine: 'qemu', reason: m('engine.setQemu') }
@@ -26,7 +26,7 @@ export function engineFor(config: VmConfig, host: HostInfo): { engine: EngineKin
 }
 
 /** The engine's limits, where the VM will run on v86 (raw disks only, 32-bit, one CPU…). */
-export function engineProblems(config: VmConfig, host: HostInfo, dir: string | undefined): Sentence[] {
+export function engineProblems(config: VmConfig, host: HostBasics, dir: string | undefined): Sentence[] {
   if (engineFor(config, host).engine !== 'v86') return [];
   const initrd = config.directBoot?.initrdPath ? path.resolve(dir ?? '.', config.directBoot.initrdPath) : null;
   const size = initrd && fs.existsSync(initrd) ? fs.statSync(initrd).size : 0;

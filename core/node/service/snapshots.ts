@@ -13,7 +13,7 @@
 // A running VM reverts to a live snapshot in place; to an offline one, only once powered off.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HostInfo, RevertOptions, SnapshotInfo, SnapshotList, SnapshotRequest } from '../../common/api';
+import type { HostBasics, RevertOptions, SnapshotInfo, SnapshotList, SnapshotRequest } from '../../common/api';
 import { revertOptionsSchema, snapshotRequestSchema } from '../../common/apiSchemas';
 import { parseOrThrow, vmConfigSchema, type VmConfig } from '../../common/config';
 import { GuesthouseError, throwProblems } from '../../common/errors';
@@ -47,7 +47,7 @@ import type { VmQueue } from './vmQueue';
 
 export interface SnapshotContext {
   library: Library;
-  host: () => Promise<HostInfo>;
+  host: () => Promise<HostBasics>;
   mirror: StateMirror;
   events: ServiceEvents;
   queue: VmQueue;
@@ -92,7 +92,7 @@ export function snapshotImages(config: VmConfig, dir: string): SnapshotImage[] {
 const imagesOf = (names: readonly string[], dir: string): SnapshotImage[] => names.map((name) => ({ name, file: path.resolve(dir, name) }));
 
 /** Why this VM cannot hold snapshots here, or null. */
-export function snapshotsUnsupported(entry: LibraryEntry, host: HostInfo, engine = engineFor(entry.config, host).engine): Sentence | null {
+export function snapshotsUnsupported(entry: LibraryEntry, host: HostBasics, engine = engineFor(entry.config, host).engine): Sentence | null {
   const { config, dir } = entry;
   if (engine === 'v86') return m('snapshot.v86', { name: config.identity.name });
   if (!config.disks.length) return m('snapshot.noDisks');

@@ -5,7 +5,7 @@
 // changed; each edit holds the VM's lock while it writes, so no other process runs it meanwhile.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CreateVmRequest, DeleteOptions, HostInfo, ModifyVmRequest } from '../../common/api';
+import type { CreateVmRequest, DeleteOptions, HostBasics, ModifyVmRequest } from '../../common/api';
 import { createVmRequestSchema, deleteOptionsSchema, modifyVmRequestSchema } from '../../common/apiSchemas';
 import {
   engineKinds,
@@ -30,7 +30,7 @@ import { applyChanges, configFromRequest, NEEDS_KERNEL } from './vmRequests';
 
 export interface EditContext {
   library: Library;
-  host: () => Promise<HostInfo>;
+  host: () => Promise<HostBasics>;
   /** The VMs' states: an edit refuses a VM whose state does not allow it. */
   mirror: StateMirror;
 }
@@ -76,7 +76,7 @@ export async function createVm({ library, host: getHost }: EditContext, request:
  * Adds a new disk, made by Guesthouse in the VM's folder, to `config`: raw where the VM runs
  * on v86 (it reads raw images only), else qcow2 (grows on demand), under the first free name.
  */
-function newDisk(config: VmConfig, format: DiskFormat | undefined, host: HostInfo, dir: string | undefined, problems: Sentence[]): DiskConfig {
+function newDisk(config: VmConfig, format: DiskFormat | undefined, host: HostBasics, dir: string | undefined, problems: Sentence[]): DiskConfig {
   const fmt = format ?? (engineFor(config, host).engine === 'v86' ? 'raw' : 'qcow2');
   if (fmt === 'qcow2' && !host.qemu.img) problems.push(m('request.needsImg', { hint: host.qemu.installHint ?? '' }).about('disk'));
   const taken = (name: string) => config.disks.some((d) => d.path === name) || (dir !== undefined && fs.existsSync(path.join(dir, name)));
@@ -87,7 +87,7 @@ function newDisk(config: VmConfig, format: DiskFormat | undefined, host: HostInf
   return disk;
 }
 
-async function makeDisk(file: string, format: DiskFormat, bytes: number, host: HostInfo): Promise<void> {
+async function makeDisk(file: string, format: DiskFormat, bytes: number, host: HostBasics): Promise<void> {
   if (format === 'qcow2') return await createDiskImage(host.qemu.img!.path, file, 'qcow2', bytes);
   fs.writeFileSync(file, '', { flag: 'wx' });
   try {

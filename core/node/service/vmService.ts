@@ -15,6 +15,7 @@ import type {
   DiskInfo,
   Disposable,
   FileListing,
+  HostBasics,
   HostInfo,
   IVmService,
   KeyInput,
@@ -33,7 +34,7 @@ import { hostSettingsSchema, shutdownOptionsSchema, type HostSettings } from '..
 import { parseOrThrow, type DiskFormat } from '../../common/config';
 import type { BootSpec, GuestRequestAction } from '../../common/protocol';
 import { assertAction, type VmAction } from '../../common/state';
-import { probeHost } from '../host/hostProbe';
+import { probeAccelerators, probeHostBasics, type HostAccelerators } from '../host/hostProbe';
 import { writeHostSettings } from '../library/hostSettings';
 import { Library, type LibraryEntry } from '../library/library';
 import { bootSpec } from './bootSpec';
@@ -82,22 +83,25 @@ export class VmService implements IVmService {
   private readonly queue = new VmQueue();
   private readonly snapshots: Snapshots;
   private readonly disks: DiskTools;
-  private hostInfo: Promise<HostInfo> | undefined;
+  private hostBasics: Promise<HostBasics> | undefined;
+  /** The accelerators' probe, run when a start or the host panel needs it; callers share one run. */
+  private hostAccelerators: { run: Promise<HostAccelerators>; settled: boolean } | undefined;
 
   constructor(private readonly options: VmServiceOptions) {
     this.library = new Library(options.home);
     this.pool = new GuestHostPool(options.spawner ?? (options.survivable ? survivableForkSpawner : forkSpawner));
     this.launcher = this.pool.launch;
     if (options.spareGuestHosts) {
-      void this.host().then(
+      void this.basics().then(
         (h) => h.autoEngine.engine && this.pool.keepSpare(h.autoEngine.engine),
         () => undefined,
       );
     }
     this.env = options.env ?? process.env;
-    this.edits = { library: this.library, host: () => this.host(), mirror: this.mirror };
+    // Creating, editing, cloning a VM, its disks and snapshots need the host's basics, never the probe.
+    this.edits = { library: this.library, host: () => this.basics(), mirror: this.mirror };
     this.launch = { home: options.home, library: this.library, mirror: this.mirror, launcher: this.launcher, survivable: options.survivable ?? false };
-    const tools = { library: this.library, host: () => this.host(), mirror: this.mirror, events: this.events, queue: this.queue };
+    const tools = { library: this.library, host: () => this.basics(), mirror: this.mirror, events: this.events, queue: this.queue };
     this.snapshots = new Snapshots({ ...tools, start: (ref, extra) => this.start(ref, extra) });
     this.disks = new DiskTools({ ...tools, edits: this.edits });
     // A VM that runs (started, resumed) is no longer what its current snapshot holds.
@@ -109,12 +113,31 @@ export class VmService implements IVmService {
     return this.mirror.count;
   }
 
-  private host(refresh = false): Promise<HostInfo> {
-    if (refresh || !this.hostInfo) {
-      this.hostInfo = probeHost({ libraryPath: this.library.root, home: this.options.home, env: this.env });
-      this.hostInfo.catch(() => (this.hostInfo = undefined));
+  /** CPUs, memory, QEMU, firmware: cheap, looked at once (again on refresh). */
+  private basics(refresh = false): Promise<HostBasics> {
+    if (refresh || !this.hostBasics) {
+      const run = probeHostBasics({ libraryPath: this.library.root, home: this.options.home, env: this.env });
+      this.hostBasics = run;
+      run.catch(() => this.hostBasics === run && (this.hostBasics = undefined));
     }
-    return this.hostInfo;
+    return this.hostBasics;
+  }
+
+  /**
+   * The whole host, accelerators included. A refresh looks again (the probe's cache makes that
+   * cheap) unless a probe is under way, whose answer every caller then shares.
+   */
+  private async host(refresh = false): Promise<HostInfo> {
+    const basics = await this.basics(refresh);
+    if (!this.hostAccelerators || (refresh && this.hostAccelerators.settled)) {
+      const flight = { run: probeAccelerators(basics, this.env), settled: false };
+      this.hostAccelerators = flight;
+      flight.run.then(
+        () => (flight.settled = true),
+        () => this.hostAccelerators === flight && (this.hostAccelerators = undefined),
+      );
+    }
+    return { ...basics, ...(await this.hostAccelerators.run) };
   }
 
   async getHostInfo(): Promise<HostInfo> {
@@ -143,7 +166,7 @@ export class VmService implements IVmService {
   private async details(entry: LibraryEntry): Promise<VmDetails> {
     const guest = this.mirror.guest(entry.config.identity.uuid);
     const runtime = guest?.runtime;
-    const choice = engineFor(entry.config, await this.host());
+    const choice = engineFor(entry.config, await this.basics());
     return {
       ...this.mirror.summary(entry),
       config: entry.config,
@@ -323,7 +346,11 @@ export class VmService implements IVmService {
   }
 
   async cloneVm(ref: string, request: CloneRequest): Promise<VmDetails> {
-    const entry = await cloneVm({ library: this.library, host: () => this.host(), mirror: this.mirror, events: this.events, queue: this.queue }, ref, request);
+    const entry = await cloneVm(
+      { library: this.library, host: () => this.basics(), mirror: this.mirror, events: this.events, queue: this.queue },
+      ref,
+      request,
+    );
     return await this.details(entry);
   }
 

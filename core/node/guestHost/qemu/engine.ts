@@ -14,12 +14,11 @@ import { m } from '../../../common/messages';
 import { PausableLog } from '../../shared/logFile';
 import { isDiskFull, writeStreamAtomic } from '../../shared/atomicFile';
 import { lastStderrLine } from '../../shared/stderrLine';
+import { dieWithParent } from '../../shared/dieWithParent';
 import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { parsePpm, textFromPixels } from '../display/screenText';
 import { logFile, vmRuntimeFile } from '../../library/vmFolder';
-
-const SETPRIV = '/usr/bin/setpriv';
 
 /** Why QEMU's last SHUTDOWN happened, mapped to what the user sees. */
 function describeShutdown(reason: string | undefined): EngineExit {
@@ -104,8 +103,7 @@ export class QemuEngine implements Engine {
     });
 
     // QEMU must not outlive its guest host; on Linux the kernel kills it for us.
-    const [cmd, argv] =
-      process.platform === 'linux' && fs.existsSync(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', qemu.binary, ...args]] : [qemu.binary, args];
+    const [cmd, argv] = dieWithParent(qemu.binary, args);
     this.log.write(`${new Date().toISOString()} ${[qemu.binary, ...args].join(' ')}\n`);
     const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
