@@ -16,6 +16,7 @@
 //   of the cell, there half of the time as it blinks) masked out. Unknown cells read '?'.
 
 import { VGA_FONT_8X14, VGA_FONT_8X16, VGA_FONT_8X8 } from './vgaFont';
+import { CP437 } from './cp437';
 
 /** Decodes a binary PPM (P6, maxval 255), as QMP `screendump` writes by default. */
 export function parsePpm(data: Uint8Array): { width: number; height: number; rgb: Uint8Array } {
@@ -49,13 +50,6 @@ export function parsePpm(data: Uint8Array): { width: number; height: number; rgb
   if (data.length - pos < size) throw new Error(`truncated PPM: ${data.length - pos} of ${size} pixel bytes`);
   return { width, height, rgb: data.subarray(pos, pos + size) };
 }
-
-/** Code page 437 as Unicode (0x00 and 0xFF are blank glyphs and read as spaces anyway). */
-const CP437 =
-  ' ☺☻♥♦♣♠•◘○◙♂♀♪♫☼►◄↕‼¶§▬↨↑↓→←∟↔▲▼' +
-  ' !"#$%&\'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~⌂' +
-  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐' +
-  '└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■ ';
 
 const BLANK = 0x20;
 const isPrintableAscii = (code: number) => code > 0x20 && code < 0x7f;

@@ -1,6 +1,6 @@
 // RFB keysyms to PC scan codes (set 1) for the v86 screen's keyboard.
 import { describe, expect, it } from 'vitest';
-import { scancodesFor } from '../../../../../../core/node/guestHost/v86/screen';
+import { scancodesFor } from '../../../../../../core/node/guestHost/v86/keyboard';
 
 describe('scancodesFor', () => {
   it('maps a US keyboard: shifted keysyms share their key, break = make | 0x80', () => {
