@@ -62,6 +62,14 @@ export class Library {
     this.root = machinesDir(home);
   }
 
+  /**
+   * The library's index: each folder's vm.json as last read, by the file's identity (inode,
+   * size, mtime). A write of our own replaces the file (a new inode), so does one by another
+   * process (another service, the CLI, an editor that saves in place changes size or mtime):
+   * a scan stats each file and parses only the ones that changed.
+   */
+  private readonly index = new Map<string, { stamp: string; entry: { config: VmConfig } | { reason: SentenceData; id: string } }>();
+
   /** Every VM folder with a vm.json: those whose config reads, and those whose config does not. */
   scan(): { entries: LibraryEntry[]; inaccessible: InaccessibleEntry[] } {
     const entries: LibraryEntry[] = [];
@@ -70,29 +78,49 @@ export class Library {
     try {
       names = fs.readdirSync(this.root);
     } catch {
+      this.index.clear();
       return { entries, inaccessible };
     }
+    const seen = new Set<string>();
     for (const name of names.sort()) {
       const dir = path.join(this.root, name);
       const file = configFile(dir);
-      if (!fs.existsSync(file)) continue;
-      let text: string;
+      let st: fs.Stats;
       try {
-        text = fs.readFileSync(file, 'utf8');
+        st = fs.statSync(file);
       } catch {
-        inaccessible.push({ id: name, name, dir, reason: m('config.unreadable', { source: file }) });
-        continue;
+        continue; // no vm.json: not a VM folder
       }
-      try {
-        entries.push({ config: parseConfigText(text, file), dir });
-      } catch (err) {
-        const reason = err instanceof GuesthouseError ? sentenceOf(err) : m('config.unreadable', { source: file });
-        // The id stays what it was where the file or its backup still says it (a GUI keeps it selected).
-        const id = rawUuid(text) ?? readConfig(backupFile(dir))?.identity.uuid ?? name;
-        inaccessible.push({ id, name, dir, reason });
+      seen.add(dir);
+      const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+      let known = this.index.get(dir);
+      if (known?.stamp !== stamp) {
+        known = { stamp, entry: this.read(dir, name, file) };
+        this.index.set(dir, known);
       }
+      // Callers get their own copy: what they change is not the index's.
+      if ('config' in known.entry) entries.push({ config: structuredClone(known.entry.config), dir });
+      else inaccessible.push({ id: known.entry.id, name, dir, reason: known.entry.reason });
     }
+    for (const dir of this.index.keys()) if (!seen.has(dir)) this.index.delete(dir);
     return { entries, inaccessible };
+  }
+
+  /** One folder's vm.json, parsed, or why it cannot be. */
+  protected read(dir: string, name: string, file: string): { config: VmConfig } | { reason: SentenceData; id: string } {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      return { id: name, reason: m('config.unreadable', { source: file }) };
+    }
+    try {
+      return { config: parseConfigText(text, file) };
+    } catch (err) {
+      const reason = err instanceof GuesthouseError ? sentenceOf(err) : m('config.unreadable', { source: file });
+      // The id stays what it was where the file or its backup still says it (a GUI keeps it selected).
+      return { id: rawUuid(text) ?? readConfig(backupFile(dir))?.identity.uuid ?? name, reason };
+    }
   }
 
   /** Every VM whose config reads; unreadable ones are reported through `onProblem`. */

@@ -57,6 +57,8 @@ export interface VmServiceOptions {
   home: string;
   /** How guest host processes start: child_process.fork by default, utilityProcess in Electron. */
   spawner?: GuestHostSpawner;
+  /** The library to serve (one per home; a test or an embedder may hand in its own). */
+  library?: Library;
   /** Keep a guest host started ahead, so starting a VM skips Node's start-up (the services do). */
   spareGuestHosts?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -88,7 +90,7 @@ export class VmService implements IVmService {
   private hostAccelerators: { run: Promise<HostAccelerators>; settled: boolean } | undefined;
 
   constructor(private readonly options: VmServiceOptions) {
-    this.library = new Library(options.home);
+    this.library = options.library ?? new Library(options.home);
     this.pool = new GuestHostPool(options.spawner ?? (options.survivable ? survivableForkSpawner : forkSpawner));
     this.launcher = this.pool.launch;
     if (options.spareGuestHosts) {
