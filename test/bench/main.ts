@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot)
+ * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot, library)
  * A/B benchmarks of Guesthouse against QEMU and v86 run by hand, interleaved in one
  * run. Measures and reports; never fails on a number. Writes bench/results/<date>.json
  * and prints a Markdown table with the machine it ran on.
@@ -17,6 +17,7 @@ import { findV86Firmware } from '../../core/node/host/v86Firmware';
 import { benchDisplay, displayMarkdown } from './display';
 import { RawQemu } from './rawQemu';
 import { benchSnapshot, snapshotMarkdown } from './snapshot';
+import { benchLibrary } from './library';
 import { markdownPairs, pairResult, percentile, summarize, type PairResult } from './stats';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -410,6 +411,7 @@ async function main(): Promise<void> {
   const results: PairResult[] = [];
   const extra: Record<string, unknown> = {};
   try {
+    if (want('library')) results.push(benchLibrary({ pairs: PAIRS, warmup: WARMUP }));
     if (want('start')) results.push(...(await benchStart(g)));
     if (want('console')) results.push(...(await benchConsole(g)).pairs);
     if (want('rss')) extra.rss = await benchRss(g, g86);
