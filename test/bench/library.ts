@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CONFIG_VERSION, type VmConfig } from '../../core/common/config';
+import type { VmConfig } from '../../core/common/config';
+import { sampleConfig } from '../support/sampleConfig';
 import { Library } from '../../core/node/library/library';
 import { pairResult, type PairResult } from './stats';
 
@@ -11,26 +12,7 @@ const VMS = 200;
 
 function config(i: number): VmConfig {
   const hex = i.toString(16).padStart(12, '0');
-  return {
-    version: CONFIG_VERSION,
-    identity: { uuid: `00000000-0000-4000-8000-${hex}`, name: `vm-${i}`, osType: 'linux-x64', createdAt: new Date().toISOString() },
-    cpus: 1,
-    memoryMib: 256,
-    disks: [],
-    optical: null,
-    directBoot: null,
-    firmware: 'bios',
-    chipset: 'pc',
-    display: { adapter: 'vga' },
-    input: { pointer: 'tablet' },
-    diskBus: 'virtio',
-    network: { mode: 'nat', model: 'virtio', forwards: [] },
-    serial: { enabled: true },
-    engine: 'auto',
-    accelerator: 'auto',
-    shutdownTimeoutMs: 30000,
-    snapshots: { currentId: null, currentChanged: false, nodes: [] },
-  } as VmConfig;
+  return { ...sampleConfig, disks: [], identity: { ...sampleConfig.identity, uuid: `00000000-0000-4000-8000-${hex}`, name: `vm-${i}` } };
 }
 
 const ms = (f: () => void, times: number): number => {
