@@ -3,14 +3,15 @@ import { GuesthouseError, throwProblems, type ProblemsOf } from './errors';
 import { diskBuses, diskFormats, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type DiskFormat, type OsType } from './presets';
 import { m, said, schemaSentence, type FormField, type Sentence } from './messages';
 import { acceleratorSettings, engineSettings } from './engines';
-import { emptySnapshotTree, snapshotTreeSchema } from './snapshots';
+import { snapshotTreeSchema } from './snapshots';
+import { attachedNics, nicAttachments, nicAttachmentSchema, nicsSchema } from './nics';
+import { CONFIG_VERSION, migrateConfig } from './configMigrations';
 
 export { diskBuses, diskFormats, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type DiskFormat, type OsType };
 export { parseSize } from './size';
 export * from './engines';
-
-/** The config version this build writes. Older files are migrated, newer ones refused. */
-export const CONFIG_VERSION = 3;
+export * from './nics';
+export { CONFIG_VERSION, migrateConfig, migrations, type Migration } from './configMigrations';
 
 export const firmwareKinds = ['bios', 'uefi'] as const;
 export type FirmwareKind = (typeof firmwareKinds)[number];
@@ -64,7 +65,6 @@ export const firmwareSchema = z.enum(firmwareKinds, { error: said('config.firmwa
 export const displaySchema = z.enum(displayAdapters, { error: said('config.display', { list: displayAdapters.join(', ') }) });
 export const pointerSchema = z.enum(pointerKinds, { error: said('config.pointer', { list: pointerKinds.join(', ') }) });
 export const diskBusSchema = z.enum(diskBuses, { error: said('config.diskBus', { list: diskBuses.join(', ') }) });
-export const nicModelSchema = z.enum(nicModels, { error: said('config.nicModel', { list: nicModels.join(', ') }) });
 
 /** Held in milliseconds, typed in seconds (the CLI's --shutdown-timeout-s, the GUI): the sentence speaks seconds. */
 const shutdownTimeoutError = { error: said('config.shutdownTimeout', { min: 1, max: 3600 }) };
@@ -73,28 +73,10 @@ export const shutdownTimeoutSchema = z
   .int(shutdownTimeoutError)
   .min(1000, shutdownTimeoutError)
   .max(3_600_000, shutdownTimeoutError);
-export const networkModes = ['nat', 'none'] as const;
-export const networkModeSchema = z.enum(networkModes, { error: said('config.network', { list: networkModes.join(', ') }) });
+/** A create or modify request's `network`: the first card's attachment. */
+export const networkModes = nicAttachments;
+export const networkModeSchema = nicAttachmentSchema;
 export const diskFormatSchema = z.enum(diskFormats, { error: said('config.diskFormat', { list: diskFormats.join(', ') }) });
-
-export const portSchema = z
-  .number({ error: said('port.number') })
-  .int({ error: said('port.whole') })
-  .min(1, { error: said('port.range') })
-  .max(65535, { error: said('port.range') });
-
-export const portForwardSchema = z.strictObject({
-  protocol: z.enum(['tcp', 'udp'], { error: said('config.protocol', { list: 'tcp, udp' }) }),
-  /** Host address the forward listens on; loopback unless the user opens it up. */
-  hostAddress: z
-    .string({ error: said('forward.badAddress') })
-    // It goes into QEMU's -netdev option: nothing but an address's or a host name's characters.
-    .regex(/^[A-Za-z0-9.:-]{1,253}$/, { error: said('forward.badAddress') })
-    .default('127.0.0.1'),
-  hostPort: portSchema,
-  guestPort: portSchema,
-});
-export type PortForward = z.infer<typeof portForwardSchema>;
 
 export const diskSchema = z.strictObject({
   /** Relative paths are inside the VM's folder. */
@@ -132,12 +114,8 @@ export const vmConfigSchema = z.strictObject({
   input: z.strictObject({ pointer: pointerSchema }),
   /** How the hard disks are attached (virtio needs a driver Windows lacks). */
   diskBus: diskBusSchema,
-  network: z.strictObject({
-    mode: networkModeSchema,
-    /** The network card the guest sees. */
-    model: nicModelSchema,
-    forwards: z.array(portForwardSchema).max(32),
-  }),
+  /** The network cards, in the order the guest sees them (core/common/nics.ts). */
+  nics: nicsSchema,
   serial: z.strictObject({ enabled: z.boolean() }),
   engine: engineSchema,
   accelerator: acceleratorSchema,
@@ -154,6 +132,8 @@ const fieldWords: Readonly<Record<string, string>> = {
   hostPort: "forward's host port",
   guestPort: "forward's guest port",
   forwards: 'list of forwards',
+  nics: 'list of network cards',
+  mac: 'MAC address',
   append: 'kernel command line',
   diskPath: 'disk path',
   isoPath: 'ISO path',
@@ -247,6 +227,9 @@ const formFieldOf: Readonly<Record<string, FormField>> = {
   firmware: 'firmware',
   network: 'network',
   mode: 'network',
+  nics: 'network',
+  attachment: 'network',
+  mac: 'network',
   model: 'nicModel',
   nicModel: 'nicModel',
   forwards: 'forwards',
@@ -288,53 +271,6 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, wha
   if (result.success) return result.data;
   throwProblems(describeIssues(result.error), what);
   throw new Error('unreachable');
-}
-
-/** One step from version n to n + 1. */
-export type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
-
-/** The object at `key`, or an empty one (a migration must not fail on a broken file: the schema says what is wrong after). */
-const section = (doc: Record<string, unknown>, key: string): Record<string, unknown> => {
-  const v = doc[key];
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-};
-
-/**
- * migrations[n] upgrades a version-n file to version n + 1.
- * 1 → 2: the guest gets a screen (standard VGA) and a USB tablet; disks and the network
- * card stay virtio, as version 1 always gave them, so the guest sees what it saw.
- * 2 → 3: an empty snapshot tree.
- */
-export const migrations: Readonly<Record<number, Migration>> = {
-  1: (old) => ({
-    ...old,
-    display: { adapter: 'vga' },
-    input: { pointer: 'tablet' },
-    diskBus: 'virtio',
-    network: { ...section(old, 'network'), model: 'virtio' },
-  }),
-  2: (old) => ({ ...old, snapshots: emptySnapshotTree() }),
-};
-
-/** Reads a config of any known version, migrating older ones and refusing newer ones. */
-export function migrateConfig(raw: unknown, source: string, table: Readonly<Record<number, Migration>> = migrations, current = CONFIG_VERSION): unknown {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new GuesthouseError('invalid-input', m('config.notConfig', { source }));
-  }
-  let doc = raw as Record<string, unknown>;
-  const version = doc.version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    throw new GuesthouseError('invalid-input', m('config.noVersion', { source }));
-  }
-  if (version > current) {
-    throw new GuesthouseError('config-version', m('config.newer', { source, version, current }));
-  }
-  for (let v = version; v < current; v++) {
-    const step = table[v];
-    if (!step) throw new GuesthouseError('config-version', m('config.cannotUpgrade', { source, version: v }));
-    doc = { ...step(doc), version: v + 1 };
-  }
-  return doc;
 }
 
 /** Parses a config file's JSON text: migrate, then validate. */
@@ -385,7 +321,10 @@ export const V86_MAX_MEMORY_MIB = 2048;
 export const V86_INITRD_ADDRESS_MIB = 64;
 
 /** Problems a config has for the v86 engine: honest limits, one sentence each. */
-export function v86Problems(config: Pick<VmConfig, 'identity' | 'cpus' | 'memoryMib' | 'disks' | 'directBoot' | 'firmware'>, initrdBytes = 0): Sentence[] {
+export function v86Problems(
+  config: Pick<VmConfig, 'identity' | 'cpus' | 'memoryMib' | 'disks' | 'directBoot' | 'firmware' | 'nics'>,
+  initrdBytes = 0,
+): Sentence[] {
   const problems: Sentence[] = [];
   if (osPresets[config.identity.osType].arch !== 'i386') {
     problems.push(m('v86.arch').about('osType'));
@@ -401,5 +340,7 @@ export function v86Problems(config: Pick<VmConfig, 'identity' | 'cpus' | 'memory
     if (d.format !== 'raw') problems.push(m('v86.rawOnly', { path: d.path }).about('disk'));
   }
   if (config.disks.length > 2) problems.push(m('v86.disksMax', { max: 2 }).about('disk'));
+  // v86 emulates one network card (an NE2000), so at most one can be attached.
+  if (attachedNics(config.nics).length > 1) problems.push(m('v86.nicsMax').about('network'));
   return problems;
 }

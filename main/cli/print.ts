@@ -1,5 +1,6 @@
 /** What the CLI prints for people: one line per fact, aligned; `--json` output does not come through here. */
 import type { DiskInfo, HostInfo, SnapshotInfo, SnapshotList, VmDetails, VmSummary } from '../../core/common/api';
+import type { NicConfig } from '../../core/common/config';
 import { m, type Sentence } from '../../core/common/messages';
 
 /** One line on stdout: text, or a catalog sentence in English. */
@@ -37,6 +38,12 @@ export function printHost(h: HostInfo): void {
   out(`Library:      ${h.libraryPath}`);
 }
 
+/** One network card: its id, attachment, model, MAC and forwards (live only while attached to NAT). */
+export function nicLine(nic: NicConfig): string {
+  const forwards = nic.forwards.map((f) => ` ${f.protocol}:${f.hostAddress}:${f.hostPort}->${f.guestPort}`).join('');
+  return `${nic.id}: ${nic.attachment} (${nic.model === 'e1000' ? 'Intel e1000' : 'virtio-net'}, MAC ${nic.mac})${forwards}`;
+}
+
 export function printVm(vm: VmDetails): void {
   const c = vm.config;
   out(`Name:         ${vm.name}`);
@@ -60,9 +67,8 @@ export function printVm(vm: VmDetails): void {
     `Screen:       ${c.display.adapter === 'none' ? 'none (serial console only)' : `${c.display.adapter === 'virtio' ? 'virtio-vga' : 'standard VGA'}, ${c.input.pointer === 'tablet' ? 'USB tablet' : 'PS/2 mouse'}, PS/2 keyboard`}`,
   );
   out(`Disk bus:     ${c.diskBus === 'sata' ? 'SATA (AHCI)' : c.diskBus === 'ide' ? 'IDE' : 'virtio'}`);
-  out(
-    `Network:      ${c.network.mode}${c.network.mode === 'nat' ? ` (${c.network.model === 'e1000' ? 'Intel e1000' : 'virtio-net'})` : ''}${c.network.forwards.map((f) => ` ${f.protocol}:${f.hostAddress}:${f.hostPort}->${f.guestPort}`).join('')}`,
-  );
+  if (!c.nics.length) out('Network:      none');
+  for (const nic of c.nics) out(`Network:      ${nicLine(nic)}`);
   out(`Folder:       ${vm.folder}`);
   if (vm.runtime) out(`Processes:    guest host ${vm.runtime.guestHostPid}${vm.runtime.enginePid ? `, engine ${vm.runtime.enginePid}` : ''}`);
 }

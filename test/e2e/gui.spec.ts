@@ -119,14 +119,18 @@ test.describe('GUI through guesthouse serve', () => {
     await page.locator('#set-forwards').fill('tcp:2222:22, tcp:8080:80');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(page.getByRole('status')).toHaveText('Saved.');
-    expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config.network).toEqual({
-      mode: 'nat',
-      model: 'e1000',
-      forwards: [
-        { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
-        { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 80 },
-      ],
-    });
+    expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config.nics).toEqual([
+      {
+        id: 'net0',
+        mac: expect.stringMatching(/^52:54:00(:[0-9a-f]{2}){3}$/),
+        attachment: 'nat',
+        model: 'e1000',
+        forwards: [
+          { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
+          { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 80 },
+        ],
+      },
+    ]);
     // What the guest sees: the adapter, the disk bus and the network card are settings too.
     await page.locator('#set-display').selectOption('virtio');
     await page.locator('#set-disk-bus').selectOption('ide');
@@ -136,7 +140,7 @@ test.describe('GUI through guesthouse serve', () => {
     expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config).toMatchObject({
       display: { adapter: 'virtio' },
       diskBus: 'ide',
-      network: { model: 'virtio' },
+      nics: [{ model: 'virtio' }],
     });
     // Storage: a new disk is made on save; detaching takes it off the VM and leaves the file.
     const show = async () => JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout) as { folder: string; config: { disks: { path: string }[] } };

@@ -74,7 +74,7 @@ describe('the v86 screen over RFB', () => {
         cpus: 1,
         memoryMib: 128,
         disks: [],
-        network: { mode: 'none', model: 'virtio', forwards: [] },
+        nics: [{ ...sampleConfig.nics[0]!, attachment: 'none' }],
         display: { adapter: 'vga' },
         input: { pointer: 'ps2' },
         diskBus: 'ide',

@@ -14,7 +14,7 @@ export const sampleConfig: VmConfig = {
   display: { adapter: 'vga' },
   input: { pointer: 'tablet' },
   diskBus: 'virtio',
-  network: { mode: 'nat', model: 'virtio', forwards: [] },
+  nics: [{ id: 'net0', mac: '52:54:00:6a:1b:2c', model: 'virtio', attachment: 'nat', forwards: [] }],
   serial: { enabled: true },
   engine: 'auto',
   accelerator: 'auto',

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CloneRequest, HostBasics } from '../../common/api';
 import { cloneRequestSchema } from '../../common/apiSchemas';
-import { parseOrThrow, vmConfigSchema, type DiskConfig, type VmConfig } from '../../common/config';
+import { parseOrThrow, vmConfigSchema, type DiskConfig, type NicConfig, type VmConfig } from '../../common/config';
 import { GuesthouseError } from '../../common/errors';
 import { m } from '../../common/messages';
 import { deleteSnapshot as dropSnapshot, emptySnapshotTree, findSnapshot, type Snapshot, type SnapshotTree } from '../../common/snapshots';
@@ -19,6 +19,7 @@ import { convertDisk, copyDisk, createLinkedImage } from '../library/diskImages'
 import { extractSnapshotImage } from '../library/snapshotDisks';
 import { diskFileName, logsDir, rawUefiVarsFile, snapshotBaseFile, uefiVarsFile, UEFI_VARS_NAME } from '../library/vmFolder';
 import { qemuImgPath } from './engineChoice';
+import { randomMac, withNewMacs } from './macs';
 import { Progress } from './progress';
 import type { ServiceEvents } from './serviceEvents';
 import { settingsOf, snapshotsUnsupported } from './snapshots';
@@ -33,13 +34,26 @@ export interface CloneContext {
   queue: VmQueue;
 }
 
-/** The tree with its images renamed for the clone; a snapshot on an image the clone has not is left out. */
-function renamedTree(tree: SnapshotTree, names: ReadonlyMap<string, string>): SnapshotTree {
+/**
+ * The tree with its images renamed for the clone and its cards' MACs replaced by the clone's
+ * (`macs`: old → new, grown for a card only a snapshot has); a snapshot on an image the clone
+ * has not is left out.
+ */
+function renamedTree(tree: SnapshotTree, names: ReadonlyMap<string, string>, macs: Map<string, string>): SnapshotTree {
   let out = tree;
   for (const node of tree.nodes) if (node.disks.some((d) => !names.has(d))) out = dropSnapshot(out, node.id);
-  // The settings a revert restores name the disks too.
-  const settings = (s: Record<string, unknown> | null) =>
-    s && Array.isArray(s.disks) ? { ...s, disks: (s.disks as DiskConfig[]).map((d) => ({ ...d, path: names.get(d.path) ?? d.path, owned: true })) } : s;
+  const newMac = (mac: string) => {
+    if (!macs.has(mac)) macs.set(mac, randomMac([...macs.keys(), ...macs.values()]));
+    return macs.get(mac)!;
+  };
+  // The settings a revert restores name the disks and the cards too.
+  const settings = (s: Record<string, unknown> | null) => {
+    if (!s) return s;
+    const next = { ...s };
+    if (Array.isArray(s.disks)) next.disks = (s.disks as DiskConfig[]).map((d) => ({ ...d, path: names.get(d.path) ?? d.path, owned: true }));
+    if (Array.isArray(s.nics)) next.nics = (s.nics as NicConfig[]).map((n) => (typeof n?.mac === 'string' ? { ...n, mac: newMac(n.mac) } : n));
+    return next;
+  };
   return {
     ...out,
     nodes: out.nodes.map((n) => ({
@@ -113,13 +127,19 @@ export async function cloneVm(c: CloneContext, ref: string, request: CloneReques
               names.set(UEFI_VARS_NAME, UEFI_VARS_NAME);
             }
           }
+          // New MACs (none the library's VMs have): two VMs with one MAC break a network they share.
+          const macs = withNewMacs(
+            base.nics,
+            c.library.list().flatMap((e) => e.config.nics.map((n) => n.mac)),
+          );
           const config: VmConfig = parseOrThrow(
             vmConfigSchema,
             {
               ...base,
               identity: { ...base.identity, uuid: randomUUID(), name: req.name, createdAt: new Date().toISOString() },
               disks,
-              snapshots: req.keepSnapshots ? renamedTree(entry.config.snapshots, names) : emptySnapshotTree(),
+              nics: macs.nics,
+              snapshots: req.keepSnapshots ? renamedTree(entry.config.snapshots, names, macs.renamed) : emptySnapshotTree(),
             },
             'VM',
           );

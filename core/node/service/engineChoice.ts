@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HostBasics, VmRuntime } from '../../common/api';
-import { v86Problems, type EngineKind, type VmConfig } from '../../common/config';
+import { attachedNics, v86Problems, type EngineKind, type VmConfig } from '../../common/config';
 import { GuesthouseError } from '../../common/errors';
 import { m, type Sentence, type SentenceData } from '../../common/messages';
 import type { RunningGuest } from './runningGuest';
@@ -43,7 +43,7 @@ export function engineNotes(
   const notes: Sentence[] = [];
   if (engine === 'v86') {
     notes.push(m(config.disks.length ? 'notes.v86Disk' : 'notes.v86NoDisk'));
-    if (config.network.mode === 'nat') notes.push(m('notes.v86NoNetwork'));
+    if (attachedNics(config.nics).length) notes.push(m('notes.v86NoNetwork'));
     notes.push(m('notes.v86Save'));
     notes.push(m(config.display.adapter === 'none' ? 'notes.v86DevicesHeadless' : 'notes.v86Devices'));
   } else if (engine === 'qemu') {

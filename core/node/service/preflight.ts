@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { PortForward, VmConfig } from '../../common/config';
+import { natForwards, type PortForward, type VmConfig } from '../../common/config';
 import { m, type Sentence } from '../../common/messages';
 import { qemuImgDetail, runQemuImg } from '../library/qemuImg';
 
@@ -47,7 +47,7 @@ async function tryBind(f: PortForward): Promise<Sentence | null> {
 /** Forwards that repeat a host port, that a running VM has, or that another program holds. */
 export async function forwardProblems(config: VmConfig, running: readonly RunningVm[], probe = true): Promise<Sentence[]> {
   const problems: Sentence[] = [];
-  const forwards = config.network.mode === 'nat' ? config.network.forwards : [];
+  const forwards = natForwards(config.nics);
   const checked: PortForward[] = [];
   for (const f of forwards) {
     const params = { port: f.hostPort, protocol: f.protocol };
@@ -57,7 +57,7 @@ export async function forwardProblems(config: VmConfig, running: readonly Runnin
       continue;
     }
     checked.push(f);
-    const other = running.find((r) => r.config.network.mode === 'nat' && r.config.network.forwards.some((o) => sameForward(o, f)));
+    const other = running.find((r) => natForwards(r.config.nics).some((o) => sameForward(o, f)));
     if (other) problems.push(m('forward.usedByVm', { ...params, other: other.name }).about('forwards'));
     else if (probe) {
       const refused = await tryBind(f);

@@ -38,7 +38,11 @@ export interface EditContext {
 /** Checks a new VM's request whole, then makes its folder, config and new disk. */
 export async function createVm({ library, host: getHost }: EditContext, request: CreateVmRequest): Promise<LibraryEntry> {
   const req = parseOrThrow(createVmRequestSchema, request, 'new VM');
-  const config = configFromRequest(req);
+  // Its card's MAC is none the library's VMs have.
+  const config = configFromRequest(
+    req,
+    library.list().flatMap((e) => e.config.nics.map((n) => n.mac)),
+  );
   const problems: Sentence[] = [];
   if (!req.kernelPath && (req.initrdPath || req.append)) problems.push(NEEDS_KERNEL);
   const host = await getHost();

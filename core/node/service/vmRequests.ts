@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { CONFIG_VERSION, osPresets, type DiskFormat, type VmConfig } from '../../common/config';
+import { CONFIG_VERSION, nicId, osPresets, type DiskFormat, type NicConfig, type VmConfig } from '../../common/config';
 import { emptySnapshotTree } from '../../common/snapshots';
 import type { createVmRequestSchema, modifyVmRequestSchema } from '../../common/apiSchemas';
 import type { z } from 'zod';
 import { m, type Sentence } from '../../common/messages';
+import { randomMac } from './macs';
 
 export const NEEDS_KERNEL = m('request.needsKernel').about('kernel');
 
@@ -21,8 +22,10 @@ const withLoopback = (forwards: { protocol: 'tcp' | 'udp'; hostAddress?: string;
 /**
  * A new VM's config from a validated create request: the OS preset fills what the
  * request leaves out; paths become absolute (they are the caller's, not the VM folder's).
+ * The request's network, NIC model and forwards are its one card's, which gets a random MAC
+ * that is none of `takenMacs` (the library's).
  */
-export function configFromRequest(req: z.output<typeof createVmRequestSchema>): VmConfig {
+export function configFromRequest(req: z.output<typeof createVmRequestSchema>, takenMacs: Iterable<string> = []): VmConfig {
   const osType = req.osType ?? 'linux-x64';
   const preset = osPresets[osType];
   const abs = (p: string | null | undefined) => (p ? path.resolve(p) : null);
@@ -39,7 +42,15 @@ export function configFromRequest(req: z.output<typeof createVmRequestSchema>): 
     display: { adapter: req.display ?? preset.display },
     input: { pointer: req.pointer ?? 'tablet' },
     diskBus: req.diskBus ?? preset.diskBus,
-    network: { mode: req.network ?? 'nat', model: req.nicModel ?? preset.nicModel, forwards: withLoopback(req.forwards ?? []) },
+    nics: [
+      {
+        id: nicId(0),
+        mac: randomMac(takenMacs),
+        model: req.nicModel ?? preset.nicModel,
+        attachment: req.network ?? 'nat',
+        forwards: withLoopback(req.forwards ?? []),
+      },
+    ],
     serial: { enabled: true },
     engine: req.engine ?? 'auto',
     accelerator: req.accelerator ?? 'auto',
@@ -82,12 +93,23 @@ export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequest
     if (next.disks.some((d) => same(d, full))) problems.push(m('disk.attached', { path: full }).about('disk'));
     else next.disks.push(existingDisk(full, req.diskFormat));
   }
-  if (req.network !== undefined) next.network.mode = req.network;
   if (req.display !== undefined) next.display.adapter = req.display;
   if (req.pointer !== undefined) next.input.pointer = req.pointer;
   if (req.diskBus !== undefined) next.diskBus = req.diskBus;
-  if (req.nicModel !== undefined) next.network.model = req.nicModel;
-  if (req.forwards !== undefined) next.network.forwards = withLoopback(req.forwards);
+  // A request's network, NIC model and forwards are the first card's (a VM without one gets one, attached to nothing unless asked).
+  if (req.network !== undefined || req.nicModel !== undefined || req.forwards !== undefined) {
+    const first: NicConfig = next.nics[0] ?? {
+      id: nicId(0),
+      mac: randomMac(),
+      model: osPresets[next.identity.osType].nicModel,
+      attachment: 'none',
+      forwards: [],
+    };
+    if (req.network !== undefined) first.attachment = req.network;
+    if (req.nicModel !== undefined) first.model = req.nicModel;
+    if (req.forwards !== undefined) first.forwards = withLoopback(req.forwards);
+    next.nics[0] = first;
+  }
   if (req.shutdownTimeoutMs !== undefined) next.shutdownTimeoutMs = req.shutdownTimeoutMs;
   return { next, problems };
 }

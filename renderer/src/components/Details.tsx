@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { VmDetails, VmSummary } from '../../../core/common/api';
 import { toUiError, useService, type UiError } from '../useService';
@@ -35,10 +35,34 @@ export function useVmDetails(vm: VmSummary | null): VmDetails | null {
  * VM files (absent means the engine's default).
  */
 export function guestDevices(config: VmDetails['config'] | undefined): { display?: string; pointer?: string; diskBus?: string; nicModel?: string } {
-  const c = config as unknown as
-    { display?: { adapter?: unknown }; input?: { pointer?: unknown }; diskBus?: unknown; network?: { model?: unknown } } | undefined;
+  const c = config as unknown as { display?: { adapter?: unknown }; input?: { pointer?: unknown }; diskBus?: unknown } | undefined;
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  return { display: text(c?.display?.adapter), pointer: text(c?.input?.pointer), diskBus: text(c?.diskBus), nicModel: text(c?.network?.model) };
+  return { display: text(c?.display?.adapter), pointer: text(c?.input?.pointer), diskBus: text(c?.diskBus), nicModel: guestNics(config)[0]?.model };
+}
+
+/** A network card as the GUI shows it. */
+export interface GuestNic {
+  attachment: string;
+  model?: string;
+  mac?: string;
+  forwards: { protocol: string; hostAddress?: string; hostPort: number; guestPort: number }[];
+}
+
+/**
+ * The VM's network cards, read loosely: a config from a service older than config version 4
+ * has one `network` (mode, model, forwards) instead of `nics`, and no MAC.
+ */
+export function guestNics(config: VmDetails['config'] | undefined): GuestNic[] {
+  type Loose = { attachment?: unknown; mode?: unknown; model?: unknown; mac?: unknown; forwards?: unknown };
+  const c = config as unknown as { nics?: unknown; network?: Loose } | undefined;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const cards: Loose[] = Array.isArray(c?.nics) ? (c.nics as Loose[]) : c?.network ? [c.network] : [];
+  return cards.map((n) => ({
+    attachment: text(n?.attachment) ?? text(n?.mode) ?? 'none',
+    model: text(n?.model),
+    mac: text(n?.mac),
+    forwards: Array.isArray(n?.forwards) ? (n.forwards as GuestNic['forwards']) : [],
+  }));
 }
 
 /** Whether a VM has a screen: every VM but one whose display adapter is none. */
@@ -75,6 +99,7 @@ export function Details({ vm }: { vm: VmSummary }) {
   const d = useVmDetails(vm);
   const c = d?.config;
   const devices = guestDevices(c);
+  const nics = guestNics(c);
   // A value this GUI has no name for yet is shown as the VM file spells it.
   const named = (group: string, v: string | undefined) => (v ? t(`details.${group}.${v}`, { defaultValue: v }) : t('details.default'));
   const row = (label: string, value: React.ReactNode) => (
@@ -114,7 +139,13 @@ export function Details({ vm }: { vm: VmSummary }) {
           {c.directBoot ? row(t('details.kernel'), c.directBoot.kernelPath) : null}
           {c.directBoot?.initrdPath ? row(t('details.initrd'), c.directBoot.initrdPath) : null}
           {c.directBoot?.append ? row(t('details.append'), <code>{c.directBoot.append}</code>) : null}
-          {row(t('details.network'), c.network.mode + c.network.forwards.map((f) => ` ${f.protocol}:${f.hostPort}→${f.guestPort}`).join(''))}
+          {nics.length
+            ? nics.map((n, i) => (
+                <Fragment key={i}>
+                  {row(t('details.network'), n.attachment + n.forwards.map((f) => ` ${f.protocol}:${f.hostPort}→${f.guestPort}`).join(''))}
+                </Fragment>
+              ))
+            : row(t('details.network'), t('details.none'))}
           {row(t('details.folder'), <code>{d.folder}</code>)}
         </dl>
       ) : null}
@@ -125,7 +156,16 @@ export function Details({ vm }: { vm: VmSummary }) {
             {row(t('details.display'), named('adapters', devices.display))}
             {devices.display === 'none' ? null : row(t('details.pointer'), named('pointers', devices.pointer))}
             {row(t('details.diskBus'), named('buses', devices.diskBus))}
-            {row(t('details.nicModel'), c.network.mode === 'none' ? t('details.none') : named('nics', devices.nicModel))}
+            {nics.some((n) => n.attachment !== 'none')
+              ? nics
+                  .filter((n) => n.attachment !== 'none')
+                  .map((n, i) => (
+                    <Fragment key={i}>
+                      {row(t('details.nicModel'), named('nics', n.model))}
+                      {n.mac ? row(t('details.mac'), <code>{n.mac}</code>) : null}
+                    </Fragment>
+                  ))
+              : row(t('details.nicModel'), t('details.none'))}
           </dl>
         </section>
       ) : null}

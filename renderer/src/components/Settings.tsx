@@ -22,7 +22,7 @@ import { formatForward, parseForward } from '../../../core/common/forward';
 import { isActionAllowed } from '../../../core/common/state';
 import { problemAt, toUiError, useService, type UiError } from '../useService';
 import type { FormField, SentenceData } from '../../../core/common/messages';
-import { useVmDetails } from './Details';
+import { guestNics, useVmDetails } from './Details';
 import { useCoreText } from '../coreText';
 import { PathInput } from './FileBrowser';
 import { DiskTools } from './DiskTools';
@@ -90,13 +90,15 @@ function SettingsForm({
   const [firmware, setFirmware] = useState<FirmwareKind>(c.firmware);
   const [iso, setIso] = useState(c.optical?.isoPath ?? '');
   const [append, setAppend] = useState(c.directBoot?.append ?? '');
-  const [network, setNetwork] = useState<'nat' | 'none'>(c.network.mode);
+  // The first network card (the one the request's network, NIC model and forwards are).
+  const nic = guestNics(c)[0];
+  const [network, setNetwork] = useState<'nat' | 'none'>(nic?.attachment === 'nat' ? 'nat' : 'none');
   // What the guest sees (config version 2; read defensively for a config the GUI got from an older service).
   const [display, setDisplay] = useState<DisplayAdapter>(c.display?.adapter ?? 'vga');
   const [pointer, setPointer] = useState<PointerKind>(c.input?.pointer ?? 'tablet');
   const [diskBus, setDiskBus] = useState<DiskBus>(c.diskBus ?? 'virtio');
-  const [nicModel, setNicModel] = useState<NicModel>(c.network.model ?? 'virtio');
-  const [forwards, setForwards] = useState(c.network.forwards.map(formatForward).join(', '));
+  const [nicModel, setNicModel] = useState<NicModel>((nic?.model ?? 'virtio') as NicModel);
+  const [forwards, setForwards] = useState((nic?.forwards ?? []).map(formatForward).join(', '));
   const [kernel, setKernel] = useState(c.directBoot?.kernelPath ?? '');
   const [initrd, setInitrd] = useState(c.directBoot?.initrdPath ?? '');
   // Storage: disks to take off when applied (their files stay), one existing file to attach, one new disk.

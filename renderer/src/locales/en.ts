@@ -65,6 +65,7 @@ export const en = {
     pointer: 'Pointer',
     diskBus: 'Disk bus',
     nicModel: 'Network card',
+    mac: 'MAC address',
     default: 'Default',
     adapters: { vga: 'Standard VGA', virtio: 'virtio-vga', none: 'None (serial console only)' },
     pointers: { tablet: 'USB tablet', ps2: 'PS/2 mouse' },

@@ -67,6 +67,7 @@ export const ko: Strings = {
     pointer: '포인터',
     diskBus: '디스크 버스',
     nicModel: '네트워크 카드',
+    mac: 'MAC 주소',
     default: '기본값',
     adapters: { vga: '표준 VGA', virtio: 'virtio-vga', none: '없음 (직렬 콘솔만)' },
     pointers: { tablet: 'USB 태블릿', ps2: 'PS/2 마우스' },

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { AcceleratorKind, VmConfig } from '../../../common/config';
+import { attachedNics, type NicModel } from '../../../common/nics';
 import { osPresets } from '../../../common/presets';
 
 export interface QemuLaunch {
@@ -23,6 +24,9 @@ export const CD_DRIVE_ID = 'cd0';
 export function qemuArch(config: VmConfig): 'x86_64' | 'i386' {
   return osPresets[config.identity.osType].arch === 'i386' ? 'i386' : 'x86_64';
 }
+
+/** The QEMU device of each network card model. */
+const nicDevice: Readonly<Record<NicModel, string>> = { virtio: 'virtio-net-pci', e1000: 'e1000' };
 
 /** The chardev option value, escaping commas the way QEMU's option parser wants. */
 const opt = (value: string) => value.replace(/,/g, ',,');
@@ -73,6 +77,16 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
       `if=pflash,format=qcow2,unit=1,file=${opt(launch.uefi.vars)}`,
     );
   }
+  // Each card that is attached to something: its backend (the netdev, named by the card's id)
+  // and the device the guest sees, with the card's own MAC (QEMU's default is one for all).
+  // Before every other -device, so the cards keep the PCI slots the board gave `-nic` cards
+  // before config version 4 (a guest's interface names and a saved state depend on them).
+  const nics = attachedNics(config.nics);
+  for (const nic of nics) {
+    const fwd = nic.forwards.map((f) => `,hostfwd=${f.protocol}:${f.hostAddress}:${f.hostPort}-:${f.guestPort}`).join('');
+    args.push('-netdev', `user,id=${nic.id}${fwd}`, '-device', `${nicDevice[nic.model]},netdev=${nic.id},mac=${nic.mac}`);
+  }
+  if (!nics.length) args.push('-nic', 'none');
   if (config.display.adapter !== 'none') {
     args.push('-device', config.display.adapter === 'virtio' ? 'virtio-vga' : 'VGA');
     if (launch.vncSocket) args.push('-vnc', `unix:${opt(launch.vncSocket)},share=force-shared`);
@@ -99,11 +113,5 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
     args.push('-boot', config.optical ? 'order=dc' : 'order=c');
   }
   if (launch.incoming) args.push('-incoming', 'defer');
-  if (config.network.mode === 'nat') {
-    const fwd = config.network.forwards.map((f) => `,hostfwd=${f.protocol}:${f.hostAddress}:${f.hostPort}-:${f.guestPort}`).join('');
-    args.push('-nic', `user,model=${config.network.model === 'e1000' ? 'e1000' : 'virtio-net-pci'}${fwd}`);
-  } else {
-    args.push('-nic', 'none');
-  }
   return args;
 }

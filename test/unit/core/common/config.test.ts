@@ -57,6 +57,12 @@ describe('VM config validation', () => {
     const x86 = { ...sampleConfig, identity: { ...sampleConfig.identity, osType: 'linux-x86' as const }, cpus: 1, disks: [] };
     expect(v86Problems(x86)).toEqual([]);
     expect(v86Problems({ ...x86, firmware: 'uefi' }).map(String)).toEqual(['The v86 engine boots with BIOS only; set the firmware to bios, or use QEMU.']);
+    // One network card at most; cards attached to nothing do not count.
+    const second = { ...sampleConfig.nics[0]!, id: 'net1', mac: '52:54:00:00:00:02' };
+    expect(v86Problems({ ...x86, nics: [...x86.nics, { ...second, attachment: 'none' }] })).toEqual([]);
+    expect(v86Problems({ ...x86, nics: [...x86.nics, second] }).map(String)).toEqual([
+      'The v86 engine gives the guest at most one network card; attach the others to nothing, or use QEMU.',
+    ]);
   });
 
   it('checks memory and CPUs against the host', () => {
@@ -90,21 +96,25 @@ describe('VM config validation', () => {
   });
 
   it('version 1 (no screen, virtio everything) becomes 2 with a VGA screen and a tablet, and keeps its virtio devices', () => {
-    const { display, input, diskBus, network, snapshots: _none, ...v1 } = sampleConfig;
-    const text = JSON.stringify({ ...v1, version: 1, network: { mode: network.mode, forwards: network.forwards } });
+    const { display, input, diskBus, nics, snapshots: _none, ...v1 } = sampleConfig;
+    const text = JSON.stringify({ ...v1, version: 1, network: { mode: nics[0]!.attachment, forwards: nics[0]!.forwards } });
     const config = parseConfigText(text, 'vm.json');
     expect(config.version).toBe(CONFIG_VERSION);
     expect(config.display).toEqual({ adapter: 'vga' });
     expect(config.input).toEqual({ pointer: 'tablet' });
     expect(config.diskBus).toBe('virtio');
-    expect(config.network).toEqual({ mode: 'nat', model: 'virtio', forwards: [] });
+    // Then on to version 4: the one network card, still virtio, with a MAC of its own.
+    expect(config.nics).toEqual([{ id: 'net0', mac: expect.stringMatching(/^52:54:00:/), model: 'virtio', attachment: 'nat', forwards: [] }]);
     expect({ display, input, diskBus }).toEqual({ display: { adapter: 'vga' }, input: { pointer: 'tablet' }, diskBus: 'virtio' });
   });
 
   it('version 2 becomes 3 with an empty snapshot tree; a broken tree is refused with its own sentence', () => {
-    const { snapshots: _none, ...v2 } = sampleConfig;
+    const { snapshots: _none, nics, ...rest } = sampleConfig;
+    const nic = nics[0]!;
+    const v2 = { ...rest, network: { mode: nic.attachment, model: nic.model, forwards: nic.forwards } };
     const config = parseConfigText(JSON.stringify({ ...v2, version: 2 }), 'vm.json');
-    expect(config).toEqual({ ...sampleConfig, version: 3 });
+    // (and 4, whose card gets a MAC of its own: what it is, configMigrations.test.ts says)
+    expect(config).toEqual({ ...sampleConfig, nics: [{ ...nic, mac: config.nics[0]!.mac }] });
     expect(config.snapshots).toEqual({ currentId: null, currentChanged: false, nodes: [] });
     const broken = { ...sampleConfig, snapshots: { currentId: 'gh-nowhere', currentChanged: false, nodes: [] } };
     expect(() => parseConfigText(JSON.stringify(broken), 'vm.json')).toThrow('The current state hangs below a snapshot that is not in the list.');

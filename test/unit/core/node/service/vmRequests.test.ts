@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createVmRequestSchema, modifyVmRequestSchema } from '../../../../../core/common/apiSchemas';
 import { applyChanges, configFromRequest, NEEDS_KERNEL } from '../../../../../core/node/service/vmRequests';
+import { vmConfigSchema } from '../../../../../core/common/config';
 import { sampleConfig } from '../../../../support/sampleConfig';
 
 describe('VM configs from requests', () => {
@@ -13,10 +14,36 @@ describe('VM configs from requests', () => {
       cpus: 1,
       engine: 'auto',
       accelerator: 'auto',
-      network: { mode: 'nat', forwards: [{ hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }] },
+      nics: [{ id: 'net0', model: 'virtio', attachment: 'nat', forwards: [{ hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }] }],
     });
     expect(c.directBoot?.kernelPath).toBe(`${process.cwd()}/k`);
     expect(c.identity.uuid).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("a new VM's card gets a random MAC in 52:54:00: two new VMs get two, and none the library has", () => {
+    const req = createVmRequestSchema.parse({ name: 'x', network: 'none', nicModel: 'e1000' });
+    const macs = Array.from({ length: 20 }, () => configFromRequest(req).nics[0]!.mac);
+    for (const mac of macs) expect(mac).toMatch(/^52:54:00(:[0-9a-f]{2}){3}$/);
+    expect(new Set(macs).size).toBe(macs.length);
+    // The service passes the library's MACs, so a second VM never gets the first one's.
+    const a = configFromRequest(req);
+    const b = configFromRequest(req, [a.nics[0]!.mac]);
+    expect(b.nics[0]!.mac).not.toBe(a.nics[0]!.mac);
+    expect(a.nics).toEqual([{ id: 'net0', mac: a.nics[0]!.mac, model: 'e1000', attachment: 'none', forwards: [] }]);
+    expect(vmConfigSchema.safeParse(a).success).toBe(true);
+  });
+
+  it("a change's network, NIC model and forwards are the first card's; its id and MAC stay", () => {
+    const fwd = { protocol: 'tcp' as const, hostPort: 8080, guestPort: 80 };
+    const { next } = applyChanges(sampleConfig, modifyVmRequestSchema.parse({ network: 'none', nicModel: 'e1000', forwards: [fwd] }));
+    expect(next.nics).toEqual([{ ...sampleConfig.nics[0], attachment: 'none', model: 'e1000', forwards: [{ hostAddress: '127.0.0.1', ...fwd }] }]);
+    expect(applyChanges(sampleConfig, modifyVmRequestSchema.parse({ memoryMib: 256 })).next.nics).toEqual(sampleConfig.nics);
+    // A VM without a card gets one for the change, attached to nothing unless asked.
+    const bare = { ...sampleConfig, nics: [] };
+    const model = applyChanges(bare, modifyVmRequestSchema.parse({ nicModel: 'e1000' })).next.nics;
+    expect(model).toEqual([{ id: 'net0', mac: model[0]!.mac, model: 'e1000', attachment: 'none', forwards: [] }]);
+    expect(applyChanges(bare, modifyVmRequestSchema.parse({ network: 'nat' })).next.nics[0]).toMatchObject({ attachment: 'nat', model: 'virtio' });
+    expect(applyChanges(bare, modifyVmRequestSchema.parse({ memoryMib: 256 })).next.nics).toEqual([]);
   });
 
   it('a change keeps what it omits, null removes, and a new kernel keeps initrd and command line', () => {

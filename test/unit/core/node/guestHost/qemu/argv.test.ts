@@ -34,6 +34,11 @@ describe('QEMU argv (golden)', () => {
       'socket,id=serial0,path=/run/gh/vm.ser',
       '-serial',
       'chardev:serial0',
+      // The card first among the devices (the PCI slot -nic cards had), with the VM's own MAC.
+      '-netdev',
+      'user,id=net0',
+      '-device',
+      'virtio-net-pci,netdev=net0,mac=52:54:00:6a:1b:2c',
       '-device',
       'VGA',
       '-vnc',
@@ -48,8 +53,6 @@ describe('QEMU argv (golden)', () => {
       'media=cdrom,readonly=on,if=ide,index=2,id=cd0',
       '-boot',
       'order=c',
-      '-nic',
-      'user,model=virtio-net-pci',
     ]);
   });
 
@@ -60,11 +63,15 @@ describe('QEMU argv (golden)', () => {
       disks: [],
       optical: { isoPath: '/iso/x,y.iso' },
       directBoot: { kernelPath: '/k/vmlinuz', initrdPath: '/k/initrd', append: 'console=ttyS0 quiet' },
-      network: {
-        mode: 'nat' as const,
-        model: 'virtio' as const,
-        forwards: [{ protocol: 'tcp' as const, hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }],
-      },
+      nics: [
+        {
+          ...sampleConfig.nics[0]!,
+          forwards: [
+            { protocol: 'tcp' as const, hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
+            { protocol: 'udp' as const, hostAddress: '0.0.0.0', hostPort: 5353, guestPort: 53 },
+          ],
+        },
+      ],
     };
     const argv = buildQemuArgv(config, '/lib/machines/a,b', { ...launch, accelerator: 'kvm' });
     expect(argv.slice(0, 2)).toEqual(['-name', 'guest=a,,b']);
@@ -72,21 +79,41 @@ describe('QEMU argv (golden)', () => {
     expect(argv.join(' ')).toContain(
       '-drive file=/iso/x,,y.iso,format=raw,media=cdrom,readonly=on,if=ide,index=2,id=cd0 -kernel /k/vmlinuz -initrd /k/initrd -append console=ttyS0 quiet',
     );
-    expect(argv.slice(-2)).toEqual(['-nic', 'user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:2222-:22']);
+    expect(argv.join(' ')).toContain(
+      '-netdev user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=udp:0.0.0.0:5353-:53 -device virtio-net-pci,netdev=net0,mac=52:54:00:6a:1b:2c -device VGA',
+    );
     expect(argv).not.toContain('-boot');
   });
 
   it('no network and no serial', () => {
-    const argv = buildQemuArgv({ ...sampleConfig, network: { mode: 'none', model: 'virtio', forwards: [] }, serial: { enabled: false } }, '/x', launch);
-    expect(argv.slice(-2)).toEqual(['-nic', 'none']);
+    const fwd = { protocol: 'tcp' as const, hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 };
+    const none = { ...sampleConfig.nics[0]!, attachment: 'none' as const, forwards: [fwd] };
+    const argv = buildQemuArgv({ ...sampleConfig, nics: [none], serial: { enabled: false } }, '/x', launch);
+    expect(argv.join(' ')).toContain('-mon chardev=qmp,mode=control -nic none -device VGA');
+    expect(argv.join(' ')).not.toMatch(/netdev|hostfwd|mac=/);
     expect(argv).not.toContain('-serial');
+    expect(buildQemuArgv({ ...sampleConfig, nics: [] }, '/x', launch).join(' ')).toContain('-nic none');
+  });
+
+  it('each attached card its own netdev (by its id) and device with its MAC, in the list order', () => {
+    const nics = [
+      { id: 'net0', mac: '52:54:00:00:00:01', model: 'virtio' as const, attachment: 'nat' as const, forwards: [] },
+      { id: 'net1', mac: '52:54:00:00:00:02', model: 'e1000' as const, attachment: 'none' as const, forwards: [] },
+      { id: 'net2', mac: '52:54:00:00:00:03', model: 'e1000' as const, attachment: 'nat' as const, forwards: [] },
+    ];
+    const argv = buildQemuArgv({ ...sampleConfig, nics }, '/x', launch).join(' ');
+    expect(argv).toContain(
+      '-netdev user,id=net0 -device virtio-net-pci,netdev=net0,mac=52:54:00:00:00:01 -netdev user,id=net2 -device e1000,netdev=net2,mac=52:54:00:00:00:03 -device VGA',
+    );
+    expect(argv).not.toContain('net1');
+    expect(argv).not.toContain('-nic');
   });
 
   it('UEFI: OVMF code read-only and the VM variable store (qcow2, for snapshots) as pflash, right after the serial port', () => {
     const uefi = { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/lib/machines/web/uefi-vars.qcow2' };
     const argv = buildQemuArgv({ ...sampleConfig, firmware: 'uefi' }, '/lib/machines/web', { ...launch, uefi });
     expect(argv.join(' ')).toContain(
-      '-serial chardev:serial0 -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd -drive if=pflash,format=qcow2,unit=1,file=/lib/machines/web/uefi-vars.qcow2 -device VGA',
+      '-serial chardev:serial0 -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd -drive if=pflash,format=qcow2,unit=1,file=/lib/machines/web/uefi-vars.qcow2 -netdev user,id=net0 -device virtio-net-pci,netdev=net0,mac=52:54:00:6a:1b:2c -device VGA',
     );
     expect(buildQemuArgv(sampleConfig, '/x', { ...launch, uefi }).join(' ')).not.toContain('pflash'); // BIOS ignores it
     expect(() => buildQemuArgv({ ...sampleConfig, firmware: 'uefi' }, '/x', launch)).toThrow();
@@ -97,11 +124,11 @@ describe('QEMU argv (golden)', () => {
       { path: 'a.qcow2', format: 'qcow2' as const, owned: true },
       { path: 'b.raw', format: 'raw' as const, owned: true },
     ];
-    const win = buildQemuArgv({ ...sampleConfig, disks: two, diskBus: 'sata', network: { ...sampleConfig.network, model: 'e1000' } }, '/v', launch).join(' ');
+    const win = buildQemuArgv({ ...sampleConfig, disks: two, diskBus: 'sata', nics: [{ ...sampleConfig.nics[0]!, model: 'e1000' }] }, '/v', launch).join(' ');
     expect(win).toContain(
       '-device ahci,id=sata -drive file=/v/a.qcow2,format=qcow2,werror=stop,rerror=stop,if=none,id=disk0 -device ide-hd,drive=disk0,bus=sata.0 -drive file=/v/b.raw,format=raw,werror=stop,rerror=stop,if=none,id=disk1 -device ide-hd,drive=disk1,bus=sata.1',
     );
-    expect(win).toContain('-nic user,model=e1000');
+    expect(win).toContain('-netdev user,id=net0 -device e1000,netdev=net0,mac=52:54:00:6a:1b:2c -device VGA');
     const ide = buildQemuArgv(
       { ...sampleConfig, disks: [...two, { path: 'c.raw', format: 'raw', owned: true }], diskBus: 'ide', optical: { isoPath: '/i.iso' } },
       '/v',

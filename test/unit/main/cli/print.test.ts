@@ -1,0 +1,45 @@
+// `guesthouse show`: one Network line per card, with its attachment, model, MAC and forwards.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { VmDetails } from '../../../../core/common/api';
+import { nicLine, printVm } from '../../../../main/cli/print';
+import { sampleConfig } from '../../../support/sampleConfig';
+
+const fwd = { protocol: 'tcp' as const, hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 };
+
+/** The lines printVm writes for a VM with this config. */
+function shown(config: VmDetails['config']): string[] {
+  const lines: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (lines.push(...String(chunk).trimEnd().split('\n')), true));
+  const reason = { key: 'notes.qemu', params: {}, message: 'QEMU.' } as unknown as VmDetails['engineChoice']['reason'];
+  printVm({
+    id: config.identity.uuid,
+    name: config.identity.name,
+    state: 'stopped',
+    osType: config.identity.osType,
+    engineChoice: { engine: 'qemu', reason },
+    engineNotes: [],
+    folder: '/lib/machines/web',
+    config,
+  } as unknown as VmDetails);
+  return lines;
+}
+
+describe('show: network cards', () => {
+  afterEach(() => void vi.restoreAllMocks());
+
+  it('names each card with its attachment, model and MAC, and its forwards', () => {
+    expect(nicLine({ ...sampleConfig.nics[0]!, forwards: [fwd] })).toBe('net0: nat (virtio-net, MAC 52:54:00:6a:1b:2c) tcp:127.0.0.1:2222->22');
+    const nics = [
+      { ...sampleConfig.nics[0]!, model: 'e1000' as const },
+      { id: 'net1', mac: '52:54:00:00:00:02', model: 'virtio' as const, attachment: 'none' as const, forwards: [] },
+    ];
+    expect(shown({ ...sampleConfig, nics }).filter((l) => l.startsWith('Network:'))).toEqual([
+      'Network:      net0: nat (Intel e1000, MAC 52:54:00:6a:1b:2c)',
+      'Network:      net1: none (virtio-net, MAC 52:54:00:00:00:02)',
+    ]);
+  });
+
+  it('a VM without cards has no network', () => {
+    expect(shown({ ...sampleConfig, nics: [] }).filter((l) => l.startsWith('Network:'))).toEqual(['Network:      none']);
+  });
+});
