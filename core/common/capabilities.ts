@@ -168,8 +168,9 @@ export function engineLimitProblems(
 ): Sentence[] {
   const caps = engineCapabilities[engine];
   const problems: Sentence[] = [];
-  const about = (choices: Choices<string>, field: Parameters<Sentence['about']>[0], params?: MessageParams) =>
-    choices.why && problems.push(m(choices.why, params).about(field));
+  const about = (choices: Choices<string>, field: Parameters<Sentence['about']>[0], params?: MessageParams) => {
+    if (choices.why) problems.push(m(choices.why, params).about(field));
+  };
   if (!takes(caps.archs, osPresets[config.identity.osType].arch)) about(caps.archs, 'osType');
   if (!takes(caps.firmware, config.firmware)) about(caps.firmware, 'firmware');
   if (caps.maxCpus && config.cpus > caps.maxCpus.max) problems.push(m(caps.maxCpus.why, { max: caps.maxCpus.max }).about('cpus'));

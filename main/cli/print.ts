@@ -44,10 +44,8 @@ export function printVm(vm: VmDetails): void {
   out(`UUID:         ${vm.id}`);
   out(`State:        ${vm.state}${vm.stateReason ? ` (${vm.stateReason.message})` : ''}`);
   out(`OS type:      ${vm.osType}`);
-  const runs = vm.runtime && executionOf(vm.runtime.engine, vm.runtime.accelerator);
-  out(
-    `Engine:       ${c.engine}${vm.runtime ? ` (running on ${vm.runtime.engine}, ${typeof runs === 'string' ? runs : runs?.message})` : ''}   accelerator: ${c.accelerator}`,
-  );
+  const runsOn = vm.runtime ? ` (running on ${vm.runtime.engine}, ${String(executionOf(vm.runtime.engine, vm.runtime.accelerator))})` : '';
+  out(`Engine:       ${c.engine}${runsOn}   accelerator: ${c.accelerator}`);
   out(`Runs on:      ${vm.engineChoice.engine ?? 'nothing here'}: ${vm.engineChoice.reason.message}`);
   for (const note of vm.engineNotes) out(`              ${note.message}`);
   out(`Memory:       ${c.memoryMib} MiB`);

@@ -48,7 +48,7 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'v86.rawOnly': 'v86 엔진은 raw 디스크 이미지만 읽습니다. {{path}}을(를) "qemu-img convert -O raw"로 변환하거나 QEMU를 쓰세요.',
   'v86.disksMax': 'v86 엔진은 하드 디스크를 {{max}}개까지 지원합니다.',
   'v86.biosOnly': 'v86 엔진은 BIOS로만 부팅합니다. 펌웨어를 bios로 하거나 QEMU를 쓰세요.',
-  'caps.v86Execution': 'x86를 WebAssembly로 JIT 변환',
+  'caps.v86Execution': 'x86 코드를 WebAssembly로 JIT 변환',
   'caps.v86Devices': 'v86 엔진은 게스트에 자체 장치(표준 VGA 화면, IDE 디스크)를 제공합니다. 디스플레이 어댑터와 디스크 버스 설정은 QEMU에서만 적용됩니다.',
   'caps.v86Network': 'v86 엔진에는 아직 네트워크가 없어 게스트에 네트워크 카드가 보이지 않습니다. 네트워크가 필요하면 QEMU를 쓰세요.',
   'caps.sharedFolders': 'Guesthouse는 아직 호스트 폴더를 게스트와 공유할 수 없습니다. 네트워크(scp)나 디스크 이미지로 파일을 옮기세요.',
