@@ -33,7 +33,8 @@ export interface VmRuntime {
   guestHostPid: number;
   enginePid?: number;
   engine: EngineKind;
-  accelerator: string;
+  /** The accelerator the guest runs with; null where the engine has none (v86: see its capabilities' `ownExecution`). */
+  accelerator: AcceleratorKind | null;
   startedAt: string;
   /** Epoch ms at which the guest's first console byte reached its guest host. */
   firstOutputAt?: number;

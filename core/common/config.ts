@@ -4,7 +4,7 @@ import { diskBuses, diskFormats, displayAdapters, nicModels, osPresets, osTypes,
 import { m, said, schemaSentence, type FormField, type Sentence } from './messages';
 import { acceleratorSettings, engineSettings } from './engines';
 import { snapshotTreeSchema } from './snapshots';
-import { attachedNics, nicAttachments, nicAttachmentSchema, nicsSchema } from './nics';
+import { nicAttachments, nicAttachmentSchema, nicsSchema } from './nics';
 import { CONFIG_VERSION, migrateConfig } from './configMigrations';
 
 export { diskBuses, diskFormats, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type DiskFormat, type OsType };
@@ -312,35 +312,5 @@ export const IDE_MAX_DISKS = 3;
 export function firmwareProblems(config: Pick<VmConfig, 'firmware' | 'memoryMib'> & Partial<Pick<VmConfig, 'diskBus' | 'disks'>>): Sentence[] {
   const problems = config.firmware === 'uefi' && config.memoryMib < UEFI_MIN_MEMORY_MIB ? [m('uefi.memory', { min: UEFI_MIN_MEMORY_MIB }).about('memory')] : [];
   if (config.diskBus === 'ide' && (config.disks?.length ?? 0) > IDE_MAX_DISKS) problems.push(m('config.ideDisks', { max: IDE_MAX_DISKS }).about('diskBus'));
-  return problems;
-}
-
-/** What the embedded v86 engine can run. */
-export const V86_MAX_MEMORY_MIB = 2048;
-/** v86 places the initrd at 64 MiB: guest RAM must hold it above that. */
-export const V86_INITRD_ADDRESS_MIB = 64;
-
-/** Problems a config has for the v86 engine: honest limits, one sentence each. */
-export function v86Problems(
-  config: Pick<VmConfig, 'identity' | 'cpus' | 'memoryMib' | 'disks' | 'directBoot' | 'firmware' | 'nics'>,
-  initrdBytes = 0,
-): Sentence[] {
-  const problems: Sentence[] = [];
-  if (osPresets[config.identity.osType].arch !== 'i386') {
-    problems.push(m('v86.arch').about('osType'));
-  }
-  if (config.firmware === 'uefi') problems.push(m('v86.biosOnly').about('firmware'));
-  if (config.cpus !== 1) problems.push(m('v86.cpus').about('cpus'));
-  if (config.memoryMib > V86_MAX_MEMORY_MIB) problems.push(m('v86.memoryMax', { max: V86_MAX_MEMORY_MIB }).about('memory'));
-  if (config.directBoot?.initrdPath) {
-    const needMib = V86_INITRD_ADDRESS_MIB + Math.ceil(initrdBytes / 2 ** 20) + 1;
-    if (config.memoryMib < needMib) problems.push(m('v86.initrdMemory', { need: needMib }).about('memory'));
-  }
-  for (const d of config.disks) {
-    if (d.format !== 'raw') problems.push(m('v86.rawOnly', { path: d.path }).about('disk'));
-  }
-  if (config.disks.length > 2) problems.push(m('v86.disksMax', { max: 2 }).about('disk'));
-  // v86 emulates one network card (an NE2000), so at most one can be attached.
-  if (attachedNics(config.nics).length > 1) problems.push(m('v86.nicsMax').about('network'));
   return problems;
 }

@@ -99,7 +99,7 @@ export type FromGuestHost =
   /** A long request (a snapshot job) went on to its next step: QEMU's job status (created, running, concluded…). */
   | { type: 'progress'; id: number; status: string }
   /** `displaySocket`: where the guest host serves the screen as RFB, when the guest has one. */
-  | { type: 'runtime'; enginePid?: number; accelerator: string; displaySocket?: string }
+  | { type: 'runtime'; enginePid?: number; accelerator: AcceleratorKind | null; displaySocket?: string }
   /** When the guest's first console byte reached the guest host (epoch ms), for start-up timing. */
   | { type: 'firstOutput'; at: number }
   /** Under hardware acceleration the guest has shown no sign of life for this long since start. */
@@ -117,6 +117,6 @@ export type FromGuestHost =
       spec: BootSpec | null;
       state: VmState;
       reason?: SentenceData;
-      runtime?: { enginePid?: number; accelerator: string; displaySocket?: string };
+      runtime?: { enginePid?: number; accelerator: AcceleratorKind | null; displaySocket?: string };
       firstOutputAt?: number;
     };

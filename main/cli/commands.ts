@@ -6,11 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import type { HostSettings } from '../../core/common/api';
+import { capabilitySummary } from '../../core/common/capabilities';
 import {
   acceleratorSettings,
   diskBuses,
   diskFormats,
   displayAdapters,
+  engineKinds,
   engineSettings,
   firmwareKinds,
   networkModes,
@@ -418,6 +420,7 @@ Options for create and modify (modify: --disk adds a new disk, --attach-disk an 
   --cdrom ISO   --kernel FILE   --initrd FILE   --append "CMDLINE"
   --network ${choices(networkModes)}   --forward tcp:HOSTPORT:GUESTPORT (repeatable)   --shutdown-timeout-s N
   --display ${choices(displayAdapters)}   --pointer ${choices(pointerKinds)}   --disk-bus ${choices(diskBuses)}   --nic ${choices(nicModels)}
+What each engine takes:${engineKinds.map((e) => `\n  ${capabilitySummary(e)}`).join('')}
 
 GUESTHOUSE_HOME selects the library (default: ${libraryHome()}).`;
 }

@@ -1,6 +1,7 @@
 /** What the CLI prints for people: one line per fact, aligned; `--json` output does not come through here. */
 import type { DiskInfo, HostInfo, SnapshotInfo, SnapshotList, VmDetails, VmSummary } from '../../core/common/api';
 import type { NicConfig } from '../../core/common/config';
+import { executionOf } from '../../core/common/capabilities';
 import { m, type Sentence } from '../../core/common/messages';
 
 /** One line on stdout: text, or a catalog sentence in English. */
@@ -50,7 +51,8 @@ export function printVm(vm: VmDetails): void {
   out(`UUID:         ${vm.id}`);
   out(`State:        ${vm.state}${vm.stateReason ? ` (${vm.stateReason.message})` : ''}`);
   out(`OS type:      ${vm.osType}`);
-  out(`Engine:       ${c.engine}${vm.runtime ? ` (running on ${vm.runtime.engine}, ${vm.runtime.accelerator})` : ''}   accelerator: ${c.accelerator}`);
+  const runsOn = vm.runtime ? ` (running on ${vm.runtime.engine}, ${String(executionOf(vm.runtime.engine, vm.runtime.accelerator))})` : '';
+  out(`Engine:       ${c.engine}${runsOn}   accelerator: ${c.accelerator}`);
   out(`Runs on:      ${vm.engineChoice.engine ?? 'nothing here'}: ${vm.engineChoice.reason.message}`);
   for (const note of vm.engineNotes) out(`              ${note.message}`);
   out(`Memory:       ${c.memoryMib} MiB`);

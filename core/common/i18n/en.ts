@@ -51,6 +51,12 @@ export const en = {
   'v86.disksMax': 'The v86 engine supports at most {{max}} hard disks.',
   'v86.biosOnly': 'The v86 engine boots with BIOS only; set the firmware to bios, or use QEMU.',
   'v86.nicsMax': 'The v86 engine gives the guest at most one network card; attach the others to nothing, or use QEMU.',
+  'caps.v86Execution': 'x86 to WebAssembly JIT',
+  'caps.v86Devices':
+    'The v86 engine gives the guest its own devices (a standard VGA screen, IDE disks); the display adapter and disk bus settings apply under QEMU.',
+  'caps.v86Network': 'The v86 engine has no network yet: the guest sees no network card. Use QEMU for a network.',
+  'caps.sharedFolders': 'Guesthouse cannot share host folders with a guest yet; copy files over the network (scp) or on a disk image.',
+  'caps.guestAgent': 'Guesthouse has no guest agent yet: it cannot ask the guest for its addresses or run commands in it.',
   'config.firmware': 'The firmware must be one of {{list}}.',
   'config.display': 'The display must be one of {{list}}.',
   'config.pointer': 'The pointer must be one of {{list}}.',

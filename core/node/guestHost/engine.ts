@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { SentenceData } from '../../common/messages';
-import type { EngineKind } from '../../common/engines';
+import type { AcceleratorKind, EngineKind } from '../../common/engines';
 import type { SavedSnapshot, SnapshotTarget } from '../../common/protocol';
 
 /** How a guest's run ended, as the engine saw it. */
@@ -24,7 +24,8 @@ export interface Engine {
   readonly kind: EngineKind;
   /** The process executing the guest, when it is not the guest host itself. */
   readonly pid: number | undefined;
-  readonly accelerator: string;
+  /** The accelerator the guest runs with; null for an engine that has none (v86 runs x86 as WebAssembly itself). */
+  readonly accelerator: AcceleratorKind | null;
   /** Boots the guest (paused first, then continued); resolves once it runs. */
   start(): Promise<void>;
   pause(): Promise<void>;

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import { capabilitiesOf, isHardwareAccelerator } from '../../common/capabilities';
 import { GuesthouseError, sentenceOf, toErrorData } from '../../common/errors';
 import { FlowGate, type FlowViewer } from '../../common/flowGate';
+import type { AcceleratorKind } from '../../common/engines';
 import type { BootSpec, ConsolePort, FromGuestHost, GuestRequestAction, SavedSnapshot, ToGuestHost } from '../../common/protocol';
 import { RingBuffer } from '../../common/ringBuffer';
 import { assertAction, assertTransition, type EndedState, type VmState } from '../../common/state';
@@ -56,7 +58,7 @@ export class GuestHost {
   private lastFlushAt = 0;
   private sawOutput = false;
   /** What 'runtime' and 'firstOutput' said, for a parent that asks again ('hello'). */
-  private runtimeInfo: { enginePid?: number; accelerator: string; displaySocket?: string } | undefined;
+  private runtimeInfo: { enginePid?: number; accelerator: AcceleratorKind | null; displaySocket?: string } | undefined;
   private firstOutputAt: number | undefined;
   /** Viewers on MessagePorts (the renderer, straight from here) and what they have not acknowledged. */
   private readonly portViewers = new Map<ConsolePort, FlowViewer>();
@@ -153,7 +155,7 @@ export class GuestHost {
       };
       this.parent.send({ type: 'runtime', ...this.runtimeInfo });
       this.setState('running');
-      if (engine.accelerator !== 'tcg' && engine.kind === 'qemu') this.watchForSignOfLife(spec.silenceMs ?? 60_000);
+      if (isHardwareAccelerator(engine.accelerator)) this.watchForSignOfLife(spec.silenceMs ?? 60_000);
     } catch (err) {
       this.engine?.kill();
       await this.finish('stopped', sentenceOf(err), 1);
@@ -401,7 +403,7 @@ export class GuestHost {
     if (this.crashing) return;
     this.crashing = true;
     const detail = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 500) || m('exit.noMessage');
-    const engine = this.spec ? (this.spec.engine === 'v86' ? 'v86' : 'QEMU') : undefined;
+    const engine = this.spec ? capabilitiesOf(this.spec.engine).label : undefined;
     const reason = engine ? m('exit.engineException', { engine, detail }) : m('exit.hostException', { detail });
     try {
       this.engine?.kill();

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HostInfo } from '../../common/api';
-import { firmwareProblems, hostProblems, v86Problems } from '../../common/config';
+import { capabilitiesOf, engineLimitProblems } from '../../common/capabilities';
+import { firmwareProblems, hostProblems } from '../../common/config';
 import { GuesthouseError, throwProblems } from '../../common/errors';
 import { m } from '../../common/messages';
 import type { BootSpec } from '../../common/protocol';
@@ -49,9 +50,9 @@ export async function bootSpec(entry: LibraryEntry, host: HostInfo, context: Boo
     stateFile: stateFile(dir, choice.engine),
     restoreState: saved === choice.engine,
   };
+  const initrd = capabilitiesOf(choice.engine).initrdAt && config.directBoot?.initrdPath ? path.resolve(dir, config.directBoot.initrdPath) : null;
+  throwProblems(engineLimitProblems(choice.engine, config, initrd ? fs.statSync(initrd).size : 0), 'VM');
   if (choice.engine === 'v86') {
-    const initrd = config.directBoot?.initrdPath ? path.resolve(dir, config.directBoot.initrdPath) : null;
-    throwProblems(v86Problems(config, initrd ? fs.statSync(initrd).size : 0), 'VM');
     // The host probe found the firmware; it is not looked for again at each start.
     const { bios, vgaBios, wasm } = host.v86;
     if (!bios || !wasm) throw new GuesthouseError('engine-missing', host.v86.detail);

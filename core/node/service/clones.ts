@@ -18,11 +18,11 @@ import type { Library, LibraryEntry } from '../library/library';
 import { convertDisk, copyDisk, createLinkedImage } from '../library/diskImages';
 import { extractSnapshotImage } from '../library/snapshotDisks';
 import { diskFileName, logsDir, rawUefiVarsFile, snapshotBaseFile, uefiVarsFile, UEFI_VARS_NAME } from '../library/vmFolder';
-import { qemuImgPath } from './engineChoice';
+import { qemuImgPath, snapshotsUnsupported } from './engineChoice';
 import { randomMac, withNewMacs } from './macs';
 import { Progress } from './progress';
 import type { ServiceEvents } from './serviceEvents';
-import { settingsOf, snapshotsUnsupported } from './snapshots';
+import { settingsOf } from './snapshots';
 import type { StateMirror } from './stateMirror';
 import type { VmQueue } from './vmQueue';
 

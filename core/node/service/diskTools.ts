@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DiskInfo, HostBasics } from '../../common/api';
+import { newDiskFormatFor } from '../../common/capabilities';
 import { parseOrThrow, vmConfigSchema, type DiskConfig, type DiskFormat, type VmConfig } from '../../common/config';
 import { GuesthouseError, throwProblems } from '../../common/errors';
 import { m } from '../../common/messages';
@@ -155,7 +156,7 @@ export class DiskTools {
     const src = path.resolve(source);
     if (!fs.statSync(src, { throwIfNoEntry: false })?.isFile()) throw new GuesthouseError('not-found', m('path.missing', { what: m('term.disk'), path: src }));
     return this.stopped(ref, 'importDisk', async (entry) => {
-      const format: DiskFormat = engineFor(entry.config, host).engine === 'v86' ? 'raw' : 'qcow2';
+      const format: DiskFormat = newDiskFormatFor(engineFor(entry.config, host).engine);
       const name = this.newDiskName(entry, format);
       const next = parseOrThrow(vmConfigSchema, { ...entry.config, disks: [...entry.config.disks, { path: name, format, owned: true }] }, 'change');
       throwProblems(engineProblems(next, host, entry.dir), 'change');

@@ -4,9 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HostBasics, VmRuntime } from '../../common/api';
-import { attachedNics, v86Problems, type EngineKind, type VmConfig } from '../../common/config';
+import { capabilitiesOf, engineLimitProblems, whyNot } from '../../common/capabilities';
+import { attachedNics, type EngineKind, type VmConfig } from '../../common/config';
 import { GuesthouseError } from '../../common/errors';
 import { m, type Sentence, type SentenceData } from '../../common/messages';
+import type { LibraryEntry } from '../library/library';
 import type { RunningGuest } from './runningGuest';
 
 /** qemu-img on this host (disks, snapshots, UEFI variable stores), or the sentence on how to install it. */
@@ -25,12 +27,28 @@ export function engineFor(config: VmConfig, host: HostBasics): { engine: EngineK
   return host.autoEngine;
 }
 
-/** The engine's limits, where the VM will run on v86 (raw disks only, 32-bit, one CPU…). */
+/** The limits of the engine the VM will run on (v86: raw disks only, 32-bit, one CPU…), from its capabilities record. */
 export function engineProblems(config: VmConfig, host: HostBasics, dir: string | undefined): Sentence[] {
-  if (engineFor(config, host).engine !== 'v86') return [];
-  const initrd = config.directBoot?.initrdPath ? path.resolve(dir ?? '.', config.directBoot.initrdPath) : null;
+  const engine = engineFor(config, host).engine;
+  if (!engine) return [];
+  const initrd = capabilitiesOf(engine).initrdAt && config.directBoot?.initrdPath ? path.resolve(dir ?? '.', config.directBoot.initrdPath) : null;
   const size = initrd && fs.existsSync(initrd) ? fs.statSync(initrd).size : 0;
-  return v86Problems(config, size);
+  return engineLimitProblems(engine, config, size);
+}
+
+/**
+ * Why this VM cannot hold snapshots here, or null: its engine's record first (`live`: of the
+ * running machine), then its disks (internal snapshots need qcow2).
+ */
+export function snapshotsUnsupported(entry: LibraryEntry, host: HostBasics, engine = engineFor(entry.config, host).engine, live = false): Sentence | null {
+  const { config, dir } = entry;
+  const caps = engine ? capabilitiesOf(engine) : null;
+  const refused = caps && whyNot(live ? caps.liveSnapshots : caps.snapshots, { name: config.identity.name });
+  if (refused) return refused;
+  if (!config.disks.length) return m('snapshot.noDisks');
+  const raw = config.disks.find((d) => d.format !== 'qcow2');
+  if (raw) return m('disk.notQcow2', { path: path.resolve(dir, raw.path), format: raw.format });
+  return null;
 }
 
 /** The notes in a VM's details: its engine's gaps, and first what its running guest needs said. */
@@ -53,6 +71,6 @@ export function engineNotes(
     const name = config.identity.name;
     notes.unshift(pause === 'failed' ? m('notes.logFailed', { name }) : m(log === 'console' ? 'notes.consoleLogFull' : 'notes.engineLogFull', { name }));
   }
-  if (runtime?.silentForS) notes.unshift(m('notes.noSignOfLife', { seconds: runtime.silentForS, accel: runtime.accelerator.toUpperCase() }));
+  if (runtime?.silentForS) notes.unshift(m('notes.noSignOfLife', { seconds: runtime.silentForS, accel: (runtime.accelerator ?? '').toUpperCase() }));
   return notes;
 }

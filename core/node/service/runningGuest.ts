@@ -74,7 +74,7 @@ export class RunningGuest {
     this.runtime = {
       guestHostPid: this.process.pid ?? 0,
       engine: spec.engine,
-      accelerator: spec.qemu?.accelerator ?? 'v86',
+      accelerator: spec.qemu?.accelerator ?? null,
       startedAt: new Date().toISOString(),
     };
     if (reattached) {

@@ -17,7 +17,8 @@ import type { HostBasics, RevertOptions, SnapshotInfo, SnapshotList, SnapshotReq
 import { revertOptionsSchema, snapshotRequestSchema } from '../../common/apiSchemas';
 import { parseOrThrow, vmConfigSchema, type VmConfig } from '../../common/config';
 import { GuesthouseError, throwProblems } from '../../common/errors';
-import { m, type Sentence } from '../../common/messages';
+import { m } from '../../common/messages';
+import { capabilitiesOf, whyNot } from '../../common/capabilities';
 import type { BootSpec } from '../../common/protocol';
 import {
   addSnapshot,
@@ -38,7 +39,7 @@ import type { Library, LibraryEntry } from '../library/library';
 import { linkedClonesOf } from '../library/linkedClones';
 import { convertUefiVarsToQcow2, deleteDiskSnapshots, listDiskSnapshots, revertDiskSnapshots, takeDiskSnapshots } from '../library/snapshotDisks';
 import { rawUefiVarsFile, snapshotOfBaseFile, uefiVarsBackupFile, uefiVarsFile, UEFI_VARS_NAME } from '../library/vmFolder';
-import { engineFor, qemuImgPath } from './engineChoice';
+import { qemuImgPath, snapshotsUnsupported } from './engineChoice';
 import { Progress } from './progress';
 import type { RunningGuest } from './runningGuest';
 import type { ServiceEvents } from './serviceEvents';
@@ -91,16 +92,6 @@ export function snapshotImages(config: VmConfig, dir: string): SnapshotImage[] {
 /** A snapshot's images, by the names it keeps. */
 const imagesOf = (names: readonly string[], dir: string): SnapshotImage[] => names.map((name) => ({ name, file: path.resolve(dir, name) }));
 
-/** Why this VM cannot hold snapshots here, or null. */
-export function snapshotsUnsupported(entry: LibraryEntry, host: HostBasics, engine = engineFor(entry.config, host).engine): Sentence | null {
-  const { config, dir } = entry;
-  if (engine === 'v86') return m('snapshot.v86', { name: config.identity.name });
-  if (!config.disks.length) return m('snapshot.noDisks');
-  const raw = config.disks.find((d) => d.format !== 'qcow2');
-  if (raw) return m('disk.notQcow2', { path: path.resolve(dir, raw.path), format: raw.format });
-  return null;
-}
-
 /** The sentence naming the linked clones that stand on a snapshot. */
 const cloneList = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ');
 
@@ -135,12 +126,13 @@ export class Snapshots {
     }
     if (hasEnded(state)) return { live: null };
     const guest = this.c.mirror.guest(uuid)!;
-    if (guest.runtime?.engine === 'v86') throw new GuesthouseError('invalid-state', m('snapshot.v86', { name }));
+    const refused = guest.runtime && whyNot(capabilitiesOf(guest.runtime.engine).liveSnapshots, { name });
+    if (refused) throw new GuesthouseError('invalid-state', refused);
     return { live: guest };
   }
 
   private async requireSupported(entry: LibraryEntry, live: RunningGuest | null): Promise<void> {
-    const reason = snapshotsUnsupported(entry, await this.c.host(), live ? (live.runtime?.engine ?? 'qemu') : undefined);
+    const reason = snapshotsUnsupported(entry, await this.c.host(), live ? (live.runtime?.engine ?? 'qemu') : undefined, live !== null);
     if (reason) throw new GuesthouseError('invalid-state', reason);
   }
 
@@ -222,7 +214,7 @@ export class Snapshots {
     const tree = entry.config.snapshots;
     const clones = linkedClonesOf(this.c.library, entry);
     const guest = this.c.mirror.guest(entry.config.identity.uuid);
-    const unsupported = snapshotsUnsupported(entry, await this.c.host(), guest?.runtime?.engine);
+    const unsupported = snapshotsUnsupported(entry, await this.c.host(), guest?.runtime?.engine, guest?.runtime !== undefined);
     return {
       snapshots: tree.nodes.map((n) => this.info(n, clones)),
       currentId: tree.currentId,

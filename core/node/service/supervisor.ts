@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { capabilitiesOf } from '../../common/capabilities';
 import type { FromGuestHost, ToGuestHost } from '../../common/protocol';
 import type { EngineKind } from '../../common/engines';
 import { socketTransport } from '../transport/socketTransport';
@@ -29,13 +30,13 @@ export interface GuestHostCallbacks {
 export type GuestHostLauncher = (options: { name: string; logFile: string; engine: EngineKind }, callbacks: GuestHostCallbacks) => GuestHostProcess;
 
 /**
- * Node flags for a guest host. v86 runs in the guest host itself: Liftoff-only
+ * Node flags for a guest host. An engine that runs in the guest host itself (v86): Liftoff-only
  * WebAssembly compilation halves its memory and CPU with no slower boot. A QEMU guest
  * host only moves bytes: without V8's optimizing tiers it needs ~4 MiB less a guest
  * (the same as --lite-mode, which also turns WebAssembly off and says so on stderr).
  */
 export function guestHostExecArgv(engine: EngineKind): string[] {
-  return engine === 'v86' ? ['--liftoff-only'] : ['--no-opt', '--no-maglev', '--no-sparkplug'];
+  return capabilitiesOf(engine).inGuestHost ? ['--liftoff-only'] : ['--no-opt', '--no-maglev', '--no-sparkplug'];
 }
 
 /**

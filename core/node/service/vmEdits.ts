@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CreateVmRequest, DeleteOptions, HostBasics, ModifyVmRequest } from '../../common/api';
 import { createVmRequestSchema, deleteOptionsSchema, modifyVmRequestSchema } from '../../common/apiSchemas';
+import { newDiskFormatFor } from '../../common/capabilities';
 import {
   engineKinds,
   firmwareProblems,
@@ -81,7 +82,7 @@ export async function createVm({ library, host: getHost }: EditContext, request:
  * on v86 (it reads raw images only), else qcow2 (grows on demand), under the first free name.
  */
 function newDisk(config: VmConfig, format: DiskFormat | undefined, host: HostBasics, dir: string | undefined, problems: Sentence[]): DiskConfig {
-  const fmt = format ?? (engineFor(config, host).engine === 'v86' ? 'raw' : 'qcow2');
+  const fmt = format ?? newDiskFormatFor(engineFor(config, host).engine);
   if (fmt === 'qcow2' && !host.qemu.img) problems.push(m('request.needsImg', { hint: host.qemu.installHint ?? '' }).about('disk'));
   const taken = (name: string) => config.disks.some((d) => d.path === name) || (dir !== undefined && fs.existsSync(path.join(dir, name)));
   let n = 1;

@@ -1,6 +1,7 @@
 import { Fragment, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { VmDetails, VmSummary } from '../../../core/common/api';
+import { executionOf } from '../../../core/common/capabilities';
 import { toUiError, useService, type UiError } from '../useService';
 import { StateBadge } from './StateBadge';
 import { ScreenPreview } from './ScreenPreview';
@@ -119,7 +120,12 @@ export function Details({ vm }: { vm: VmSummary }) {
       {c ? (
         <dl>
           {row(t('details.os'), c.identity.osType)}
-          {row(t('details.engine'), d.runtime ? t('details.runningOn', { engine: d.runtime.engine, accelerator: d.runtime.accelerator }) : c.engine)}
+          {row(
+            t('details.engine'),
+            d.runtime
+              ? t('details.runningOn', { engine: d.runtime.engine, accelerator: core(executionOf(d.runtime.engine, d.runtime.accelerator)) })
+              : c.engine,
+          )}
           {row(
             t('details.runsOn'),
             <>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DiskInfo, VmDetails, VmSummary } from '../../../core/common/api';
+import { newDiskFormatFor } from '../../../core/common/capabilities';
 import type { DiskFormat } from '../../../core/common/presets';
 import { parseSize } from '../../../core/common/size';
 import { isActionAllowed, type StorageAction } from '../../../core/common/state';
@@ -51,7 +52,7 @@ export function DiskTools({ vm, details }: { vm: VmSummary; details: VmDetails }
   // The states each tool works in (core/common/state.ts): disks of a stopped VM; the CD also while it runs.
   const allowed = (a: StorageAction) => isActionAllowed(a, vm.state) && !vm.inaccessible;
   const stopped = allowed('resizeDisk') && allowed('convertDisk');
-  const target = details.engineChoice.engine === 'v86' ? 'raw' : 'qcow2';
+  const target = newDiskFormatFor(details.engineChoice.engine);
   const attached = new Set(details.config.disks.map((d) => d.path));
   const currentIso = details.config.optical?.isoPath ?? null;
 

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CreateVmRequest, HostInfo, VmSummary } from '../../../core/common/api';
+import { capabilitiesOf } from '../../../core/common/capabilities';
 import type { FormField, SentenceData } from '../../../core/common/messages';
 import {
   CPUS_MIN,
@@ -38,8 +39,10 @@ export function describeEngine(
   const chosen = engine === 'auto' ? host.autoEngine.engine : engine;
   if (!chosen) return t('wizard.noEngine', { reason: core(host.autoEngine.reason) });
   const accel = host.accelerators.find((a) => a.usable && a.kind !== 'tcg');
-  if (chosen === 'v86') return t('wizard.willUse', { engine: 'v86', accelerator: t('wizard.v86') });
-  return t('wizard.willUse', { engine: 'QEMU', accelerator: accel ? accel.kind.toUpperCase() : t('wizard.tcg') });
+  const caps = capabilitiesOf(chosen);
+  // An engine with no accelerator to choose runs guest code its own way (v86: its WebAssembly JIT).
+  if (!caps.accelerators.length) return t('wizard.willUse', { engine: caps.label, accelerator: t('wizard.v86') });
+  return t('wizard.willUse', { engine: caps.label, accelerator: accel ? accel.kind.toUpperCase() : t('wizard.tcg') });
 }
 
 export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; vms: VmSummary[]; onDone: (id: string) => void; onCancel: () => void }) {

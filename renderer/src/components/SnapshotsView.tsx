@@ -51,6 +51,9 @@ export function snapshotNameProblem(name: string, list: SnapshotList): SentenceD
   return list.snapshots.some((s) => s.name === normal) ? m('snapshot.nameTaken', { name: normal }) : null;
 }
 
+/** The take button's title: why it is disabled (the engine's record or the disks, as the service says), else what it does. */
+export const takeTitle = (list: SnapshotList | null, hint: string, say: (s: SentenceData) => string) => (list?.unsupported ? say(list.unsupported) : hint);
+
 /** "Snapshot N" for the first N not taken yet, as VirtualBox names them. */
 function nextName(list: SnapshotList, say: (n: number) => string): string {
   let n = list.snapshots.length + 1;
@@ -184,7 +187,7 @@ export function SnapshotsView({ vm }: { vm: VmSummary }) {
           type="button"
           disabled={!list || list.unsupported !== null || !allowed('takeSnapshot')}
           onClick={() => setDialog({ kind: 'take' })}
-          title={t('snapshots.takeHint')}
+          title={takeTitle(list, t('snapshots.takeHint'), core)}
         >
           {t('snapshots.take')}
         </button>

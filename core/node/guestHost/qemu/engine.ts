@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { GuesthouseError } from '../../../common/errors';
+import type { AcceleratorKind } from '../../../common/engines';
 import type { BootSpec, SavedSnapshot, SnapshotTarget } from '../../../common/protocol';
 import type { Engine, EngineExit, EngineListener } from '../engine';
 import { buildQemuArgv, CD_DRIVE_ID } from './argv';
@@ -81,7 +82,7 @@ export class QemuEngine implements Engine {
     return this.child?.pid;
   }
 
-  get accelerator(): string {
+  get accelerator(): AcceleratorKind {
     return this.spec.qemu!.accelerator;
   }
 

@@ -43,7 +43,7 @@ const SCI_IRQ = 9;
 export class V86Engine implements Engine {
   readonly kind = 'v86';
   readonly pid = undefined;
-  readonly accelerator = 'v86 (x86 to WebAssembly JIT)';
+  readonly accelerator = null;
   private emulator: V86Emulator | undefined;
   private readonly disks: FileDisk[] = [];
   private pendingOutput: number[] = [];

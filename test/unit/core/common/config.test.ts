@@ -4,13 +4,13 @@ import {
   CONFIG_VERSION,
   firmwareProblems,
   hostProblems,
-  v86Problems,
   migrateConfig,
   parseConfigText,
   parseOrThrow,
   parseSize,
   vmConfigSchema,
 } from '../../../../core/common/config';
+import { engineLimitProblems } from '../../../../core/common/capabilities';
 import { sampleConfig } from '../../../support/sampleConfig';
 import { GuesthouseError } from '../../../../core/common/errors';
 
@@ -55,12 +55,14 @@ describe('VM config validation', () => {
     expect(firmwareProblems({ firmware: 'uefi', memoryMib: 256 })).toEqual([]);
     expect(firmwareProblems({ firmware: 'bios', memoryMib: 16 })).toEqual([]);
     const x86 = { ...sampleConfig, identity: { ...sampleConfig.identity, osType: 'linux-x86' as const }, cpus: 1, disks: [] };
-    expect(v86Problems(x86)).toEqual([]);
-    expect(v86Problems({ ...x86, firmware: 'uefi' }).map(String)).toEqual(['The v86 engine boots with BIOS only; set the firmware to bios, or use QEMU.']);
+    expect(engineLimitProblems('v86', x86)).toEqual([]);
+    expect(engineLimitProblems('v86', { ...x86, firmware: 'uefi' }).map(String)).toEqual([
+      'The v86 engine boots with BIOS only; set the firmware to bios, or use QEMU.',
+    ]);
     // One network card at most; cards attached to nothing do not count.
     const second = { ...sampleConfig.nics[0]!, id: 'net1', mac: '52:54:00:00:00:02' };
-    expect(v86Problems({ ...x86, nics: [...x86.nics, { ...second, attachment: 'none' }] })).toEqual([]);
-    expect(v86Problems({ ...x86, nics: [...x86.nics, second] }).map(String)).toEqual([
+    expect(engineLimitProblems('v86', { ...x86, nics: [...x86.nics, { ...second, attachment: 'none' }] })).toEqual([]);
+    expect(engineLimitProblems('v86', { ...x86, nics: [...x86.nics, second] }).map(String)).toEqual([
       'The v86 engine gives the guest at most one network card; attach the others to nothing, or use QEMU.',
     ]);
   });

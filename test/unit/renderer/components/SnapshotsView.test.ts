@@ -1,7 +1,10 @@
 // The Snapshots tab's pure parts: the tree as rows (with the current state where VirtualBox shows it), and the name check.
 import { describe, expect, it } from 'vitest';
 import type { SnapshotInfo, SnapshotList } from '../../../../core/common/api';
-import { snapshotNameProblem, treeRows } from '../../../../renderer/src/components/SnapshotsView';
+import { capabilitiesOf, whyNot } from '../../../../core/common/capabilities';
+import { say } from '../../../../core/common/messages';
+import { snapshotNameProblem, takeTitle, treeRows } from '../../../../renderer/src/components/SnapshotsView';
+import { coreText } from '../../../../renderer/src/coreText';
 
 const snap = (id: string, parentId: string | null, createdAt: string): SnapshotInfo => ({
   id,
@@ -63,5 +66,16 @@ describe('a new snapshot name', () => {
   });
   it('is accepted otherwise', () => {
     expect(snapshotNameProblem('Before the upgrade', l)).toBeNull();
+  });
+});
+
+describe('the take button', () => {
+  it('says why it is disabled, from the engine record’s sentence, in the GUI’s language', () => {
+    const why = whyNot(capabilitiesOf('v86').snapshots, { name: 'tiny' })!;
+    const unsupported = { ...list([], null), unsupported: why };
+    expect(takeTitle(unsupported, 'Take a snapshot', (s) => coreText(s, 'en'))).toBe(why.message);
+    expect(takeTitle(unsupported, 'Take a snapshot', (s) => coreText(s, 'ko'))).toBe(say('ko', 'snapshot.v86', { name: 'tiny' }));
+    expect(takeTitle(list([], null), 'Take a snapshot', (s) => coreText(s, 'en'))).toBe('Take a snapshot');
+    expect(takeTitle(null, 'Take a snapshot', (s) => coreText(s, 'en'))).toBe('Take a snapshot');
   });
 });

@@ -15,6 +15,7 @@ import type {
   ToConsolePort,
   ToGuestHost,
 } from '../../../../../core/common/protocol';
+import type { AcceleratorKind } from '../../../../../core/common/engines';
 import type { Engine, EngineListener } from '../../../../../core/node/guestHost/engine';
 import { GuestHost, type ParentChannel } from '../../../../../core/node/guestHost/guestHost';
 import { sampleConfig } from '../../../../support/sampleConfig';
@@ -27,7 +28,7 @@ const english = (reason: string | { message: string }) => (typeof reason === 'st
 
 /** What the fake engine does when asked; each failure is thrown from the matching call. */
 interface FakeBehaviour {
-  accelerator?: string;
+  accelerator?: AcceleratorKind;
   failStart?: Error;
   failPause?: Error;
   failResume?: Error;
@@ -40,7 +41,7 @@ interface FakeBehaviour {
 class FakeEngine implements Engine {
   readonly kind = 'qemu' as const;
   readonly pid = 4242;
-  readonly accelerator: string;
+  readonly accelerator: AcceleratorKind | null;
   readonly calls: string[] = [];
   readonly written: string[] = [];
   outputPaused = false;
