@@ -83,6 +83,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
   const service = new VmService({
     home,
     spareGuestHosts: true,
+    log,
     ...(options.spawner ? { spawner: options.spawner } : {}),
     ...(options.survivable ? { survivable: true } : {}),
   });

@@ -17,6 +17,29 @@ import { CLI, cli as run, snapshot } from '../support/cli';
 
 const cli = (home: string, args: string[], input?: string | Buffer) => run(home, args, { encoding: 'latin1', ...(input !== undefined ? { input } : {}) });
 
+/**
+ * Starts `guesthouse wait NAME --for never-printed` and resolves once the service's log says
+ * that wait watches the guest's output: what ends the guest now ends a wait under way.
+ */
+async function waitUnderWay(home: string, name: string) {
+  const serviceLog = path.join(home, 'service.log');
+  const from = fs.statSync(serviceLog).size;
+  const child = spawn(process.execPath, [CLI, 'wait', name, '--for', 'never-printed', '--timeout-s', '120'], {
+    env: { ...process.env, GUESTHOUSE_HOME: home },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // 'close', not 'exit': by then stderr has all the wait said.
+  const exited = new Promise<number | null>((r) => child.once('close', r));
+  const underWay = expect
+    .poll(() => fs.readFileSync(serviceLog).subarray(from).toString(), { timeout: 30_000, message: 'the wait under way in the service log' })
+    .toContain(`${name}: a wait for console text watches the output`);
+  // A wait that ends before it is under way fails this at once, with what it said.
+  const first = await Promise.race([underWay.then(() => 'under way'), exited.then((code) => `ended with ${code}: ${stderr}`)]);
+  expect(first).toBe('under way');
+  return { exited, stderr: () => stderr };
+}
+
 describe('CLI input with no guest', () => {
   let home: string;
   beforeAll(() => {
@@ -70,8 +93,9 @@ describe('a guest host that dies of an exception says which', () => {
     await guest.gone;
     expect(states.at(-1)).toBe('crashed: The v86 engine stopped: Invalid typed array length: -1');
     // The stack is in the guest host's log, for a bug report.
-    await new Promise((r) => setTimeout(r, 200));
-    expect(fs.readFileSync(path.join(vmDir, 'logs', 'guesthost.log'), 'utf8')).toMatch(/RangeError: Invalid typed array length: -1\n +at /);
+    await expect
+      .poll(() => fs.readFileSync(path.join(vmDir, 'logs', 'guesthost.log'), 'utf8'), { timeout: 5000, message: "the stack in the guest host's log" })
+      .toMatch(/RangeError: Invalid typed array length: -1\n +at /);
   });
 });
 
@@ -173,19 +197,14 @@ describe('the console under faults and long input', () => {
   });
 
   it('wait ends at once when the guest crashes, with the reason; on a VM not running it says so', async () => {
-    const waiting = spawn(process.execPath, [CLI, 'wait', 'tty', '--for', 'never-printed', '--timeout-s', '120'], {
-      env: { ...process.env, GUESTHOUSE_HOME: home },
-    });
-    let stderr = '';
-    waiting.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((r) => waiting.once('exit', r));
-    await new Promise((r) => setTimeout(r, 1000)); // let it connect; a crash before its call gives the same sentence
+    // Under way, not just started: a crash before the wait's call would give the same sentence.
+    const waiting = await waitUnderWay(home, 'tty');
     const { runtime } = JSON.parse(cli(home, ['show', 'tty', '--json']).stdout);
     const killedAt = performance.now();
     process.kill(runtime.enginePid, 'SIGKILL');
-    expect(await exited).toBe(1);
+    expect(await waiting.exited).toBe(1);
     expect(performance.now() - killedAt).toBeLessThan(10_000);
-    expect(stderr).toBe('"tty" crashed: QEMU was killed by SIGKILL.\n');
+    expect(waiting.stderr()).toBe('"tty" crashed: QEMU was killed by SIGKILL.\n');
     // Afterwards, the crash is still the answer, not the old log.
     expect(cli(home, ['wait', 'tty', '--for', guest.readyMarker, '--timeout-s', '5'])).toMatchObject({
       code: 1,
@@ -194,16 +213,10 @@ describe('the console under faults and long input', () => {
     // A VM stopped normally: the log of its last run holds the marker, but that run is over.
     expect(cli(home, ['start', 'tty']).code).toBe(0);
     expect(cli(home, ['wait', 'tty', '--for', guest.readyMarker, '--timeout-s', '90']).code).toBe(0);
-    const stopping = spawn(process.execPath, [CLI, 'wait', 'tty', '--for', 'never-printed', '--timeout-s', '120'], {
-      env: { ...process.env, GUESTHOUSE_HOME: home },
-    });
-    let stopErr = '';
-    stopping.stderr.on('data', (d: Buffer) => (stopErr += d.toString()));
-    const stopExit = new Promise<number | null>((r) => stopping.once('exit', r));
-    await new Promise((r) => setTimeout(r, 1000));
+    const stopping = await waitUnderWay(home, 'tty');
     expect(cli(home, ['stop', 'tty', '--force']).code).toBe(0);
-    expect(await stopExit).toBe(1);
-    expect(stopErr).toBe('"tty" stopped: Powered off.\n');
+    expect(await stopping.exited).toBe(1);
+    expect(stopping.stderr()).toBe('"tty" stopped: Powered off.\n');
     expect(cli(home, ['wait', 'tty', '--for', guest.readyMarker, '--timeout-s', '5'])).toMatchObject({ code: 1, stderr: '"tty" is not running.\n' });
   });
 });

@@ -2,7 +2,7 @@
 // marker on the screen (the kernel told console=tty0), keys typed and their answer read back
 // from the screen, the RFB endpoint of the guest host, PNG screenshots at the guest's
 // resolution, boot from an ISO with no -kernel, the USB tablet, and saved state.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { IVmService } from '../../core/common/api';
 import type { TestGuest } from '../support/guest';
 import { i386PackagesAvailable } from '../support/components';
@@ -28,14 +28,15 @@ async function viewerOf(service: IVmService, name: string): Promise<RfbClient> {
 }
 
 /** The screen's rows, once `pred` holds for them (the screen is looked at until then). */
-async function screenWhen(service: IVmService, name: string, pred: (rows: string[]) => boolean, what: string, timeoutMs = 60_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const rows = await service.screenText(name).catch(() => [] as string[]);
-    if (pred(rows)) return rows;
-    if (Date.now() > deadline) throw new Error(`${what} did not show within ${timeoutMs} ms; the screen:\n${rows.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+function screenWhen(service: IVmService, name: string, pred: (rows: string[]) => boolean, what: string, timeoutMs = 60_000): Promise<string[]> {
+  return vi.waitFor(
+    async () => {
+      const rows = await service.screenText(name).catch(() => [] as string[]);
+      if (!pred(rows)) throw new Error(`${what} did not show within ${timeoutMs} ms; the screen:\n${rows.join('\n')}`);
+      return rows;
+    },
+    { timeout: timeoutMs, interval: 200 },
+  );
 }
 
 function screenTests(arch: 'amd64' | 'i386', make: (g: TestGuest, name: string, append: string) => Parameters<IVmService['createVm']>[0]) {

@@ -20,14 +20,9 @@ function stateReached(service: VmService, name: string, state: string): Promise<
   });
 }
 
-/** Resolves once a process is gone (the kernel delivers the parent-death signal at once). */
-async function gone(pid: number, timeoutMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!processAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
+/** Resolves once a process is gone (the kernel delivers the parent-death signal at once); fails after 10 s. */
+async function gone(pid: number, what: string): Promise<void> {
+  await expect.poll(() => processAlive(pid), { timeout: 10_000, interval: 20, message: `${what} gone` }).toBe(false);
 }
 
 describe('one guest failing takes down only itself', () => {
@@ -58,7 +53,7 @@ describe('one guest failing takes down only itself', () => {
     const vm = await t.service.getVm('alpha');
     expect(vm.state).toBe('crashed');
     expect(vm.stateReason?.message).toBe('The guest host process was killed by SIGKILL.');
-    expect(await gone(a.runtime!.enginePid!)).toBe(true); // no orphaned QEMU
+    await gone(a.runtime!.enginePid!, "alpha's QEMU"); // no orphaned QEMU
     expect((await t.service.getVm('beta')).state).toBe('running');
     expect(await runInGuest(t.service, 'beta', 'echo still-$((3*3))')).toContain('still-9');
   });
@@ -75,7 +70,7 @@ describe('one guest failing takes down only itself', () => {
     process.kill(b.runtime!.enginePid!, 'SIGKILL');
     expect(await crashed).toBe('QEMU was killed by SIGKILL.');
     expect((await t.service.getVm('beta')).stateReason?.message).toBe('QEMU was killed by SIGKILL.');
-    expect(await gone(b.runtime!.guestHostPid)).toBe(true);
+    await gone(b.runtime!.guestHostPid, "beta's guest host");
     expect((await t.service.getVm('alpha')).state).toBe('running');
     expect(await runInGuest(t.service, 'alpha', 'echo alive-$((5*5))')).toContain('alive-25');
     const listed = await t.service.listVms();

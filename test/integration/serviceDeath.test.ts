@@ -18,15 +18,6 @@ function qemusOf(home: string): number[] {
   return r.stdout.split('\n').filter(Boolean).map(Number);
 }
 
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
-
 describe('the service dies, its guests do not', () => {
   if (skipBecause(missing)) return;
   let guest: TestGuest;
@@ -58,9 +49,17 @@ describe('the service dies, its guests do not', () => {
     expect(before).toHaveLength(2);
     const old = servicePid();
     process.kill(old, 'SIGKILL');
-    expect(await until(() => !processAlive(old), 5000)).toBe(true);
-    // The guests and their guest hosts live on without a service.
-    await new Promise((r) => setTimeout(r, 500));
+    await expect.poll(() => processAlive(old), { timeout: 5000, message: 'the old service gone' }).toBe(false);
+    // The guests and their guest hosts live on without a service: each guest host has seen it go
+    // (its log says so) and is still there, and so is its QEMU.
+    for (const name of ['one', 'two']) {
+      await expect
+        .poll(() => fs.readFileSync(path.join(home, 'machines', name, 'logs', 'guesthost.log'), 'utf8'), {
+          timeout: 10_000,
+          message: `the guest host of "${name}" seeing the service go`,
+        })
+        .toContain('the service is gone; the guest runs on');
+    }
     for (const pid of hostPids) expect(processAlive(pid)).toBe(true);
     expect(qemusOf(home)).toHaveLength(2);
 
@@ -85,9 +84,9 @@ describe('the service dies, its guests do not', () => {
     const child = spawn(process.execPath, [CLI, 'console', 'two'], { env: { ...process.env, GUESTHOUSE_HOME: home } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
-    expect(await until(() => out.includes('before-two-42'), 10_000)).toBe(true);
+    await expect.poll(() => out, { timeout: 10_000 }).toContain('before-two-42');
     child.stdin.write('echo typed-$((9*9))\n');
-    expect(await until(() => out.includes('typed-81'), 10_000)).toBe(true);
+    await expect.poll(() => out, { timeout: 10_000 }).toContain('typed-81');
     child.stdin.write(Buffer.from([0x1d]));
     expect(await new Promise<number | null>((r) => child.once('exit', r))).toBe(0);
 
@@ -96,7 +95,7 @@ describe('the service dies, its guests do not', () => {
       { name: 'one', state: 'stopped' },
       { name: 'two', state: 'stopped' },
     ]);
-    expect(await until(() => qemusOf(home).length === 0 && hostPids.every((p) => !processAlive(p)), 10_000)).toBe(true);
+    await expect.poll(() => [qemusOf(home), hostPids.filter(processAlive)], { timeout: 10_000, interval: 100 }).toEqual([[], []]);
     expect(fs.existsSync(path.join(home, 'machines', 'one', '.guesthouse.lock'))).toBe(false);
     expect(fs.readdirSync(runtimeDir(home)).filter((n) => n.endsWith('.gh'))).toEqual([]);
   }, 240_000);
@@ -105,7 +104,7 @@ describe('the service dies, its guests do not', () => {
     expect(cli(home, ['start', 'one']).code).toBe(0);
     const pid = JSON.parse(cli(home, ['show', 'one', '--json']).stdout).runtime.guestHostPid as number;
     expect(cli(home, ['service', 'stop']).code).toBe(0);
-    expect(await until(() => qemusOf(home).length === 0 && !processAlive(pid), 15_000)).toBe(true);
+    await expect.poll(() => [qemusOf(home), processAlive(pid)], { timeout: 15_000, interval: 100 }).toEqual([[], false]);
     expect(JSON.parse(cli(home, ['list', '--json']).stdout)).toMatchObject([
       { name: 'one', state: 'stopped' },
       { name: 'two', state: 'stopped' },

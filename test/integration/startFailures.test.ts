@@ -53,8 +53,10 @@ describe('start failures a user causes', () => {
     if (typeof sentence === 'string') expect(err!.message).toBe(sentence);
     else expect(err!.message).toMatch(sentence);
     expect(err!.message).not.toMatch(/internal error/i);
-    // A guest host that QEMU failed under gives the VM's lock back as it exits, a moment later.
-    for (let i = 0; i < 50 && Object.keys(snapshot(t.home)).some((f) => f.endsWith('.lock')); i++) await new Promise((r) => setTimeout(r, 100));
+    // A guest host that QEMU failed under gives the VM's lock back as it exits, a moment later:
+    // once the locks are those from before (a VM running meanwhile keeps its own), compare all.
+    const locks = (files: Record<string, string>) => Object.keys(files).filter((f) => f.endsWith('.lock'));
+    await expect.poll(() => locks(snapshot(t.home)), { timeout: 5000, message: 'the locks from before' }).toEqual(locks(before));
     expect(snapshot(t.home)).toEqual(before);
   }
 
@@ -155,8 +157,17 @@ describe('start failures a user causes', () => {
       const locked = path.join(files, 'locked.raw');
       fs.writeFileSync(locked, Buffer.alloc(1 << 20));
       // Another program (a QEMU this service does not know) holds the image's write lock.
-      other = spawn(qemuBinary, ['-machine', 'pc', '-nodefaults', '-display', 'none', '-S', '-drive', `file=${locked},format=raw,if=ide`], { stdio: 'ignore' });
-      await new Promise((r) => setTimeout(r, 1500));
+      other = spawn(
+        qemuBinary,
+        ['-machine', 'pc', '-nodefaults', '-display', 'none', '-S', '-drive', `file=${locked},format=raw,if=ide`, '-monitor', 'stdio'],
+        { stdio: ['pipe', 'pipe', 'ignore'] },
+      );
+      // QEMU opens and locks its drives before its main loop, where the monitor answers: once
+      // "info block" names the image, QEMU holds it.
+      let monitor = '';
+      other.stdout!.on('data', (d: Buffer) => (monitor += d.toString()));
+      other.stdin!.write('info block\n');
+      await expect.poll(() => monitor, { timeout: 30_000, message: 'the other QEMU holding the disk' }).toContain(`: ${locked} (raw)`);
       await t.service.createVm({ ...tinyVm(t.guest, 'locked'), diskPath: locked, diskBus: 'sata' });
       try {
         await refused(

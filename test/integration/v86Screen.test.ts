@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sampleConfig } from '../support/sampleConfig';
 import { findV86Firmware } from '../../core/node/host/v86Firmware';
 import { V86Engine } from '../../core/node/guestHost/v86/engine';
@@ -23,14 +23,15 @@ const missing =
 const READY = 'GUESTHOUSE-READY';
 
 /** Polls `check` until it returns a value other than undefined, or fails after `ms`. */
-async function until<T>(what: string, ms: number, check: () => T | undefined | Promise<T | undefined>, every = 50): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
+function until<T>(what: string, ms: number, check: () => T | undefined | Promise<T | undefined>, every = 50): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const v = await check();
+      if (v === undefined) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+      return v;
+    },
+    { timeout: ms, interval: every },
+  );
 }
 
 /** Decodes the PNGs screenshotPng writes (8-bit RGB, filter none) into width, height, RGB bytes. */
@@ -63,6 +64,17 @@ describe('the v86 screen over RFB', () => {
   let server: net.Server;
   let viewer: RfbClient;
   const exits: string[] = [];
+  const displays = new Set<net.Socket>();
+  /** True once the viewer's copy of pixel rows [top, bottom) is the screen's, else undefined. */
+  const viewerShows = (top: number, bottom: number, png = decodePng(engine.screenshotPng())) => {
+    for (let y = top; y < bottom; y++)
+      for (let x = 0; x < 720; x++) {
+        const v = viewer.fb.readUInt32LE((y * 720 + x) * 4) & 0xffffff;
+        const p = (y * 720 + x) * 3;
+        if (v !== ((png.rgb[p] << 16) | (png.rgb[p + 1] << 8) | png.rgb[p + 2])) return undefined;
+      }
+    return true;
+  };
 
   beforeAll(async () => {
     const guest = await tinyGuest('i386');
@@ -94,7 +106,12 @@ describe('the v86 screen over RFB', () => {
     await engine.start();
     await until('the ready marker on the screen', 150_000, async () => ((await engine.screenText())?.some((l) => l.includes(READY)) ? true : undefined), 100);
     console.log(`v86 screen: boot to "${READY}" on the VGA text screen in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    server = net.createServer((s) => engine.openDisplay(s));
+    server = net.createServer((s) => {
+      // The server's end of each viewer, until its RfbServer has let it go.
+      displays.add(s);
+      s.once('close', () => displays.delete(s));
+      engine.openDisplay(s);
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   }, 180_000);
 
@@ -127,15 +144,7 @@ describe('the v86 screen over RFB', () => {
     expect((await engine.screenText())![row - 1]).toContain('echo $((6*7))');
     // The viewer's copy of that row catches up with the screen.
     const png = decodePng(engine.screenshotPng());
-    await until('the viewer to show the answer row', 5_000, () => {
-      for (let y = row * 16; y < row * 16 + 16; y++)
-        for (let x = 0; x < 720; x++) {
-          const v = viewer.fb.readUInt32LE((y * 720 + x) * 4) & 0xffffff;
-          const p = (y * 720 + x) * 3;
-          if (v !== ((png.rgb[p] << 16) | (png.rgb[p + 1] << 8) | png.rgb[p + 2])) return undefined;
-        }
-      return true;
-    });
+    await until('the viewer to show the answer row', 5_000, () => viewerShows(row * 16, row * 16 + 16, png));
   });
 
   it('takes a PNG screenshot at the text-mode resolution that is not blank', () => {
@@ -149,14 +158,18 @@ describe('the v86 screen over RFB', () => {
   it('costs little with an idle viewer: only the blinking cursor is sent', async () => {
     const idle = async (ms: number) => {
       const [cpu, bytes] = [process.cpuUsage(), viewer.bytes];
+      // A measurement over a fixed period, not a wait for something: deliberate.
       await new Promise((r) => setTimeout(r, ms));
       const used = process.cpuUsage(cpu);
       return { cpu: (used.user + used.system) / 1000 / ms, bytesPerS: ((viewer.bytes - bytes) * 1000) / ms };
     };
-    await new Promise((r) => setTimeout(r, 500)); // let the last answer's updates arrive
+    // The last answer's updates have arrived: the viewer's copy is the whole screen (the
+    // blinking cursor included, whose updates go on).
+    await until('the viewer to show the whole screen', 5_000, () => viewerShows(0, 400));
     const withViewer = await idle(3000);
     viewer.close();
-    await new Promise((r) => setTimeout(r, 100));
+    // The display server has let the viewer go (and with it the cursor's blinking).
+    await expect.poll(() => displays.size, { timeout: 5_000, message: 'the viewer let go' }).toBe(0);
     const without = await idle(3000);
     console.log(
       `v86 screen: idle guest, process CPU ${(without.cpu * 100).toFixed(1)} % of a core without a viewer, ` +

@@ -79,6 +79,10 @@ export function survivableChannel(): ParentChannel {
     };
     process.stdout.write = toLog as typeof process.stdout.write;
     process.stderr.write = toLog as typeof process.stderr.write;
+    // For whoever reads the log (and the tests): the guest host saw its service go and runs on.
+    toLog(
+      `${new Date().toISOString()} the service is gone; the guest runs on until a service reattaches at ${guestHostSocket(spec.runtimeDir, spec.config.identity.uuid)}\n`,
+    );
   };
 
   return {

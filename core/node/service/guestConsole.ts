@@ -26,7 +26,17 @@ export function writeConsole(mirror: StateMirror, entry: LibraryEntry, data: Uin
   guest.write(data);
 }
 
-export async function waitForConsole(mirror: StateMirror, entry: LibraryEntry, text: string, timeoutMs: number): Promise<boolean> {
+/**
+ * `log` hears a line once the wait watches the live output (the text was not in the log):
+ * the service's log shows each wait that is under way.
+ */
+export async function waitForConsole(
+  mirror: StateMirror,
+  entry: LibraryEntry,
+  text: string,
+  timeoutMs: number,
+  log: (line: string) => void = () => undefined,
+): Promise<boolean> {
   const needle = Buffer.from(text);
   const { uuid, name } = entry.config.identity;
   const guest = mirror.guest(uuid);
@@ -39,7 +49,9 @@ export async function waitForConsole(mirror: StateMirror, entry: LibraryEntry, t
   // at least what has reached us; what comes later is matched as it arrives.
   const { found, tail } = findInFile(logFile(entry.dir, 'console'), needle);
   if (found) return true;
-  if (await guest.waitFor(needle, tail, timeoutMs)) return true;
+  const waiting = guest.waitFor(needle, tail, timeoutMs);
+  log(`${name}: a wait for console text watches the output (at most ${Math.ceil(timeoutMs / 1000)} s)`);
+  if (await waiting) return true;
   // Output comes before the exit, so a guest that is gone did not print the text: say why it went.
   if (ended(guest)) throw waitEnded(guest);
   return false;

@@ -69,6 +69,8 @@ export interface VmServiceOptions {
    * group, they keep their guests running when it dies, and `reattach` finds them again.
    */
   survivable?: boolean;
+  /** The service's log, for lines a developer reads (service.log for the headless service). */
+  log?: (line: string) => void;
 }
 
 /** The hypervisor core behind every front end: library, host probe, guest hosts. */
@@ -281,7 +283,7 @@ export class VmService implements IVmService {
   }
 
   async waitForConsole(ref: string, text: string, timeoutMs: number): Promise<boolean> {
-    return await waitForConsole(this.mirror, this.library.find(ref), text, timeoutMs);
+    return await waitForConsole(this.mirror, this.library.find(ref), text, timeoutMs, this.options.log);
   }
 
   async readLog(ref: string): Promise<string> {

@@ -181,9 +181,8 @@ describe('the VNC proxy', () => {
     // The guest going away ends the viewer's connection.
     guest.peers[0]!.socket.destroy();
     await viewer.untilClosed();
-    await new Promise((r) => setTimeout(r, 20));
+    await expect.poll(() => events.map((e) => e.kind)).toEqual(['connected', 'closed']);
     expect(proxy.viewers).toBe(0);
-    expect(events.map((e) => e.kind)).toEqual(['connected', 'closed']);
   });
 
   it('refuses a wrong password with a reason, without contacting the guest', async () => {
