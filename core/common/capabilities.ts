@@ -68,6 +68,8 @@ export interface EngineCapabilities {
   readonly initrdAt: { readonly mib: number; readonly why: MessageKey } | null;
   readonly sharedFolders: Support;
   readonly guestAgent: Support;
+  /** What a user of a VM on this engine should know (the notes in its details), as catalog keys. */
+  readonly notes: (config: Pick<VmConfig, 'disks' | 'nics' | 'display'>) => MessageKey[];
 }
 
 const yes: Support = { ok: true };
@@ -105,6 +107,7 @@ export const engineCapabilities: Readonly<Record<EngineKind, EngineCapabilities>
     initrdAt: null,
     sharedFolders: no('caps.sharedFolders'),
     guestAgent: no('caps.guestAgent'),
+    notes: () => ['notes.qemu'],
   },
   v86: {
     kind: 'v86',
@@ -132,6 +135,12 @@ export const engineCapabilities: Readonly<Record<EngineKind, EngineCapabilities>
     initrdAt: { mib: V86_INITRD_ADDRESS_MIB, why: 'v86.initrdMemory' },
     sharedFolders: no('caps.sharedFolders'),
     guestAgent: no('caps.guestAgent'),
+    notes: (config) => [
+      config.disks.length ? 'notes.v86Disk' : 'notes.v86NoDisk',
+      ...(attachedNics(config.nics).length ? (['notes.v86NoNetwork'] as const) : []),
+      'notes.v86Save',
+      config.display.adapter === 'none' ? 'notes.v86DevicesHeadless' : 'notes.v86Devices',
+    ],
   },
 };
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HostBasics, VmRuntime } from '../../common/api';
 import { capabilitiesOf, engineLimitProblems, whyNot } from '../../common/capabilities';
-import { attachedNics, type EngineKind, type VmConfig } from '../../common/config';
+import type { EngineKind, VmConfig } from '../../common/config';
 import { GuesthouseError } from '../../common/errors';
 import { m, type Sentence, type SentenceData } from '../../common/messages';
 import type { LibraryEntry } from '../library/library';
@@ -58,15 +58,11 @@ export function engineNotes(
   guest: Pick<RunningGuest, 'pausedLogs'> | undefined,
   runtime: VmRuntime | undefined,
 ): Sentence[] {
-  const notes: Sentence[] = [];
-  if (engine === 'v86') {
-    notes.push(m(config.disks.length ? 'notes.v86Disk' : 'notes.v86NoDisk'));
-    if (attachedNics(config.nics).length) notes.push(m('notes.v86NoNetwork'));
-    notes.push(m('notes.v86Save'));
-    notes.push(m(config.display.adapter === 'none' ? 'notes.v86DevicesHeadless' : 'notes.v86Devices'));
-  } else if (engine === 'qemu') {
-    notes.push(m('notes.qemu'));
-  }
+  const notes: Sentence[] = engine
+    ? capabilitiesOf(engine)
+        .notes(config)
+        .map((key) => m(key))
+    : [];
   for (const [log, pause] of guest?.pausedLogs ?? []) {
     const name = config.identity.name;
     notes.unshift(pause === 'failed' ? m('notes.logFailed', { name }) : m(log === 'console' ? 'notes.consoleLogFull' : 'notes.engineLogFull', { name }));
