@@ -78,6 +78,13 @@ export const en = {
   'request.notJson': 'A request must be one line of JSON.',
   'request.kind': 'A message must be an object whose t is one of {{list}}.',
   'request.field': 'The {{field}} is not valid ({{detail}}).',
+  // The guest host protocol (core/common/guestActions.ts)
+  'guestHost.badMessage': 'A message between the service and a guest host was malformed: {{list}}',
+  'guestHost.noAction': 'A guest host has no action called {{action}} (only {{list}}).',
+  'guestHost.badRequest': 'The guest host refused a malformed {{action}} request: {{list}}',
+  'guestHost.badReply': 'The guest host answered the {{action}} request with a reply that does not fit it: {{list}}',
+  'guestHost.requestHead': 'A request must be an object whose type is "request", with a whole-number id and an action.',
+  'guestHost.replyHead': 'A reply must be an object whose type is "reply", with a whole-number id.',
   'field.type': 'it must be {{expected}}',
   'field.min': 'it must be at least {{min}}',
   'field.max': 'it must be at most {{max}}',

@@ -77,6 +77,13 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'request.notJson': '요청은 JSON 한 줄이어야 합니다.',
   'request.kind': '메시지는 t가 {{list}} 중 하나인 객체여야 합니다.',
   'request.field': '{{field}} 값이 올바르지 않습니다 ({{detail}}).',
+  // The guest host protocol (core/common/guestActions.ts)
+  'guestHost.badMessage': '서비스와 게스트 호스트 사이의 메시지가 잘못되었습니다: {{list}}',
+  'guestHost.noAction': '게스트 호스트에는 {{action}}(이)라는 동작이 없습니다 (가능한 동작: {{list}}).',
+  'guestHost.badRequest': '게스트 호스트가 잘못된 {{action}} 요청을 거부했습니다: {{list}}',
+  'guestHost.badReply': '게스트 호스트가 {{action}} 요청에 맞지 않는 응답을 보냈습니다: {{list}}',
+  'guestHost.requestHead': '요청은 type이 "request"이고 정수 id와 action이 있는 객체여야 합니다.',
+  'guestHost.replyHead': '응답은 type이 "reply"이고 정수 id가 있는 객체여야 합니다.',
   'field.type': '{{expected}}이어야 합니다',
   'field.min': '{{min}} 이상이어야 합니다',
   'field.max': '{{max}} 이하여야 합니다',

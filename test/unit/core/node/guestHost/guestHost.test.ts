@@ -6,15 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GuesthouseError } from '../../../../../core/common/errors';
-import type {
-  BootSpec,
-  ConsolePort,
-  FromConsolePort,
-  FromGuestHost,
-  GuestRequestAction,
-  ToConsolePort,
-  ToGuestHost,
-} from '../../../../../core/common/protocol';
+import type { BootSpec, ConsolePort, FromConsolePort, FromGuestHost, GuestAction, ToConsolePort } from '../../../../../core/common/protocol';
 import type { Engine, EngineListener } from '../../../../../core/node/guestHost/engine';
 import { GuestHost, type ParentChannel } from '../../../../../core/node/guestHost/guestHost';
 import { sampleConfig } from '../../../../support/sampleConfig';
@@ -93,6 +85,18 @@ class FakeEngine implements Engine {
   async screenFingerprint(): Promise<string | null> {
     return this.behaviour.screen?.() ?? null;
   }
+  async screenshot(): Promise<Uint8Array> {
+    return Buffer.from('PNG');
+  }
+  async screenText(): Promise<string[] | null> {
+    return ['login:'];
+  }
+  async sendKeys(chords: string[][]): Promise<void> {
+    this.calls.push(`keys ${chords.map((c) => c.join('-')).join(' ')}`);
+  }
+  async changeMedia(iso: string | null): Promise<void> {
+    this.calls.push(`media ${iso}`);
+  }
   kill(): void {
     this.calls.push('kill');
   }
@@ -110,7 +114,7 @@ function harness(behaviour: FakeBehaviour = {}) {
   dirs.push(dir);
   const sent: FromGuestHost[] = [];
   const listeners = new Set<() => void>();
-  let deliver: (message: ToGuestHost, port?: ConsolePort) => void = () => undefined;
+  let deliver: (message: unknown, port?: ConsolePort) => void = () => undefined;
   let disconnect: () => void = () => undefined;
   let exitCode: number | undefined;
   const parent: ParentChannel = {
@@ -165,7 +169,8 @@ function harness(behaviour: FakeBehaviour = {}) {
     get exitCode() {
       return exitCode;
     },
-    send: (message: ToGuestHost, port?: ConsolePort) => deliver(message, port),
+    /** Any message, as a parent might send it (the guest host checks what it gets). */
+    send: (message: unknown, port?: ConsolePort) => deliver(message, port),
     disconnect: () => disconnect(),
     until,
     /** Every state the guest host reported, with its reason where it gave one. */
@@ -177,7 +182,7 @@ function harness(behaviour: FakeBehaviour = {}) {
       await until(() => (t.states().includes('running') ? true : undefined));
     },
     /** Sends a request and resolves with its reply. */
-    async request(action: GuestRequestAction, extra: { timeoutMs?: number } = {}): Promise<Reply> {
+    async request(action: GuestAction | string, extra: Record<string, unknown> = {}): Promise<Reply> {
       const id = nextId++;
       deliver({ type: 'request', id, action, ...extra });
       return until(() => sent.find((m): m is Reply => m.type === 'reply' && m.id === id));
@@ -399,7 +404,7 @@ describe('GuestHost: console', () => {
     await t.until(() => t.sent.find((m) => m.type === 'output'));
     expect(t.sent.some((m) => m.type === 'firstOutput')).toBe(true);
     const backlog = await t.request('backlog');
-    expect(Buffer.from(backlog.data!).toString()).toBe('login: ');
+    expect(Buffer.from((backlog as { data: Uint8Array }).data).toString()).toBe('login: ');
     t.send({ type: 'input', data: Buffer.from('root\n') });
     expect(t.engine.written).toEqual(['root\n']);
     await t.request('poweroff');
@@ -433,6 +438,42 @@ describe('GuestHost: console', () => {
     expect(t.engine.outputPaused).toBe(true);
     t.send({ type: 'flow', paused: false });
     expect(t.engine.outputPaused).toBe(false);
+  });
+});
+describe('GuestHost: each request is checked against its action', () => {
+  it('a request that does not fit its action is refused with one sentence and never reaches the engine', async () => {
+    const t = harness();
+    await t.boot();
+    const reply = await t.request('keys', { keys: 'ctrl-alt-delete' });
+    expect(reply.error).toMatchObject({ code: 'invalid-input', key: 'guestHost.badRequest', bug: false });
+    expect(reply.error?.message).toMatch(/^The guest host refused a malformed keys request: /);
+    expect(reply.error?.problems).toBeUndefined();
+    expect((await t.request('mediaInsert')).error?.message).toMatch(/^The guest host refused a malformed mediaInsert request: /);
+    expect((await t.request('pause', { iso: '/x.iso' })).error?.key).toBe('guestHost.badRequest');
+    expect(t.engine.calls).toEqual(['start']);
+    expect(t.states()).toEqual(['starting', 'running']);
+  });
+
+  it('an unknown action is refused with its sentence; a message with no id gets no reply', async () => {
+    const t = harness();
+    await t.boot();
+    expect((await t.request('format')).error).toMatchObject({
+      code: 'invalid-input',
+      message: expect.stringMatching(/^A guest host has no action called format \(only pause, resume, /),
+    });
+    t.send({ type: 'request', action: 'pause' });
+    await t.request('backlog');
+    expect(t.sent.filter((m) => m.type === 'reply')).toHaveLength(2);
+    expect(t.engine.calls).toEqual(['start']);
+  });
+
+  it('a request that fits reaches the engine, and the reply carries what its action answers', async () => {
+    const t = harness();
+    await t.boot();
+    expect(await t.request('keys', { keys: [['ctrl', 'alt', 'delete'], ['a']] })).toEqual({ type: 'reply', id: 1 });
+    expect(await t.request('mediaInsert', { iso: '/isos/a.iso' })).toEqual({ type: 'reply', id: 2 });
+    expect(await t.request('mediaEject')).toEqual({ type: 'reply', id: 3 });
+    expect(t.engine.calls).toEqual(['start', 'keys ctrl-alt-delete a', 'media /isos/a.iso', 'media null']);
   });
 });
 
