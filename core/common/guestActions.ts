@@ -64,6 +64,8 @@ export type BareAction = { [A in GuestAction]: object extends PayloadOf<A> ? A :
 
 /** One request message, discriminated by its action. */
 export type GuestRequest = { [A in GuestAction]: { type: 'request'; id: number; action: A } & PayloadOf<A> }[GuestAction];
+/** A request message for `A`. */
+export type RequestOf<A extends GuestAction> = Extract<GuestRequest, { action: A }>;
 /** One reply message: what the action answers, or why it failed. */
 export type GuestReply =
   { type: 'reply'; id: number; error: ErrorData } | { [A in GuestAction]: { type: 'reply'; id: number; error?: undefined } & ReplyOf<A> }[GuestAction];

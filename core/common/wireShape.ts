@@ -88,3 +88,6 @@ function objectProblems(fields: Fields, v: unknown, name: string): Sentence[] {
   }
   return problems;
 }
+
+/** A value a predicate accepts; `expected` says what it must be ("a sentence"). */
+export const check = <T>(accepts: (v: unknown) => v is T, expected: string): Shape<T> => shape((v, name) => (accepts(v) ? [] : mustBe(name, expected)));

@@ -85,6 +85,7 @@ export const en = {
   'guestHost.badReply': 'The guest host answered the {{action}} request with a reply that does not fit it: {{list}}',
   'guestHost.requestHead': 'A request must be an object whose type is "request", with a whole-number id and an action.',
   'guestHost.replyHead': 'A reply must be an object whose type is "reply", with a whole-number id.',
+  'guestHost.messageType': 'A message of type {{type}} is not one of {{list}}.',
   'field.type': 'it must be {{expected}}',
   'field.min': 'it must be at least {{min}}',
   'field.max': 'it must be at most {{max}}',

@@ -84,6 +84,7 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'guestHost.badReply': '게스트 호스트가 {{action}} 요청에 맞지 않는 응답을 보냈습니다: {{list}}',
   'guestHost.requestHead': '요청은 type이 "request"이고 정수 id와 action이 있는 객체여야 합니다.',
   'guestHost.replyHead': '응답은 type이 "reply"이고 정수 id가 있는 객체여야 합니다.',
+  'guestHost.messageType': '{{type}} 유형의 메시지는 {{list}} 중 하나가 아닙니다.',
   'field.type': '{{expected}}이어야 합니다',
   'field.min': '{{min}} 이상이어야 합니다',
   'field.max': '{{max}} 이하여야 합니다',

@@ -1,6 +1,7 @@
 import { GuesthouseError, sentenceOf, toErrorData } from '../../common/errors';
 import { FlowGate } from '../../common/flowGate';
-import { parseGuestRequest, type GuestAction, type GuestRequest, type ReplyOf, type SavedSnapshot } from '../../common/guestActions';
+import { parseGuestRequest, type GuestAction, type GuestRequest, type ReplyOf, type RequestOf, type SavedSnapshot } from '../../common/guestActions';
+import { parseParentMessage } from '../../common/guestMessages';
 import type { BootSpec, ConsolePort, FromGuestHost, ToGuestHost } from '../../common/protocol';
 import { assertAction, assertTransition, type EndedState, type VmState } from '../../common/state';
 import type { Engine, EngineExit, EngineListener } from './engine';
@@ -27,8 +28,6 @@ export type EngineFactory = (spec: BootSpec, listener: EngineListener) => Engine
 
 const realEngine: EngineFactory = (spec, listener) => (spec.engine === 'v86' ? new V86Engine(spec, listener) : new QemuEngine(spec, listener));
 
-/** A request for `A` as the guest host handles it. */
-type RequestOf<A extends GuestAction> = Extract<GuestRequest, { action: A }>;
 /** One handler per action (guestActions.ts): an action without one does not compile. */
 type Handlers = { [A in GuestAction]: (request: RequestOf<A>, name: string) => Promise<ReplyOf<A>> };
 
@@ -81,13 +80,16 @@ export class GuestHost {
   }
 
   private onMessage(raw: unknown, port?: ConsolePort): void {
-    const message = raw as ToGuestHost;
+    if ((raw as { type?: unknown } | null)?.type === 'request') return this.request(raw);
+    let message: Exclude<ToGuestHost, { type: 'request' }>;
+    try {
+      message = parseParentMessage(raw);
+    } catch (err) {
+      return this.refuse(raw, err, port);
+    }
     switch (message.type) {
       case 'boot':
         void this.boot(message.spec);
-        break;
-      case 'request':
-        this.request(raw);
         break;
       case 'input':
         this.engine?.write(message.data);
@@ -114,6 +116,16 @@ export class GuestHost {
         });
         break;
     }
+  }
+
+  /** A message that does not fit its shape: a boot that does not fails the start with the sentence; anything else goes to the log. */
+  private refuse(raw: unknown, err: unknown, port?: ConsolePort): void {
+    port?.close();
+    const reason = sentenceOf(err);
+    if ((raw as { type?: unknown } | null)?.type === 'boot' && this.state === 'stopped' && !this.spec) {
+      this.setState('starting');
+      void this.finish('stopped', reason, 1);
+    } else process.stderr.write(`${reason.message}\n`);
   }
 
   /** A request, checked against its action's schema, answered by its handler: a reply for its id either way. */

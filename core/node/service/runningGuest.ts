@@ -1,6 +1,7 @@
 import type { AttachOptions, ConsoleAttachment, VmRuntime } from '../../common/api';
 import { FlowGate } from '../../common/flowGate';
 import { GuesthouseError } from '../../common/errors';
+import { parseGuestHostMessage } from '../../common/guestMessages';
 import { parseGuestReply, type BareAction, type GuestAction, type PayloadOf, type ReplyOf } from '../../common/guestActions';
 import type { BootSpec, FromGuestHost, ToGuestHost } from '../../common/protocol';
 import { hasEnded, type EndedState, type VmState } from '../../common/state';
@@ -23,10 +24,15 @@ export interface RequestOptions {
   onProgress?: (status: string) => void;
 }
 
-/** A request's payload and options; the payload may be left out for an action that carries nothing. */
-export type RequestArgs<A extends GuestAction> = A extends BareAction
-  ? [payload?: PayloadOf<A>, options?: RequestOptions]
-  : [payload: PayloadOf<A>, options?: RequestOptions];
+/**
+ * A request's payload and options; the payload may be left out where every field is optional.
+ * An action that carries nothing takes only an empty payload (TypeScript would let any object pass for `{}`).
+ */
+export type RequestArgs<A extends GuestAction> = [keyof PayloadOf<A>] extends [never]
+  ? [payload?: Record<string, never>, options?: RequestOptions]
+  : A extends BareAction
+    ? [payload?: PayloadOf<A>, options?: RequestOptions]
+    : [payload: PayloadOf<A>, options?: RequestOptions];
 
 interface PendingReply {
   /** Checks the reply against what its action answers, then settles. */
@@ -95,7 +101,22 @@ export class RunningGuest {
     if (hasEnded(state)) this.settleStart.reject(new GuesthouseError('engine-failed', reason ?? m('vm.stoppedWhileStarting', { name: this.name })));
   }
 
-  private onMessage(message: FromGuestHost): void {
+  /** Each message is checked against its shape first: a reply by the request it answers, anything else by guestMessages.ts. */
+  private onMessage(raw: FromGuestHost): void {
+    if (raw.type === 'reply') {
+      const p = this.pending.get(raw.id);
+      this.pending.delete(raw.id);
+      p?.settle(raw);
+      return;
+    }
+    let message: Exclude<FromGuestHost, { type: 'reply' }>;
+    try {
+      message = parseGuestHostMessage(raw);
+    } catch (err) {
+      // A guest host of another build, or a bug: the message is passed over, and said where the service logs.
+      process.stderr.write(`"${this.name}": ${(err as Error).message}\n`);
+      return;
+    }
     switch (message.type) {
       case 'state':
         this.setState(message.state, message.reason);
@@ -103,12 +124,6 @@ export class RunningGuest {
       case 'output':
         for (const l of this.outputListeners) l(message.data);
         break;
-      case 'reply': {
-        const p = this.pending.get(message.id);
-        this.pending.delete(message.id);
-        p?.settle(message);
-        break;
-      }
       case 'progress':
         this.pending.get(message.id)?.onProgress?.(message.status);
         break;

@@ -477,6 +477,35 @@ describe('GuestHost: each request is checked against its action', () => {
   });
 });
 
+describe('GuestHost: every other message is checked against its shape', () => {
+  it('a boot spec that does not fit fails the start with the sentence, and no engine is made', async () => {
+    const t = harness();
+    t.send({ type: 'boot', spec: { ...t.spec, engine: 'bochs' } });
+    expect(await t.exited()).toBe(1);
+    expect(t.states()).toEqual([
+      'starting',
+      'stopped: A message between the service and a guest host was malformed: The engine is not valid (it must be one of qemu, v86).',
+    ]);
+    expect(() => t.engine).toThrow('no engine yet');
+  });
+
+  it('input that is not bytes never reaches the guest; the guest host carries on', async () => {
+    const t = harness();
+    await t.boot();
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    t.send({ type: 'input', data: 'rm -rf /\n' });
+    t.send({ type: 'flow', paused: 'yes' });
+    expect(stderr.mock.calls.map(([line]) => String(line))).toEqual([
+      'A message between the service and a guest host was malformed: The data is not valid (it must be bytes).\n',
+      'A message between the service and a guest host was malformed: The paused is not valid (it must be true or false).\n',
+    ]);
+    stderr.mockRestore();
+    expect(t.engine.written).toEqual([]);
+    expect(t.engine.outputPaused).toBe(false);
+    expect((await t.request('pause')).error).toBeUndefined();
+  });
+});
+
 describe('GuestHost: no sign of life under hardware acceleration', () => {
   it('a guest silent with a still screen is reported once the time is up', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
