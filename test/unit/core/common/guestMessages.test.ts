@@ -46,7 +46,7 @@ describe('what a guest host accepts from its parent', () => {
   it('a message that does not fit is refused with one sentence saying why', () => {
     const cases: [unknown, RegExp][] = [
       [{ type: 'boot', spec: { ...spec, engine: 'bochs' } }, /The engine is not valid \(it must be one of qemu, v86\)\.$/],
-      [{ type: 'boot', spec: { ...spec, ringBytes: 0 } }, /The ringBytes is not valid \(it must be at least 1\)\.$/],
+      [{ type: 'boot', spec: { ...spec, ringBytes: 1.5 } }, /The ringBytes is not valid \(it must be a whole number\)\.$/],
       [{ type: 'boot', spec: { ...spec, vmDir: undefined } }, /The vmDir is not valid \(it must be text\)\.$/],
       [{ type: 'boot' }, /The spec is not valid \(it must be an object\)\.$/],
       [{ type: 'input', data: 'root\n' }, /The data is not valid \(it must be bytes\)\.$/],
