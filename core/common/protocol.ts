@@ -1,4 +1,4 @@
-import type { ErrorData } from './errors';
+import type { GuestReply, GuestRequest } from './guestActions';
 import type { SentenceData } from './messages';
 import type { AcceleratorKind, EngineKind, VmConfig } from './config';
 import type { VmState } from './state';
@@ -27,42 +27,13 @@ export interface BootSpec {
   loadSnapshot?: { tag: string; vmstateFile: string };
 }
 
-export type GuestRequestAction =
-  | 'pause'
-  | 'resume'
-  | 'reset'
-  | 'shutdown'
-  | 'poweroff'
-  | 'save'
-  | 'backlog'
-  | 'screenshot'
-  | 'screenText'
-  | 'keys'
-  /** Live snapshots (QEMU's snapshot jobs), with `snapshot` saying which. */
-  | 'snapshotSave'
-  | 'snapshotLoad'
-  | 'snapshotDelete'
-  /** The CD drive of a running guest: `iso` to put in, or out. */
-  | 'mediaInsert'
-  | 'mediaEject';
-
-/** Which live snapshot a snapshot request is about: its tag, and for a load the image that holds the machine state. */
-export interface SnapshotTarget {
-  tag: string;
-  vmstateFile?: string;
-}
-
-/** What a live snapshot save put where: every image that holds it, and the one with the machine state. */
-export interface SavedSnapshot {
-  disks: string[];
-  vmstateDisk: string;
-}
+export type { GuestAction, GuestRequest, GuestReply, PayloadOf, ReplyOf, SavedSnapshot, SnapshotTarget } from './guestActions';
 
 /** Parent (service) → guest host. */
 export type ToGuestHost =
   | { type: 'boot'; spec: BootSpec }
-  /** `keys`: the chords (qcode names) of a 'keys' request, pressed in order. */
-  | { type: 'request'; id: number; action: GuestRequestAction; timeoutMs?: number; keys?: string[][]; snapshot?: SnapshotTarget; iso?: string }
+  /** One entry of `guestActions` (guestActions.ts): its action and what that action carries. */
+  | GuestRequest
   | { type: 'input'; data: Uint8Array }
   /** Flow control: stop (or go on) reading the guest's console while viewers catch up. */
   | { type: 'flow'; paused: boolean }
@@ -94,8 +65,8 @@ export interface ConsolePort {
 export type FromGuestHost =
   | { type: 'state'; state: VmState; reason?: SentenceData }
   | { type: 'output'; data: Uint8Array }
-  /** `lines`: the screen's text rows, for a 'screenText' request. */
-  | { type: 'reply'; id: number; error?: ErrorData; data?: Uint8Array; lines?: string[]; snapshot?: SavedSnapshot }
+  /** The answer to a request: what its action replies (`guestActions`), or why it failed. */
+  | GuestReply
   /** A long request (a snapshot job) went on to its next step: QEMU's job status (created, running, concluded…). */
   | { type: 'progress'; id: number; status: string }
   /** `displaySocket`: where the guest host serves the screen as RFB, when the guest has one. */

@@ -1,26 +1,27 @@
-import fs from 'node:fs';
 import { capabilitiesOf, isHardwareAccelerator } from '../../common/capabilities';
-import { GuesthouseError, sentenceOf, toErrorData } from '../../common/errors';
-import { FlowGate, type FlowViewer } from '../../common/flowGate';
 import type { AcceleratorKind } from '../../common/engines';
-import type { BootSpec, ConsolePort, FromGuestHost, GuestRequestAction, SavedSnapshot, ToGuestHost } from '../../common/protocol';
-import { RingBuffer } from '../../common/ringBuffer';
+import { GuesthouseError, sentenceOf, toErrorData } from '../../common/errors';
+import { FlowGate } from '../../common/flowGate';
+import { parseGuestRequest, type GuestAction, type GuestRequest, type ReplyOf, type RequestOf, type SavedSnapshot } from '../../common/guestActions';
+import { parseParentMessage } from '../../common/guestMessages';
+import type { BootSpec, ConsolePort, FromGuestHost, ToGuestHost } from '../../common/protocol';
 import { assertAction, assertTransition, type EndedState, type VmState } from '../../common/state';
 import type { Engine, EngineExit, EngineListener } from './engine';
 import { QemuEngine } from './qemu/engine';
 import { V86Engine } from './v86/engine';
 import { m, type SentenceData } from '../../common/messages';
 import { DisplayServer } from './displayServer';
-import { logFile, logsDir, previousConsoleLog, vmRuntimeFile } from '../library/vmFolder';
-import { PausableLog, type LogPause } from '../shared/logFile';
+import { vmRuntimeFile } from '../library/vmFolder';
+import type { LogPause } from '../shared/logFile';
+import { ConsolePump } from './consolePump';
 
 /** The guest host's link to its parent: parentPort under Electron, IPC under Node. */
 export interface ParentChannel {
   send(message: FromGuestHost): void;
   /** Resolves once everything sent so far has left this process. */
   flush(): Promise<void>;
-  /** `port` comes with attachPort messages (Electron's MessagePort to a renderer). */
-  onMessage(handler: (message: ToGuestHost, port?: ConsolePort) => void): void;
+  /** `port` comes with attachPort messages (Electron's MessagePort to a renderer). Messages are checked here before use. */
+  onMessage(handler: (message: unknown, port?: ConsolePort) => void): void;
   onDisconnect(handler: () => void): void;
 }
 
@@ -29,9 +30,8 @@ export type EngineFactory = (spec: BootSpec, listener: EngineListener) => Engine
 
 const realEngine: EngineFactory = (spec, listener) => (spec.engine === 'v86' ? new V86Engine(spec, listener) : new QemuEngine(spec, listener));
 
-/** At most one output message per this many ms (a keystroke's echo after a pause goes at once). */
-const OUTPUT_FLUSH_MS = 4;
-const OUTPUT_FLUSH_BYTES = 64 * 1024;
+/** One handler per action (guestActions.ts): an action without one does not compile. */
+type Handlers = { [A in GuestAction]: (request: RequestOf<A>, name: string) => Promise<ReplyOf<A>> };
 
 /** Owns one guest: its state machine, its engine and its console streams. */
 export class GuestHost {
@@ -42,28 +42,23 @@ export class GuestHost {
   private display: DisplayServer | undefined;
   private engine: Engine | undefined;
   private spec: BootSpec | undefined;
-  /** Recent console output for late viewers; sized from the boot spec. */
-  private ring: RingBuffer | undefined;
-  /** logs/console.log: a write that fails (a full disk) pauses it, never the guest. */
-  private consoleLog: PausableLog | undefined;
-  private pendingOutput: Uint8Array[] = [];
-  private pendingBytes = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
   private shutdownTimer: NodeJS.Timeout | undefined;
   private stopReason: SentenceData | undefined;
   private saving = false;
   /** A snapshot job or a media change is under way: other requests that change the machine wait their turn. */
   private busy = false;
   private crashing = false;
-  private lastFlushAt = 0;
   private sawOutput = false;
   /** What 'runtime' and 'firstOutput' said, for a parent that asks again ('hello'). */
   private runtimeInfo: { enginePid?: number; accelerator: AcceleratorKind | null; displaySocket?: string } | undefined;
   private firstOutputAt: number | undefined;
-  /** Viewers on MessagePorts (the renderer, straight from here) and what they have not acknowledged. */
-  private readonly portViewers = new Map<ConsolePort, FlowViewer>();
   /** Pauses the engine's console while the parent asks or a port viewer lags. */
   private readonly flow = new FlowGate((paused) => this.engine?.setOutputPaused(paused));
+  private readonly console = new ConsolePump(
+    (message) => this.parent.send(message),
+    this.flow,
+    (data) => this.engine?.write(data),
+  );
 
   constructor(
     private readonly parent: ParentChannel,
@@ -86,21 +81,17 @@ export class GuestHost {
     this.parent.send({ type: 'state', state, ...(reason ? { reason } : {}) });
   }
 
-  private onMessage(message: ToGuestHost, port?: ConsolePort): void {
+  private onMessage(raw: unknown, port?: ConsolePort): void {
+    if ((raw as { type?: unknown } | null)?.type === 'request') return this.request(raw);
+    let message: Exclude<ToGuestHost, { type: 'request' }>;
+    try {
+      message = parseParentMessage(raw);
+    } catch (err) {
+      return this.refuse(raw, err, port);
+    }
     switch (message.type) {
       case 'boot':
         void this.boot(message.spec);
-        break;
-      case 'request':
-        this.handle(message.action, message.timeoutMs, message.keys, message).then(
-          (reply) =>
-            this.parent.send({
-              type: 'reply',
-              id: message.id,
-              ...(reply instanceof Uint8Array ? { data: reply } : Array.isArray(reply) ? { lines: reply } : reply ? { snapshot: reply } : {}),
-            }),
-          (err: unknown) => this.parent.send({ type: 'reply', id: message.id, error: toErrorData(err) }),
-        );
         break;
       case 'input':
         this.engine?.write(message.data);
@@ -109,7 +100,7 @@ export class GuestHost {
         this.flow.hold(message.paused);
         break;
       case 'attachPort':
-        if (port) this.attachPort(port);
+        if (port) this.console.attachPort(port);
         break;
       case 'attachDisplayPort':
         if (port && this.display) this.display.attachPort(port);
@@ -129,10 +120,37 @@ export class GuestHost {
     }
   }
 
+  /** A message that does not fit its shape: a boot that does not fails the start with the sentence; anything else goes to the log. */
+  private refuse(raw: unknown, err: unknown, port?: ConsolePort): void {
+    port?.close();
+    const reason = sentenceOf(err);
+    if ((raw as { type?: unknown } | null)?.type === 'boot' && this.state === 'stopped' && !this.spec) {
+      this.setState('starting');
+      void this.finish('stopped', reason, 1);
+    } else process.stderr.write(`${reason.message}\n`);
+  }
+
+  /** A request, checked against its action's schema, answered by its handler: a reply for its id either way. */
+  private request(raw: unknown): void {
+    let request: GuestRequest;
+    try {
+      request = parseGuestRequest(raw);
+    } catch (err) {
+      const id = (raw as { id?: unknown }).id;
+      if (typeof id === 'number') this.parent.send({ type: 'reply', id, error: toErrorData(err) });
+      return;
+    }
+    const name = this.spec?.config.identity.name ?? 'the VM';
+    const handler = this.handlers[request.action] as (request: GuestRequest, name: string) => Promise<ReplyOf<GuestAction>>;
+    handler(request, name).then(
+      (reply) => this.parent.send({ type: 'reply', id: request.id, ...reply }),
+      (err: unknown) => this.parent.send({ type: 'reply', id: request.id, error: toErrorData(err) }),
+    );
+  }
+
   private async boot(spec: BootSpec): Promise<void> {
     this.spec = spec;
-    this.ring = new RingBuffer(spec.ringBytes);
-    this.openConsoleLog(spec.vmDir);
+    this.console.open(spec.ringBytes, spec.vmDir);
     this.setState('starting');
     try {
       const listener: EngineListener = {
@@ -185,67 +203,13 @@ export class GuestHost {
     this.silenceTimer = setTimeout(() => void check(), ms / 2);
   }
 
-  /** A viewer on its own MessagePort: the backlog first, then live output, with acks. */
-  private attachPort(port: ConsolePort): void {
-    this.flushOutput();
-    const viewer = this.flow.add();
-    this.portViewers.set(port, viewer);
-    port.post({ type: 'backlog', data: this.ring?.read() ?? new Uint8Array() });
-    port.onMessage((m) => {
-      if (m.type === 'input') this.engine?.write(m.data);
-      else if (m.type === 'ack') this.flow.acked(viewer, m.bytes);
-    });
-    port.onClose(() => {
-      this.portViewers.delete(port);
-      this.flow.remove(viewer);
-    });
-  }
-
-  private openConsoleLog(vmDir: string): void {
-    const file = logFile(vmDir, 'console');
-    try {
-      fs.mkdirSync(logsDir(vmDir), { recursive: true });
-      if (fs.existsSync(file)) fs.renameSync(file, previousConsoleLog(vmDir));
-    } catch {
-      // The log cannot be kept (a full disk): the guest runs without it; the log says so below.
-    }
-    this.consoleLog = new PausableLog(file, 'w', (pause) => this.parent.send({ type: 'logPaused', log: 'console', pause }));
-  }
-
   private onOutput(data: Uint8Array): void {
     if (!this.sawOutput) {
       this.sawOutput = true;
       this.firstOutputAt = performance.timeOrigin + performance.now();
       this.parent.send({ type: 'firstOutput', at: this.firstOutputAt });
     }
-    // The log is written before the output is passed on, so anyone who sees output
-    // over IPC finds it in the log too (waitForConsole relies on this), unless a full disk
-    // has paused the log.
-    this.consoleLog?.write(data);
-    this.ring?.push(data);
-    this.pendingOutput.push(data);
-    this.pendingBytes += data.length;
-    // Throttled with a leading edge: output after a quiet spell (a keystroke's echo)
-    // leaves at once; a flood leaves in batches, at most one message per OUTPUT_FLUSH_MS.
-    const sinceLast = performance.now() - this.lastFlushAt;
-    if (this.pendingBytes >= OUTPUT_FLUSH_BYTES || (sinceLast >= OUTPUT_FLUSH_MS && !this.flushTimer)) this.flushOutput();
-    else this.flushTimer ??= setTimeout(() => this.flushOutput(), Math.max(0, OUTPUT_FLUSH_MS - sinceLast));
-  }
-
-  private flushOutput(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.pendingBytes === 0) return;
-    this.lastFlushAt = performance.now();
-    const data = Buffer.concat(this.pendingOutput, this.pendingBytes);
-    this.pendingOutput = [];
-    this.pendingBytes = 0;
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length);
-    this.parent.send({ type: 'output', data: bytes });
-    for (const [port, viewer] of this.portViewers) {
-      port.post({ type: 'data', data: bytes });
-      this.flow.sent(viewer, bytes.length);
-    }
+    this.console.push(data);
   }
 
   private onRunState(state: 'running' | 'paused', reason?: SentenceData): void {
@@ -253,118 +217,129 @@ export class GuestHost {
     this.setState(state, reason);
   }
 
-  private async handle(
-    action: GuestRequestAction,
-    timeoutMs = 30_000,
-    keys: string[][] = [],
-    request?: Extract<ToGuestHost, { type: 'request' }>,
-  ): Promise<Uint8Array | string[] | SavedSnapshot | void> {
-    if (action === 'backlog') {
-      // Everything before the snapshot must already be on its way as output, so a
-      // viewer that starts listening on this reply sees each byte exactly once.
-      this.flushOutput();
-      return this.ring?.read() ?? new Uint8Array();
-    }
-    const engine = this.engine;
-    const name = this.spec?.config.identity.name ?? 'the VM';
-    if (action === 'screenshot' || action === 'screenText' || action === 'keys') return this.screenRequest(action, keys, name);
-    if (this.busy && action !== 'poweroff') throw new GuesthouseError('invalid-state', m('snapshot.busy', { name }));
-    if (action === 'snapshotSave' || action === 'snapshotLoad' || action === 'snapshotDelete' || action === 'mediaInsert' || action === 'mediaEject') {
-      this.busy = true;
+  /** What each action does; the checks every action of its kind makes come first (lifecycle, machine, screenEngine). */
+  private readonly handlers: Handlers = {
+    // Everything before the backlog is already on its way as output (ConsolePump.backlog).
+    backlog: async () => ({ data: this.console.backlog() }),
+    screenshot: async (_request, name) => ({ data: await this.screenEngine(name, true).screenshot() }),
+    screenText: async (_request, name) => {
+      const lines = await this.screenEngine(name, true).screenText();
+      if (!lines) throw new GuesthouseError('invalid-state', m('display.graphical', { name }));
+      return { lines };
+    },
+    keys: async ({ keys }, name) => {
+      await this.screenEngine(name, false).sendKeys(keys);
+      return {};
+    },
+    pause: async (_request, name) => {
+      const engine = this.lifecycle('pause', name);
+      this.setState('pausing');
       try {
-        return await this.machineRequest(action, request, name);
-      } finally {
-        this.busy = false;
+        await engine.pause();
+      } catch (err) {
+        if (this.state === 'pausing') this.setState('running');
+        throw err;
       }
-    }
-    assertAction(action, this.state, name);
-    if (!engine) throw new GuesthouseError('invalid-state', m('vm.noEngine', { name }));
-    switch (action) {
-      case 'pause':
-        this.setState('pausing');
-        try {
-          await engine.pause();
-        } catch (err) {
-          if (this.state === 'pausing') this.setState('running');
-          throw err;
-        }
-        if (this.state === 'pausing') this.setState('paused');
-        return;
-      case 'resume': {
-        // A refused resume (QEMU after an internal error) leaves the guest paused, with its reason.
-        const why = this.reason;
-        this.setState('resuming');
-        try {
-          await engine.resume();
-        } catch (err) {
-          if (this.state === 'resuming') this.setState('paused', why);
-          throw err;
-        }
-        if (this.state === 'resuming') this.setState('running');
-        return;
+      if (this.state === 'pausing') this.setState('paused');
+      return {};
+    },
+    resume: async (_request, name) => {
+      const engine = this.lifecycle('resume', name);
+      // A refused resume (QEMU after an internal error) leaves the guest paused, with its reason.
+      const why = this.reason;
+      this.setState('resuming');
+      try {
+        await engine.resume();
+      } catch (err) {
+        if (this.state === 'resuming') this.setState('paused', why);
+        throw err;
       }
-      case 'reset':
-        await engine.reset();
-        return;
-      case 'shutdown': {
-        const wasPaused = this.state === 'paused';
-        this.setState('stopping');
-        // A paused guest cannot hear the power button; let it run to answer.
-        if (wasPaused) await engine.resume();
-        await engine.requestShutdown();
-        this.shutdownTimer = setTimeout(() => {
-          this.stopReason = m('exit.shutdownTimeout', { seconds: Math.round(timeoutMs / 1000) });
-          void engine.powerOff();
-        }, timeoutMs);
-        return;
-      }
-      case 'save': {
-        const was = this.state === 'paused' ? 'paused' : 'running';
-        const why = this.reason;
-        this.setState('stopping');
-        this.saving = true;
-        try {
-          await engine.saveState(this.spec!.stateFile);
-        } catch (err) {
-          // The engine carries on as it was; so does the VM (a paused one keeps its reason).
-          this.saving = false;
-          if (this.state === 'stopping') this.setState(was, why);
-          throw err;
-        }
-        return;
-      }
-      case 'poweroff':
-        this.setState('stopping');
-        this.stopReason = m('exit.poweredOff');
-        // Not awaited: this process ends with the engine, and the reply must leave first.
+      if (this.state === 'resuming') this.setState('running');
+      return {};
+    },
+    reset: async (_request, name) => {
+      await this.lifecycle('reset', name).reset();
+      return {};
+    },
+    shutdown: async ({ timeoutMs = 30_000 }, name) => {
+      const engine = this.lifecycle('shutdown', name);
+      const wasPaused = this.state === 'paused';
+      this.setState('stopping');
+      // A paused guest cannot hear the power button; let it run to answer.
+      if (wasPaused) await engine.resume();
+      await engine.requestShutdown();
+      this.shutdownTimer = setTimeout(() => {
+        this.stopReason = m('exit.shutdownTimeout', { seconds: Math.round(timeoutMs / 1000) });
         void engine.powerOff();
-        return;
+      }, timeoutMs);
+      return {};
+    },
+    save: async (_request, name) => {
+      const engine = this.lifecycle('save', name);
+      const was = this.state === 'paused' ? 'paused' : 'running';
+      const why = this.reason;
+      this.setState('stopping');
+      this.saving = true;
+      try {
+        await engine.saveState(this.spec!.stateFile);
+      } catch (err) {
+        // The engine carries on as it was; so does the VM (a paused one keeps its reason).
+        this.saving = false;
+        if (this.state === 'stopping') this.setState(was, why);
+        throw err;
+      }
+      return {};
+    },
+    poweroff: async (_request, name) => {
+      const engine = this.lifecycle('poweroff', name);
+      this.setState('stopping');
+      this.stopReason = m('exit.poweredOff');
+      // Not awaited: this process ends with the engine, and the reply must leave first.
+      void engine.powerOff();
+      return {};
+    },
+    snapshotSave: (request, name) => this.machine(name, async () => ({ snapshot: (await this.snapshotJob('save', request, name)) as SavedSnapshot })),
+    snapshotLoad: (request, name) => this.machine(name, async () => (await this.snapshotJob('load', request, name), {})),
+    snapshotDelete: (request, name) => this.machine(name, async () => (await this.snapshotJob('delete', request, name), {})),
+    mediaInsert: ({ iso }, name) => this.machine(name, async () => (await this.mediaEngine(name).changeMedia(iso), {})),
+    mediaEject: (_request, name) => this.machine(name, async () => (await this.mediaEngine(name).changeMedia(null), {})),
+  };
+
+  /** Power and state requests: refused while a machine request runs (but a power-off), or where the state does not allow them. */
+  private lifecycle(action: 'pause' | 'resume' | 'reset' | 'shutdown' | 'save' | 'poweroff', name: string): Engine {
+    if (this.busy && action !== 'poweroff') throw new GuesthouseError('invalid-state', m('snapshot.busy', { name }));
+    assertAction(action, this.state, name);
+    if (!this.engine) throw new GuesthouseError('invalid-state', m('vm.noEngine', { name }));
+    return this.engine;
+  }
+
+  /** Live snapshots and the CD drive, while the guest runs or is paused: one at a time, and other requests that change the machine wait their turn. */
+  private async machine<T>(name: string, run: () => Promise<T>): Promise<T> {
+    if (this.busy) throw new GuesthouseError('invalid-state', m('snapshot.busy', { name }));
+    this.busy = true;
+    try {
+      if (this.state !== 'running' && this.state !== 'paused') throw new GuesthouseError('invalid-state', m('vm.notRunning', { name }));
+      return await run();
+    } finally {
+      this.busy = false;
     }
   }
 
+  private mediaEngine(name: string): Required<Pick<Engine, 'changeMedia'>> {
+    if (!this.engine?.changeMedia) throw new GuesthouseError('invalid-state', m('media.engine', { name }));
+    return this.engine as Required<Pick<Engine, 'changeMedia'>>;
+  }
+
   /**
-   * Live snapshots and the CD drive, while the guest runs or is paused. A snapshot load that
-   * fails once QEMU has begun it may have left the disks at the snapshot under a machine that
-   * is not: the guest is powered off (with that reason) rather than run on.
+   * A live snapshot job. A load that fails once QEMU has begun it may have left the disks at the
+   * snapshot under a machine that is not: the guest is powered off (with that reason) rather than run on.
    */
-  private async machineRequest(
-    action: 'snapshotSave' | 'snapshotLoad' | 'snapshotDelete' | 'mediaInsert' | 'mediaEject',
-    request: Extract<ToGuestHost, { type: 'request' }> | undefined,
-    name: string,
-  ): Promise<SavedSnapshot | void> {
+  private async snapshotJob(op: 'save' | 'load' | 'delete', request: RequestOf<'snapshotSave' | 'snapshotLoad' | 'snapshotDelete'>, name: string) {
     const engine = this.engine;
-    if (this.state !== 'running' && this.state !== 'paused') throw new GuesthouseError('invalid-state', m('vm.notRunning', { name }));
-    if (action === 'mediaInsert' || action === 'mediaEject') {
-      if (!engine?.changeMedia) throw new GuesthouseError('invalid-state', m('media.engine', { name }));
-      return engine.changeMedia(action === 'mediaInsert' ? (request?.iso ?? null) : null);
-    }
     if (!engine?.snapshot) throw new GuesthouseError('invalid-state', m('snapshot.engine', { name }));
-    const target = request?.snapshot;
-    if (!target) throw new GuesthouseError('invalid-input', m('snapshot.badId'));
-    const onStatus = (status: string) => request && this.parent.send({ type: 'progress', id: request.id, status });
-    const op = action === 'snapshotSave' ? 'save' : action === 'snapshotLoad' ? 'load' : 'delete';
+    const onStatus = (status: string) => this.parent.send({ type: 'progress', id: request.id, status });
     try {
-      return await engine.snapshot(op, target, onStatus);
+      return await engine.snapshot(op, request.snapshot, onStatus);
     } catch (err) {
       if (op === 'load' && err instanceof GuesthouseError && err.code === 'engine-failed' && (this.state === 'running' || this.state === 'paused')) {
         this.setState('stopping');
@@ -375,17 +350,13 @@ export class GuestHost {
     }
   }
 
-  /** Screen and keyboard requests: any time the guest has a screen and its engine is up. */
-  private async screenRequest(action: 'screenshot' | 'screenText' | 'keys', keys: string[][], name: string): Promise<Uint8Array | string[] | void> {
+  /** Screen and keyboard requests: any time the guest has a screen (the keyboard needs none) and its engine is up. */
+  private screenEngine(name: string, needsScreen: boolean): Required<Pick<Engine, 'screenshot' | 'screenText' | 'sendKeys'>> {
     const engine = this.engine;
     if (this.state === 'starting' || !engine?.screenshot || !engine.screenText || !engine.sendKeys)
       throw new GuesthouseError('invalid-state', m('display.notReady', { name }));
-    if (this.spec?.config.display.adapter === 'none' && action !== 'keys') throw new GuesthouseError('invalid-state', m('display.none', { name }));
-    if (action === 'screenshot') return engine.screenshot();
-    if (action === 'keys') return engine.sendKeys(keys);
-    const lines = await engine.screenText();
-    if (!lines) throw new GuesthouseError('invalid-state', m('display.graphical', { name }));
-    return lines;
+    if (needsScreen && this.spec?.config.display.adapter === 'none') throw new GuesthouseError('invalid-state', m('display.none', { name }));
+    return engine as Required<Pick<Engine, 'screenshot' | 'screenText' | 'sendKeys'>>;
   }
 
   private async onEngineExit(exit: EngineExit): Promise<void> {
@@ -421,14 +392,10 @@ export class GuestHost {
     if (this.shutdownTimer) clearTimeout(this.shutdownTimer);
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
     this.display?.close();
-    this.flushOutput();
-    this.consoleLog?.close();
-    this.consoleLog = undefined;
+    this.console.flush();
+    this.console.closeLog();
     this.setState(state, reason);
-    for (const port of this.portViewers.keys()) {
-      port.post({ type: 'closed' });
-      port.close();
-    }
+    this.console.closePorts();
     await this.parent.flush();
     this.exit(code);
   }

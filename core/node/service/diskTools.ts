@@ -198,7 +198,8 @@ export class DiskTools {
         return;
       }
       const guest = this.c.mirror.guest(uuid)!;
-      await guest.request(file === null ? 'mediaEject' : 'mediaInsert', undefined, undefined, file === null ? {} : { iso: file });
+      if (file === null) await guest.request('mediaEject');
+      else await guest.request('mediaInsert', { iso: file });
       this.writeConfig(entry, { ...entry.config, optical: file === null ? null : { isoPath: file } });
       this.c.events.emitVms();
     });

@@ -23,7 +23,7 @@ export async function waitForScreen(guest: RunningGuest, text: string, timeoutMs
   // The screen has no stream of changes to match against: look at it a few times a second.
   for (;;) {
     try {
-      if (((await guest.request('screenText')).lines ?? []).some((row) => row.includes(text))) return true;
+      if ((await guest.request('screenText')).lines.some((row) => row.includes(text))) return true;
     } catch (err) {
       if (ended(guest)) throw waitEnded(guest);
       // Graphics for now, or a screen not up yet: look again; anything else is the answer.

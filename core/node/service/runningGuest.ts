@@ -1,7 +1,9 @@
 import type { AttachOptions, ConsoleAttachment, VmRuntime } from '../../common/api';
 import { FlowGate } from '../../common/flowGate';
-import { fromErrorData, GuesthouseError } from '../../common/errors';
-import type { BootSpec, FromGuestHost, GuestRequestAction, SavedSnapshot, SnapshotTarget } from '../../common/protocol';
+import { GuesthouseError } from '../../common/errors';
+import { parseGuestHostMessage } from '../../common/guestMessages';
+import { parseGuestReply, type BareAction, type GuestAction, type PayloadOf, type ReplyOf } from '../../common/guestActions';
+import type { BootSpec, FromGuestHost, ToGuestHost } from '../../common/protocol';
 import { hasEnded, type EndedState, type VmState } from '../../common/state';
 import { StreamMatcher } from './fileSearch';
 import { logFile } from '../library/vmFolder';
@@ -17,22 +19,24 @@ export interface GuestCallbacks {
   onRuntime?(): void;
 }
 
-/** What a guest host answers a request with. */
-export interface GuestReply {
-  data?: Uint8Array;
-  lines?: string[];
-  snapshot?: SavedSnapshot;
-}
-
-/** What some requests carry besides the action: which snapshot, which ISO; and who hears their progress. */
-export interface RequestExtras {
-  snapshot?: SnapshotTarget;
-  iso?: string;
+/** Who hears a long request's progress (a snapshot job's steps). */
+export interface RequestOptions {
   onProgress?: (status: string) => void;
 }
 
+/**
+ * A request's payload and options; the payload may be left out where every field is optional.
+ * An action that carries nothing takes only an empty payload (TypeScript would let any object pass for `{}`).
+ */
+export type RequestArgs<A extends GuestAction> = [keyof PayloadOf<A>] extends [never]
+  ? [payload?: Record<string, never>, options?: RequestOptions]
+  : A extends BareAction
+    ? [payload?: PayloadOf<A>, options?: RequestOptions]
+    : [payload: PayloadOf<A>, options?: RequestOptions];
+
 interface PendingReply {
-  resolve(reply: GuestReply): void;
+  /** Checks the reply against what its action answers, then settles. */
+  settle(reply: unknown): void;
   reject(err: Error): void;
   onProgress?: (status: string) => void;
 }
@@ -97,7 +101,22 @@ export class RunningGuest {
     if (hasEnded(state)) this.settleStart.reject(new GuesthouseError('engine-failed', reason ?? m('vm.stoppedWhileStarting', { name: this.name })));
   }
 
-  private onMessage(message: FromGuestHost): void {
+  /** Each message is checked against its shape first: a reply by the request it answers, anything else by guestMessages.ts. */
+  private onMessage(raw: FromGuestHost): void {
+    if (raw.type === 'reply') {
+      const p = this.pending.get(raw.id);
+      this.pending.delete(raw.id);
+      p?.settle(raw);
+      return;
+    }
+    let message: Exclude<FromGuestHost, { type: 'reply' }>;
+    try {
+      message = parseGuestHostMessage(raw);
+    } catch (err) {
+      // A guest host of another build, or a bug: the message is passed over, and said where the service logs.
+      process.stderr.write(`"${this.name}": ${(err as Error).message}\n`);
+      return;
+    }
     switch (message.type) {
       case 'state':
         this.setState(message.state, message.reason);
@@ -105,18 +124,6 @@ export class RunningGuest {
       case 'output':
         for (const l of this.outputListeners) l(message.data);
         break;
-      case 'reply': {
-        const p = this.pending.get(message.id);
-        this.pending.delete(message.id);
-        if (message.error) p?.reject(fromErrorData(message.error));
-        else
-          p?.resolve({
-            ...(message.data ? { data: message.data } : {}),
-            ...(message.lines ? { lines: message.lines } : {}),
-            ...(message.snapshot ? { snapshot: message.snapshot } : {}),
-          });
-        break;
-      }
       case 'progress':
         this.pending.get(message.id)?.onProgress?.(message.status);
         break;
@@ -155,20 +162,20 @@ export class RunningGuest {
     this.markGone();
   }
 
-  request(action: GuestRequestAction, timeoutMs?: number, keys?: string[][], extras: RequestExtras = {}): Promise<GuestReply> {
+  /** Asks the guest host to do `action` (guestActions.ts); resolves with its reply, checked against what that action answers. */
+  request<A extends GuestAction>(action: A, ...[payload, options = {}]: RequestArgs<A>): Promise<ReplyOf<A>> {
     const id = this.nextId++;
-    const { onProgress, snapshot, iso } = extras;
+    const { onProgress } = options;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, ...(onProgress ? { onProgress } : {}) });
-      this.process.send({
-        type: 'request',
-        id,
-        action,
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        ...(keys ? { keys } : {}),
-        ...(snapshot ? { snapshot } : {}),
-        ...(iso !== undefined ? { iso } : {}),
-      });
+      const settle = (reply: unknown) => {
+        try {
+          resolve(parseGuestReply(action, reply));
+        } catch (err) {
+          reject(err as Error);
+        }
+      };
+      this.pending.set(id, { settle, reject, ...(onProgress ? { onProgress } : {}) });
+      this.process.send({ ...payload, type: 'request', id, action } as ToGuestHost);
     });
   }
 
@@ -189,7 +196,7 @@ export class RunningGuest {
 
   /** Recent output plus everything after it, each byte once. */
   async attach(onData: (data: Uint8Array) => void, options: AttachOptions = {}): Promise<ConsoleAttachment> {
-    const backlog = (await this.request('backlog')).data ?? new Uint8Array();
+    const { data: backlog } = await this.request('backlog');
     const viewer = options.flowControl ? this.flow.add() : undefined;
     const listener = viewer
       ? (data: Uint8Array) => {

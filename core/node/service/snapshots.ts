@@ -171,7 +171,7 @@ export class Snapshots {
     let now = entry;
     if (dropped.length) now = this.writeConfig(config.identity.uuid, (c) => ({ ...c, snapshots: tree }));
     for (const tag of new Set([...orphans.values()].flat())) {
-      if (live) await live.request('snapshotDelete', undefined, undefined, { snapshot: { tag } }).catch(() => undefined);
+      if (live) await live.request('snapshotDelete', { snapshot: { tag } }).catch(() => undefined);
     }
     if (!live) {
       for (const [name, list] of orphans) for (const tag of list) await deleteDiskSnapshots(qemuImg, [images.get(name)!], tag).catch(() => undefined);
@@ -269,15 +269,15 @@ export class Snapshots {
     if (live) {
       now = await this.reconcile(entry, live);
       this.checkNew(now.config.snapshots, name, description);
-      const reply = await live.request('snapshotSave', undefined, undefined, {
-        snapshot: { tag: id },
-        onProgress: (status) => progress.step(m('progress.job', { step, status })),
-      });
-      const saved = reply.snapshot!;
+      const { snapshot: saved } = await live.request(
+        'snapshotSave',
+        { snapshot: { tag: id } },
+        { onProgress: (status) => progress.step(m('progress.job', { step, status })) },
+      );
       const nameOf = (file: string) => snapshotImages(now.config, now.dir).find((i) => i.file === path.resolve(file))?.name ?? file;
       disks = saved.disks.map(nameOf);
       vmstateDisk = nameOf(saved.vmstateDisk);
-      undo = () => live.request('snapshotDelete', undefined, undefined, { snapshot: { tag: id } }).then(() => undefined);
+      undo = () => live.request('snapshotDelete', { snapshot: { tag: id } }).then(() => undefined);
     } else {
       const qemuImg = await this.qemuImg();
       ({ disks, undo, now } = await this.offline(entry, async (e) => {
@@ -352,10 +352,11 @@ export class Snapshots {
           const now = await this.reconcile(this.fresh(uuid), live);
           const target = findSnapshot(now.config.snapshots, node.id);
           const vmstateFile = path.resolve(now.dir, target.vmstateDisk ?? '');
-          await live.request('snapshotLoad', undefined, undefined, {
-            snapshot: { tag: target.id, vmstateFile },
-            onProgress: (status) => progress.step(m('progress.job', { step, status })),
-          });
+          await live.request(
+            'snapshotLoad',
+            { snapshot: { tag: target.id, vmstateFile } },
+            { onProgress: (status) => progress.step(m('progress.job', { step, status })) },
+          );
           this.writeConfig(uuid, (config) => {
             const tree = revertToSnapshot(config.snapshots, target.id);
             return { ...config, snapshots: live.state === 'running' ? markCurrentChanged(tree) : tree };
@@ -416,10 +417,7 @@ export class Snapshots {
           await this.reconcile(entry, live);
           // The config first: a crash between the two leaves a tag nobody lists, which reconcile deletes.
           this.writeConfig(uuid, (config) => ({ ...config, snapshots: dropSnapshot(config.snapshots, node.id) }));
-          await live.request('snapshotDelete', undefined, undefined, {
-            snapshot: { tag: node.id },
-            onProgress: (status) => progress.step(m('progress.job', { step, status })),
-          });
+          await live.request('snapshotDelete', { snapshot: { tag: node.id } }, { onProgress: (status) => progress.step(m('progress.job', { step, status })) });
         } else {
           const qemuImg = await this.qemuImg();
           await this.offline(entry, async (now) => {

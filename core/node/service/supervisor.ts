@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { capabilitiesOf } from '../../common/capabilities';
+import { parseGuestHostMessage } from '../../common/guestMessages';
 import type { FromGuestHost, ToGuestHost } from '../../common/protocol';
 import type { EngineKind } from '../../common/engines';
 import { socketTransport } from '../transport/socketTransport';
@@ -164,7 +165,14 @@ export function connectGuestHost(
       if (typeof (message as { type?: unknown }).type !== 'string') return; // not a line of JSON
       if (!hello) {
         if (message.type !== 'hello') return;
-        hello = message;
+        try {
+          hello = parseGuestHostMessage(message) as GuestHostHello;
+        } catch {
+          // Not a hello this build understands: the guest host is left alone, as one that does not answer.
+          clearTimeout(timer);
+          socket.destroy();
+          return resolve(null);
+        }
         clearTimeout(timer);
         resolve({ hello, pid: message.pid, bind });
       } else if (callbacks) callbacks.onMessage(message);

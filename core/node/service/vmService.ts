@@ -32,7 +32,7 @@ import type {
 } from '../../common/api';
 import { hostSettingsSchema, shutdownOptionsSchema, type HostSettings } from '../../common/apiSchemas';
 import { parseOrThrow, type DiskFormat } from '../../common/config';
-import type { BootSpec, GuestRequestAction } from '../../common/protocol';
+import type { BootSpec } from '../../common/protocol';
 import { assertAction, type VmAction } from '../../common/state';
 import { probeAccelerators, probeHostBasics, type HostAccelerators } from '../host/hostProbe';
 import { writeHostSettings } from '../library/hostSettings';
@@ -233,8 +233,8 @@ export class VmService implements IVmService {
     return this.mirror.guestFor(this.library.find(ref), action);
   }
 
-  private async request(ref: string, action: VmAction & GuestRequestAction, timeoutMs?: number): Promise<void> {
-    await this.guest(ref, action).request(action, timeoutMs);
+  private async request(ref: string, action: 'pause' | 'resume' | 'reset'): Promise<void> {
+    await this.guest(ref, action).request(action);
   }
 
   pauseVm(ref: string): Promise<void> {
@@ -253,7 +253,7 @@ export class VmService implements IVmService {
     const opts = parseOrThrow(shutdownOptionsSchema, options ?? {}, 'shutdown options');
     if (opts.force) return this.powerOffVm(ref);
     const guest = this.guest(ref, 'shutdown');
-    await guest.request('shutdown', opts.timeoutMs ?? this.library.find(ref).config.shutdownTimeoutMs);
+    await guest.request('shutdown', { timeoutMs: opts.timeoutMs ?? this.library.find(ref).config.shutdownTimeoutMs });
     await guest.gone;
   }
 
@@ -297,11 +297,11 @@ export class VmService implements IVmService {
 
   async screenshot(ref: string): Promise<Uint8Array> {
     const { data } = await this.screenGuest(ref).request('screenshot');
-    return data ?? new Uint8Array();
+    return data;
   }
 
   async screenText(ref: string): Promise<string[]> {
-    return (await this.screenGuest(ref).request('screenText')).lines ?? [];
+    return (await this.screenGuest(ref).request('screenText')).lines;
   }
 
   async waitForScreen(ref: string, text: string, timeoutMs: number): Promise<boolean> {
@@ -311,7 +311,7 @@ export class VmService implements IVmService {
   async sendKeys(ref: string, keys: KeyInput): Promise<void> {
     // The keyboard is there without a screen too (a serial-only guest still has its PS/2 keyboard).
     const guest = this.screenGuest(ref, false);
-    await guest.request('keys', undefined, keyChords(keys));
+    await guest.request('keys', { keys: keyChords(keys) });
   }
 
   /** Gives a screen viewer a MessagePort straight to the guest host (Electron), speaking RFB. */

@@ -6,15 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GuesthouseError } from '../../../../../core/common/errors';
-import type {
-  BootSpec,
-  ConsolePort,
-  FromConsolePort,
-  FromGuestHost,
-  GuestRequestAction,
-  ToConsolePort,
-  ToGuestHost,
-} from '../../../../../core/common/protocol';
+import type { BootSpec, ConsolePort, FromConsolePort, FromGuestHost, GuestAction, ToConsolePort } from '../../../../../core/common/protocol';
 import type { AcceleratorKind } from '../../../../../core/common/engines';
 import type { Engine, EngineListener } from '../../../../../core/node/guestHost/engine';
 import { GuestHost, type ParentChannel } from '../../../../../core/node/guestHost/guestHost';
@@ -94,6 +86,18 @@ class FakeEngine implements Engine {
   async screenFingerprint(): Promise<string | null> {
     return this.behaviour.screen?.() ?? null;
   }
+  async screenshot(): Promise<Uint8Array> {
+    return Buffer.from('PNG');
+  }
+  async screenText(): Promise<string[] | null> {
+    return ['login:'];
+  }
+  async sendKeys(chords: string[][]): Promise<void> {
+    this.calls.push(`keys ${chords.map((c) => c.join('-')).join(' ')}`);
+  }
+  async changeMedia(iso: string | null): Promise<void> {
+    this.calls.push(`media ${iso}`);
+  }
   kill(): void {
     this.calls.push('kill');
   }
@@ -111,7 +115,7 @@ function harness(behaviour: FakeBehaviour = {}) {
   dirs.push(dir);
   const sent: FromGuestHost[] = [];
   const listeners = new Set<() => void>();
-  let deliver: (message: ToGuestHost, port?: ConsolePort) => void = () => undefined;
+  let deliver: (message: unknown, port?: ConsolePort) => void = () => undefined;
   let disconnect: () => void = () => undefined;
   let exitCode: number | undefined;
   const parent: ParentChannel = {
@@ -166,7 +170,8 @@ function harness(behaviour: FakeBehaviour = {}) {
     get exitCode() {
       return exitCode;
     },
-    send: (message: ToGuestHost, port?: ConsolePort) => deliver(message, port),
+    /** Any message, as a parent might send it (the guest host checks what it gets). */
+    send: (message: unknown, port?: ConsolePort) => deliver(message, port),
     disconnect: () => disconnect(),
     until,
     /** Every state the guest host reported, with its reason where it gave one. */
@@ -178,7 +183,7 @@ function harness(behaviour: FakeBehaviour = {}) {
       await until(() => (t.states().includes('running') ? true : undefined));
     },
     /** Sends a request and resolves with its reply. */
-    async request(action: GuestRequestAction, extra: { timeoutMs?: number } = {}): Promise<Reply> {
+    async request(action: GuestAction | string, extra: Record<string, unknown> = {}): Promise<Reply> {
       const id = nextId++;
       deliver({ type: 'request', id, action, ...extra });
       return until(() => sent.find((m): m is Reply => m.type === 'reply' && m.id === id));
@@ -400,7 +405,7 @@ describe('GuestHost: console', () => {
     await t.until(() => t.sent.find((m) => m.type === 'output'));
     expect(t.sent.some((m) => m.type === 'firstOutput')).toBe(true);
     const backlog = await t.request('backlog');
-    expect(Buffer.from(backlog.data!).toString()).toBe('login: ');
+    expect(Buffer.from((backlog as { data: Uint8Array }).data).toString()).toBe('login: ');
     t.send({ type: 'input', data: Buffer.from('root\n') });
     expect(t.engine.written).toEqual(['root\n']);
     await t.request('poweroff');
@@ -434,6 +439,71 @@ describe('GuestHost: console', () => {
     expect(t.engine.outputPaused).toBe(true);
     t.send({ type: 'flow', paused: false });
     expect(t.engine.outputPaused).toBe(false);
+  });
+});
+describe('GuestHost: each request is checked against its action', () => {
+  it('a request that does not fit its action is refused with one sentence and never reaches the engine', async () => {
+    const t = harness();
+    await t.boot();
+    const reply = await t.request('keys', { keys: 'ctrl-alt-delete' });
+    expect(reply.error).toMatchObject({ code: 'invalid-input', key: 'guestHost.badRequest', bug: false });
+    expect(reply.error?.message).toMatch(/^The guest host refused a malformed keys request: /);
+    expect(reply.error?.problems).toBeUndefined();
+    expect((await t.request('mediaInsert')).error?.message).toMatch(/^The guest host refused a malformed mediaInsert request: /);
+    expect((await t.request('pause', { iso: '/x.iso' })).error?.key).toBe('guestHost.badRequest');
+    expect(t.engine.calls).toEqual(['start']);
+    expect(t.states()).toEqual(['starting', 'running']);
+  });
+
+  it('an unknown action is refused with its sentence; a message with no id gets no reply', async () => {
+    const t = harness();
+    await t.boot();
+    expect((await t.request('format')).error).toMatchObject({
+      code: 'invalid-input',
+      message: expect.stringMatching(/^A guest host has no action called format \(only pause, resume, /),
+    });
+    t.send({ type: 'request', action: 'pause' });
+    await t.request('backlog');
+    expect(t.sent.filter((m) => m.type === 'reply')).toHaveLength(2);
+    expect(t.engine.calls).toEqual(['start']);
+  });
+
+  it('a request that fits reaches the engine, and the reply carries what its action answers', async () => {
+    const t = harness();
+    await t.boot();
+    expect(await t.request('keys', { keys: [['ctrl', 'alt', 'delete'], ['a']] })).toEqual({ type: 'reply', id: 1 });
+    expect(await t.request('mediaInsert', { iso: '/isos/a.iso' })).toEqual({ type: 'reply', id: 2 });
+    expect(await t.request('mediaEject')).toEqual({ type: 'reply', id: 3 });
+    expect(t.engine.calls).toEqual(['start', 'keys ctrl-alt-delete a', 'media /isos/a.iso', 'media null']);
+  });
+});
+
+describe('GuestHost: every other message is checked against its shape', () => {
+  it('a boot spec that does not fit fails the start with the sentence, and no engine is made', async () => {
+    const t = harness();
+    t.send({ type: 'boot', spec: { ...t.spec, engine: 'bochs' } });
+    expect(await t.exited()).toBe(1);
+    expect(t.states()).toEqual([
+      'starting',
+      'stopped: A message between the service and a guest host was malformed: The engine is not valid (it must be one of qemu, v86).',
+    ]);
+    expect(() => t.engine).toThrow('no engine yet');
+  });
+
+  it('input that is not bytes never reaches the guest; the guest host carries on', async () => {
+    const t = harness();
+    await t.boot();
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    t.send({ type: 'input', data: 'rm -rf /\n' });
+    t.send({ type: 'flow', paused: 'yes' });
+    expect(stderr.mock.calls.map(([line]) => String(line))).toEqual([
+      'A message between the service and a guest host was malformed: The data is not valid (it must be bytes).\n',
+      'A message between the service and a guest host was malformed: The paused is not valid (it must be true or false).\n',
+    ]);
+    stderr.mockRestore();
+    expect(t.engine.written).toEqual([]);
+    expect(t.engine.outputPaused).toBe(false);
+    expect((await t.request('pause')).error).toBeUndefined();
   });
 });
 
