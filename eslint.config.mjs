@@ -18,6 +18,11 @@ const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const LAYERS = {
   'core/common': ['core/common'],
   'core/node': ['core/common', 'core/node'],
+  // A guest host loads only what runs a guest: never the service or the library (what both
+  // need, such as the names of a VM's files, lives in core/node/shared).
+  'core/node/guestHost': ['core/common', 'core/node/guestHost', 'core/node/shared', 'core/node/transport'],
+  // The service speaks to guest hosts through the protocol, never through an engine's own code.
+  'core/node/service': ['core/common', 'core/node/service', 'core/node/library', 'core/node/host', 'core/node/shared', 'core/node/transport'],
   'main/cli': ['core/common', 'core/node', 'main/cli', 'main/server'],
   'main/server': ['core/common', 'core/node', 'main/server'],
   'main/electron': ['core/common', 'core/node', 'main/electron', 'main/server', 'main/preload'],

@@ -2,7 +2,7 @@
 // a later start continues it exactly where it was (the same shell session).
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { stateFile } from '../../core/node/library/vmFolder';
+import { stateFile } from '../../core/node/shared/vmFolder';
 import { tinyVm } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { guestService, runInGuest } from '../support/service';

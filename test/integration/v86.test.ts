@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findV86Firmware } from '../../core/node/host/v86Firmware';
 import { VmService } from '../../core/node/service/vmService';
-import { stateFile } from '../../core/node/library/vmFolder';
+import { stateFile } from '../../core/node/shared/vmFolder';
 import { tinyGuest, tinyVm, type TestGuest } from '../support/guest';
 import { i386PackagesAvailable } from '../support/components';
 import { guestToolsPresent, missingComponent, qemuPresent, skipBecause } from '../support/require';

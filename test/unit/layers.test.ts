@@ -45,6 +45,12 @@ const refused: [string, string, string][] = [
   ['core/node/service/x.ts', "import { parseArgs } from '../../cli/args';", 'layers/imports-downward'],
   ['core/node/x.ts', "import { App } from '../../renderer/src/App';", 'layers/imports-downward'],
   ['core/node/guestHost/x.ts', "import { utilityProcess } from 'electron';", 'no-restricted-imports'],
+  // core/node/guestHost: never the service or the library; core/node/service: never an engine's code.
+  ['core/node/guestHost/x.ts', "import { VmService } from '../service/vmService';", 'layers/imports-downward'],
+  ['core/node/guestHost/qemu/x.ts', "import type { Library } from '../../library/library';", 'layers/imports-downward'],
+  ['core/node/guestHost/x.ts', "void import('../host/hostProbe');", 'layers/imports-downward'],
+  ['core/node/service/x.ts', "import { buildQemuArgv } from '../guestHost/qemu/argv';", 'layers/imports-downward'],
+  ['core/node/service/x.ts', "import { V86Engine } from '../guestHost/v86/engine';", 'layers/imports-downward'],
   // main: the service and CLI never reach into Electron; only the IPC wrappers touch ipcMain/ipcRenderer.
   ['main/server/x.ts', "import { app } from 'electron';", 'no-restricted-imports'],
   ['main/server/x.ts', "import { run } from '../cli/main';", 'layers/imports-downward'],
@@ -61,6 +67,7 @@ const allowed: [string, string][] = [
   ['core/common/i18n/x.ts', "import { z } from 'zod'; import { m } from '../messages';"],
   ['core/node/service/x.ts', "import fs from 'node:fs'; import { m } from '../../common/messages'; import { Library } from '../library/library';"],
   ['core/node/guestHost/v86/x.ts', "const v = require('v86');"],
+  ['core/node/guestHost/qemu/x.ts', "import { logFile } from '../../shared/vmFolder'; import { m } from '../../../common/messages';"],
   ['main/cli/x.ts', "import { startWebServer } from '../server/web'; import { VmService } from '../../core/node/service/vmService';"],
   ['main/electron/main.ts', "import { app, BrowserWindow } from 'electron'; import { serveIpc } from './ipc';"],
   ['main/electron/ipc.ts', "import { ipcMain } from 'electron'; ipcMain.on('x', () => undefined);"],

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { FlowGate, FlowViewer } from '../../common/flowGate';
 import type { ConsolePort, FromGuestHost } from '../../common/protocol';
 import { RingBuffer } from '../../common/ringBuffer';
-import { logFile, logsDir, previousConsoleLog } from '../library/vmFolder';
+import { logFile, logsDir, previousConsoleLog } from '../shared/vmFolder';
 import { PausableLog } from '../shared/logFile';
 
 /** At most one output message per this many ms (a keystroke's echo after a pause goes at once). */

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { encodeJson } from '../../common/wire';
 import { socketTransport } from '../transport/socketTransport';
-import { guestHostSocket, logFile } from '../library/vmFolder';
+import { guestHostSocket, logFile } from '../shared/vmFolder';
 import type { BootSpec, FromGuestHost, ToGuestHost } from '../../common/protocol';
 import type { ParentChannel } from './guestHost';
 

@@ -11,7 +11,7 @@ import { QemuEngine } from './qemu/engine';
 import { V86Engine } from './v86/engine';
 import { m, type SentenceData } from '../../common/messages';
 import { DisplayServer } from './displayServer';
-import { vmRuntimeFile } from '../library/vmFolder';
+import { vmRuntimeFile } from '../shared/vmFolder';
 import type { LogPause } from '../shared/logFile';
 import { ConsolePump } from './consolePump';
 

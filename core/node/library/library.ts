@@ -6,7 +6,7 @@ import { isDiskFull, writeFileAtomic } from '../shared/atomicFile';
 import { machinesDir } from '../shared/paths';
 import { processAlive } from '../shared/processAlive';
 import { m, type SentenceData } from '../../common/messages';
-import { backupFile, brokenConfigFile, configFile, isGuesthouseFile, lockFile, logsDir } from './vmFolder';
+import { backupFile, brokenConfigFile, configFile, isGuesthouseFile, lockFile, logsDir } from '../shared/vmFolder';
 
 export { processAlive };
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Library, LibraryEntry } from './library';
-import { snapshotOfBaseFile } from './vmFolder';
+import { snapshotOfBaseFile } from '../shared/vmFolder';
 
 /** The backing file a qcow2 image names (absolute), or null (none, not qcow2, unreadable). */
 export function qcow2BackingFile(file: string): string | null {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { m, type Sentence } from '../../common/messages';
 import { convertUefiVarsToQcow2, ensureUefiVarsQcow2 } from './snapshotDisks';
-import { rawUefiVarsFile, uefiVarsBackupFile, uefiVarsFile } from './vmFolder';
+import { rawUefiVarsFile, uefiVarsBackupFile, uefiVarsFile } from '../shared/vmFolder';
 
 /** UEFI firmware for QEMU: the read-only code and the template each VM copies its variables from. */
 export interface UefiFirmware {

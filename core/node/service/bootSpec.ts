@@ -6,15 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HostInfo } from '../../common/api';
 import { capabilitiesOf, engineLimitProblems } from '../../common/capabilities';
-import { firmwareProblems, hostProblems } from '../../common/config';
+import { firmwareProblems, hostProblems, osPresets } from '../../common/config';
 import { GuesthouseError, throwProblems } from '../../common/errors';
 import { m } from '../../common/messages';
 import type { BootSpec } from '../../common/protocol';
-import { qemuArch } from '../guestHost/qemu/argv';
 import { pickAccelerator } from '../host/hostProbe';
 import type { LibraryEntry } from '../library/library';
 import { ensureUefiVars } from '../library/uefiVars';
-import { savedStateEngine, stateFile } from '../library/vmFolder';
+import { savedStateEngine, stateFile } from '../shared/vmFolder';
 import { runtimeDir } from '../shared/paths';
 import { engineFor, qemuImgPath } from './engineChoice';
 import { bootFileProblems, diskInUseProblems, forwardProblems, pathProblems, type RunningVm } from './preflight';
@@ -58,7 +57,7 @@ export async function bootSpec(entry: LibraryEntry, host: HostInfo, context: Boo
     if (!bios || !wasm) throw new GuesthouseError('engine-missing', host.v86.detail);
     return { ...common, engine: 'v86', v86: { bios, vgaBios, wasm } };
   }
-  const binary = host.qemu.binaries.find((b) => b.arch === qemuArch(config)) ?? host.qemu.binaries.find((b) => b.arch === 'x86_64');
+  const binary = host.qemu.binaries.find((b) => b.arch === osPresets[config.identity.osType].arch) ?? host.qemu.binaries.find((b) => b.arch === 'x86_64');
   if (!binary) throw new GuesthouseError('engine-missing', host.qemu.installHint ?? m('qemu.notInstalled'));
   const accel = pickAccelerator(config.accelerator, host);
   if (accel.error) throw new GuesthouseError('engine-missing', accel.error);

@@ -17,7 +17,7 @@ import { isActionAllowed } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
 import { convertDisk, copyDisk, createLinkedImage } from '../library/diskImages';
 import { extractSnapshotImage } from '../library/snapshotDisks';
-import { diskFileName, logsDir, rawUefiVarsFile, snapshotBaseFile, uefiVarsFile, UEFI_VARS_NAME } from '../library/vmFolder';
+import { diskFileName, logsDir, rawUefiVarsFile, snapshotBaseFile, uefiVarsFile, UEFI_VARS_NAME } from '../shared/vmFolder';
 import { qemuImgPath, snapshotsUnsupported } from './engineChoice';
 import { randomMac, withNewMacs } from './macs';
 import { Progress } from './progress';

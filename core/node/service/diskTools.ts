@@ -12,7 +12,7 @@ import { m } from '../../common/messages';
 import { assertAction, hasEnded, isActionAllowed, type StorageAction } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
 import { convertDisk, diskInfo, resizeDisk, sizeText } from '../library/diskImages';
-import { diskFileName, uefiVarsFile, UEFI_VARS_NAME } from '../library/vmFolder';
+import { diskFileName, uefiVarsFile, UEFI_VARS_NAME } from '../shared/vmFolder';
 import { engineFor, engineProblems, qemuImgPath } from './engineChoice';
 import { Progress } from './progress';
 import type { ServiceEvents } from './serviceEvents';

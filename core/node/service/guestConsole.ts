@@ -7,7 +7,7 @@ import { CONSOLE_WRITE_MAX_BYTES } from '../../common/apiSchemas';
 import { GuesthouseError } from '../../common/errors';
 import { m } from '../../common/messages';
 import type { LibraryEntry } from '../library/library';
-import { LOG_NAMES, logFile } from '../library/vmFolder';
+import { LOG_NAMES, logFile } from '../shared/vmFolder';
 import { findInFile } from './fileSearch';
 import type { RunningGuest } from './runningGuest';
 import { ended, waitEnded, type StateMirror } from './stateMirror';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BootSpec } from '../../common/protocol';
 import type { Library, LibraryEntry } from '../library/library';
-import { isGuestHostSocket } from '../library/vmFolder';
+import { isGuestHostSocket } from '../shared/vmFolder';
 import { runtimeDir } from '../shared/paths';
 import { RunningGuest } from './runningGuest';
 import { ended, type StateMirror } from './stateMirror';

@@ -6,7 +6,7 @@ import { parseGuestReply, type BareAction, type GuestAction, type PayloadOf, typ
 import type { BootSpec, FromGuestHost, ToGuestHost } from '../../common/protocol';
 import { hasEnded, type EndedState, type VmState } from '../../common/state';
 import { StreamMatcher } from './fileSearch';
-import { logFile } from '../library/vmFolder';
+import { logFile } from '../shared/vmFolder';
 import type { GuestHostHello, GuestHostLauncher, GuestHostProcess } from './supervisor';
 import { describeHostExit, type GuestHostExit } from './hostExit';
 import { m, type SentenceData } from '../../common/messages';

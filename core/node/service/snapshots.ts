@@ -38,7 +38,7 @@ import { hasEnded, isActionAllowed, stateWord } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
 import { linkedClonesOf } from '../library/linkedClones';
 import { convertUefiVarsToQcow2, deleteDiskSnapshots, listDiskSnapshots, revertDiskSnapshots, takeDiskSnapshots } from '../library/snapshotDisks';
-import { rawUefiVarsFile, snapshotOfBaseFile, uefiVarsBackupFile, uefiVarsFile, UEFI_VARS_NAME } from '../library/vmFolder';
+import { rawUefiVarsFile, snapshotOfBaseFile, uefiVarsBackupFile, uefiVarsFile, UEFI_VARS_NAME } from '../shared/vmFolder';
 import { qemuImgPath, snapshotsUnsupported } from './engineChoice';
 import { Progress } from './progress';
 import type { RunningGuest } from './runningGuest';

@@ -8,7 +8,7 @@ import { GuesthouseError } from '../../common/errors';
 import { m, type SentenceData } from '../../common/messages';
 import { assertAction, hasEnded, type EndedState, type VmAction, type VmState } from '../../common/state';
 import type { InaccessibleEntry, Library, LibraryEntry } from '../library/library';
-import { savedStateEngine } from '../library/vmFolder';
+import { savedStateEngine } from '../shared/vmFolder';
 import type { RunningVm } from './preflight';
 import type { GuestCallbacks, RunningGuest } from './runningGuest';
 import type { ServiceEvents } from './serviceEvents';

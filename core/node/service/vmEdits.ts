@@ -23,7 +23,7 @@ import { m, type Sentence } from '../../common/messages';
 import { assertAction } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
 import { createDiskImage } from '../library/diskImages';
-import { diskFileName, stateFile } from '../library/vmFolder';
+import { diskFileName, stateFile } from '../shared/vmFolder';
 import { engineFor, engineProblems } from './engineChoice';
 import { bootFileProblems, diskImageProblems, forwardProblems, pathProblems } from './preflight';
 import type { StateMirror } from './stateMirror';

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { AcceleratorKind, VmConfig } from '../../../common/config';
 import { attachedNics, type NicModel } from '../../../common/nics';
-import { osPresets } from '../../../common/presets';
 
 export interface QemuLaunch {
   accelerator: AcceleratorKind;
@@ -19,11 +18,6 @@ export interface QemuLaunch {
 
 /** The CD drive's block device id (every QEMU VM has one; see buildQemuArgv). */
 export const CD_DRIVE_ID = 'cd0';
-
-/** Which qemu-system binary a config needs. */
-export function qemuArch(config: VmConfig): 'x86_64' | 'i386' {
-  return osPresets[config.identity.osType].arch === 'i386' ? 'i386' : 'x86_64';
-}
 
 /** The QEMU device of each network card model. */
 const nicDevice: Readonly<Record<NicModel, string>> = { virtio: 'virtio-net-pci', e1000: 'e1000' };

@@ -19,7 +19,7 @@ import { dieWithParent } from '../../shared/dieWithParent';
 import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { parsePpm, textFromPixels } from '../display/screenText';
-import { logFile, vmRuntimeFile } from '../../library/vmFolder';
+import { logFile, vmRuntimeFile } from '../../shared/vmFolder';
 
 /** Why QEMU's last SHUTDOWN happened, mapped to what the user sees. */
 function describeShutdown(reason: string | undefined): EngineExit {

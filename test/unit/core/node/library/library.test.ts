@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Library } from '../../../../../core/node/library/library';
-import { configFile } from '../../../../../core/node/library/vmFolder';
+import { configFile } from '../../../../../core/node/shared/vmFolder';
 import { sampleConfig } from '../../../../support/sampleConfig';
 import { tempHome } from '../../../../support/service';
 

@@ -17,7 +17,7 @@ import {
   logFile,
   stateFile,
   uefiVarsFile,
-} from '../../../../../core/node/library/vmFolder';
+} from '../../../../../core/node/shared/vmFolder';
 
 describe('a VM folder', () => {
   it('knows the temp files of its own atomic writes', () => {

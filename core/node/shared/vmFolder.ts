@@ -17,7 +17,7 @@
 //   runtime folder: <uuid8>.<kind> (qmp, ser, mig, vnc, rfb, gh, screendumps)
 import fs from 'node:fs';
 import path from 'node:path';
-import { atomicTempTarget } from '../shared/atomicFile';
+import { atomicTempTarget } from './atomicFile';
 import { engineKinds, type EngineKind } from '../../common/engines';
 import type { DiskFormat } from '../../common/presets';
 
