@@ -4,66 +4,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ParseArgsConfig } from 'node:util';
 import type { HostSettings } from '../../core/common/api';
-import { capabilitySummary } from '../../core/common/capabilities';
-import {
-  acceleratorSettings,
-  diskBuses,
-  diskFormats,
-  displayAdapters,
-  engineKinds,
-  engineSettings,
-  firmwareKinds,
-  networkModes,
-  nicModels,
-  osTypes,
-  pointerKinds,
-} from '../../core/common/config';
-import { GuesthouseError } from '../../core/common/errors';
+import { acceleratorSettings } from '../../core/common/config';
 import { m, type Sentence } from '../../core/common/messages';
-import { libraryHome, runtimeDir } from '../../core/node/shared/paths';
-import { processAlive } from '../../core/node/shared/processAlive';
-import { connectToService, reconnectingClient, type ServiceClient } from '../../core/node/transport/serviceClient';
+import type { ServiceClient } from '../../core/node/transport/serviceClient';
 import { choices, unescapeC, UsageError, vmOptions, vmRequestFromFlags, type VmOptionValues } from './args';
 import { out, printHost, printList, printVm } from './print';
 import { consoleSession, displaySession, readStdin, sendInParts } from './sessions';
 import { storageCommands } from './storageCommands';
-
-export const SERVICE_ENTRY = path.join(__dirname, '..', 'server', 'main.js');
-
-/** A command line as parsed: option values, positional arguments, and the library it is about. */
-export interface Input {
-  values: Record<string, unknown>;
-  args: string[];
-  home: string;
-}
-
-interface CommandBase {
-  name: string;
-  /** Lines of the help text: what to type, and what it does (a `\n` starts a further line). */
-  usage: [synopsis: string, description: string][];
-  options: NonNullable<ParseArgsConfig['options']>;
-  /** How many positional arguments it takes; a function when an option replaces one. */
-  positionals: number | ((argv: string[]) => number);
-}
-
-/** A command that speaks to the service: main.ts connects (starting one if need be) after prepare. */
-interface ServiceCommand extends CommandBase {
-  service: true;
-  /** Works out every flag before the service starts, so bad input changes nothing; returns the work. */
-  prepare(input: Input): (client: ServiceClient) => Promise<number>;
-}
-
-/** A command that manages its own connection, or none. */
-interface LocalCommand extends CommandBase {
-  service: false;
-  /** Arguments as typed, not parsed: the command checks them itself. */
-  raw?: boolean;
-  prepare(input: Input): () => Promise<number>;
-}
-
-export type Command = ServiceCommand | LocalCommand;
+import { serviceCommands } from './serviceCommands';
+import type { Command, Input, ServiceCommand } from './command';
 
 const json = { json: { type: 'boolean' } } as const;
 
@@ -370,106 +320,6 @@ export const commands: Command[] = [
   },
   // snapshot, clone, disk, media
   ...storageCommands,
-  {
-    name: 'serve',
-    usage: [['serve [--port N] [--host ADDR]', 'the GUI in a browser (loopback by default, with an access token)']],
-    options: { port: { type: 'string' }, host: { type: 'string' } },
-    positionals: 0,
-    service: false,
-    prepare: ({ values: v, home }) => {
-      const port = v.port === undefined ? 7380 : Number(v.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(m('cli.notPort', { text: String(v.port) }));
-      const host = typeof v.host === 'string' ? v.host : '127.0.0.1';
-      return () => serve(home, host, port);
-    },
-  },
-  {
-    name: 'service',
-    usage: [['service status|stop', 'the background service for this library']],
-    options: {},
-    positionals: 1,
-    service: false,
-    raw: true,
-    prepare: ({ args, home }) => {
-      const sub = args[0];
-      // Before connecting: an open connection would keep this process alive after the hint.
-      if ((sub !== 'status' && sub !== 'stop') || args.length > 1) throw new UsageError(m('cli.serviceWhat'));
-      return () => (sub === 'status' ? serviceStatus(home) : serviceStop(home));
-    },
-  },
+  // serve, service
+  ...serviceCommands,
 ];
-
-/** The text of `guesthouse help`, from the table. */
-export function usage(): string {
-  const lines = commands.flatMap((c) =>
-    c.usage.map(([synopsis, description]) => {
-      const [first, ...more] = description.split('\n');
-      const head = synopsis.length <= 35 ? `  ${synopsis.padEnd(36)}${first}` : `  ${synopsis}\n${' '.repeat(38)}${first}`;
-      return [head, ...more.map((l) => ' '.repeat(38) + l)].join('\n');
-    }),
-  );
-  return `Usage: guesthouse COMMAND [ARGS]
-
-${lines.join('\n')}
-
-Options for create and modify (modify: --disk adds a new disk, --attach-disk an existing one):
-  --os ${choices(osTypes)}   sets the defaults
-  --engine ${choices(engineSettings)}   --accelerator ${choices(acceleratorSettings)}   --firmware ${choices(firmwareKinds)}
-  --memory MIB   --cpus N   --disk SIZE (new disk, e.g. 8G) [--disk-format ${choices(diskFormats)}]
-  --attach-disk FILE   --detach-disk FILE (modify; the file stays; repeatable)
-  --cdrom ISO   --kernel FILE   --initrd FILE   --append "CMDLINE"
-  --network ${choices(networkModes)}   --forward tcp:HOSTPORT:GUESTPORT (repeatable)   --shutdown-timeout-s N
-  --display ${choices(displayAdapters)}   --pointer ${choices(pointerKinds)}   --disk-bus ${choices(diskBuses)}   --nic ${choices(nicModels)}
-What each engine takes:${engineKinds.map((e) => `\n  ${capabilitySummary(e)}`).join('')}
-
-GUESTHOUSE_HOME selects the library (default: ${libraryHome()}).`;
-}
-
-/** Serves the GUI to a browser until Ctrl-C; the guests stay with the service. */
-async function serve(home: string, host: string, port: number): Promise<number> {
-  let web: Awaited<ReturnType<typeof import('../server/web.js').startWebServer>> | undefined;
-  // When the service goes (stopped, restarted), the browsers' subscriptions and consoles went
-  // with it: their pages connect again, and the next call starts a service if none runs.
-  const client = reconnectingClient(home, SERVICE_ENTRY, (await connectToService(home, SERVICE_ENTRY))!, () => web?.closeRpcClients());
-  try {
-    // Loaded here: only serve needs the web server (and its validation code).
-    const { startWebServer } = await import('../server/web.js');
-    web = await startWebServer({ service: client, rendererDir: path.join(__dirname, '..', '..', 'renderer'), host, port });
-  } catch (err) {
-    client.close();
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new GuesthouseError('invalid-input', m('cli.portInUse', { port }));
-    if (code === 'EADDRNOTAVAIL') throw new GuesthouseError('invalid-input', m('cli.noAddress', { host }));
-    throw err;
-  }
-  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) process.stderr.write(`${m('cli.openToOthers', { host })}\n`);
-  out(m('cli.serving', { home, url: web.url }));
-  out(m('cli.stopServing'));
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await web.close();
-  client.close();
-  return 0;
-}
-
-async function serviceStatus(home: string): Promise<number> {
-  const client = await connectToService(home, false);
-  out(m(client ? 'cli.serviceRunning' : 'cli.noService', { home }));
-  client?.close();
-  return 0;
-}
-
-async function serviceStop(home: string): Promise<number> {
-  const client = await connectToService(home, false);
-  if (!client) return (out(m('cli.noService', { home })), 0);
-  client.close();
-  const pid = Number(fs.readFileSync(path.join(runtimeDir(home), 'service.pid'), 'utf8'));
-  process.kill(pid, 'SIGTERM');
-  // Wait until it is gone, so a command right after this finds no old service.
-  const deadline = Date.now() + 60_000;
-  while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  out(m('cli.serviceStopped'));
-  return 0;
-}

@@ -6,7 +6,9 @@ import { m } from '../../core/common/messages';
 import { libraryHome } from '../../core/node/shared/paths';
 import { connectToService } from '../../core/node/transport/serviceClient';
 import { UsageError } from './args';
-import { commands, SERVICE_ENTRY, usage, type Command, type Input } from './commands';
+import { SERVICE_ENTRY, type Command, type Input } from './command';
+import { commands } from './commands';
+import { usage } from './help';
 import { out } from './print';
 
 /** `--memory -5` would read as a flag; hand such values on so the schema can say what is wrong. */

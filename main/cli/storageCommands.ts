@@ -10,7 +10,7 @@ import { m } from '../../core/common/messages';
 import { parseSize } from '../../core/common/size';
 import type { ServiceClient } from '../../core/node/transport/serviceClient';
 import { choices, UsageError } from './args';
-import type { Command } from './commands';
+import type { Command } from './command';
 import { out, printDisks, printSnapshots } from './print';
 
 const json = { json: { type: 'boolean' } } as const;

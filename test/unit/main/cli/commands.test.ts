@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { capabilitySummary } from '../../../../core/common/capabilities';
 import { engineKinds } from '../../../../core/common/engines';
-import { usage } from '../../../../main/cli/commands';
+import { usage } from '../../../../main/cli/help';
 
 describe('guesthouse help', () => {
   it('has a line per engine, read from its record', () => {
