@@ -70,20 +70,25 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
         }
         case 'display': {
           const { id } = msg;
-          const display = await service.openDisplay(msg.ref, (data) => transport.send({ type: 'display', id, data }), {
+          let display: DisplayStream | undefined;
+          let endedEarly = false;
+          const ended = () => {
+            if (!display) return void (endedEarly = true);
+            if (attachments.get(id) !== display) return;
+            attachments.delete(id);
+            displays.delete(id);
+            transport.send({ type: 'closed', id });
+          };
+          display = await service.openDisplay(msg.ref, (data) => transport.send({ type: 'display', id, data }), {
             flowControl: msg.flowControl ?? false,
-            onClose: () => {
-              if (attachments.get(id) !== display) return;
-              attachments.delete(id);
-              displays.delete(id);
-              transport.send({ type: 'closed', id });
-            },
+            onClose: () => ended(),
           });
           // The client went while the screen was being opened: nobody will read it.
           if (gone) return void display.dispose();
           attachments.set(id, display);
           displays.set(id, display);
           transport.send({ type: 'result', id, result: null });
+          if (endedEarly) ended();
           break;
         }
         case 'input':

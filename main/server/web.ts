@@ -228,7 +228,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     socket.off('close', gone);
     if (socket.destroyed) return void display.dispose();
     const opened = display;
+    // An upgrade the WebSocket server refuses (a bad handshake) never calls back: the screen goes with the socket.
+    let upgraded = false;
+    socket.once('close', () => upgraded || opened.dispose());
     wss.handleUpgrade(req, socket, head, (ws) => {
+      upgraded = true;
       pipeDisplay(ws, opened, sink);
       for (const data of early.splice(0)) sink.toBrowser(data);
       if (endedEarly) sink.closed();

@@ -313,8 +313,8 @@ export class VmService implements IVmService {
     await guest.request('keys', undefined, keyChords(keys));
   }
 
-  openDisplay(ref: string, onData: (data: Uint8Array) => void, options?: DisplayOptions): Promise<DisplayStream> {
-    return openDisplay(this.mirror, this.library.find(ref), onData, options);
+  async openDisplay(ref: string, onData: (data: Uint8Array) => void, options?: DisplayOptions): Promise<DisplayStream> {
+    return await openDisplay(this.mirror, this.library.find(ref), onData, options);
   }
 
   async attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment> {
@@ -323,7 +323,9 @@ export class VmService implements IVmService {
 
   /** Gives a viewer a MessagePort straight to the guest host (Electron): console bytes or the screen's RFB, not through this process. False where it cannot. */
   transferPort(ref: string, port: unknown, kind: 'console' | 'display'): boolean {
-    return this.mirror.guest(this.library.find(ref).config.identity.uuid)?.transferPort(port, kind) ?? false;
+    const guest = this.mirror.guest(this.library.find(ref).config.identity.uuid);
+    // No screen (yet): the preload asks openDisplay instead, which says why.
+    return !!guest && (kind === 'console' || !!guest.displaySocket) && guest.transferPort(port, kind);
   }
 
   listSnapshots(ref: string): Promise<SnapshotList> {
