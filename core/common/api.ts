@@ -38,12 +38,6 @@ export interface VmRuntime {
   startedAt: string;
   /** Epoch ms at which the guest's first console byte reached its guest host. */
   firstOutputAt?: number;
-  /**
-   * The guest host's display socket (a unix socket on the service's machine, in the VM's
-   * private runtime folder) speaking RFB to any number of viewers, for both engines.
-   * Absent for a VM without a screen (display none).
-   */
-  displaySocket?: string;
   /** Set when, under hardware acceleration, the guest showed no output and no screen change this many s after start. */
   silentForS?: number;
 }
@@ -195,6 +189,32 @@ export interface ConsoleAttachment extends Disposable {
   ack(bytes: number): void;
 }
 
+/**
+ * A viewer's connection to a guest's screen (`IVmService.openDisplay`): an RFB byte stream
+ * from the guest's RFB server (security None), for both engines. The guest's bytes come to
+ * the `onData` given to openDisplay; the stream ends (`onClose`) when either end closes it
+ * or the guest stops.
+ */
+export interface DisplayStream extends Disposable {
+  /** RFB bytes from the viewer to the guest (key and pointer events, update requests). */
+  write(data: Uint8Array): void;
+  /** With flow control: the viewer has processed this many more bytes; the screen is read no further while it is DISPLAY_HIGH_BYTES behind. */
+  ack(bytes: number): void;
+}
+
+export interface DisplayOptions {
+  /** The viewer acknowledges what it has taken; without acks, the screen's bytes stop after DISPLAY_HIGH_BYTES. */
+  flowControl?: boolean;
+  /** Called once when the stream ends: the guest stopped, its screen went, or the connection was lost (not after dispose). */
+  onClose?: () => void;
+}
+
+/** A display viewer this many bytes behind stops the guest's screen being read, until it is within DISPLAY_LOW_BYTES. */
+export const DISPLAY_HIGH_BYTES = 4 * 1024 * 1024;
+export const DISPLAY_LOW_BYTES = 1024 * 1024;
+/** The most one write of a viewer's RFB bytes may carry (its events are a few bytes each). */
+export const DISPLAY_WRITE_MAX_BYTES = 64 * 1024;
+
 /** Key presses for a guest's keyboard: one chord ("ctrl-alt-delete", "ret") or text to type (US layout). */
 export type KeyInput = { chord: string } | { text: string };
 
@@ -283,6 +303,11 @@ export interface IVmService {
   ejectMedia(ref: string): Promise<void>;
   onDidProgress(listener: (event: ProgressEvent) => void): Disposable;
   attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment>;
+  /**
+   * The guest's screen as an RFB byte stream (security None), for both engines, wherever the
+   * service runs: refused with a sentence when the VM is not running or has no screen.
+   */
+  openDisplay(ref: string, onData: (data: Uint8Array) => void, options?: DisplayOptions): Promise<DisplayStream>;
   onDidChangeState(listener: (event: StateChangeEvent) => void): Disposable;
   /** A VM was created, changed or deleted (by any front end). */
   onDidChangeVms(listener: () => void): Disposable;

@@ -1,5 +1,5 @@
-import type { AttachOptions, ConsoleAttachment, Disposable, IVmService, ProgressEvent, StateChangeEvent } from './api';
-import { serviceMethods, type ServiceMethod } from './api';
+import type { AttachOptions, ConsoleAttachment, DisplayOptions, DisplayStream, Disposable, IVmService, ProgressEvent, StateChangeEvent } from './api';
+import { DISPLAY_WRITE_MAX_BYTES, serviceMethods, type ServiceMethod } from './api';
 import { fromErrorData, GuesthouseError, type ErrorData } from './errors';
 import { m } from './messages';
 
@@ -11,7 +11,12 @@ import { m } from './messages';
 export type ClientMessage =
   | { type: 'call'; id: number; method: string; params: unknown[] }
   | { type: 'attach'; id: number; ref: string; flowControl?: boolean }
+  | { type: 'display'; id: number; ref: string; flowControl?: boolean }
+  /** A viewer's RFB bytes for the display stream `id`. */
+  | { type: 'input'; id: number; data: Uint8Array }
+  /** Console or display stream `id`: the viewer has taken this many more bytes. */
   | { type: 'ack'; id: number; bytes: number }
+  /** Console or display stream `id`: the viewer is done. */
   | { type: 'detach'; id: number }
   | { type: 'subscribe' };
 
@@ -21,7 +26,10 @@ export type ServerMessage =
   | { type: 'state'; event: StateChangeEvent }
   | { type: 'vms' }
   | { type: 'progress'; event: ProgressEvent }
-  | { type: 'console'; id: number; data: Uint8Array };
+  | { type: 'console'; id: number; data: Uint8Array }
+  | { type: 'display'; id: number; data: Uint8Array }
+  /** The display stream `id` ended (the guest stopped, its screen went). */
+  | { type: 'closed'; id: number };
 
 export interface Transport<In, Out> {
   send(message: Out): void;
@@ -35,6 +43,7 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
   let nextId = 1;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   const consoleListeners = new Map<number, (data: Uint8Array) => void>();
+  const displays = new Map<number, { onData(data: Uint8Array): void; onClose?: () => void }>();
   const stateListeners = new Set<(e: StateChangeEvent) => void>();
   const vmsListeners = new Set<() => void>();
   const progressListeners = new Set<(e: ProgressEvent) => void>();
@@ -67,6 +76,15 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
       case 'console':
         consoleListeners.get(msg.id)?.(msg.data);
         break;
+      case 'display':
+        displays.get(msg.id)?.onData(msg.data);
+        break;
+      case 'closed': {
+        const display = displays.get(msg.id);
+        displays.delete(msg.id);
+        display?.onClose?.();
+        break;
+      }
       default: {
         // A service of an earlier build: its messages say `t` where ours say `type`, and it
         // answers each of our calls with an error we would not read. Say so, instead of waiting.
@@ -82,6 +100,9 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
     closed = true;
     for (const p of pending.values()) p.reject(new GuesthouseError('service-unavailable', m('rpc.lost')));
     pending.clear();
+    const lost = [...displays.values()];
+    displays.clear();
+    for (const d of lost) d.onClose?.();
   });
 
   const send = (msg: ClientMessage & { id: number }) =>
@@ -117,6 +138,30 @@ export function connectService(transport: Transport<ServerMessage, ClientMessage
         consoleListeners.delete(id);
         throw err;
       }
+    },
+    async openDisplay(ref: string, onData: (data: Uint8Array) => void, options?: DisplayOptions): Promise<DisplayStream> {
+      const id = nextId++;
+      displays.set(id, { onData, ...(options?.onClose ? { onClose: options.onClose } : {}) });
+      try {
+        await send({ type: 'display', id, ref, ...(options?.flowControl ? { flowControl: true } : {}) });
+      } catch (err) {
+        displays.delete(id);
+        throw err;
+      }
+      const live = () => !closed && displays.has(id);
+      return {
+        write: (data: Uint8Array) => {
+          // One message carries at most DISPLAY_WRITE_MAX_BYTES (a viewer's events are far smaller).
+          for (let at = 0; at < data.length && live(); at += DISPLAY_WRITE_MAX_BYTES) {
+            transport.send({ type: 'input', id, data: data.subarray(at, at + DISPLAY_WRITE_MAX_BYTES) });
+          }
+        },
+        ack: (bytes: number) => void (live() && transport.send({ type: 'ack', id, bytes })),
+        dispose: () => {
+          if (live()) transport.send({ type: 'detach', id });
+          displays.delete(id);
+        },
+      };
     },
     onDidChangeState(listener: (e: StateChangeEvent) => void): Disposable {
       subscribe();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ConsoleAttachment, Disposable, IVmService } from './api';
-import { serviceMethods, type ServiceMethod } from './api';
-import { methodParams } from './apiSchemas';
+import type { ConsoleAttachment, DisplayStream, Disposable, IVmService } from './api';
+import { DISPLAY_WRITE_MAX_BYTES, serviceMethods, type ServiceMethod } from './api';
+import { methodParams, vmRefSchema } from './apiSchemas';
 import { describeIssues, parseOrThrow, said } from './config';
 import { GuesthouseError, toErrorData } from './errors';
 import type { ClientMessage, ServerMessage, Transport } from './rpc';
@@ -13,16 +13,26 @@ export const clientMessageSchema: z.ZodType<ClientMessage> = z.discriminatedUnio
   [
     z.strictObject({ type: z.literal('call'), id: z.number().int(), method: z.string(), params: z.array(z.unknown()) }),
     z.strictObject({ type: z.literal('attach'), id: z.number().int(), ref: z.string(), flowControl: z.boolean().optional() }),
+    z.strictObject({ type: z.literal('display'), id: z.number().int(), ref: vmRefSchema, flowControl: z.boolean().optional() }),
+    z.strictObject({
+      type: z.literal('input'),
+      id: z.number().int(),
+      data: z
+        .instanceof(Uint8Array, { error: said('request.displayBytes') })
+        .refine((b) => b.length <= DISPLAY_WRITE_MAX_BYTES, { error: said('request.displayTooLong', { max: DISPLAY_WRITE_MAX_BYTES / 1024 }) }),
+    }),
     z.strictObject({ type: z.literal('ack'), id: z.number().int(), bytes: z.number().int().min(0) }),
     z.strictObject({ type: z.literal('detach'), id: z.number().int() }),
     z.strictObject({ type: z.literal('subscribe') }),
   ],
-  { error: said('request.kind', { list: 'call, attach, ack, detach, subscribe' }) },
+  { error: said('request.kind', { list: 'call, attach, display, input, ack, detach, subscribe' }) },
 );
 
 /** Serves one connection: validates every message, then calls the service. */
 export function serveConnection(service: IVmService, transport: Transport<unknown, ServerMessage>): void {
-  const attachments = new Map<number, ConsoleAttachment>();
+  const attachments = new Map<number, ConsoleAttachment | DisplayStream>();
+  const displays = new Map<number, DisplayStream>();
+  let gone = false;
   let subscriptions: Disposable[] | undefined;
 
   const fail = (id: number, err: unknown) => transport.send({ type: 'error', id, error: toErrorData(err) });
@@ -58,12 +68,39 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
           transport.send({ type: 'result', id: msg.id, result: attachment.backlog });
           break;
         }
+        case 'display': {
+          const { id } = msg;
+          let display: DisplayStream | undefined;
+          let endedEarly = false;
+          const ended = () => {
+            if (!display) return void (endedEarly = true);
+            if (attachments.get(id) !== display) return;
+            attachments.delete(id);
+            displays.delete(id);
+            transport.send({ type: 'closed', id });
+          };
+          display = await service.openDisplay(msg.ref, (data) => transport.send({ type: 'display', id, data }), {
+            flowControl: msg.flowControl ?? false,
+            onClose: () => ended(),
+          });
+          // The client went while the screen was being opened: nobody will read it.
+          if (gone) return void display.dispose();
+          attachments.set(id, display);
+          displays.set(id, display);
+          transport.send({ type: 'result', id, result: null });
+          if (endedEarly) ended();
+          break;
+        }
+        case 'input':
+          displays.get(msg.id)?.write(msg.data);
+          break;
         case 'ack':
           attachments.get(msg.id)?.ack(msg.bytes);
           break;
         case 'detach':
           attachments.get(msg.id)?.dispose();
           attachments.delete(msg.id);
+          displays.delete(msg.id);
           break;
         case 'subscribe':
           subscriptions ??= [
@@ -79,8 +116,10 @@ export function serveConnection(service: IVmService, transport: Transport<unknow
   });
 
   transport.onClose(() => {
+    gone = true;
     for (const a of attachments.values()) a.dispose();
     attachments.clear();
+    displays.clear();
     for (const s of subscriptions ?? []) s.dispose();
   });
 }

@@ -3,6 +3,7 @@ import { GuesthouseError } from '../../core/common/errors';
 import { m } from '../../core/common/messages';
 import { hasEnded } from '../../core/common/state';
 import { stripTerminalQueries } from '../../core/common/terminalQueries';
+import { openDisplayStream } from '../../core/node/transport/displayStream';
 import { startVncProxy } from '../../core/node/transport/vncProxy';
 import type { ServiceClient } from '../../core/node/transport/serviceClient';
 import { out } from './print';
@@ -106,10 +107,10 @@ export async function displaySession(client: ServiceClient, name: string, port: 
     const vm = await client.getVm(name);
     id = vm.id;
     if (!vm.runtime) throw new GuesthouseError('invalid-state', m('vm.notRunning', { name: vm.name }));
-    if (!vm.runtime.displaySocket)
-      throw new GuesthouseError('invalid-state', m(vm.config.display.adapter === 'none' ? 'display.none' : 'display.notReady', { name: vm.name }));
+    if (vm.config.display.adapter === 'none') throw new GuesthouseError('invalid-state', m('display.none', { name: vm.name }));
     const proxy = await startVncProxy({
-      upstream: vm.runtime.displaySocket,
+      // Each viewer gets its own stream of the screen from the service (the CLI may be on another machine than the guest host).
+      upstream: () => openDisplayStream(client, vm.id),
       port,
       onViewer: (e) => {
         if (e.kind === 'refused' || e.kind === 'failed') process.stderr.write(`${m('cli.viewerRefused', { remote: e.remote, reason: e.reason })}\n`);

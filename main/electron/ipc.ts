@@ -14,14 +14,13 @@ function trusted(window: BrowserWindow, event: IpcMainEvent | IpcMainInvokeEvent
 /**
  * The one place that touches ipcMain: serves IVmService to the window's renderer with
  * the same RPC (and the same per-method validation) as the socket and the WebSocket.
- * `transferConsolePort`, where the app owns the guests, gives the renderer a
- * MessagePort straight to a guest host.
+ * `transferPort`, where the app owns the guests, gives the renderer a MessagePort straight
+ * to a guest host (its console, or its screen's RFB); elsewhere the preload uses the RPC.
  */
 export function serveIpc(
   window: BrowserWindow,
   service: IVmService,
-  transferConsolePort?: (ref: string, port: unknown) => boolean,
-  transferDisplayPort?: (ref: string, port: unknown) => boolean | Promise<boolean>,
+  transferPort?: (ref: string, port: unknown, kind: 'console' | 'display') => boolean,
 ): void {
   const contents = window.webContents;
   let handlers: ((m: unknown) => void)[] = [];
@@ -60,25 +59,23 @@ export function serveIpc(
   ipcMain.on(RPC_CHANNEL, onRpc);
 
   // A MessagePort straight to the guest host: console bytes, or the screen's RFB stream.
-  const portHandler =
-    (channel: string, transfer: ((ref: string, port: unknown) => boolean | Promise<boolean>) | undefined) =>
-    async (event: IpcMainInvokeEvent, ref: unknown, nonce: unknown) => {
-      if (!trusted(window, event) || !transfer) return false;
-      const parsedRef = vmRefSchema.safeParse(ref);
-      if (!parsedRef.success || typeof nonce !== 'string' || nonce.length > 64) return false;
-      const { port1, port2 } = new MessageChannelMain();
-      if (
-        !(await Promise.resolve()
-          .then(() => transfer(parsedRef.data, port1))
-          .catch(() => false))
-      ) {
-        port1.close();
-        port2.close();
-        return false;
-      }
-      event.sender.postMessage(channel, { nonce }, [port2]);
-      return true;
-    };
-  ipcMain.handle(CONSOLE_PORT_CHANNEL, portHandler(CONSOLE_PORT_CHANNEL, transferConsolePort));
-  ipcMain.handle(DISPLAY_PORT_CHANNEL, portHandler(DISPLAY_PORT_CHANNEL, transferDisplayPort));
+  const portHandler = (channel: string, kind: 'console' | 'display') => async (event: IpcMainInvokeEvent, ref: unknown, nonce: unknown) => {
+    if (!trusted(window, event) || !transferPort) return false;
+    const parsedRef = vmRefSchema.safeParse(ref);
+    if (!parsedRef.success || typeof nonce !== 'string' || nonce.length > 64) return false;
+    const { port1, port2 } = new MessageChannelMain();
+    if (
+      !(await Promise.resolve()
+        .then(() => transferPort(parsedRef.data, port1, kind))
+        .catch(() => false))
+    ) {
+      port1.close();
+      port2.close();
+      return false;
+    }
+    event.sender.postMessage(channel, { nonce }, [port2]);
+    return true;
+  };
+  ipcMain.handle(CONSOLE_PORT_CHANNEL, portHandler(CONSOLE_PORT_CHANNEL, 'console'));
+  ipcMain.handle(DISPLAY_PORT_CHANNEL, portHandler(DISPLAY_PORT_CHANNEL, 'display'));
 }

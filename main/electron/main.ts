@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import net from 'node:net';
-import { app, BrowserWindow, dialog, Menu, protocol, session, shell, type MessagePortMain } from 'electron';
+import { app, BrowserWindow, dialog, Menu, protocol, session, shell } from 'electron';
 import type { IVmService } from '../../core/common/api';
 import { libraryHome } from '../../core/node/shared/paths';
 import { connectToService } from '../../core/node/transport/serviceClient';
@@ -71,30 +70,6 @@ function buildMenu(): void {
   );
 }
 
-/** The screen of a guest another process runs: its guest host's display socket, carried over `port`. */
-async function bridgeDisplaySocket(service: IVmService, ref: string, port: MessagePortMain): Promise<boolean> {
-  const socketPath = (await service.getVm(ref)).runtime?.displaySocket;
-  if (!socketPath) return false;
-  const socket = net.connect(socketPath);
-  const end = () => {
-    socket.destroy();
-    port.close();
-  };
-  socket.on('data', (data: Buffer) => port.postMessage({ type: 'data', data: new Uint8Array(data) }));
-  socket.on('close', () => {
-    port.postMessage({ type: 'closed' });
-    port.close();
-  });
-  socket.on('error', end);
-  port.on('message', (e: { data: { type: string; data?: Uint8Array } }) => {
-    if (e.data.type === 'data' && e.data.data instanceof Uint8Array) socket.write(e.data.data);
-    else if (e.data.type === 'close') end();
-  });
-  port.on('close', end);
-  port.start();
-  return true;
-}
-
 async function createWindow(): Promise<void> {
   const home = libraryHome();
   // Attach to a headless service that already owns this library's guests; else own them.
@@ -114,13 +89,9 @@ async function createWindow(): Promise<void> {
     webPreferences: { preload: PRELOAD, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
   });
   window.once('ready-to-show', () => window?.show());
-  serveIpc(
-    window,
-    service,
-    owned ? (ref, port) => owned!.service.transferConsolePort(ref, port) : undefined,
-    // Attached to a headless service, the guest hosts are not ours: main bridges their display socket.
-    owned ? (ref, port) => owned!.service.transferDisplayPort(ref, port) : (ref, port) => bridgeDisplaySocket(service!, ref, port as MessagePortMain),
-  );
+  // Guests this app runs give the renderer MessagePorts straight to their guest hosts; a headless
+  // service's guests are reached over the RPC like everything else (openDisplay, attachConsole).
+  serveIpc(window, service, owned ? (ref, port, kind) => owned!.service.transferPort(ref, port, kind) : undefined);
   await window.loadURL(`${APP_ORIGIN}/index.html`);
 }
 

@@ -14,19 +14,6 @@ export type FromDisplayPort = { type: 'data'; data: Uint8Array } | { type: 'clos
 /** Guest host → viewer on a display port: RFB bytes, or the RFB connection ended. */
 export type ToDisplayPort = { type: 'data'; data: Uint8Array } | { type: 'closed' };
 
-/**
- * A display connection as the preload hands it to the page (renderer/src/client.ts spells
- * the same shape: the renderer imports nothing from main). Only functions: what crosses
- * the context bridge is copied, so the page wraps this into the WebSocket-like object
- * noVNC takes (properties it sets on a copy would never reach the preload).
- */
-export interface DisplayChannel {
-  send(data: Uint8Array): void;
-  close(): void;
-  /** One handler each; the latest set wins. */
-  onMessage(handler: (data: Uint8Array) => void): void;
-  onClose(handler: () => void): void;
-}
 /** The origin the app's pages are served from (a privileged custom scheme, not file://). */
 export const APP_ORIGIN = 'app://guesthouse';
 

@@ -3,12 +3,11 @@
  * else. Bundled into one CommonJS file (a sandboxed preload cannot require our modules).
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { serviceMethods, type AttachOptions, type ConsoleAttachment, type IVmService } from '../../core/common/api';
-import { GuesthouseError, toErrorData } from '../../core/common/errors';
-import { m } from '../../core/common/messages';
+import { serviceMethods, type AttachOptions, type ConsoleAttachment, type DisplayOptions, type DisplayStream, type IVmService } from '../../core/common/api';
+import { toErrorData } from '../../core/common/errors';
 import type { FromConsolePort, ToConsolePort } from '../../core/common/protocol';
 import { connectService, type ClientMessage, type ServerMessage } from '../../core/common/rpc';
-import { CONSOLE_PORT_CHANNEL, DISPLAY_PORT_CHANNEL, RPC_CHANNEL, type DisplayChannel, type FromDisplayPort, type ToDisplayPort } from './channels';
+import { CONSOLE_PORT_CHANNEL, DISPLAY_PORT_CHANNEL, RPC_CHANNEL, type FromDisplayPort, type ToDisplayPort } from './channels';
 
 const service = connectService({
   send: (m: ClientMessage) => ipcRenderer.send(RPC_CHANNEL, m),
@@ -52,44 +51,43 @@ async function attachConsole(ref: string, onData: (data: Uint8Array) => void, op
   return { backlog, ack: (bytes) => send({ type: 'ack', bytes }), dispose: () => port.close() };
 }
 
-/** The guest's screen (RFB bytes) over a MessagePort from main; refused with a sentence when there is none. */
-async function openDisplay(ref: string): Promise<DisplayChannel> {
+/** The guest's screen (RFB bytes): a MessagePort straight to the guest host where the app runs the guest, else the RPC. */
+async function openDisplay(ref: string, onData: (data: Uint8Array) => void, options?: DisplayOptions): Promise<DisplayStream> {
   const nonce = crypto.randomUUID();
   const portArrives = new Promise<MessagePort>((resolve) => portWaiters.set(nonce, resolve));
   const direct = (await ipcRenderer.invoke(DISPLAY_PORT_CHANNEL, ref, nonce)) as boolean;
   if (!direct) {
     portWaiters.delete(nonce);
-    throw toErrorData(new GuesthouseError('invalid-state', m('display.unavailable')));
+    // A headless service's guest, or a refusal: the service says which, in its sentence.
+    return service.openDisplay(ref, onData, options).catch((err: unknown) => Promise.reject(toErrorData(err)));
   }
   const port = await portArrives;
-  let onMessage: (data: Uint8Array) => void = () => undefined;
-  let onClose: () => void = () => undefined;
   let closed = false;
-  const finish = () => {
+  const finish = (tell: boolean) => {
     if (closed) return;
     closed = true;
     port.close();
-    onClose();
+    if (tell) options?.onClose?.();
   };
   port.onmessage = (e: MessageEvent<ToDisplayPort>) => {
-    if (e.data.type === 'data') onMessage(e.data.data);
-    else finish();
+    if (e.data.type === 'data') onData(e.data.data);
+    else finish(true);
   };
   port.start();
   const post = (m: FromDisplayPort) => port.postMessage(m);
   return {
-    send: (data) => void (closed || post({ type: 'data', data })),
-    close: () => {
+    write: (data) => void (closed || post({ type: 'data', data })),
+    // The port is the guest host's own stream: nothing here holds the screen back.
+    ack: () => undefined,
+    dispose: () => {
       if (!closed) post({ type: 'close' });
-      finish();
+      finish(false);
     },
-    onMessage: (h) => void (onMessage = h),
-    onClose: (h) => void (onClose = h),
   };
 }
 
-/** What the page sees as window.guesthouse: the service, plus the Electron-only display port. */
-export type PreloadApi = IVmService & { openDisplay?(ref: string): Promise<DisplayChannel> };
+/** What the page sees as window.guesthouse: the service (console and screen over MessagePorts where the app runs the guest). */
+export type PreloadApi = IVmService;
 
 /**
  * The context bridge copies only an Error's message into the page, so a refusal would lose its

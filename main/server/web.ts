@@ -1,11 +1,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { IVmService } from '../../core/common/api';
+import type { DisplayStream, IVmService } from '../../core/common/api';
 import type { ServerMessage, Transport } from '../../core/common/rpc';
 import { serveConnection } from '../../core/common/rpcServer';
 import { decodeJson, encodeJson } from '../../core/common/wire';
@@ -35,9 +34,6 @@ export interface WebServer {
 
 const COOKIE = 'guesthouse_token';
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-/** A screen's bytes wait for a slow browser up to this much before the guest host is read no further. */
-const DISPLAY_HIGH_BYTES = 4 * 1024 * 1024;
-const DISPLAY_LOW_BYTES = 1024 * 1024;
 
 /** The same policy the Electron window gets: our own scripts only, no framing. */
 export const CONTENT_SECURITY_POLICY = [
@@ -102,40 +98,35 @@ function requestUrl(req: http.IncomingMessage): URL | null {
   }
 }
 
-function refuse(socket: Duplex, status: string): void {
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function refuse(socket: Duplex, status: string, sentence?: string): void {
+  const body = sentence ? `${sentence}\n` : '';
+  const type = body ? 'Content-Type: text/plain; charset=utf-8\r\n' : '';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 /**
- * Joins a browser's WebSocket to a guest's RFB socket: binary frames both ways, each side
- * paused while the other is behind, and both closed when either ends.
+ * Joins a browser's WebSocket to a guest's screen (IVmService.openDisplay): binary frames both
+ * ways; the service reads the screen no further while the browser is behind (each frame is
+ * acknowledged once sent), and each end is closed when the other ends.
  */
-function pipeDisplay(ws: WebSocket, vnc: net.Socket): void {
+function pipeDisplay(ws: WebSocket, display: DisplayStream, sink: { toBrowser(data: Uint8Array): void; closed(): void }): void {
   let ended = false;
   const end = () => {
     if (ended) return;
     ended = true;
-    vnc.destroy();
+    display.dispose();
     if (ws.readyState === ws.OPEN) ws.close(1000);
     else if (ws.readyState !== ws.CLOSED) ws.terminate();
   };
-  vnc.on('data', (data: Buffer) => {
-    if (ws.readyState !== ws.OPEN) return;
-    ws.send(data, { binary: true }, () => {
-      if (vnc.isPaused() && ws.bufferedAmount < DISPLAY_LOW_BYTES) vnc.resume();
-    });
-    if (ws.bufferedAmount > DISPLAY_HIGH_BYTES) vnc.pause();
-  });
+  sink.toBrowser = (data) => {
+    if (ws.readyState === ws.OPEN) ws.send(data, { binary: true }, () => display.ack(data.length));
+  };
+  sink.closed = end;
   ws.on('message', (data: Buffer, isBinary) => {
     // RFB is a byte stream: a text frame is not from our viewer.
     if (!isBinary) return void ws.close(1003, m('web.binaryOnly').message);
-    if (!vnc.write(data)) {
-      ws.pause();
-      vnc.once('drain', () => ws.resume());
-    }
+    display.write(new Uint8Array(data.buffer, data.byteOffset, data.length));
   });
-  vnc.once('close', end);
-  vnc.on('error', end);
   ws.once('close', end);
   ws.on('error', end);
 }
@@ -214,32 +205,37 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     });
   });
 
-  /** /display/<vm>: the guest's RFB socket, reached once the guest host answers on it. */
+  /** /display/<vm>: the guest's screen from the service (openDisplay), once it has been opened. */
   async function upgradeDisplay(req: http.IncomingMessage, socket: Duplex, head: Buffer, ref: string): Promise<void> {
-    let vnc: net.Socket | undefined;
+    // Until the browser's WebSocket is up, the screen's first bytes (RFB's greeting) wait here.
+    const early: Uint8Array[] = [];
+    let endedEarly = false;
+    const sink = { toBrowser: (data: Uint8Array) => void early.push(data), closed: () => void (endedEarly = true) };
+    let display: DisplayStream | undefined;
     // The browser may go while we look: nothing is left waiting for it then.
-    const gone = () => vnc?.destroy();
+    const gone = () => display?.dispose();
     socket.on('error', gone);
     socket.once('close', gone);
-    const displaySocket = await options.service.getVm(ref).then(
-      (d) => d.runtime?.displaySocket,
-      () => undefined,
-    );
-    if (!displaySocket || socket.destroyed) {
+    try {
+      display = await options.service.openDisplay(ref, (data) => sink.toBrowser(data), { flowControl: true, onClose: () => sink.closed() });
+    } catch (err) {
       socket.off('close', gone);
-      return refuse(socket, '404 Not Found');
+      // The service's sentence ("x is not running", "x has no screen") goes with the refusal.
+      const unavailable = err instanceof GuesthouseError && err.code === 'service-unavailable';
+      return refuse(socket, unavailable ? '502 Bad Gateway' : '404 Not Found', err instanceof Error ? err.message : undefined);
     }
-    vnc = net.connect(displaySocket);
-    vnc.once('error', () => {
-      socket.off('close', gone);
-      if (!socket.destroyed) refuse(socket, '502 Bad Gateway');
-    });
-    vnc.once('connect', () => {
-      socket.off('error', gone);
-      socket.off('close', gone);
-      vnc!.removeAllListeners('error');
-      if (socket.destroyed) return void vnc!.destroy();
-      wss.handleUpgrade(req, socket, head, (ws) => pipeDisplay(ws, vnc!));
+    socket.off('error', gone);
+    socket.off('close', gone);
+    if (socket.destroyed) return void display.dispose();
+    const opened = display;
+    // An upgrade the WebSocket server refuses (a bad handshake) never calls back: the screen goes with the socket.
+    let upgraded = false;
+    socket.once('close', () => upgraded || opened.dispose());
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      upgraded = true;
+      pipeDisplay(ws, opened, sink);
+      for (const data of early.splice(0)) sink.toBrowser(data);
+      if (endedEarly) sink.closed();
     });
   }
 

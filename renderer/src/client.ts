@@ -1,23 +1,12 @@
 import type { RawChannel } from '@novnc/novnc';
-import type { IVmService } from '../../core/common/api';
+import type { DisplayStream, IVmService } from '../../core/common/api';
 import { connectService, type ClientMessage, type ServerMessage, type Transport } from '../../core/common/rpc';
 import { decodeJson, encodeJson } from '../../core/common/wire';
 
-/**
- * The preload's display connection (main/preload/channels.ts spells the same shape; the
- * renderer imports nothing from main): RFB bytes both ways over a MessagePort.
- */
-export interface DisplayChannel {
-  send(data: Uint8Array): void;
-  close(): void;
-  onMessage(handler: (data: Uint8Array) => void): void;
-  onClose(handler: () => void): void;
-}
-
 declare global {
   interface Window {
-    /** Set by the Electron preload: the typed service over IPC, and the guest's screen over a MessagePort. */
-    guesthouse?: IVmService & { openDisplay?(ref: string): Promise<DisplayChannel> };
+    /** Set by the Electron preload: the typed service over IPC (console and screen over MessagePorts where it can). */
+    guesthouse?: IVmService;
   }
 }
 
@@ -71,8 +60,8 @@ function reloadWhenBack(url: string): void {
 }
 
 /**
- * The WebSocket-like object noVNC's RFB takes, over the preload's display channel. noVNC
- * checks for these properties by name (own fields or accessors of the class).
+ * The WebSocket-like object noVNC's RFB takes, over the service's openDisplay (the preload's).
+ * noVNC checks for these properties by name (own fields or accessors of the class).
  */
 class ChannelSocket implements RawChannel {
   binaryType = 'arraybuffer';
@@ -85,14 +74,21 @@ class ChannelSocket implements RawChannel {
   /** What the guest host said before noVNC listened (its RFB greeting comes at once). */
   private early: ArrayBuffer[] = [];
 
-  constructor(private readonly channel: DisplayChannel) {
-    channel.onMessage((data) => {
-      const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-      const buffer = (whole ? data.buffer : data.slice().buffer) as ArrayBuffer;
-      if (this.handler && !this.early.length) this.handler({ data: buffer });
-      else this.early.push(buffer);
-    });
-    channel.onClose(() => this.closed());
+  private stream: DisplayStream | undefined;
+
+  static async open(service: IVmService, vmId: string): Promise<ChannelSocket> {
+    const socket = new ChannelSocket();
+    socket.stream = await service.openDisplay(vmId, (data) => socket.received(data), { flowControl: true, onClose: () => socket.closed() });
+    return socket;
+  }
+
+  private received(data: Uint8Array): void {
+    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+    const buffer = (whole ? data.buffer : data.slice().buffer) as ArrayBuffer;
+    if (this.handler && !this.early.length) this.handler({ data: buffer });
+    else this.early.push(buffer);
+    // noVNC takes each message whole as it comes: taken from the service's stream.
+    this.stream?.ack(data.byteLength);
   }
 
   get onmessage(): RawChannel['onmessage'] {
@@ -108,13 +104,13 @@ class ChannelSocket implements RawChannel {
   send(data: ArrayBuffer | ArrayBufferView): void {
     if (this.readyState !== 'open') return;
     // noVNC reuses its send buffer: copy what is handed over.
-    this.channel.send(
+    this.stream?.write(
       data instanceof ArrayBuffer ? new Uint8Array(data.slice(0)) : new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
     );
   }
 
   close(): void {
-    this.channel.close();
+    this.stream?.dispose();
     this.closed();
   }
 
@@ -128,7 +124,6 @@ class ChannelSocket implements RawChannel {
 
 /** What noVNC connects to for a VM's screen: the preload's MessagePort in Electron, else /display/<id> on this server. */
 export async function displayTarget(vmId: string): Promise<string | RawChannel> {
-  const openDisplay = window.guesthouse?.openDisplay;
-  if (openDisplay) return new ChannelSocket(await openDisplay(vmId));
+  if (window.guesthouse) return ChannelSocket.open(window.guesthouse, vmId);
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/display/${encodeURIComponent(vmId)}`;
 }

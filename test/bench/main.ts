@@ -420,7 +420,11 @@ async function main(): Promise<void> {
     if (want('v86') && g86) results.push(await benchV86(g86));
     if (want('display')) {
       const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-      const d = await benchDisplay({ service: client, quick: QUICK, pairs: PAIRS, warmup: WARMUP, hz, log, cpuTicks, consoleMarker, ensureVm }, g, g86);
+      const d = await benchDisplay(
+        { service: client, runtimeDir: runtimeDir(home), quick: QUICK, pairs: PAIRS, warmup: WARMUP, hz, log, cpuTicks, consoleMarker, ensureVm },
+        g,
+        g86,
+      );
       results.push(...d.pairs);
       extra.display = d.extra;
     }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /**
  * The one small RFB (VNC) client of the display benchmarks (test/bench/display.ts) and the
@@ -49,10 +50,10 @@ export class RfbClient {
   private readonly ready: Promise<void>;
   private settle: { resolve: () => void; reject: (e: Error) => void } | null = null;
 
-  private constructor(readonly socket: net.Socket) {
+  private constructor(readonly socket: Duplex) {
     this.ready = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.ready.catch(() => undefined);
-    socket.setNoDelay?.(true);
+    (socket as Partial<net.Socket>).setNoDelay?.(true);
     socket.on('data', (d: Buffer) => {
       this.bytes += d.length;
       this.chunks.push(d);
@@ -64,10 +65,10 @@ export class RfbClient {
   }
 
   /**
-   * Connects to a unix socket (or takes over a socket already opened, e.g. over TCP), shakes
-   * hands and has the first (whole-screen) update.
+   * Connects to a unix socket (or takes over a stream already opened: TCP, or the service's
+   * openDisplay as a stream), shakes hands and has the first (whole-screen) update.
    */
-  static async connect(target: string | net.Socket, timeoutMs = 10_000): Promise<RfbClient> {
+  static async connect(target: string | Duplex, timeoutMs = 10_000): Promise<RfbClient> {
     const socket = typeof target === 'string' ? net.connect(target) : target;
     const c = new RfbClient(socket);
     const where = typeof target === 'string' ? target : 'the socket';

@@ -1,11 +1,12 @@
 // The guest's screen through the service, on real guests under both engines: the ready
 // marker on the screen (the kernel told console=tty0), keys typed and their answer read back
-// from the screen, the RFB endpoint of the guest host, PNG screenshots at the guest's
+// from the screen, the RFB stream of openDisplay, PNG screenshots at the guest's
 // resolution, boot from an ISO with no -kernel, the USB tablet, and saved state.
 import { describe, expect, it, vi } from 'vitest';
 import type { IVmService } from '../../core/common/api';
 import type { TestGuest } from '../support/guest';
 import { i386PackagesAvailable } from '../support/components';
+import { openDisplayStream } from '../../core/node/transport/displayStream';
 import { RfbClient } from '../bench/rfbClient';
 import { missingComponent, realGuestsMissing, skipBecause } from '../support/require';
 import { guestService } from '../support/service';
@@ -20,11 +21,9 @@ function pngSize(png: Uint8Array): string {
   return `${b.readUInt32BE(16)}x${b.readUInt32BE(20)}`;
 }
 
-/** Connects an RFB viewer to the guest host's display socket and has its first (whole-screen) update. */
+/** Connects an RFB viewer to the guest's screen (openDisplay) and has its first (whole-screen) update. */
 async function viewerOf(service: IVmService, name: string): Promise<RfbClient> {
-  const socketPath = (await service.getVm(name)).runtime?.displaySocket;
-  expect(socketPath).toBeTruthy();
-  return RfbClient.connect(socketPath!);
+  return RfbClient.connect(await openDisplayStream(service, name));
 }
 
 /** The screen's rows, once `pred` holds for them (the screen is looked at until then). */
@@ -134,7 +133,9 @@ describe('the screen of a QEMU guest', () => {
       display: 'none',
     });
     await t.service.startVm('headless');
-    expect((await t.service.getVm('headless')).runtime?.displaySocket).toBeUndefined();
+    await expect(t.service.openDisplay('headless', () => undefined)).rejects.toThrow(
+      '"headless" has no screen (its display is set to none); use its serial console.',
+    );
     await expect(t.service.screenshot('headless')).rejects.toThrow('"headless" has no screen (its display is set to none); use its serial console.');
     expect(await t.service.waitForConsole('headless', t.guest.readyMarker, 60_000)).toBe(true);
     await t.service.powerOffVm('headless');

@@ -46,6 +46,8 @@ export class RunningGuest {
   state: VmState = 'starting';
   reason: SentenceData | undefined;
   runtime: VmRuntime | undefined;
+  /** The guest host's display socket (RFB), once it has said where: only the service opens it (openDisplay). */
+  displaySocket: string | undefined;
   /** Logs in the VM's folder that cannot be written now, and why ('full': the disk is full). */
   pausedLogs: ReadonlyMap<'console' | 'engine', 'full' | 'failed'> = new Map();
   readonly started: Promise<void>;
@@ -143,12 +145,8 @@ export class RunningGuest {
         this.callbacks.onRuntime?.();
         break;
       case 'runtime':
-        this.runtime = {
-          ...this.runtime!,
-          ...(message.enginePid ? { enginePid: message.enginePid } : {}),
-          ...(message.displaySocket ? { displaySocket: message.displaySocket } : {}),
-          accelerator: message.accelerator,
-        };
+        this.runtime = { ...this.runtime!, ...(message.enginePid ? { enginePid: message.enginePid } : {}), accelerator: message.accelerator };
+        if (message.displaySocket) this.displaySocket = message.displaySocket;
         break;
     }
   }

@@ -13,6 +13,8 @@ import type {
   CreateVmRequest,
   DeleteOptions,
   DiskInfo,
+  DisplayOptions,
+  DisplayStream,
   Disposable,
   FileListing,
   HostBasics,
@@ -41,6 +43,7 @@ import { bootSpec } from './bootSpec';
 import { cloneVm } from './clones';
 import { DiskTools } from './diskTools';
 import { engineFor, engineNotes } from './engineChoice';
+import { openDisplay } from './guestDisplay';
 import { listFolder } from './fileBrowser';
 import { consoleGuest, readLog, waitForConsole, writeConsole } from './guestConsole';
 import { reattachGuests, startGuest, type LaunchContext } from './guestLaunch';
@@ -314,23 +317,19 @@ export class VmService implements IVmService {
     await guest.request('keys', { keys: keyChords(keys) });
   }
 
-  /** Gives a screen viewer a MessagePort straight to the guest host (Electron), speaking RFB. */
-  transferDisplayPort(ref: string, port: unknown): boolean {
-    const guest = this.mirror.guest(this.library.find(ref).config.identity.uuid);
-    return guest ? guest.transferPort(port, 'display') : false;
+  async openDisplay(ref: string, onData: (data: Uint8Array) => void, options?: DisplayOptions): Promise<DisplayStream> {
+    return await openDisplay(this.mirror, this.library.find(ref), onData, options);
   }
 
   async attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment> {
     return consoleGuest(this.mirror, this.library.find(ref)).attach(onData, options);
   }
 
-  /**
-   * Gives a console viewer a MessagePort straight to the guest host (Electron), so
-   * console bytes do not pass through this process. False where that cannot be done.
-   */
-  transferConsolePort(ref: string, port: unknown): boolean {
+  /** Gives a viewer a MessagePort straight to the guest host (Electron): console bytes or the screen's RFB, not through this process. False where it cannot. */
+  transferPort(ref: string, port: unknown, kind: 'console' | 'display'): boolean {
     const guest = this.mirror.guest(this.library.find(ref).config.identity.uuid);
-    return guest ? guest.transferPort(port) : false;
+    // No screen (yet): the preload asks openDisplay instead, which says why.
+    return !!guest && (kind === 'console' || !!guest.displaySocket) && guest.transferPort(port, kind);
   }
 
   listSnapshots(ref: string): Promise<SnapshotList> {

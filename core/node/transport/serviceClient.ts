@@ -136,6 +136,7 @@ export function reconnectingClient(home: string, autostart: string | false, firs
   const proxy = Object.fromEntries(serviceMethods.map((name) => [name, forward(name)])) as unknown as IVmService;
   return Object.assign(proxy, {
     attachConsole: async (...args: Parameters<IVmService['attachConsole']>) => (await client()).attachConsole(...args),
+    openDisplay: async (...args: Parameters<IVmService['openDisplay']>) => (await client()).openDisplay(...args),
     onDidChangeState(listener: (e: StateChangeEvent) => void): Disposable {
       stateListeners.add(listener);
       if (!live) void client().catch(() => undefined);

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { DisplayEndpoint } from '../../common/api';
 import { GuesthouseError } from '../../common/errors';
 import { m, type Sentence } from '../../common/messages';
@@ -14,8 +15,8 @@ import { m, type Sentence } from '../../common/messages';
  */
 
 export interface VncProxyOptions {
-  /** The guest host's display socket (a unix socket speaking RFB with security None). */
-  upstream: string;
+  /** Opens a stream to the guest's screen, speaking RFB with security None (IVmService.openDisplay). */
+  upstream: () => Promise<Duplex>;
   /** The TCP port on 127.0.0.1; 0 or absent: a free one. */
   port?: number;
   /** The password viewers must give (its first 8 characters count, as VNC's do); absent: a new random one. */
@@ -120,7 +121,7 @@ const u32 = (n: number): Buffer => {
 
 /** A failure with the sentence to hand on to the viewer. */
 class HandshakeError extends Error {
-  constructor(sentence: Sentence) {
+  constructor(sentence: Sentence | GuesthouseError) {
     super(sentence.message);
   }
 }
@@ -142,7 +143,7 @@ class Reader {
     this.settle();
   };
 
-  constructor(private readonly socket: net.Socket) {
+  constructor(private readonly socket: Duplex) {
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('close', this.onEnd);
@@ -197,21 +198,19 @@ function minorVersion(message: Buffer): 3 | 7 | 8 | null {
   return minor >= 8 ? 8 : minor === 7 ? 7 : 3;
 }
 
-/** Connects to the guest host's display socket and does the client side of its handshake, up to SecurityResult. */
-async function connectUpstream(path: string, sockets: Set<net.Socket>): Promise<{ socket: net.Socket; reader: Reader }> {
-  const socket = net.connect(path);
+/** Opens the guest's screen and does the client side of its handshake, up to SecurityResult. */
+async function connectUpstream(open: () => Promise<Duplex>, sockets: Set<Duplex>): Promise<{ socket: Duplex; reader: Reader }> {
+  let socket: Duplex;
+  try {
+    socket = await open();
+  } catch (err) {
+    // The service's refusal is a sentence already ("x is not running").
+    throw new HandshakeError(err instanceof GuesthouseError ? err : m('vnc.unreachable', { detail: (err as Error).message }));
+  }
   sockets.add(socket);
   socket.once('close', () => sockets.delete(socket));
   socket.on('error', () => undefined); // the reader sees the close
-  socket.setTimeout(HANDSHAKE_MS, () => socket.destroy());
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-    });
-  } catch (err) {
-    throw new HandshakeError(m('vnc.unreachable', { detail: (err as Error).message }));
-  }
+  const timer = setTimeout(() => socket.destroy(), HANDSHAKE_MS);
   const reader = new Reader(socket);
   try {
     const minor = minorVersion(await reader.read(12));
@@ -229,9 +228,10 @@ async function connectUpstream(path: string, sockets: Set<net.Socket>): Promise<
       // RFB 3.7 sends no SecurityResult after None; 3.8 does.
       if (minor === 8 && (await reader.readU32()) !== 0) throw new HandshakeError(m('vnc.unreachable', { detail: await reader.readString().catch(() => '') }));
     }
-    socket.setTimeout(0);
+    clearTimeout(timer);
     return { socket, reader };
   } catch (err) {
+    clearTimeout(timer);
     socket.destroy();
     if (err instanceof HandshakeError) throw err;
     throw new HandshakeError(m('vnc.unreachable', { detail: (err as Error).message }));
@@ -245,7 +245,7 @@ async function connectUpstream(path: string, sockets: Set<net.Socket>): Promise<
 export async function startVncProxy(options: VncProxyOptions): Promise<VncProxy> {
   des(); // no DES: say so now rather than to each viewer
   const password = options.password ?? newVncPassword();
-  const sockets = new Set<net.Socket>();
+  const sockets = new Set<Duplex>();
   let pending = 0;
   let viewers = 0;
   let closing = false;
@@ -304,7 +304,7 @@ export async function startVncProxy(options: VncProxyOptions): Promise<VncProxy>
     pipe(viewer, reader.detach(), upstream.socket, upstream.reader.detach(), remote);
   }
 
-  function pipe(viewer: net.Socket, fromViewer: Buffer, guest: net.Socket, fromGuest: Buffer, remote: string): void {
+  function pipe(viewer: net.Socket, fromViewer: Buffer, guest: Duplex, fromGuest: Buffer, remote: string): void {
     viewers++;
     tell({ kind: 'connected', remote });
     let open = true;

@@ -61,6 +61,7 @@ describe('Electron IPC: preload ↔ main serving IVmService', () => {
     expect(Object.keys(fake.exposed)).toEqual(['guesthouse']);
     expect(typeof api.listVms).toBe('function');
     expect(typeof api.attachConsole).toBe('function');
+    expect(typeof api.openDisplay).toBe('function');
   });
 
   it('calls reach the service and answers come back, with events', async () => {
@@ -83,6 +84,12 @@ describe('Electron IPC: preload ↔ main serving IVmService', () => {
       ],
     });
     await expect((api as unknown as { pauseVm(a: unknown): Promise<void> }).pauseVm(42)).rejects.toMatchObject({ message: 'Name the VM.', bug: false });
+  });
+
+  it("a headless service's screen goes over the RPC; its refusal reaches the page with its sentence", async () => {
+    // No MessagePort here (the app runs no guest itself): the preload asks openDisplay over the RPC channel.
+    await expect(api.openDisplay('ipc', () => undefined)).rejects.toMatchObject({ key: 'vm.notRunning', message: '"ipc" is not running.', bug: false });
+    await expect(api.openDisplay('nope', () => undefined)).rejects.toMatchObject({ key: 'vm.notFound' });
   });
 
   it('messages from any other frame are dropped', async () => {

@@ -1,6 +1,6 @@
 // The VNC proxy of `guesthouse display`: a test VNC viewer doing VNC Authentication on
 // one side, and on the other a fake RFB server (security None) on a unix socket, standing
-// in for a guest host's display socket (VmDetails.runtime.displaySocket). The proxy must
+// in for a guest host's display socket (reached through IVmService.openDisplay). The proxy must
 // hand the viewer the guest's ServerInit unchanged, pass bytes both ways, and refuse a
 // wrong password with a reason without ever contacting the guest.
 import fs from 'node:fs';
@@ -135,6 +135,14 @@ describe('VNC Authentication', () => {
   });
 });
 
+/** The stream openDisplay would give, here straight to the stand-in guest's socket. */
+function dial(socketPath: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(socketPath);
+    s.once('connect', () => resolve(s)).once('error', reject);
+  });
+}
+
 describe('the VNC proxy', () => {
   let dir: string;
   let guest: FakeGuest;
@@ -146,7 +154,7 @@ describe('the VNC proxy', () => {
     guest = new FakeGuest(path.join(dir, 'display.sock'));
     await guest.listen();
     events = [];
-    proxy = await startVncProxy({ upstream: guest.socketPath, port: 0, onViewer: (e) => events.push(e) });
+    proxy = await startVncProxy({ upstream: () => dial(guest.socketPath), port: 0, onViewer: (e) => events.push(e) });
   });
   afterEach(async () => {
     await proxy.close();
@@ -252,7 +260,7 @@ describe('the VNC proxy', () => {
   });
 
   it('says so in a sentence when the port is taken', async () => {
-    const err = await startVncProxy({ upstream: guest.socketPath, port: proxy.port }).catch((e: unknown) => e);
+    const err = await startVncProxy({ upstream: () => dial(guest.socketPath), port: proxy.port }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GuesthouseError);
     expect((err as Error).message).toBe(`Port ${proxy.port} is already in use; choose another.`);
   });
