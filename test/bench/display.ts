@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { CreateVmRequest, IVmService } from '../../core/common/api';
-import { vmRuntimeFile } from '../../core/node/library/vmFolder';
+import { vmRuntimeFile } from '../../core/node/shared/vmFolder';
 import { openDisplayStream } from '../../core/node/transport/displayStream';
 import { RfbClient } from './rfbClient';
 import { pairResult, percentile, summarize, type PairResult } from './stats';
