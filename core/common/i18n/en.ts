@@ -246,7 +246,6 @@ export const en = {
   'keys.unknown': '"{{chord}}" is not a key chord Guesthouse knows; use names such as ctrl-alt-delete, ret, esc, f1 or a letter.',
   'keys.untypable': 'The character "{{char}}" cannot be typed on a US keyboard; send it over the serial console instead.',
   'display.none': '"{{name}}" has no screen (its display is set to none); use its serial console.',
-  'display.unavailable': 'This guest has no screen to show.',
   'web.notBuilt': 'The GUI is not built (no {{file}}); run npm run build.',
   'menu.website': 'Guesthouse on the web',
   'display.graphical': 'The screen of "{{name}}" shows graphics, not text; take a PNG screenshot instead.',

@@ -238,7 +238,6 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'keys.unknown': '"{{chord}}"은(는) Guesthouse가 아는 키 조합이 아닙니다. ctrl-alt-delete, ret, esc, f1 또는 글자 같은 이름을 쓰세요.',
   'keys.untypable': '"{{char}}" 문자는 US 키보드로 입력할 수 없습니다. 직렬 콘솔로 보내세요.',
   'display.none': '"{{name}}"에는 화면이 없습니다 (디스플레이가 none으로 설정됨). 직렬 콘솔을 쓰세요.',
-  'display.unavailable': '이 게스트에는 보여 줄 화면이 없습니다.',
   'web.notBuilt': 'GUI가 빌드되지 않았습니다({{file}} 없음). npm run build를 실행하세요.',
   'menu.website': '웹의 Guesthouse',
   'display.graphical': '"{{name}}"의 화면은 텍스트가 아닌 그래픽을 보여 줍니다. PNG 스크린샷을 찍으세요.',
