@@ -12,7 +12,9 @@ export const READY_MARKER = 'GUESTHOUSE-READY';
 export const INPUT_READY_MARKER = 'GUESTHOUSE-INPUT-READY';
 /** Said (before the ready marker) once the disk modules are in, when the guest has a virtio or AHCI disk. */
 export const DISKS_READY_MARKER = 'GUESTHOUSE-DISKS-READY';
-const RECIPE_VERSION = 7; // bump when the guest's files or layout change
+/** Said (after the ready marker) once each network card is up, with `name=address` per card; only when the guest has a card. */
+export const NET_READY_MARKER = 'GUESTHOUSE-NET-READY';
+const RECIPE_VERSION = 8; // bump when the guest's files or layout change
 
 const ARCHES = {
   amd64: { meta: 'linux-image-amd64', flavour: 'amd64', busybox: 'busybox-static', extractVmlinux: true },
@@ -46,6 +48,21 @@ const DISK_MODULES = [
   'kernel/drivers/scsi/sd_mod.ko',
   'kernel/crypto/crc32c_generic.ko',
   'kernel/fs/ext4/ext4.ko',
+];
+
+/**
+ * Network cards (virtio-net, Intel e1000, Realtek 8139) and 9p over virtio (shared folders):
+ * loaded after the ready marker, only when such a device is on the PCI bus. Each card then
+ * gets the address `guesthouse.ip.ethN=ADDR/BITS` on the kernel command line names, or asks
+ * DHCP (QEMU's user network answers), and the guest says NET_READY_MARKER.
+ */
+const NET_MODULES = [
+  'kernel/drivers/virtio/virtio_pci.ko',
+  'kernel/drivers/net/virtio_net.ko',
+  'kernel/drivers/net/ethernet/intel/e1000/e1000.ko',
+  'kernel/drivers/net/ethernet/realtek/8139too.ko',
+  'kernel/net/9p/9pnet_virtio.ko',
+  'kernel/fs/9p/9p.ko',
 ];
 
 /** The ISO's kernel command line: messages on the screen and the serial port; nokaslr keeps the
@@ -120,7 +137,46 @@ export PS1='tiny# '
   until input_settled || [ $tries -eq 0 ]; do usleep 50000; tries=$((tries - 1)); done
   say "${INPUT_READY_MARKER}"
 ) &
+# Network cards: drivers, then an address for each (the command line's, or DHCP's), in the
+# background so they cost no boot time. 9p (shared folders) comes with them.
+net_devices=
+for d in /sys/bus/pci/devices/*; do
+  case "$(cat $d/vendor):$(cat $d/device)" in 0x1af4:0x1000 | 0x1af4:0x1041 | 0x1af4:0x1009 | 0x1af4:0x1049 | 0x8086:0x100e | 0x10ec:0x8139) net_devices=1 ;; esac
+done
+if [ -n "$net_devices" ]; then
+  (
+    for m in $(cat /lib/modules/order.net); do insmod /lib/modules/$m 2>/dev/null; done
+    ip link set lo up
+    tries=100
+    want=0
+    for d in /sys/bus/pci/devices/*; do
+      case "$(cat $d/vendor):$(cat $d/device)" in 0x1af4:0x1000 | 0x1af4:0x1041 | 0x8086:0x100e | 0x10ec:0x8139) want=$((want + 1)) ;; esac
+    done
+    until [ $(ls -d /sys/class/net/eth* 2>/dev/null | wc -l) -ge $want ] || [ $tries -eq 0 ]; do usleep 50000; tries=$((tries - 1)); done
+    said=
+    for i in $(ls /sys/class/net | grep '^eth'); do
+      ip link set $i up
+      addr=
+      for a in $(cat /proc/cmdline); do case $a in guesthouse.ip.$i=*) addr=\${a#*=} ;; esac; done
+      if [ -n "$addr" ]; then ip addr add $addr dev $i; else udhcpc -i $i -q -n -t 4 -T 1 -s /etc/udhcpc.sh >/dev/null 2>&1; fi
+      said="$said $i=$(ip -4 -o addr show dev $i | awk '{print $4}')"
+    done
+    say "${NET_READY_MARKER}$said"
+  ) &
+fi
 exec setsid cttyhack /bin/sh
+`;
+
+/** busybox udhcpc's script: applies the lease (address, default route, name server). */
+const UDHCPC = `#!/bin/sh
+case "$1" in
+  bound | renew)
+    ip addr flush dev $interface
+    ip addr add $ip/\${mask:-24} dev $interface
+    [ -z "$router" ] || ip route add default via \${router%% *} dev $interface
+    [ -z "$dns" ] || echo "nameserver \${dns%% *}" >/etc/resolv.conf
+    ;;
+esac
 `;
 
 const POWEROFF = `#!/bin/sh
@@ -297,6 +353,7 @@ export function buildGuest(arch) {
     const order = moduleOrder(modDir, MODULES);
     const usbOrder = moduleOrder(modDir, USB_MODULES, order);
     const diskOrder = moduleOrder(modDir, DISK_MODULES, order);
+    const netOrder = moduleOrder(modDir, NET_MODULES, order);
 
     const entries = ['bin', 'dev', 'proc', 'sys', 'etc', 'etc/acpi', 'etc/acpi/PWRF', 'lib', 'lib/modules', 'tmp', 'root', 'var', 'var/log', 'var/run'].map(
       (name) => ({ type: 'dir', name }),
@@ -306,10 +363,12 @@ export function buildGuest(arch) {
     entries.push({ type: 'symlink', name: 'bin/sh', target: 'busybox' });
     entries.push({ type: 'file', name: 'init', mode: 0o755, data: Buffer.from(INIT) });
     entries.push({ type: 'file', name: 'etc/acpi/PWRF/00000080', mode: 0o755, data: Buffer.from(POWEROFF) });
+    entries.push({ type: 'file', name: 'etc/udhcpc.sh', mode: 0o755, data: Buffer.from(UDHCPC) });
     for (const [list, rels] of [
       ['order', order],
       ['order.usb', usbOrder],
       ['order.disk', diskOrder],
+      ['order.net', netOrder],
     ]) {
       const flat = rels.map((rel) => path.basename(rel));
       rels.forEach((rel, i) => entries.push({ type: 'file', name: `lib/modules/${flat[i]}`, data: fs.readFileSync(path.join(modDir, rel)) }));
@@ -336,6 +395,7 @@ export function buildGuest(arch) {
       isoAppend: ISO_APPEND,
       inputReadyMarker: INPUT_READY_MARKER,
       disksReadyMarker: DISKS_READY_MARKER,
+      netReadyMarker: NET_READY_MARKER,
     };
     fs.writeFileSync(path.join(out, 'guest.json'), JSON.stringify(guest, null, 2));
     try {

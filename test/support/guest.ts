@@ -19,6 +19,7 @@ export interface TestGuest {
   inputReadyMarker: string;
   /** Said before readyMarker, with the disks' names, when the guest has a virtio or AHCI disk. */
   disksReadyMarker: string;
+  netReadyMarker: string;
 }
 
 /** Builds (or takes from the cache) the tiny Debian guest; see test/guests/build.mjs. */
