@@ -5,11 +5,11 @@
  */
 import type { ErrorData } from './errors';
 import type { SentenceData } from './messages';
-import type { AcceleratorKind, DiskFormat, EngineKind, EngineSetting, OsType, VmConfig } from './config';
+import type { AcceleratorKind, DiskFormat, EngineKind, EngineSetting, OsType, PortForward, VmConfig } from './config';
 import type { VmState } from './state';
-import type { CreateVmRequest, DeleteOptions, HostSettings, ModifyVmRequest, ShutdownOptions } from './apiSchemas';
+import type { CreateVmRequest, DeleteOptions, ForwardRequest, HostSettings, ModifyVmRequest, ShutdownOptions } from './apiSchemas';
 
-export type { CreateVmRequest, DeleteOptions, HostSettings, ModifyVmRequest, ShutdownOptions };
+export type { CreateVmRequest, DeleteOptions, ForwardRequest, HostSettings, ModifyVmRequest, ShutdownOptions };
 
 export interface VmSummary {
   id: string;
@@ -301,6 +301,14 @@ export interface IVmService {
   insertMedia(ref: string, iso: string): Promise<void>;
   /** Takes the ISO out of the VM's CD drive. */
   ejectMedia(ref: string): Promise<void>;
+  /**
+   * Adds a port forward to a card on NAT or host-only (the first such card unless `nic` says),
+   * at once in a running guest; the config changes only once QEMU has taken it. Answers the
+   * forward as kept (with its name).
+   */
+  addForward(ref: string, forward: ForwardRequest): Promise<PortForward & { nic: string }>;
+  /** Removes the forward with this name, or on this host port, at once in a running guest. */
+  removeForward(ref: string, which: string): Promise<void>;
   onDidProgress(listener: (event: ProgressEvent) => void): Disposable;
   attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment>;
   /**
@@ -350,6 +358,8 @@ export const serviceMethods = [
   'importDisk',
   'insertMedia',
   'ejectMedia',
+  'addForward',
+  'removeForward',
 ] as const;
 export type ServiceMethod = (typeof serviceMethods)[number];
 

@@ -14,6 +14,9 @@ import {
   nicModelSchema,
   osTypeSchema,
   pointerSchema,
+  MAX_NICS,
+  nicAttachmentSchema,
+  nicIdSchema,
   portForwardSchema,
   said,
   vmNameSchema,
@@ -83,6 +86,16 @@ export const createVmRequestSchema = z.strictObject({
   pointer: pointerSchema.optional(),
   diskBus: diskBusSchema.optional(),
   nicModel: nicModelSchema.optional(),
+  /**
+   * The network cards, in order, each with what it is attached to and its model (the OS preset's
+   * when not said): replaces the list (a card kept at its place keeps its MAC and forwards).
+   * `network`, `nicModel` and `forwards` then apply to the first card.
+   */
+  nets: z
+    .array(z.strictObject({ attachment: nicAttachmentSchema, model: nicModelSchema.optional() }))
+    .min(1, { error: said('request.netsEmpty') })
+    .max(MAX_NICS, { error: said('config.nicsMax', { max: MAX_NICS }) })
+    .optional(),
   forwards: z
     .array(portForwardSchema.partial({ hostAddress: true }))
     .max(32)
@@ -90,6 +103,10 @@ export const createVmRequestSchema = z.strictObject({
   shutdownTimeoutMs: shutdownTimeoutSchema.optional(),
 });
 export type CreateVmRequest = z.input<typeof createVmRequestSchema>;
+
+/** A port forward to add (addForward): on card `nic`, or the first on NAT or host-only. */
+export const forwardRequestSchema = portForwardSchema.partial({ hostAddress: true }).extend({ nic: nicIdSchema.optional() });
+export type ForwardRequest = z.input<typeof forwardRequestSchema>;
 
 /**
  * Changes to a stopped VM; omitted fields stay, null removes. `diskSizeBytes` adds a new
@@ -238,4 +255,12 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   importDisk: z.tuple([ref, hostFile('disk')]),
   insertMedia: z.tuple([ref, hostFile('iso')]),
   ejectMedia: z.tuple([ref]),
+  addForward: z.tuple([ref, forwardRequestSchema]),
+  removeForward: z.tuple([
+    ref,
+    z
+      .string({ error: said('forward.which') })
+      .min(1, { error: said('forward.which') })
+      .max(64, { error: said('forward.which') }),
+  ]),
 };

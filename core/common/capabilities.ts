@@ -8,7 +8,10 @@
  * the guest host loads this too, and it must not pull in the config schema (zod).
  */
 import type { FirmwareKind, VmConfig } from './config';
-import { attachedNics, MAX_NICS, type NicAttachment } from './nics';
+import { attachedNics, nicAttachments, type NicAttachment } from './nics';
+
+/** Cards attached to something, per QEMU VM (each its own PCI slot and user network or switch port). */
+export const QEMU_MAX_NICS = 4;
 import { acceleratorKinds, hardwareAccelerators, type AcceleratorKind, type EngineKind, type HardwareAccelerator } from './engines';
 import { m, type MessageKey, type MessageParams, type Sentence } from './messages';
 import { diskBuses, diskFormats, displayAdapters, nicModels, osPresets, type DiskBus, type DiskFormat, type DisplayAdapter, type NicModel } from './presets';
@@ -97,8 +100,8 @@ export const engineCapabilities: Readonly<Record<EngineKind, EngineCapabilities>
     diskBuses: all(diskBuses),
     displayAdapters: all(displayAdapters),
     nicModels: all(nicModels),
-    networkAttachments: all(['nat', 'none']),
-    maxNics: { max: MAX_NICS, why: 'config.nicsMax' },
+    networkAttachments: all(nicAttachments),
+    maxNics: { max: QEMU_MAX_NICS, why: 'config.nicsMax' },
     firmware: all(['bios', 'uefi']),
     archs: all(['x86_64', 'i386']),
     maxCpus: null,

@@ -51,6 +51,12 @@ export const guestActions = {
   /** The CD drive of a running guest: `iso` to put in, or out. */
   mediaInsert: { payload: object({ iso: text({ min: 1 }) }), reply: nothing },
   mediaEject: { payload: nothing, reply: nothing },
+  /**
+   * A port forward of a running guest's user network (`netdev`, a card's id), added or removed
+   * at once: `rule` in QEMU's words (add: `tcp:127.0.0.1:8080-:80`; remove: `tcp:127.0.0.1:8080`).
+   * The reply is QEMU's own text, which says every outcome ("" when added); the service reads it.
+   */
+  hostfwd: { payload: object({ op: text({ min: 1 }), netdev: text({ min: 1 }), rule: text({ min: 1 }) }), reply: object({ text: text() }) },
 } as const satisfies Record<string, { payload: Shape<object>; reply: Shape<object> }>;
 
 export type GuestAction = keyof typeof guestActions;

@@ -8,10 +8,11 @@ import { nicModels, type NicModel } from './presets';
 export { nicModels, type NicModel };
 
 /**
- * What a card is attached to: QEMU's user network (NAT), or nothing (the guest gets no card).
- * A string union, so more kinds ('host-only', `private:${name}`) can join it.
+ * What a card is attached to: QEMU's user network (NAT); the same restricted to the host
+ * (`host-only`: the guest reaches the host's forwards and nothing outside); or nothing (the
+ * guest gets no card). A string union, so more kinds (`private:${name}`) can join it.
  */
-export const nicAttachments = ['nat', 'none'] as const;
+export const nicAttachments = ['nat', 'host-only', 'none'] as const;
 export type NicAttachment = (typeof nicAttachments)[number];
 
 /** At most this many cards per VM; the ids are net0 … net{MAX_NICS - 1}. */
@@ -26,7 +27,12 @@ export const portSchema = z
   .min(1, { error: said('port.range') })
   .max(65535, { error: said('port.range') });
 
+/** A forward's name: what `forward remove` and the rules table call it. */
+export const forwardNameSchema = z.string({ error: said('forward.badName') }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, { error: said('forward.badName') });
+
 export const portForwardSchema = z.strictObject({
+  /** Absent in forwards made before rules had names: then it is called `<protocol>-<host port>` (forwardName). */
+  name: forwardNameSchema.optional(),
   protocol: z.enum(['tcp', 'udp'], { error: said('config.protocol', { list: 'tcp, udp' }) }),
   /** Host address the forward listens on; loopback unless the user opens it up. */
   hostAddress: z
@@ -106,5 +112,16 @@ export function macFromSeed(seed: string): string {
 /** The cards the guest is given: those attached to something. */
 export const attachedNics = (nics: readonly NicConfig[]): NicConfig[] => nics.filter((n) => n.attachment !== 'none');
 
-/** The forwards that are live: those of NAT cards. */
-export const natForwards = (nics: readonly NicConfig[]): PortForward[] => nics.filter((n) => n.attachment === 'nat').flatMap((n) => n.forwards);
+/** The attachments that run QEMU's user network, and so take forwards. */
+export const forwardingAttachments: readonly NicAttachment[] = ['nat', 'host-only'];
+export const takesForwards = (nic: Pick<NicConfig, 'attachment'>): boolean => forwardingAttachments.includes(nic.attachment);
+
+/** The forwards that are live: those of the cards on QEMU's user network (NAT or host-only). */
+export const natForwards = (nics: readonly NicConfig[]): PortForward[] => nics.filter(takesForwards).flatMap((n) => n.forwards);
+
+/** What a forward is called: its name, or `<protocol>-<host port>` for one made before forwards had names. */
+export const forwardName = (f: Pick<PortForward, 'name' | 'protocol' | 'hostPort'>): string => f.name ?? `${f.protocol}-${f.hostPort}`;
+
+/** QEMU's words for a forward (hostfwd_add's and -netdev's): `tcp:127.0.0.1:8080-:80`. */
+export const hostfwdRule = (f: Pick<PortForward, 'protocol' | 'hostAddress' | 'hostPort' | 'guestPort'>): string =>
+  `${f.protocol}:${f.hostAddress}:${f.hostPort}-:${f.guestPort}`;

@@ -10,7 +10,7 @@ export type DisplayAdapter = (typeof displayAdapters)[number];
 export const pointerKinds = ['tablet', 'ps2'] as const;
 export const diskBuses = ['virtio', 'sata', 'ide'] as const;
 export type DiskBus = (typeof diskBuses)[number];
-export const nicModels = ['virtio', 'e1000'] as const;
+export const nicModels = ['virtio', 'e1000', 'rtl8139'] as const;
 export type NicModel = (typeof nicModels)[number];
 /** The formats a VM's disks are kept in: qcow2 for QEMU (grows on demand, holds snapshots), raw for v86 (it reads raw only). */
 export const diskFormats = ['qcow2', 'raw'] as const;

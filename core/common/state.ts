@@ -63,6 +63,8 @@ export const storageActions = [
   'importDisk',
   'insertMedia',
   'ejectMedia',
+  'addForward',
+  'removeForward',
 ] as const;
 export type StorageAction = (typeof storageActions)[number];
 export type Action = VmAction | StorageAction;
@@ -94,6 +96,9 @@ export const allowedStates: Readonly<Record<Action, readonly VmState[]>> = {
   /** The CD changes through the running guest, or in the config of a stopped one. */
   insertMedia: liveOrOffline,
   ejectMedia: liveOrOffline,
+  /** Port forwards change at once in the running guest's user network, or in the config of a stopped one. */
+  addForward: liveOrOffline,
+  removeForward: liveOrOffline,
 };
 
 export function isActionAllowed(action: Action, state: VmState): boolean {

@@ -1,8 +1,9 @@
 import type { CreateVmRequest } from '../../core/common/api';
 import { parseSize } from '../../core/common/size';
 import { parseForward } from '../../core/common/forward';
-import type { Sentence } from '../../core/common/messages';
+import { m, type Sentence } from '../../core/common/messages';
 import path from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
 
 export { parseForward };
 
@@ -15,6 +16,22 @@ export class UsageError extends Error {
 
 /** A setting's choices as the usage text writes them (a|b|c), from the list the config checks against. */
 export const choices = (list: readonly string[]): string => list.join('|');
+
+/** The positional words of a command line (option values are not words). */
+export function words(argv: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const found: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return [...found, ...argv.slice(i + 1)];
+    if (a.startsWith('--')) {
+      if (!a.includes('=') && options[a.slice(2)]?.type === 'string') i++;
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) continue;
+    found.push(a);
+  }
+  return found;
+}
 
 /** Options shared by create and modify. */
 export const vmOptions = {
@@ -39,6 +56,7 @@ export const vmOptions = {
   pointer: { type: 'string' },
   'disk-bus': { type: 'string' },
   nic: { type: 'string' },
+  net: { type: 'string', multiple: true },
 } as const;
 
 export type VmOptionValues = { [K in keyof typeof vmOptions]?: (typeof vmOptions)[K] extends { multiple: true } ? string[] : string };
@@ -51,6 +69,22 @@ const num = (s: string | undefined) => (s === undefined ? undefined : s.trim() =
  * its own folder. An empty value stays empty (it removes the setting).
  */
 const abs = (s: string) => (s ? path.resolve(s) : s);
+
+/**
+ * One `--net ATTACHMENT[,model=M]`: what the card is attached to and, if said, its model (the
+ * service checks both against their lists; only the form is checked here).
+ */
+export function parseNet(text: string): { attachment: string; model?: string } {
+  const [attachment, ...options] = text.split(',');
+  const net: { attachment: string; model?: string } = { attachment: attachment ?? '' };
+  for (const option of options) {
+    const [key, value, ...more] = option.split('=');
+    if (key !== 'model' || value === undefined || more.length || net.model !== undefined) throw new UsageError(m('cli.netBad', { text }));
+    net.model = value;
+  }
+  if (!net.attachment) throw new UsageError(m('cli.netBad', { text }));
+  return net;
+}
 
 /** Turns CLI flags into a create/modify request (validated by the service). */
 export function vmRequestFromFlags(v: VmOptionValues): Omit<CreateVmRequest, 'name'> {
@@ -75,6 +109,7 @@ export function vmRequestFromFlags(v: VmOptionValues): Omit<CreateVmRequest, 'na
   if (v.pointer !== undefined) req.pointer = v.pointer;
   if (v['disk-bus'] !== undefined) req.diskBus = v['disk-bus'];
   if (v.nic !== undefined) req.nicModel = v.nic;
+  if (v.net !== undefined) req.nets = v.net.map(parseNet);
   if (v['shutdown-timeout-s'] !== undefined) req.shutdownTimeoutMs = Math.round(num(v['shutdown-timeout-s'])! * 1000);
   return req as Omit<CreateVmRequest, 'name'>;
 }

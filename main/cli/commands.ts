@@ -11,6 +11,7 @@ import type { ServiceClient } from '../../core/node/transport/serviceClient';
 import { choices, unescapeC, UsageError, vmOptions, vmRequestFromFlags, type VmOptionValues } from './args';
 import { out, printHost, printList, printVm } from './print';
 import { consoleSession, displaySession, readStdin, sendInParts } from './sessions';
+import { networkCommands } from './networkCommands';
 import { storageCommands } from './storageCommands';
 import { serviceCommands } from './serviceCommands';
 import type { Command, Input, ServiceCommand } from './command';
@@ -320,6 +321,7 @@ export const commands: Command[] = [
   },
   // snapshot, clone, disk, media
   ...storageCommands,
+  ...networkCommands,
   // serve, service
   ...serviceCommands,
 ];

@@ -36,8 +36,10 @@ Options for create and modify (modify: --disk adds a new disk, --attach-disk an 
   --memory MIB   --cpus N   --disk SIZE (new disk, e.g. 8G) [--disk-format ${choices(diskFormats)}]
   --attach-disk FILE   --detach-disk FILE (modify; the file stays; repeatable)
   --cdrom ISO   --kernel FILE   --initrd FILE   --append "CMDLINE"
-  --network ${choices(networkModes)}   --forward tcp:HOSTPORT:GUESTPORT (repeatable)   --shutdown-timeout-s N
-  --display ${choices(displayAdapters)}   --pointer ${choices(pointerKinds)}   --disk-bus ${choices(diskBuses)}   --nic ${choices(nicModels)}
+  --net ${choices(networkModes)}[,model=${choices(nicModels)}] (once per card, in order; replaces the cards)
+  --network ${choices(networkModes)}, --nic ${choices(nicModels)}, --forward tcp:HOSTPORT:GUESTPORT (repeatable): the first card's
+  --shutdown-timeout-s N
+  --display ${choices(displayAdapters)}   --pointer ${choices(pointerKinds)}   --disk-bus ${choices(diskBuses)}
 What each engine takes:${engineKinds.map((e) => `\n  ${capabilitySummary(e)}`).join('')}
 
 GUESTHOUSE_HOME selects the library (default: ${libraryHome()}).`;

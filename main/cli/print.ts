@@ -1,6 +1,6 @@
 /** What the CLI prints for people: one line per fact, aligned; `--json` output does not come through here. */
 import type { DiskInfo, HostInfo, SnapshotInfo, SnapshotList, VmDetails, VmSummary } from '../../core/common/api';
-import type { NicConfig } from '../../core/common/config';
+import { forwardName, type NicConfig } from '../../core/common/config';
 import { executionOf } from '../../core/common/capabilities';
 import { m, type Sentence } from '../../core/common/messages';
 
@@ -39,10 +39,22 @@ export function printHost(h: HostInfo): void {
   out(`Library:      ${h.libraryPath}`);
 }
 
-/** One network card: its id, attachment, model, MAC and forwards (live only while attached to NAT). */
+const nicModelNames: Readonly<Record<NicConfig['model'], string>> = { virtio: 'virtio-net', e1000: 'Intel e1000', rtl8139: 'Realtek RTL8139' };
+
+/** One network card: its id, attachment, model, MAC and forwards (live only on NAT or host-only). */
 export function nicLine(nic: NicConfig): string {
-  const forwards = nic.forwards.map((f) => ` ${f.protocol}:${f.hostAddress}:${f.hostPort}->${f.guestPort}`).join('');
-  return `${nic.id}: ${nic.attachment} (${nic.model === 'e1000' ? 'Intel e1000' : 'virtio-net'}, MAC ${nic.mac})${forwards}`;
+  const forwards = nic.forwards.map((f) => ` ${f.protocol}:${f.hostAddress}:${f.hostPort}->${f.guestPort} (${forwardName(f)})`).join('');
+  return `${nic.id}: ${nic.attachment} (${nicModelNames[nic.model]}, MAC ${nic.mac})${forwards}`;
+}
+
+/** A VM's forwards as a table: name, card, protocol, host address and port, guest port. */
+export function printForwards(nics: readonly NicConfig[]): void {
+  out(
+    table([
+      ['NAME', 'NIC', 'PROTOCOL', 'HOST ADDRESS', 'HOST PORT', 'GUEST PORT'],
+      ...nics.flatMap((n) => n.forwards.map((f) => [forwardName(f), n.id, f.protocol, f.hostAddress, String(f.hostPort), String(f.guestPort)])),
+    ]),
+  );
 }
 
 export function printVm(vm: VmDetails): void {

@@ -9,27 +9,11 @@ import { diskFormats } from '../../core/common/config';
 import { m } from '../../core/common/messages';
 import { parseSize } from '../../core/common/size';
 import type { ServiceClient } from '../../core/node/transport/serviceClient';
-import { choices, UsageError } from './args';
+import { choices, UsageError, words } from './args';
 import type { Command } from './command';
 import { out, printDisks, printSnapshots } from './print';
 
 const json = { json: { type: 'boolean' } } as const;
-
-/** The positional words of a command line (option values are not words). */
-function words(argv: string[], options: Command['options']): string[] {
-  const found: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') return [...found, ...argv.slice(i + 1)];
-    if (a.startsWith('--')) {
-      if (!a.includes('=') && options[a.slice(2)]?.type === 'string') i++;
-      continue;
-    }
-    if (a.startsWith('-') && a.length > 1) continue;
-    found.push(a);
-  }
-  return found;
-}
 
 /**
  * Shows a long operation's progress on stderr while `work` runs: on a terminal one line,

@@ -131,6 +131,22 @@ export const en = {
   'service.unreachable': 'The Guesthouse service could not be reached; see {{log}}.',
   'service.running': 'A Guesthouse service for {{home}} is already running.',
   'forward.bad': '"{{text}}" is not a port forward; write it like tcp:2222:22.',
+  'forward.badName': "A forward's name must be 1 to 40 letters, digits, dots, dashes or underscores, beginning with a letter or digit.",
+  'forward.which': 'Name the forward by its name or its host port.',
+  'forward.engine': '"{{name}}" runs on an engine whose forwards cannot change while it runs; power it off to change them.',
+  'forward.badRule': '"{{rule}}" is not a forwarding rule QEMU takes.',
+  'forward.qemuInUse':
+    'QEMU could not listen on host port {{port}} ({{protocol}}) on {{address}}: another program holds it, or it needs privileges. Nothing was changed.',
+  'forward.qemuNoNetdev':
+    'The running guest has no user network for card {{nic}} (it was started with other cards); power it off to change its forwards. Nothing was changed.',
+  'forward.qemuInvalid': 'QEMU refused the forward from host port {{port}} to guest port {{guestPort}} as invalid. Nothing was changed.',
+  'forward.qemuNotFound': 'The running guest has no forward on host port {{port}} ({{protocol}}) on {{address}}. Nothing was changed.',
+  'forward.qemuSaid': 'QEMU did not change the forward on host port {{port}}: {{text}}. Nothing was changed.',
+  'forward.exposed': 'Host port {{port}} listens on {{address}}: other machines that reach this address can reach the guest through it.',
+  'forward.noNat': '"{{name}}" has no network card on NAT or host-only, so it takes no port forwards; attach one with --net nat.',
+  'forward.noNic': '"{{name}}" has no network card {{nic}} on NAT or host-only.',
+  'forward.unknown': '"{{name}}" has no forward named "{{which}}" or on host port {{which}}.',
+  'forward.nameTaken': '"{{name}}" already has a forward named "{{forward}}"; choose another name.',
   'size.bad': '"{{text}}" is not a size; write it like 512M or 8G.',
   'size.min': 'A disk must be at least 1M (got {{text}}).',
   // States and actions (core/common/state.ts)
@@ -463,6 +479,12 @@ export const en = {
   'cli.mediaWhat': 'Say "media NAME insert ISO" or "media NAME eject".',
   'cli.mediaInserted': 'Put {{path}} in the CD drive of "{{name}}".',
   'cli.mediaEjected': 'Took the ISO out of the CD drive of "{{name}}".',
+  'request.netsEmpty': 'Give at least one network card (--net none for a VM without network).',
+  'cli.netBad': '"{{text}}" is not a network card; write it like nat, host-only,model=e1000 or none.',
+  'cli.forwardWhat': 'Say "forward NAME add [--name N] tcp:HOSTPORT:GUESTPORT", "forward NAME remove NAME-OR-HOSTPORT" or "forward NAME list".',
+  'cli.forwardAdded': 'Forward {{forward}}: host {{address}}:{{port}} → guest port {{guestPort}} ({{protocol}}) on {{nic}} of "{{name}}".',
+  'cli.forwardRemoved': 'Removed the forward {{which}} of "{{name}}".',
+  'cli.forwardsNone': '"{{name}}" has no port forwards.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -60,6 +60,8 @@ export interface Engine {
   snapshot?(op: 'save' | 'load' | 'delete', target: SnapshotTarget, onStatus: (status: string) => void): Promise<SavedSnapshot | void>;
   /** Puts `iso` in the CD drive (null: takes it out) while the guest runs. */
   changeMedia?(iso: string | null): Promise<void>;
+  /** Adds or removes a forward of the running guest's user network `netdev`; answers QEMU's text (see the hostfwd action). */
+  hostfwd?(op: 'add' | 'remove', netdev: string, rule: string): Promise<string>;
   /** Last resort when the guest host itself is going away. */
   kill(): void;
 }

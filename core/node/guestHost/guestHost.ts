@@ -303,6 +303,14 @@ export class GuestHost {
     snapshotDelete: (request, name) => this.machine(name, async () => (await this.snapshotJob('delete', request, name), {})),
     mediaInsert: ({ iso }, name) => this.machine(name, async () => (await this.mediaEngine(name).changeMedia(iso), {})),
     mediaEject: (_request, name) => this.machine(name, async () => (await this.mediaEngine(name).changeMedia(null), {})),
+    hostfwd: ({ op, netdev, rule }, name) =>
+      this.machine(name, async () => {
+        if (!this.engine?.hostfwd) throw new GuesthouseError('invalid-state', m('forward.engine', { name }));
+        // The argument words go into one HMP line: nothing but a rule's and an id's characters.
+        if ((op !== 'add' && op !== 'remove') || !/^net\d$/.test(netdev) || !/^(tcp|udp):[A-Za-z0-9.:-]*:\d+(-:\d+)?$/.test(rule))
+          throw new GuesthouseError('invalid-input', m('guestHost.badRequest', { action: 'hostfwd', list: [m('forward.badRule', { rule })] }));
+        return { text: await this.engine.hostfwd(op, netdev, rule) };
+      }),
   };
 
   /** Power and state requests: refused while a machine request runs (but a power-off), or where the state does not allow them. */

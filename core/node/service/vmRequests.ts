@@ -1,6 +1,16 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { CONFIG_VERSION, nicId, osPresets, type DiskFormat, type NicConfig, type VmConfig } from '../../common/config';
+import {
+  CONFIG_VERSION,
+  nicId,
+  osPresets,
+  type DiskFormat,
+  type NicAttachment,
+  type NicConfig,
+  type NicModel,
+  type OsType,
+  type VmConfig,
+} from '../../common/config';
 import { emptySnapshotTree } from '../../common/snapshots';
 import type { createVmRequestSchema, modifyVmRequestSchema } from '../../common/apiSchemas';
 import type { z } from 'zod';
@@ -16,8 +26,46 @@ const existingDisk = (file: string, format: DiskFormat | undefined): VmConfig['d
   owned: false,
 });
 
-const withLoopback = (forwards: { protocol: 'tcp' | 'udp'; hostAddress?: string; hostPort: number; guestPort: number }[]) =>
-  forwards.map((f) => ({ hostAddress: '127.0.0.1', ...f }));
+const withLoopback = (
+  forwards: { name?: string | undefined; protocol: 'tcp' | 'udp'; hostAddress?: string | undefined; hostPort: number; guestPort: number }[],
+) => forwards.map((f) => ({ ...f, hostAddress: f.hostAddress ?? '127.0.0.1' }));
+
+/**
+ * The cards a request's `nets` asks for: a card kept at its place keeps its id, MAC and
+ * forwards; a new one gets a random MAC that is none of `takenMacs` nor another card's.
+ */
+function cardsFor(
+  nets: { attachment: NicAttachment; model?: NicModel | undefined }[],
+  old: readonly NicConfig[],
+  osType: OsType,
+  takenMacs: Iterable<string> = [],
+): NicConfig[] {
+  const taken = new Set([...takenMacs, ...old.map((n) => n.mac)]);
+  return nets.map((net, i) => {
+    const kept = old[i];
+    const mac = kept?.mac ?? randomMac(taken);
+    taken.add(mac);
+    return { id: nicId(i), mac, model: net.model ?? kept?.model ?? osPresets[osType].nicModel, attachment: net.attachment, forwards: kept?.forwards ?? [] };
+  });
+}
+
+/** The cards with a request's `network`, `nicModel` and `forwards` applied to the first. */
+function firstCard(
+  nics: NicConfig[],
+  req: { network?: NicAttachment | undefined; nicModel?: NicModel | undefined; forwards?: Parameters<typeof withLoopback>[0] | undefined },
+): NicConfig[] {
+  const [first, ...rest] = nics;
+  if (!first) return nics;
+  return [
+    {
+      ...first,
+      ...(req.network !== undefined && { attachment: req.network }),
+      ...(req.nicModel !== undefined && { model: req.nicModel }),
+      ...(req.forwards !== undefined && { forwards: withLoopback(req.forwards) }),
+    },
+    ...rest,
+  ];
+}
 
 /**
  * A new VM's config from a validated create request: the OS preset fills what the
@@ -42,15 +90,7 @@ export function configFromRequest(req: z.output<typeof createVmRequestSchema>, t
     display: { adapter: req.display ?? preset.display },
     input: { pointer: req.pointer ?? 'tablet' },
     diskBus: req.diskBus ?? preset.diskBus,
-    nics: [
-      {
-        id: nicId(0),
-        mac: randomMac(takenMacs),
-        model: req.nicModel ?? preset.nicModel,
-        attachment: req.network ?? 'nat',
-        forwards: withLoopback(req.forwards ?? []),
-      },
-    ],
+    nics: firstCard(cardsFor(req.nets ?? [{ attachment: 'nat' }], [], osType, takenMacs), req),
     serial: { enabled: true },
     engine: req.engine ?? 'auto',
     accelerator: req.accelerator ?? 'auto',
@@ -96,19 +136,11 @@ export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequest
   if (req.display !== undefined) next.display.adapter = req.display;
   if (req.pointer !== undefined) next.input.pointer = req.pointer;
   if (req.diskBus !== undefined) next.diskBus = req.diskBus;
+  if (req.nets !== undefined) next.nics = cardsFor(req.nets, next.nics, next.identity.osType);
   // A request's network, NIC model and forwards are the first card's (a VM without one gets one, attached to nothing unless asked).
   if (req.network !== undefined || req.nicModel !== undefined || req.forwards !== undefined) {
-    const first: NicConfig = next.nics[0] ?? {
-      id: nicId(0),
-      mac: randomMac(),
-      model: osPresets[next.identity.osType].nicModel,
-      attachment: 'none',
-      forwards: [],
-    };
-    if (req.network !== undefined) first.attachment = req.network;
-    if (req.nicModel !== undefined) first.model = req.nicModel;
-    if (req.forwards !== undefined) first.forwards = withLoopback(req.forwards);
-    next.nics[0] = first;
+    if (!next.nics.length) next.nics = cardsFor([{ attachment: 'none' }], [], next.identity.osType);
+    next.nics = firstCard(next.nics, req);
   }
   if (req.shutdownTimeoutMs !== undefined) next.shutdownTimeoutMs = req.shutdownTimeoutMs;
   return { next, problems };

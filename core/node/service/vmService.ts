@@ -31,9 +31,10 @@ import type {
   StateChangeEvent,
   VmDetails,
   VmSummary,
+  ForwardRequest,
 } from '../../common/api';
 import { hostSettingsSchema, shutdownOptionsSchema, type HostSettings } from '../../common/apiSchemas';
-import { parseOrThrow, type DiskFormat } from '../../common/config';
+import { parseOrThrow, type DiskFormat, type PortForward } from '../../common/config';
 import type { BootSpec } from '../../common/protocol';
 import { assertAction, type VmAction } from '../../common/state';
 import { probeAccelerators, probeHostBasics, type HostAccelerators } from '../host/hostProbe';
@@ -42,6 +43,7 @@ import { Library, type LibraryEntry } from '../library/library';
 import { bootSpec } from './bootSpec';
 import { cloneVm } from './clones';
 import { DiskTools } from './diskTools';
+import { Forwards } from './forwards';
 import { engineFor, engineNotes } from './engineChoice';
 import { openDisplay } from './guestDisplay';
 import { listFolder } from './fileBrowser';
@@ -90,6 +92,7 @@ export class VmService implements IVmService {
   private readonly queue = new VmQueue();
   private readonly snapshots: Snapshots;
   private readonly disks: DiskTools;
+  private readonly forwards: Forwards;
   private hostBasics: Promise<HostBasics> | undefined;
   /** The accelerators' probe, run when a start or the host panel needs it; callers share one run. */
   private hostAccelerators: { run: Promise<HostAccelerators>; settled: boolean } | undefined;
@@ -111,6 +114,7 @@ export class VmService implements IVmService {
     const tools = { library: this.library, host: () => this.basics(), mirror: this.mirror, events: this.events, queue: this.queue };
     this.snapshots = new Snapshots({ ...tools, start: (ref, extra) => this.start(ref, extra) });
     this.disks = new DiskTools({ ...tools, edits: this.edits });
+    this.forwards = new Forwards(tools);
     // A VM that runs (started, resumed) is no longer what its current snapshot holds.
     this.events.onDidChangeState((e) => void (e.state === 'running' && this.snapshots.markChanged(e.id)));
   }
@@ -379,6 +383,14 @@ export class VmService implements IVmService {
 
   ejectMedia(ref: string): Promise<void> {
     return this.disks.media(ref, null);
+  }
+
+  addForward(ref: string, forward: ForwardRequest): Promise<PortForward & { nic: string }> {
+    return this.forwards.add(ref, forward);
+  }
+
+  removeForward(ref: string, which: string): Promise<void> {
+    return this.forwards.remove(ref, which);
   }
 
   onDidProgress(listener: (event: ProgressEvent) => void): Disposable {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { AcceleratorKind, VmConfig } from '../../../common/config';
-import { attachedNics, type NicModel } from '../../../common/nics';
+import { attachedNics, hostfwdRule, type NicModel } from '../../../common/nics';
 
 export interface QemuLaunch {
   accelerator: AcceleratorKind;
@@ -20,7 +20,7 @@ export interface QemuLaunch {
 export const CD_DRIVE_ID = 'cd0';
 
 /** The QEMU device of each network card model. */
-const nicDevice: Readonly<Record<NicModel, string>> = { virtio: 'virtio-net-pci', e1000: 'e1000' };
+const nicDevice: Readonly<Record<NicModel, string>> = { virtio: 'virtio-net-pci', e1000: 'e1000', rtl8139: 'rtl8139' };
 
 /** The chardev option value, escaping commas the way QEMU's option parser wants. */
 const opt = (value: string) => value.replace(/,/g, ',,');
@@ -77,8 +77,10 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
   // before config version 4 (a guest's interface names and a saved state depend on them).
   const nics = attachedNics(config.nics);
   for (const nic of nics) {
-    const fwd = nic.forwards.map((f) => `,hostfwd=${f.protocol}:${f.hostAddress}:${f.hostPort}-:${f.guestPort}`).join('');
-    args.push('-netdev', `user,id=${nic.id}${fwd}`, '-device', `${nicDevice[nic.model]},netdev=${nic.id},mac=${nic.mac}`);
+    const fwd = nic.forwards.map((f) => `,hostfwd=${hostfwdRule(f)}`).join('');
+    // host-only: the same user network, restricted (the guest reaches the host's forwards and slirp's own services, nothing outside).
+    const restrict = nic.attachment === 'host-only' ? ',restrict=on' : '';
+    args.push('-netdev', `user,id=${nic.id}${restrict}${fwd}`, '-device', `${nicDevice[nic.model]},netdev=${nic.id},mac=${nic.mac}`);
   }
   if (!nics.length) args.push('-nic', 'none');
   if (config.display.adapter !== 'none') {

@@ -297,6 +297,12 @@ export class QemuEngine implements Engine {
     }
   }
 
+  /** hostfwd_add / hostfwd_remove on a named netdev (HMP: QEMU 7.2 has no QMP command for it); QEMU's text says how it went. */
+  async hostfwd(op: 'add' | 'remove', netdev: string, rule: string): Promise<string> {
+    const answer = await this.requireQmp().execute('human-monitor-command', { 'command-line': `hostfwd_${op} ${netdev} ${rule}` });
+    return typeof answer === 'string' ? answer : '';
+  }
+
   /** Feeds a saved machine state to a QEMU started with `-incoming defer`; the guest stays stopped. */
   private async restoreState(): Promise<void> {
     const qmp = this.requireQmp();

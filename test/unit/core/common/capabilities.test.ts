@@ -12,7 +12,7 @@ import {
   type Choices,
   type Support,
 } from '../../../../core/common/capabilities';
-import { engineKinds, firmwareKinds } from '../../../../core/common/config';
+import { engineKinds, firmwareKinds, nicAttachments } from '../../../../core/common/config';
 import { en, ko, type MessageKey } from '../../../../core/common/messages';
 import { diskBuses, diskFormats, displayAdapters, nicModels } from '../../../../core/common/presets';
 import { sampleConfig } from '../../../support/sampleConfig';
@@ -55,7 +55,7 @@ describe('engine capabilities', () => {
       ['diskBuses', diskBuses],
       ['displayAdapters', displayAdapters],
       ['nicModels', nicModels],
-      ['networkAttachments', ['nat', 'none']],
+      ['networkAttachments', nicAttachments],
       ['firmware', firmwareKinds],
       ['archs', ['x86_64', 'i386']],
     ];
@@ -135,7 +135,7 @@ describe('engine capabilities', () => {
 
   it('sums each engine up for the CLI help', () => {
     expect(capabilitySummary('qemu')).toBe(
-      'qemu: disks qcow2|raw, firmware bios|uefi, display vga|virtio|none, nic virtio|e1000, snapshots live and offline, saved state yes',
+      'qemu: disks qcow2|raw, firmware bios|uefi, display vga|virtio|none, nic virtio|e1000|rtl8139, snapshots live and offline, saved state yes',
     );
     expect(capabilitySummary('v86')).toBe('v86: disks raw, firmware bios, display vga|none, nic none, snapshots none, saved state yes');
   });

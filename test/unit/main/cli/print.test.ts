@@ -29,7 +29,7 @@ describe('show: network cards', () => {
   afterEach(() => void vi.restoreAllMocks());
 
   it('names each card with its attachment, model and MAC, and its forwards', () => {
-    expect(nicLine({ ...sampleConfig.nics[0]!, forwards: [fwd] })).toBe('net0: nat (virtio-net, MAC 52:54:00:6a:1b:2c) tcp:127.0.0.1:2222->22');
+    expect(nicLine({ ...sampleConfig.nics[0]!, forwards: [fwd] })).toBe('net0: nat (virtio-net, MAC 52:54:00:6a:1b:2c) tcp:127.0.0.1:2222->22 (tcp-2222)');
     const nics = [
       { ...sampleConfig.nics[0]!, model: 'e1000' as const },
       { id: 'net1', mac: '52:54:00:00:00:02', model: 'virtio' as const, attachment: 'none' as const, forwards: [] },

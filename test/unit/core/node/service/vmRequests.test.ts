@@ -33,6 +33,34 @@ describe('VM configs from requests', () => {
     expect(vmConfigSchema.safeParse(a).success).toBe(true);
   });
 
+  it('nets makes one card each, in order, with a MAC of its own; a change keeps the MAC and forwards of a card at its place', () => {
+    const c = configFromRequest(
+      createVmRequestSchema.parse({
+        name: 'x',
+        osType: 'windows-x64',
+        nets: [{ attachment: 'nat' }, { attachment: 'host-only', model: 'rtl8139' }, { attachment: 'none' }],
+      }),
+    );
+    expect(c.nics.map((n) => [n.id, n.attachment, n.model])).toEqual([
+      ['net0', 'nat', 'e1000'],
+      ['net1', 'host-only', 'rtl8139'],
+      ['net2', 'none', 'e1000'],
+    ]);
+    expect(new Set(c.nics.map((n) => n.mac)).size).toBe(3);
+    const withForward = {
+      ...c,
+      nics: c.nics.map((n, i) => (i === 0 ? { ...n, forwards: [{ protocol: 'tcp' as const, hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }] } : n)),
+    };
+    const { next } = applyChanges(withForward, modifyVmRequestSchema.parse({ nets: [{ attachment: 'host-only' }, { attachment: 'nat', model: 'virtio' }] }));
+    expect(next.nics).toEqual([
+      { ...withForward.nics[0], attachment: 'host-only' },
+      { ...withForward.nics[1], attachment: 'nat', model: 'virtio' },
+    ]);
+    expect(vmConfigSchema.safeParse(next).success).toBe(true);
+    expect(modifyVmRequestSchema.safeParse({ nets: [] }).success).toBe(false);
+    expect(modifyVmRequestSchema.safeParse({ nets: [{ attachment: 'bridged' }] }).success).toBe(false);
+  });
+
   it("a change's network, NIC model and forwards are the first card's; its id and MAC stay", () => {
     const fwd = { protocol: 'tcp' as const, hostPort: 8080, guestPort: 80 };
     const { next } = applyChanges(sampleConfig, modifyVmRequestSchema.parse({ network: 'none', nicModel: 'e1000', forwards: [fwd] }));
