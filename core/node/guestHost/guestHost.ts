@@ -14,6 +14,7 @@ import { DisplayServer } from './displayServer';
 import { vmRuntimeFile } from '../shared/vmFolder';
 import type { LogPause } from '../shared/logFile';
 import { ConsolePump } from './consolePump';
+import { watchForSignOfLife } from './signOfLife';
 
 /** The guest host's link to its parent: parentPort under Electron, IPC under Node. */
 export interface ParentChannel {
@@ -38,7 +39,8 @@ export class GuestHost {
   private state: VmState = 'stopped';
   /** Why the guest is in its state (a paused guest keeps it while a resume is refused). */
   private reason: SentenceData | undefined;
-  private silenceTimer: NodeJS.Timeout | undefined;
+  /** Ends the watch for a sign of life (signOfLife.ts). */
+  private stopSilenceWatch: (() => void) | undefined;
   private display: DisplayServer | undefined;
   private engine: Engine | undefined;
   private spec: BootSpec | undefined;
@@ -173,34 +175,17 @@ export class GuestHost {
       };
       this.parent.send({ type: 'runtime', ...this.runtimeInfo });
       this.setState('running');
-      if (isHardwareAccelerator(engine.accelerator)) this.watchForSignOfLife(spec.silenceMs ?? 60_000);
+      if (isHardwareAccelerator(engine.accelerator)) {
+        this.stopSilenceWatch = watchForSignOfLife(spec.silenceMs ?? 60_000, {
+          settled: () => this.sawOutput || !this.engine || (this.state !== 'running' && this.state !== 'paused'),
+          screen: async () => (await this.engine?.screenFingerprint?.().catch(() => null)) ?? null,
+          silent: (seconds) => this.parent.send({ type: 'silent', seconds }),
+        });
+      }
     } catch (err) {
       this.engine?.kill();
       await this.finish('stopped', sentenceOf(err), 1);
     }
-  }
-
-  /**
-   * Under hardware acceleration, a guest that has printed nothing since start and whose
-   * screen has stood still through the second half of the first `ms` may be stuck in a
-   * broken accelerator (nested KVM hangs in 64-bit mode after the firmware and the boot
-   * loader have drawn their screens, which real-mode code still does): the parent is told,
-   * so the user can be. Nothing is switched silently.
-   */
-  private watchForSignOfLife(ms: number): void {
-    const started = performance.now();
-    let reference: string | null | undefined;
-    const check = async () => {
-      this.silenceTimer = undefined;
-      if (this.sawOutput || !this.engine || (this.state !== 'running' && this.state !== 'paused')) return;
-      const screen = (await this.engine.screenFingerprint?.().catch(() => null)) ?? null;
-      if (reference === undefined) reference = screen;
-      else if (screen !== reference) return; // the screen moves: the guest is alive
-      const elapsed = performance.now() - started;
-      if (elapsed >= ms) return this.parent.send({ type: 'silent', seconds: Math.round(ms / 1000) });
-      this.silenceTimer = setTimeout(() => void check(), Math.min(ms - elapsed, Math.max(250, ms / 12)));
-    };
-    this.silenceTimer = setTimeout(() => void check(), ms / 2);
   }
 
   private onOutput(data: Uint8Array): void {
@@ -390,7 +375,7 @@ export class GuestHost {
 
   private async finish(state: EndedState, reason: SentenceData, code: number): Promise<void> {
     if (this.shutdownTimer) clearTimeout(this.shutdownTimer);
-    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.stopSilenceWatch?.();
     this.display?.close();
     this.console.flush();
     this.console.closeLog();
