@@ -9,7 +9,7 @@ import { assertAction, assertTransition, type EndedState, type VmState } from '.
 import type { Engine, EngineExit, EngineListener } from './engine';
 import { QemuEngine } from './qemu/engine';
 import { V86Engine } from './v86/engine';
-import { m, type SentenceData } from '../../common/messages';
+import { m, type Sentence, type SentenceData } from '../../common/messages';
 import { DisplayServer } from './displayServer';
 import { vmRuntimeFile } from '../shared/vmFolder';
 import type { LogPause } from '../shared/logFile';
@@ -32,7 +32,10 @@ export type EngineFactory = (spec: BootSpec, listener: EngineListener) => Engine
 const realEngine: EngineFactory = (spec, listener) => (spec.engine === 'v86' ? new V86Engine(spec, listener) : new QemuEngine(spec, listener));
 
 /** One handler per action (guestActions.ts): an action without one does not compile. */
-type Handlers = { [A in GuestAction]: (request: RequestOf<A>, name: string) => Promise<ReplyOf<A>> };
+type Handlers = { [A in GuestAction]: (request: RequestOf<A>, name: VmName) => Promise<ReplyOf<A>> };
+
+/** The VM's name in a sentence (a request before the boot spec has none: "the VM"). */
+type VmName = string | Sentence;
 
 /** Owns one guest: its state machine, its engine and its console streams. */
 export class GuestHost {
@@ -142,8 +145,8 @@ export class GuestHost {
       if (typeof id === 'number') this.parent.send({ type: 'reply', id, error: toErrorData(err) });
       return;
     }
-    const name = this.spec?.config.identity.name ?? 'the VM';
-    const handler = this.handlers[request.action] as (request: GuestRequest, name: string) => Promise<ReplyOf<GuestAction>>;
+    const name = this.spec?.config.identity.name ?? m('term.theVm');
+    const handler = this.handlers[request.action] as (request: GuestRequest, name: VmName) => Promise<ReplyOf<GuestAction>>;
     handler(request, name).then(
       (reply) => this.parent.send({ type: 'reply', id: request.id, ...reply }),
       (err: unknown) => this.parent.send({ type: 'reply', id: request.id, error: toErrorData(err) }),
@@ -291,7 +294,7 @@ export class GuestHost {
   };
 
   /** Power and state requests: refused while a machine request runs (but a power-off), or where the state does not allow them. */
-  private lifecycle(action: 'pause' | 'resume' | 'reset' | 'shutdown' | 'save' | 'poweroff', name: string): Engine {
+  private lifecycle(action: 'pause' | 'resume' | 'reset' | 'shutdown' | 'save' | 'poweroff', name: VmName): Engine {
     if (this.busy && action !== 'poweroff') throw new GuesthouseError('invalid-state', m('snapshot.busy', { name }));
     assertAction(action, this.state, name);
     if (!this.engine) throw new GuesthouseError('invalid-state', m('vm.noEngine', { name }));
@@ -299,7 +302,7 @@ export class GuestHost {
   }
 
   /** Live snapshots and the CD drive, while the guest runs or is paused: one at a time, and other requests that change the machine wait their turn. */
-  private async machine<T>(name: string, run: () => Promise<T>): Promise<T> {
+  private async machine<T>(name: VmName, run: () => Promise<T>): Promise<T> {
     if (this.busy) throw new GuesthouseError('invalid-state', m('snapshot.busy', { name }));
     this.busy = true;
     try {
@@ -310,7 +313,7 @@ export class GuestHost {
     }
   }
 
-  private mediaEngine(name: string): Required<Pick<Engine, 'changeMedia'>> {
+  private mediaEngine(name: VmName): Required<Pick<Engine, 'changeMedia'>> {
     if (!this.engine?.changeMedia) throw new GuesthouseError('invalid-state', m('media.engine', { name }));
     return this.engine as Required<Pick<Engine, 'changeMedia'>>;
   }
@@ -319,7 +322,7 @@ export class GuestHost {
    * A live snapshot job. A load that fails once QEMU has begun it may have left the disks at the
    * snapshot under a machine that is not: the guest is powered off (with that reason) rather than run on.
    */
-  private async snapshotJob(op: 'save' | 'load' | 'delete', request: RequestOf<'snapshotSave' | 'snapshotLoad' | 'snapshotDelete'>, name: string) {
+  private async snapshotJob(op: 'save' | 'load' | 'delete', request: RequestOf<'snapshotSave' | 'snapshotLoad' | 'snapshotDelete'>, name: VmName) {
     const engine = this.engine;
     if (!engine?.snapshot) throw new GuesthouseError('invalid-state', m('snapshot.engine', { name }));
     const onStatus = (status: string) => this.parent.send({ type: 'progress', id: request.id, status });
@@ -336,7 +339,7 @@ export class GuestHost {
   }
 
   /** Screen and keyboard requests: any time the guest has a screen (the keyboard needs none) and its engine is up. */
-  private screenEngine(name: string, needsScreen: boolean): Required<Pick<Engine, 'screenshot' | 'screenText' | 'sendKeys'>> {
+  private screenEngine(name: VmName, needsScreen: boolean): Required<Pick<Engine, 'screenshot' | 'screenText' | 'sendKeys'>> {
     const engine = this.engine;
     if (this.state === 'starting' || !engine?.screenshot || !engine.screenText || !engine.sendKeys)
       throw new GuesthouseError('invalid-state', m('display.notReady', { name }));

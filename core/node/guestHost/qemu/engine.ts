@@ -186,7 +186,10 @@ export class QemuEngine implements Engine {
         .find((l) => /internal error/i.test(l))
         ?.replace(/^qemu-system-\w+: /, '')
         .replace(/[.]$/, '');
-      return this.listener.onRunState('paused', m('stop.internalError', { detail: said ?? `${this.accelerator.toUpperCase()} internal error` }));
+      return this.listener.onRunState(
+        'paused',
+        m('stop.internalError', { detail: said ?? m('stop.internalErrorOf', { accelerator: this.accelerator.toUpperCase() }) }),
+      );
     }
     this.listener.onRunState('paused', m('stop.unrequested', { status }));
   }
