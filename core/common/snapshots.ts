@@ -116,11 +116,11 @@ export function newSnapshotId(uuid: string = globalThis.crypto.randomUUID()): st
   return `${SNAPSHOT_TAG_PREFIX}${uuid}`;
 }
 
-/** The name's problems, one sentence each (empty when it is fine), before anything is taken. */
-export function snapshotNameProblems(name: unknown, tree?: SnapshotTree): Sentence[] {
+/** The name's problems, one sentence each (empty when it is fine), before anything is taken; `existing` is the tree's nodes or the GUI's list. */
+export function snapshotNameProblems(name: unknown, existing: readonly { name: string }[] = []): Sentence[] {
   const parsed = snapshotNameSchema.safeParse(name);
   if (!parsed.success) return issueSentences(parsed.error);
-  if (tree?.nodes.some((n) => n.name === parsed.data)) return [m('snapshot.nameTaken', { name: parsed.data })];
+  if (existing.some((n) => n.name === parsed.data)) return [m('snapshot.nameTaken', { name: parsed.data })];
   return [];
 }
 
@@ -150,7 +150,7 @@ export interface NewSnapshot {
  * two leaves a tag nobody lists, which `reconcileSnapshotTree` finds.
  */
 export function addSnapshot(tree: SnapshotTree, input: NewSnapshot): SnapshotTree {
-  const problems = snapshotNameProblems(input.name, tree);
+  const problems = snapshotNameProblems(input.name, tree.nodes);
   const description = snapshotDescriptionSchema.safeParse(input.description ?? '');
   if (!description.success) problems.push(...issueSentences(description.error));
   if (!snapshotIdSchema.safeParse(input.id).success) problems.push(m('snapshot.badId'));

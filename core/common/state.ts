@@ -1,5 +1,5 @@
 import { GuesthouseError } from './errors';
-import { m, sentences, type Sentence } from './messages';
+import { m, sentences, type Sentence, type SentenceData } from './messages';
 
 /** Lifecycle of one VM as the user sees it. */
 export const vmStates = ['stopped', 'starting', 'running', 'pausing', 'paused', 'resuming', 'stopping', 'saved', 'crashed'] as const;
@@ -106,7 +106,7 @@ export function isActionAllowed(action: Action, state: VmState): boolean {
 }
 
 /** Throws the user's sentence when `action` makes no sense in `state`. */
-export function assertAction(action: VmAction, state: VmState, name: string): void {
+export function assertAction(action: VmAction, state: VmState, name: string | SentenceData): void {
   if (isActionAllowed(action, state)) return;
   const refusal = m(`action.${action}`, { name, state: stateWord(state) });
   const hint =

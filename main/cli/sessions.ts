@@ -1,12 +1,17 @@
 /** The CLI's long-lived conversations with a guest: the console, long input, and the screen for a VNC viewer. */
 import { GuesthouseError } from '../../core/common/errors';
-import { m } from '../../core/common/messages';
-import { hasEnded } from '../../core/common/state';
+import { m, type Sentence, type SentenceData } from '../../core/common/messages';
+import { hasEnded, stateWord, type VmState } from '../../core/common/state';
 import { stripTerminalQueries } from '../../core/common/terminalQueries';
 import { openDisplayStream } from '../../core/node/transport/displayStream';
 import { startVncProxy } from '../../core/node/transport/vncProxy';
 import type { ServiceClient } from '../../core/node/transport/serviceClient';
 import { out } from './print';
+
+/** What the CLI says when the VM it talks to has stopped, crashed or saved its state. */
+function ended(name: string, state: VmState, reason: SentenceData | undefined): Sentence {
+  return reason ? m('cli.endedWhy', { name, state: stateWord(state), reason }) : m('cli.ended', { name, state: stateWord(state) });
+}
 
 export async function consoleSession(client: ServiceClient, name: string): Promise<number> {
   const stdin = process.stdin;
@@ -23,7 +28,7 @@ export async function consoleSession(client: ServiceClient, name: string): Promi
   process.stdout.write(stripTerminalQueries(attachment.backlog));
   const sub = client.onDidChangeState((e): void => {
     if (e.name === name && hasEnded(e.state)) {
-      process.stderr.write(`\r\n"${name}" is ${e.state}${e.reason ? `: ${e.reason.message}` : '.'}\r\n`);
+      process.stderr.write(`\r\n${ended(name, e.state, e.reason)}\r\n`);
       finish(0);
     }
   });
@@ -98,7 +103,7 @@ export async function displaySession(client: ServiceClient, name: string, port: 
   // Listen first, so a stop while the port opens is not missed.
   const sub = client.onDidChangeState((e): void => {
     if ((e.id === id || e.name === name) && hasEnded(e.state)) {
-      process.stderr.write(`"${e.name}" is ${e.state}${e.reason ? `: ${e.reason.message}` : '.'}\n`);
+      process.stderr.write(`${ended(e.name, e.state, e.reason)}\n`);
       finish(0);
     }
   });

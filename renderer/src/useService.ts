@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import type { HostInfo, IVmService, VmSummary } from '../../core/common/api';
 import type { ErrorData } from '../../core/common/errors';
 import { formFields, isSentenceData, type FormField, type ProblemData } from '../../core/common/messages';
@@ -33,6 +33,35 @@ export function useVms(): { vms: VmSummary[] | null; refresh: () => void } {
     };
   }, [service, refresh]);
   return { vms, refresh };
+}
+
+/**
+ * What `fetch` gives (a VM's snapshots, its disks), fetched again whenever the VMs change or
+ * `again` does, and by `load`; an older fetch's answer never overwrites a newer one's. Keep
+ * `fetch` the same between renders (useCallback), or it is fetched on every render.
+ */
+export function useFetched<T>(fetch: () => Promise<T>, again?: unknown): { value: T | null; error: UiError | null; load: () => void } {
+  const service = useService();
+  const [value, setValue] = useState<T | null>(null);
+  const [error, setError] = useState<UiError | null>(null);
+  const loads = useRef(0);
+  const load = useCallback(() => {
+    const n = ++loads.current;
+    fetch().then(
+      (v) => {
+        if (n !== loads.current) return;
+        setValue(v);
+        setError(null);
+      },
+      (err: unknown) => n === loads.current && setError(toUiError(err)),
+    );
+  }, [fetch]);
+  useEffect(() => {
+    load();
+    const sub = service.onDidChangeVms(load);
+    return () => sub.dispose();
+  }, [service, load, again]);
+  return { value, error, load };
 }
 
 export function useHostInfo(): HostInfo | null {

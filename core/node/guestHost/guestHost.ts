@@ -9,11 +9,12 @@ import { assertAction, assertTransition, type EndedState, type VmState } from '.
 import type { Engine, EngineExit, EngineListener } from './engine';
 import { QemuEngine } from './qemu/engine';
 import { V86Engine } from './v86/engine';
-import { m, type SentenceData } from '../../common/messages';
+import { m, type Sentence, type SentenceData } from '../../common/messages';
 import { DisplayServer } from './displayServer';
 import { vmRuntimeFile } from '../shared/vmFolder';
 import type { LogPause } from '../shared/logFile';
 import { ConsolePump } from './consolePump';
+import { watchForSignOfLife } from './signOfLife';
 
 /** The guest host's link to its parent: parentPort under Electron, IPC under Node. */
 export interface ParentChannel {
@@ -31,14 +32,18 @@ export type EngineFactory = (spec: BootSpec, listener: EngineListener) => Engine
 const realEngine: EngineFactory = (spec, listener) => (spec.engine === 'v86' ? new V86Engine(spec, listener) : new QemuEngine(spec, listener));
 
 /** One handler per action (guestActions.ts): an action without one does not compile. */
-type Handlers = { [A in GuestAction]: (request: RequestOf<A>, name: string) => Promise<ReplyOf<A>> };
+type Handlers = { [A in GuestAction]: (request: RequestOf<A>, name: VmName) => Promise<ReplyOf<A>> };
+
+/** The VM's name in a sentence (a request before the boot spec has none: "the VM"). */
+type VmName = string | Sentence;
 
 /** Owns one guest: its state machine, its engine and its console streams. */
 export class GuestHost {
   private state: VmState = 'stopped';
   /** Why the guest is in its state (a paused guest keeps it while a resume is refused). */
   private reason: SentenceData | undefined;
-  private silenceTimer: NodeJS.Timeout | undefined;
+  /** Ends the watch for a sign of life (signOfLife.ts). */
+  private stopSilenceWatch: (() => void) | undefined;
   private display: DisplayServer | undefined;
   private engine: Engine | undefined;
   private spec: BootSpec | undefined;
@@ -140,8 +145,8 @@ export class GuestHost {
       if (typeof id === 'number') this.parent.send({ type: 'reply', id, error: toErrorData(err) });
       return;
     }
-    const name = this.spec?.config.identity.name ?? 'the VM';
-    const handler = this.handlers[request.action] as (request: GuestRequest, name: string) => Promise<ReplyOf<GuestAction>>;
+    const name = this.spec?.config.identity.name ?? m('term.theVm');
+    const handler = this.handlers[request.action] as (request: GuestRequest, name: VmName) => Promise<ReplyOf<GuestAction>>;
     handler(request, name).then(
       (reply) => this.parent.send({ type: 'reply', id: request.id, ...reply }),
       (err: unknown) => this.parent.send({ type: 'reply', id: request.id, error: toErrorData(err) }),
@@ -173,34 +178,17 @@ export class GuestHost {
       };
       this.parent.send({ type: 'runtime', ...this.runtimeInfo });
       this.setState('running');
-      if (isHardwareAccelerator(engine.accelerator)) this.watchForSignOfLife(spec.silenceMs ?? 60_000);
+      if (isHardwareAccelerator(engine.accelerator)) {
+        this.stopSilenceWatch = watchForSignOfLife(spec.silenceMs ?? 60_000, {
+          settled: () => this.sawOutput || !this.engine || (this.state !== 'running' && this.state !== 'paused'),
+          screen: async () => (await this.engine?.screenFingerprint?.().catch(() => null)) ?? null,
+          silent: (seconds) => this.parent.send({ type: 'silent', seconds }),
+        });
+      }
     } catch (err) {
       this.engine?.kill();
       await this.finish('stopped', sentenceOf(err), 1);
     }
-  }
-
-  /**
-   * Under hardware acceleration, a guest that has printed nothing since start and whose
-   * screen has stood still through the second half of the first `ms` may be stuck in a
-   * broken accelerator (nested KVM hangs in 64-bit mode after the firmware and the boot
-   * loader have drawn their screens, which real-mode code still does): the parent is told,
-   * so the user can be. Nothing is switched silently.
-   */
-  private watchForSignOfLife(ms: number): void {
-    const started = performance.now();
-    let reference: string | null | undefined;
-    const check = async () => {
-      this.silenceTimer = undefined;
-      if (this.sawOutput || !this.engine || (this.state !== 'running' && this.state !== 'paused')) return;
-      const screen = (await this.engine.screenFingerprint?.().catch(() => null)) ?? null;
-      if (reference === undefined) reference = screen;
-      else if (screen !== reference) return; // the screen moves: the guest is alive
-      const elapsed = performance.now() - started;
-      if (elapsed >= ms) return this.parent.send({ type: 'silent', seconds: Math.round(ms / 1000) });
-      this.silenceTimer = setTimeout(() => void check(), Math.min(ms - elapsed, Math.max(250, ms / 12)));
-    };
-    this.silenceTimer = setTimeout(() => void check(), ms / 2);
   }
 
   private onOutput(data: Uint8Array): void {
@@ -314,7 +302,7 @@ export class GuestHost {
   };
 
   /** Power and state requests: refused while a machine request runs (but a power-off), or where the state does not allow them. */
-  private lifecycle(action: 'pause' | 'resume' | 'reset' | 'shutdown' | 'save' | 'poweroff', name: string): Engine {
+  private lifecycle(action: 'pause' | 'resume' | 'reset' | 'shutdown' | 'save' | 'poweroff', name: VmName): Engine {
     if (this.busy && action !== 'poweroff') throw new GuesthouseError('invalid-state', m('snapshot.busy', { name }));
     assertAction(action, this.state, name);
     if (!this.engine) throw new GuesthouseError('invalid-state', m('vm.noEngine', { name }));
@@ -322,7 +310,7 @@ export class GuestHost {
   }
 
   /** Live snapshots and the CD drive, while the guest runs or is paused: one at a time, and other requests that change the machine wait their turn. */
-  private async machine<T>(name: string, run: () => Promise<T>): Promise<T> {
+  private async machine<T>(name: VmName, run: () => Promise<T>): Promise<T> {
     if (this.busy) throw new GuesthouseError('invalid-state', m('snapshot.busy', { name }));
     this.busy = true;
     try {
@@ -333,7 +321,7 @@ export class GuestHost {
     }
   }
 
-  private mediaEngine(name: string): Required<Pick<Engine, 'changeMedia'>> {
+  private mediaEngine(name: VmName): Required<Pick<Engine, 'changeMedia'>> {
     if (!this.engine?.changeMedia) throw new GuesthouseError('invalid-state', m('media.engine', { name }));
     return this.engine as Required<Pick<Engine, 'changeMedia'>>;
   }
@@ -342,7 +330,7 @@ export class GuestHost {
    * A live snapshot job. A load that fails once QEMU has begun it may have left the disks at the
    * snapshot under a machine that is not: the guest is powered off (with that reason) rather than run on.
    */
-  private async snapshotJob(op: 'save' | 'load' | 'delete', request: RequestOf<'snapshotSave' | 'snapshotLoad' | 'snapshotDelete'>, name: string) {
+  private async snapshotJob(op: 'save' | 'load' | 'delete', request: RequestOf<'snapshotSave' | 'snapshotLoad' | 'snapshotDelete'>, name: VmName) {
     const engine = this.engine;
     if (!engine?.snapshot) throw new GuesthouseError('invalid-state', m('snapshot.engine', { name }));
     const onStatus = (status: string) => this.parent.send({ type: 'progress', id: request.id, status });
@@ -359,7 +347,7 @@ export class GuestHost {
   }
 
   /** Screen and keyboard requests: any time the guest has a screen (the keyboard needs none) and its engine is up. */
-  private screenEngine(name: string, needsScreen: boolean): Required<Pick<Engine, 'screenshot' | 'screenText' | 'sendKeys'>> {
+  private screenEngine(name: VmName, needsScreen: boolean): Required<Pick<Engine, 'screenshot' | 'screenText' | 'sendKeys'>> {
     const engine = this.engine;
     if (this.state === 'starting' || !engine?.screenshot || !engine.screenText || !engine.sendKeys)
       throw new GuesthouseError('invalid-state', m('display.notReady', { name }));
@@ -398,7 +386,7 @@ export class GuestHost {
 
   private async finish(state: EndedState, reason: SentenceData, code: number): Promise<void> {
     if (this.shutdownTimer) clearTimeout(this.shutdownTimer);
-    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.stopSilenceWatch?.();
     this.display?.close();
     this.console.flush();
     this.console.closeLog();

@@ -46,3 +46,29 @@ export function keyChords(keys: KeyInput): string[][] {
   if ('untypable' in typed) throw new GuesthouseError('invalid-input', m('keys.untypable', { char: typed.untypable }));
   return typed.chords;
 }
+
+/** The screen calls of IVmService over the guests `mirror` runs. */
+export class GuestScreens {
+  constructor(private readonly c: { mirror: StateMirror; library: { find(ref: string): LibraryEntry } }) {}
+
+  private guest(ref: string, needsScreen = true): RunningGuest {
+    return screenGuest(this.c.mirror, this.c.library.find(ref), needsScreen);
+  }
+
+  async screenshot(ref: string): Promise<Uint8Array> {
+    return (await this.guest(ref).request('screenshot')).data;
+  }
+
+  async screenText(ref: string): Promise<string[]> {
+    return (await this.guest(ref).request('screenText')).lines;
+  }
+
+  waitForScreen(ref: string, text: string, timeoutMs: number): Promise<boolean> {
+    return waitForScreen(this.guest(ref), text, timeoutMs);
+  }
+
+  async sendKeys(ref: string, keys: KeyInput): Promise<void> {
+    // The keyboard is there without a screen too (a serial-only guest still has its PS/2 keyboard).
+    await this.guest(ref, false).request('keys', { keys: keyChords(keys) });
+  }
+}

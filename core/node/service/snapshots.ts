@@ -247,7 +247,7 @@ export class Snapshots {
 
   /** Checks a new snapshot's name and description against the tree, before anything is done. */
   private checkNew(tree: SnapshotTree, name: string, description: string): void {
-    const problems = snapshotNameProblems(name, tree);
+    const problems = snapshotNameProblems(name, tree.nodes);
     const parsed = snapshotDescriptionSchema.safeParse(description);
     if (!parsed.success) problems.push(m('snapshot.descriptionTooLong', { max: SNAPSHOT_DESCRIPTION_MAX_LENGTH }));
     throwProblems(problems, m('term.snapshot'));

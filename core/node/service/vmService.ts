@@ -3,7 +3,8 @@
 // bootSpec (how a VM runs here), guestLaunch (starting and taking over guests), stateMirror
 // (each VM's state), engineChoice (which engine, its limits and notes), guestConsole and
 // guestScreen (a running guest's console, logs and screen), serviceEvents (who is told),
-// snapshots, clones and diskTools (the snapshot tree, new VMs from old, disk images and the CD).
+// snapshots, clones and diskTools (the snapshot tree, new VMs from old, disk images and the CD),
+// hostFacts (what the host has, probed when asked).
 import os from 'node:os';
 import path from 'node:path';
 import type {
@@ -17,7 +18,6 @@ import type {
   DisplayStream,
   Disposable,
   FileListing,
-  HostBasics,
   HostInfo,
   IVmService,
   KeyInput,
@@ -37,7 +37,6 @@ import { hostSettingsSchema, shutdownOptionsSchema, type HostSettings } from '..
 import { parseOrThrow, type DiskFormat, type PortForward } from '../../common/config';
 import type { BootSpec } from '../../common/protocol';
 import { assertAction, type VmAction } from '../../common/state';
-import { probeAccelerators, probeHostBasics, type HostAccelerators } from '../host/hostProbe';
 import { writeHostSettings } from '../library/hostSettings';
 import { Library, type LibraryEntry } from '../library/library';
 import { bootSpec } from './bootSpec';
@@ -45,11 +44,12 @@ import { cloneVm } from './clones';
 import { DiskTools } from './diskTools';
 import { Forwards } from './forwards';
 import { engineFor, engineNotes } from './engineChoice';
+import { HostFacts } from './hostFacts';
 import { openDisplay } from './guestDisplay';
 import { listFolder } from './fileBrowser';
 import { consoleGuest, readLog, waitForConsole, writeConsole } from './guestConsole';
 import { reattachGuests, startGuest, type LaunchContext } from './guestLaunch';
-import { keyChords, screenGuest, waitForScreen } from './guestScreen';
+import { GuestScreens } from './guestScreen';
 import type { RunningGuest } from './runningGuest';
 import { ServiceEvents } from './serviceEvents';
 import { Snapshots } from './snapshots';
@@ -93,28 +93,29 @@ export class VmService implements IVmService {
   private readonly snapshots: Snapshots;
   private readonly disks: DiskTools;
   private readonly forwards: Forwards;
-  private hostBasics: Promise<HostBasics> | undefined;
-  /** The accelerators' probe, run when a start or the host panel needs it; callers share one run. */
-  private hostAccelerators: { run: Promise<HostAccelerators>; settled: boolean } | undefined;
+  private readonly screens: GuestScreens;
+  private readonly hostFacts: HostFacts;
 
   constructor(private readonly options: VmServiceOptions) {
     this.library = options.library ?? new Library(options.home);
     this.pool = new GuestHostPool(options.spawner ?? (options.survivable ? survivableForkSpawner : forkSpawner));
     this.launcher = this.pool.launch;
+    this.env = options.env ?? process.env;
+    this.hostFacts = new HostFacts({ libraryPath: this.library.root, home: options.home, env: this.env });
     if (options.spareGuestHosts) {
-      void this.basics().then(
+      void this.hostFacts.basics().then(
         (h) => h.autoEngine.engine && this.pool.keepSpare(h.autoEngine.engine),
         () => undefined,
       );
     }
-    this.env = options.env ?? process.env;
     // Creating, editing, cloning a VM, its disks and snapshots need the host's basics, never the probe.
-    this.edits = { library: this.library, host: () => this.basics(), mirror: this.mirror };
+    this.edits = { library: this.library, host: () => this.hostFacts.basics(), mirror: this.mirror };
     this.launch = { home: options.home, library: this.library, mirror: this.mirror, launcher: this.launcher, survivable: options.survivable ?? false };
-    const tools = { library: this.library, host: () => this.basics(), mirror: this.mirror, events: this.events, queue: this.queue };
+    const tools = { library: this.library, host: () => this.hostFacts.basics(), mirror: this.mirror, events: this.events, queue: this.queue };
     this.snapshots = new Snapshots({ ...tools, start: (ref, extra) => this.start(ref, extra) });
     this.disks = new DiskTools({ ...tools, edits: this.edits });
     this.forwards = new Forwards(tools);
+    this.screens = new GuestScreens(tools);
     // A VM that runs (started, resumed) is no longer what its current snapshot holds.
     this.events.onDidChangeState((e) => void (e.state === 'running' && this.snapshots.markChanged(e.id)));
   }
@@ -124,41 +125,14 @@ export class VmService implements IVmService {
     return this.mirror.count;
   }
 
-  /** CPUs, memory, QEMU, firmware: cheap, looked at once (again on refresh). */
-  private basics(refresh = false): Promise<HostBasics> {
-    if (refresh || !this.hostBasics) {
-      const run = probeHostBasics({ libraryPath: this.library.root, home: this.options.home, env: this.env });
-      this.hostBasics = run;
-      run.catch(() => this.hostBasics === run && (this.hostBasics = undefined));
-    }
-    return this.hostBasics;
-  }
-
-  /**
-   * The whole host, accelerators included. A refresh looks again (the probe's cache makes that
-   * cheap) unless a probe is under way, whose answer every caller then shares.
-   */
-  private async host(refresh = false): Promise<HostInfo> {
-    const basics = await this.basics(refresh);
-    if (!this.hostAccelerators || (refresh && this.hostAccelerators.settled)) {
-      const flight = { run: probeAccelerators(basics, this.env), settled: false };
-      this.hostAccelerators = flight;
-      flight.run.then(
-        () => (flight.settled = true),
-        () => this.hostAccelerators === flight && (this.hostAccelerators = undefined),
-      );
-    }
-    return { ...basics, ...(await this.hostAccelerators.run) };
-  }
-
   async getHostInfo(): Promise<HostInfo> {
-    return this.host(true);
+    return this.hostFacts.host(true);
   }
 
   async setHostSettings(settings: HostSettings): Promise<HostInfo> {
     const next = parseOrThrow(hostSettingsSchema, settings, 'host settings');
     writeHostSettings(this.options.home, next);
-    const host = await this.host(true);
+    const host = await this.hostFacts.host(true);
     this.events.emitVms(); // what auto VMs run on may have changed
     return host;
   }
@@ -177,7 +151,7 @@ export class VmService implements IVmService {
   private async details(entry: LibraryEntry): Promise<VmDetails> {
     const guest = this.mirror.guest(entry.config.identity.uuid);
     const runtime = guest?.runtime;
-    const choice = engineFor(entry.config, await this.basics());
+    const choice = engineFor(entry.config, await this.hostFacts.basics());
     return {
       ...this.mirror.summary(entry),
       config: entry.config,
@@ -226,7 +200,7 @@ export class VmService implements IVmService {
     // A guest host that has just stopped (a failed start, a power-off) may still be exiting:
     // its goodbye (lock, last state) must come before the new one starts, not after.
     await this.mirror.guest(uuid)?.gone;
-    const spec = await bootSpec(entry, await this.host(), {
+    const spec = await bootSpec(entry, await this.hostFacts.host(), {
       home: this.options.home,
       ...(this.options.ringBytes !== undefined ? { ringBytes: this.options.ringBytes } : {}),
       env: this.env,
@@ -297,28 +271,20 @@ export class VmService implements IVmService {
     return readLog(this.library.find(ref).dir);
   }
 
-  /** A running guest for a screen request; a VM without a screen gets its sentence at once. */
-  private screenGuest(ref: string, needsScreen = true): RunningGuest {
-    return screenGuest(this.mirror, this.library.find(ref), needsScreen);
+  screenshot(ref: string): Promise<Uint8Array> {
+    return this.screens.screenshot(ref);
   }
 
-  async screenshot(ref: string): Promise<Uint8Array> {
-    const { data } = await this.screenGuest(ref).request('screenshot');
-    return data;
+  screenText(ref: string): Promise<string[]> {
+    return this.screens.screenText(ref);
   }
 
-  async screenText(ref: string): Promise<string[]> {
-    return (await this.screenGuest(ref).request('screenText')).lines;
+  waitForScreen(ref: string, text: string, timeoutMs: number): Promise<boolean> {
+    return this.screens.waitForScreen(ref, text, timeoutMs);
   }
 
-  async waitForScreen(ref: string, text: string, timeoutMs: number): Promise<boolean> {
-    return await waitForScreen(this.screenGuest(ref), text, timeoutMs);
-  }
-
-  async sendKeys(ref: string, keys: KeyInput): Promise<void> {
-    // The keyboard is there without a screen too (a serial-only guest still has its PS/2 keyboard).
-    const guest = this.screenGuest(ref, false);
-    await guest.request('keys', { keys: keyChords(keys) });
+  sendKeys(ref: string, keys: KeyInput): Promise<void> {
+    return this.screens.sendKeys(ref, keys);
   }
 
   async openDisplay(ref: string, onData: (data: Uint8Array) => void, options?: DisplayOptions): Promise<DisplayStream> {
@@ -354,7 +320,7 @@ export class VmService implements IVmService {
 
   async cloneVm(ref: string, request: CloneRequest): Promise<VmDetails> {
     const entry = await cloneVm(
-      { library: this.library, host: () => this.basics(), mirror: this.mirror, events: this.events, queue: this.queue },
+      { library: this.library, host: () => this.hostFacts.basics(), mirror: this.mirror, events: this.events, queue: this.queue },
       ref,
       request,
     );

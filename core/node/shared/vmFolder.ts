@@ -116,6 +116,20 @@ export function diskFileName(vmName: string, format: DiskFormat, n = 1): string 
 }
 
 /**
+ * The name of the first disk Guesthouse can make for VM `vmName` (diskFileName's first, second,
+ * …) that none of the VM's `disks` uses (paths as a config has them: relative to the folder, or
+ * absolute) and no file in its folder `dir` has (no `dir`: a VM whose folder is not made yet).
+ */
+export function firstFreeDiskName(vmName: string, format: DiskFormat, disks: readonly { path: string }[], dir?: string): string {
+  const where = (name: string) => (dir === undefined ? name : path.resolve(dir, name));
+  const inUse = new Set(disks.map((d) => where(d.path)));
+  const taken = (name: string) => inUse.has(where(name)) || (dir !== undefined && fs.existsSync(where(name)));
+  let n = 1;
+  while (taken(diskFileName(vmName, format, n))) n++;
+  return diskFileName(vmName, format, n);
+}
+
+/**
  * Whether `name`, in a VM's folder, is Guesthouse's besides the config and the disks: logs,
  * saved state, the lock, the UEFI variables, linked-clone bases, the backup, kept broken configs, and temp files
  * its atomic writes left behind. Deleting a VM removes these; anything else stays.

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DiskInfo, VmDetails, VmSummary } from '../../../core/common/api';
 import { newDiskFormatFor } from '../../../core/common/capabilities';
@@ -6,8 +6,8 @@ import type { DiskFormat } from '../../../core/common/presets';
 import { parseSize } from '../../../core/common/size';
 import { isActionAllowed, type StorageAction } from '../../../core/common/state';
 import { useCoreText } from '../coreText';
-import { toUiError, useService, type UiError } from '../useService';
-import { PathInput, sizeText } from './FileBrowser';
+import { toUiError, useFetched, useService, type UiError } from '../useService';
+import { PathInput, sizeText, type FileKind } from './FileBrowser';
 import { ProgressBar, diskOperations, useProgress, type Operation } from './ProgressBar';
 
 type Outcome = { status: string } | { error: UiError } | null;
@@ -21,31 +21,11 @@ export function DiskTools({ vm, details }: { vm: VmSummary; details: VmDetails }
   const { t } = useTranslation();
   const core = useCoreText();
   const service = useService();
-  const [disks, setDisks] = useState<DiskInfo[] | null>(null);
-  const [loadError, setLoadError] = useState<UiError | null>(null);
   const [pending, setPending] = useState<Operation | 'media' | null>(null);
   const [outcome, setOutcome] = useState<Outcome>(null);
-  const [importPath, setImportPath] = useState('');
-  const [iso, setIso] = useState('');
-  const loads = useRef(0);
-
-  const load = useCallback(() => {
-    const n = ++loads.current;
-    service.listDisks(vm.id).then(
-      (d) => {
-        if (n !== loads.current) return;
-        setDisks(d);
-        setLoadError(null);
-      },
-      (err: unknown) => n === loads.current && setLoadError(toUiError(err)),
-    );
-  }, [service, vm.id]);
-  const configText = JSON.stringify(details.config.disks);
-  useEffect(() => {
-    load();
-    const sub = service.onDidChangeVms(load);
-    return () => sub.dispose();
-  }, [service, load, vm.state, configText]);
+  const listDisks = useCallback(() => service.listDisks(vm.id), [service, vm.id]);
+  // Listed again when the VM's state or its disks change.
+  const { value: disks, error: loadError, load } = useFetched(listDisks, JSON.stringify([vm.state, details.config.disks]));
   const progress = useProgress(vm.id, diskOperations, load);
 
   const busy = pending !== null || progress !== null;
@@ -107,44 +87,39 @@ export function DiskTools({ vm, details }: { vm: VmSummary; details: VmDetails }
         </ul>
       ) : null}
       <div className="field">
-        <label htmlFor="disk-import">{t('disks.import')}</label>
-        <div className="disk-actions">
-          <PathInput id="disk-import" label={t('disks.import')} kind="image" value={importPath} onChange={setImportPath} />
-          <button
-            type="button"
-            disabled={!allowed('importDisk') || busy || !importPath.trim()}
-            onClick={() =>
-              void perform(
-                'disk-import',
-                () => service.importDisk(vm.id, importPath.trim()),
-                (r) => t('disks.imported', { path: pathOf(r) }),
-              ).then((ok) => ok && setImportPath(''))
-            }
-          >
-            {t('disks.importButton')}
-          </button>
-        </div>
+        <PathAction
+          id="disk-import"
+          label={t('disks.import')}
+          kind="image"
+          button={t('disks.importButton')}
+          enabled={allowed('importDisk') && !busy}
+          onAct={(path) =>
+            perform(
+              'disk-import',
+              () => service.importDisk(vm.id, path),
+              (r) => t('disks.imported', { path: pathOf(r) }),
+            )
+          }
+        />
       </div>
       <div className="field">
         <p className="cd-medium" data-testid="cd-medium">
           <strong>{t('disks.cd')}</strong> {currentIso ? <code>{currentIso}</code> : <span className="small">{t('disks.empty')}</span>}
         </p>
-        <label htmlFor="cd-iso">{t('disks.insert')}</label>
-        <div className="disk-actions">
-          <PathInput id="cd-iso" label={t('disks.insert')} kind="iso" value={iso} onChange={setIso} />
-          <button
-            type="button"
-            disabled={!allowed('insertMedia') || busy || !iso.trim()}
-            onClick={() =>
-              void perform(
-                'media',
-                () => service.insertMedia(vm.id, iso.trim()),
-                () => t('disks.inserted', { path: iso.trim() }),
-              ).then((ok) => ok && setIso(''))
-            }
-          >
-            {t('disks.insertButton')}
-          </button>
+        <PathAction
+          id="cd-iso"
+          label={t('disks.insert')}
+          kind="iso"
+          button={t('disks.insertButton')}
+          enabled={allowed('insertMedia') && !busy}
+          onAct={(path) =>
+            perform(
+              'media',
+              () => service.insertMedia(vm.id, path),
+              () => t('disks.inserted', { path }),
+            )
+          }
+        >
           <button
             type="button"
             disabled={!allowed('ejectMedia') || busy || !currentIso}
@@ -158,7 +133,7 @@ export function DiskTools({ vm, details }: { vm: VmSummary; details: VmDetails }
           >
             {t('disks.eject')}
           </button>
-        </div>
+        </PathAction>
       </div>
       {outcome && 'status' in outcome ? (
         <p className="ok" aria-live="polite" data-testid="disk-status">
@@ -171,6 +146,39 @@ export function DiskTools({ vm, details }: { vm: VmSummary; details: VmDetails }
         </p>
       ) : null}
     </section>
+  );
+}
+
+/** A path to choose and a button that acts on it (import a disk, insert an ISO); the path is cleared once the act succeeds. */
+function PathAction({
+  id,
+  label,
+  kind,
+  button,
+  enabled,
+  onAct,
+  children,
+}: {
+  id: string;
+  label: string;
+  kind: FileKind;
+  button: string;
+  enabled: boolean;
+  onAct: (path: string) => Promise<boolean>;
+  children?: ReactNode;
+}) {
+  const [path, setPath] = useState('');
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <div className="disk-actions">
+        <PathInput id={id} label={label} kind={kind} value={path} onChange={setPath} />
+        <button type="button" disabled={!enabled || !path.trim()} onClick={() => void onAct(path.trim()).then((ok) => ok && setPath(''))}>
+          {button}
+        </button>
+        {children}
+      </div>
+    </>
   );
 }
 

@@ -68,3 +68,47 @@ export function EngineSelect({ id, value, onChange }: { id: string; value: Engin
     </select>
   );
 }
+
+/**
+ * A number to slide or type: the slider goes up to `max` (the host's most), the box takes any
+ * text, so that what is too much is typed and then refused with its sentence.
+ */
+export function NumberSlider({
+  id,
+  label,
+  min,
+  max,
+  step,
+  value,
+  text,
+  onChange,
+  invalid,
+  className,
+}: {
+  id: string;
+  label: string;
+  min: number;
+  max: number;
+  step?: number;
+  value: number;
+  text: string | number;
+  onChange: (text: string) => void;
+  invalid?: boolean;
+  className?: string;
+}) {
+  return (
+    <div className="slider-row">
+      <input
+        type="range"
+        min={min}
+        max={max}
+        step={step}
+        value={Number.isFinite(value) ? Math.min(value, max) : min}
+        onChange={(e) => onChange(e.target.value)}
+        aria-label={label}
+        className={className}
+      />
+      <input id={id} className="number" inputMode="numeric" value={text} onChange={(e) => onChange(e.target.value)} aria-invalid={invalid} />
+    </div>
+  );
+}

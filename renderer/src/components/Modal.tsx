@@ -11,3 +11,45 @@ export function Modal({ id, title, alert, onCancel, children }: { id: string; ti
     </div>
   );
 }
+
+/** A modal form with Cancel and its primary button, which (and Enter) submits only while the form has no problem. */
+export function FormDialog({
+  id,
+  title,
+  cancel,
+  submit,
+  valid,
+  onCancel,
+  onSubmit,
+  children,
+}: {
+  id: string;
+  title: string;
+  cancel: string;
+  submit: string;
+  valid: boolean;
+  onCancel: () => void;
+  onSubmit: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <Modal id={id} title={title} onCancel={onCancel}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (valid) onSubmit();
+        }}
+      >
+        {children}
+        <div className="dialog-buttons">
+          <button type="button" onClick={onCancel}>
+            {cancel}
+          </button>
+          <button type="submit" className="primary" disabled={!valid}>
+            {submit}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

@@ -17,7 +17,7 @@ import {
   type FirmwareKind,
   type OsType,
 } from '../../../core/common/config';
-import { EngineSelect, Field, FirmwareSelect, firstProblem } from './Field';
+import { EngineSelect, Field, FirmwareSelect, NumberSlider, firstProblem } from './Field';
 import { problemAt, toUiError, useService, type UiError } from '../useService';
 import { useCoreText } from '../coreText';
 import { PathInput } from './FileBrowser';
@@ -151,49 +151,33 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
         {field(
           'vm-memory',
           t('wizard.memory'),
-          <div className="slider-row">
-            <input
-              type="range"
-              min={MEMORY_MIN_MIB}
-              max={host.memoryTotalMib}
-              step={16}
-              value={Number.isFinite(memoryMib) ? Math.min(memoryMib, host.memoryTotalMib) : MEMORY_MIN_MIB}
-              onChange={(e) => setMemory(e.target.value)}
-              aria-label={t('wizard.memory')}
-              className={`zone-${zone}`}
-            />
-            <input
-              id="vm-memory"
-              className="number"
-              inputMode="numeric"
-              value={memory}
-              onChange={(e) => setMemory(e.target.value)}
-              aria-invalid={Boolean(errors.memory)}
-            />
-          </div>,
+          <NumberSlider
+            id="vm-memory"
+            label={t('wizard.memory')}
+            min={MEMORY_MIN_MIB}
+            max={host.memoryTotalMib}
+            step={16}
+            value={memoryMib}
+            text={memory}
+            onChange={setMemory}
+            invalid={Boolean(errors.memory)}
+            className={`zone-${zone}`}
+          />,
           errors.memory ?? problemFor('memory'),
           !errors.memory ? <p className={`zone zone-${zone}`}>{t(zone === 'comfortable' ? 'wizard.zoneComfortable' : 'wizard.zoneWarning')}</p> : null,
         )}
         {field(
           'vm-cpus',
           t('wizard.cpus'),
-          <div className="slider-row">
-            <input
-              type="range"
-              min={CPUS_MIN}
-              max={host.logicalCpus}
-              value={Math.min(cpus, host.logicalCpus)}
-              onChange={(e) => setCpus(Number(e.target.value))}
-              aria-label={t('wizard.cpus')}
-            />
-            <input
-              id="vm-cpus"
-              className="number"
-              inputMode="numeric"
-              value={cpus}
-              onChange={(e) => setCpus(e.target.value === '' ? Number.NaN : Number(e.target.value))}
-            />
-          </div>,
+          <NumberSlider
+            id="vm-cpus"
+            label={t('wizard.cpus')}
+            min={CPUS_MIN}
+            max={host.logicalCpus}
+            value={cpus}
+            text={cpus}
+            onChange={(v) => setCpus(v === '' ? Number.NaN : Number(v))}
+          />,
           errors.cpus ?? problemFor('cpus'),
           !errors.cpus && cpus > host.physicalCpus ? <p className="zone zone-warning">{t('wizard.cpuWarning', { physical: host.physicalCpus })}</p> : null,
         )}

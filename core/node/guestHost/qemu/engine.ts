@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { pipeline } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { GuesthouseError } from '../../../common/errors';
 import type { AcceleratorKind } from '../../../common/engines';
 import type { BootSpec, SavedSnapshot, SnapshotTarget } from '../../../common/protocol';
@@ -11,14 +11,14 @@ import type { Engine, EngineExit, EngineListener } from '../engine';
 import { buildQemuArgv, CD_DRIVE_ID } from './argv';
 import { deleteLiveSnapshot, loadLiveSnapshot, saveLiveSnapshot } from './snapshotJobs';
 import { QmpClient, type QmpEvent } from './qmp';
+import { listenOnce } from './listenOnce';
+import { restoreMachineState, saveMachineState } from './savedState';
+import { bridgeDisplay, screendump, screenFingerprint, screenRows } from './screen';
 import { m } from '../../../common/messages';
 import { PausableLog } from '../../shared/logFile';
-import { isDiskFull, writeStreamAtomic } from '../../shared/atomicFile';
+import { isDiskFull } from '../../shared/atomicFile';
 import { lastStderrLine } from '../../shared/stderrLine';
 import { dieWithParent } from '../../shared/dieWithParent';
-import crypto from 'node:crypto';
-import type { Duplex } from 'node:stream';
-import { parsePpm, textFromPixels } from '../display/screenText';
 import { logFile, vmRuntimeFile } from '../../shared/vmFolder';
 
 /** Why QEMU's last SHUTDOWN happened, mapped to what the user sees. */
@@ -35,21 +35,6 @@ function describeShutdown(reason: string | undefined): EngineExit {
     default:
       return { outcome: 'stopped', reason: reason ? m('exit.guestStoppedWhy', { reason }) : m('exit.guestStopped') };
   }
-}
-
-/** Listens on a private unix socket and resolves with the first connection. */
-function listenOnce(socketPath: string): { server: net.Server; connection: Promise<net.Socket> } {
-  fs.rmSync(socketPath, { force: true });
-  const server = net.createServer();
-  const connection = new Promise<net.Socket>((resolve, reject) => {
-    server.once('connection', (socket) => {
-      server.close();
-      resolve(socket);
-    });
-    server.once('error', reject);
-  });
-  server.listen(socketPath);
-  return { server, connection };
 }
 
 /** QEMU as an engine: a child process driven over QMP, console on a chardev socket. */
@@ -139,7 +124,7 @@ export class QemuEngine implements Engine {
       }
       if (this.spec.restoreState) {
         // If QEMU refuses the state it exits, and its own words (failedEarly) are the reason.
-        const restored = this.restoreState().catch(async (err: unknown) => {
+        const restored = restoreMachineState(this.requireQmp(), this.socketPath('mig'), this.spec.stateFile).catch(async (err: unknown) => {
           await Promise.race([this.exited, delay(2000)]);
           throw err;
         });
@@ -201,7 +186,10 @@ export class QemuEngine implements Engine {
         .find((l) => /internal error/i.test(l))
         ?.replace(/^qemu-system-\w+: /, '')
         .replace(/[.]$/, '');
-      return this.listener.onRunState('paused', m('stop.internalError', { detail: said ?? `${this.accelerator.toUpperCase()} internal error` }));
+      return this.listener.onRunState(
+        'paused',
+        m('stop.internalError', { detail: said ?? m('stop.internalErrorOf', { accelerator: this.accelerator.toUpperCase() }) }),
+      );
     }
     this.listener.onRunState('paused', m('stop.unrequested', { status }));
   }
@@ -238,31 +226,12 @@ export class QemuEngine implements Engine {
     const qmp = this.requireQmp();
     const { running } = await qmp.execute<{ running: boolean }>('query-status');
     await this.command('stop');
-    const socketPath = this.socketPath('mig');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const listen = listenOnce(socketPath);
     try {
-      // Uncapped: the guest is stopped, so this is one pass that should go as fast as the disk.
-      await qmp.execute('migrate-set-parameters', { 'max-bandwidth': 2 ** 40 });
-      await qmp.execute('migrate', { uri: `unix:${socketPath}` });
-      const done = this.migration();
-      // A migration that fails ends the wait for the stream; one that completes lets it finish.
-      const failed = done.then((error) => (error ? Promise.reject(new Error(error)) : new Promise<never>(() => undefined)));
-      failed.catch(() => undefined);
-      const connection = await Promise.race([listen.connection, failed]);
-      // The file is replaced only once QEMU says the stream was whole.
-      await writeStreamAtomic(file, async (out) => {
-        await Promise.race([pipeline(connection, out), failed]);
-        const error = await done;
-        if (error) throw new Error(error);
-      });
+      await saveMachineState(qmp, this.socketPath('mig'), file);
     } catch (err) {
-      listen.server.close();
       if (running) await qmp.execute('cont').catch(() => undefined);
       if (isDiskFull(err)) throw new GuesthouseError('engine-failed', m('save.diskFull', { name: this.spec.config.identity.name }));
       throw new GuesthouseError('engine-failed', m('qemu.saveFailed', { detail: (err as Error).message }));
-    } finally {
-      fs.rmSync(socketPath, { force: true });
     }
     this.stateSaved = true;
     // Not awaited: the guest host reports the save, then ends with QEMU.
@@ -303,91 +272,28 @@ export class QemuEngine implements Engine {
     return typeof answer === 'string' ? answer : '';
   }
 
-  /** Feeds a saved machine state to a QEMU started with `-incoming defer`; the guest stays stopped. */
-  private async restoreState(): Promise<void> {
-    const qmp = this.requireQmp();
-    const socketPath = this.socketPath('mig');
-    fs.rmSync(socketPath, { force: true });
-    await qmp.execute('migrate-incoming', { uri: `unix:${socketPath}` });
-    const connection = net.connect(socketPath);
-    await new Promise<void>((resolve, reject) => connection.once('connect', resolve).once('error', reject));
-    const source = fs.createReadStream(this.spec.stateFile);
-    try {
-      // QEMU closes its end as soon as it has read the stream's end marker, so the socket's
-      // own errors say nothing: QEMU's run state does ('inmigrate' until the machine is whole).
-      connection.on('error', () => undefined);
-      source.pipe(connection);
-      for (;;) {
-        const { status } = await qmp.execute<{ status: string }>('query-status');
-        if (status !== 'inmigrate') break;
-        await delay(20);
-      }
-    } finally {
-      source.destroy();
-      connection.destroy();
-      fs.rmSync(socketPath, { force: true });
-    }
-  }
-
-  /** Waits for the outgoing migration to end: null once completed, else what went wrong. */
-  private async migration(): Promise<string | null> {
-    for (;;) {
-      const { status, 'error-desc': error } = await this.requireQmp().execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
-      if (status === 'completed') return null;
-      if (status === 'failed' || status === 'cancelled') return error ?? status;
-      await delay(20);
-    }
-  }
-
-  /** A viewer of the screen: bridged to QEMU's own VNC socket, which only this guest host uses. */
+  /** A viewer of the screen (screen.ts). */
   openDisplay(stream: Duplex): void {
     if (this.spec.config.display.adapter === 'none') return void stream.destroy();
-    const upstream = net.connect(this.socketPath('vnc'));
-    upstream.setNoDelay?.(true);
-    const end = () => {
-      upstream.destroy();
-      stream.destroy();
-    };
-    upstream.on('error', end).on('close', end);
-    stream.on('error', end).on('close', end);
-    stream.pipe(upstream);
-    upstream.pipe(stream);
+    bridgeDisplay(stream, this.socketPath('vnc'));
   }
 
-  /** QMP screendump into a private temp file, read back and removed. */
   private async screendump(format: 'png' | 'ppm'): Promise<Buffer> {
     const file = vmRuntimeFile(this.spec.runtimeDir, this.spec.config.identity.uuid, `${crypto.randomBytes(4).toString('hex')}.${format}`);
-    try {
-      await this.requireQmp().execute('screendump', { filename: file, ...(format === 'png' ? { format } : {}) });
-      return await fs.promises.readFile(file);
-    } catch (err) {
-      if (err instanceof GuesthouseError) throw err;
-      throw new GuesthouseError('engine-failed', m('display.failed', { detail: (err as Error).message }));
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
+    return await screendump(this.requireQmp(), file, format);
   }
 
   async screenshot(): Promise<Uint8Array> {
     return this.screendump('png');
   }
 
-  /** Read from the picture, not from 0xB8000: Linux's vgacon scrolls the text window through video memory. */
   async screenText(): Promise<string[] | null> {
-    const { width, height, rgb } = parsePpm(await this.screendump('ppm'));
-    return textFromPixels(rgb, width, height, 3);
+    return screenRows(await this.screendump('ppm'));
   }
 
-  /**
-   * What the screen shows, hashed: in a text mode its text (so the blinking cursor, which can
-   * also read as '_', is no change), else its pixels.
-   */
   async screenFingerprint(): Promise<string | null> {
     if (this.spec.config.display.adapter === 'none') return null;
-    const { width, height, rgb } = parsePpm(await this.screendump('ppm'));
-    const rows = textFromPixels(rgb, width, height, 3);
-    const what = rows ? rows.map((r) => r.replace(/_/g, ' ').trimEnd()).join('\n') : rgb;
-    return crypto.createHash('sha1').update(what).digest('hex');
+    return screenFingerprint(await this.screendump('ppm'));
   }
 
   /** Each chord through `send-key` (pressed together, released after 10 ms); QEMU queues them in order. */

@@ -156,7 +156,7 @@ describe('the snapshot tree', () => {
     expect(snapshotNameProblems(42).map(String)).toEqual(['The snapshot name must be text.']);
     expect(snapshotNameProblems('Before the upgrade — 2026')).toEqual([]);
     // The sentence keeps its key, so the GUI says it in Korean.
-    const [problem] = snapshotNameProblems('', tree);
+    const [problem] = snapshotNameProblems('', tree.nodes);
     expect(say('ko', problem!.key, problem!.params)).toBe('스냅샷 이름을 비워 둘 수 없습니다.');
     expect(tree.nodes.map((n) => n.name)).toEqual(['a']);
   });

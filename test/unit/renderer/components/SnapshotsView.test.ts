@@ -1,9 +1,11 @@
-// The Snapshots tab's pure parts: the tree as rows (with the current state where VirtualBox shows it), and the name check.
+// The Snapshots tab's pure parts: the tree as rows (with the current state where VirtualBox shows it), the name check on its list, and the take button's title.
 import { describe, expect, it } from 'vitest';
 import type { SnapshotInfo, SnapshotList } from '../../../../core/common/api';
 import { capabilitiesOf, whyNot } from '../../../../core/common/capabilities';
 import { say } from '../../../../core/common/messages';
-import { snapshotNameProblem, takeTitle, treeRows } from '../../../../renderer/src/components/SnapshotsView';
+import { snapshotNameProblems } from '../../../../core/common/snapshots';
+import { treeRows } from '../../../../renderer/src/components/SnapshotTree';
+import { takeTitle } from '../../../../renderer/src/components/SnapshotsView';
 import { coreText } from '../../../../renderer/src/coreText';
 
 const snap = (id: string, parentId: string | null, createdAt: string): SnapshotInfo => ({
@@ -56,16 +58,19 @@ describe('snapshot tree rows', () => {
   });
 });
 
-describe('a new snapshot name', () => {
-  const l = list([snap('gh-a', null, '2024-01-01T00:00:00Z')], 'gh-a');
+describe('a new snapshot name, checked against the list the GUI has (the core check the service makes against its tree)', () => {
+  const l = list([snap('gh-a', null, '2024-01-01T00:00:00Z'), { ...snap('gh-e', 'gh-a', '2024-01-02T00:00:00Z'), name: '\u00e9' }], 'gh-a');
+  const problem = (name: string) => snapshotNameProblems(name, l.snapshots)[0] ?? null;
   it('is refused with the core sentence when empty, padded or taken', () => {
-    expect(snapshotNameProblem('', l)?.key).toBe('snapshot.nameEmpty');
-    expect(snapshotNameProblem(' b', l)?.key).toBe('snapshot.nameSpaces');
-    expect(snapshotNameProblem('x'.repeat(65), l)?.key).toBe('snapshot.nameTooLong');
-    expect(snapshotNameProblem('a', l)).toMatchObject({ key: 'snapshot.nameTaken', message: 'There is a snapshot named "a" already; choose another name.' });
+    expect(problem('')?.key).toBe('snapshot.nameEmpty');
+    expect(problem(' b')?.key).toBe('snapshot.nameSpaces');
+    expect(problem('x'.repeat(65))?.key).toBe('snapshot.nameTooLong');
+    expect(problem('a')).toMatchObject({ key: 'snapshot.nameTaken', message: 'There is a snapshot named "a" already; choose another name.' });
+    // Typed decomposed, the name is the stored (NFC) one.
+    expect(problem('e\u0301')).toMatchObject({ key: 'snapshot.nameTaken', params: { name: '\u00e9' } });
   });
   it('is accepted otherwise', () => {
-    expect(snapshotNameProblem('Before the upgrade', l)).toBeNull();
+    expect(problem('Before the upgrade')).toBeNull();
   });
 });
 

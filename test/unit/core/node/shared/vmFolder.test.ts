@@ -12,6 +12,7 @@ import {
   brokenConfigFile,
   configFile,
   diskFileName,
+  firstFreeDiskName,
   isGuesthouseFile,
   lockFile,
   logFile,
@@ -58,5 +59,22 @@ describe('a VM folder', () => {
 
     expect(fs.readdirSync(dir).sort()).toEqual([...theirs].sort());
     expect(diskFileName('web', 'qcow2', 2)).toBe('web-2.qcow2');
+  });
+
+  it('names a new disk by the first number neither the config nor the folder has taken', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-disk-names-'));
+    try {
+      expect(firstFreeDiskName('web', 'qcow2', [])).toBe('web.qcow2');
+      expect(firstFreeDiskName('web', 'qcow2', [{ path: 'web.qcow2' }, { path: 'web-2.qcow2' }])).toBe('web-3.qcow2');
+      expect(firstFreeDiskName('web', 'raw', [{ path: 'web.qcow2' }])).toBe('web.raw');
+      // A file already in the folder (a disk taken off the VM, the user's own) is not overwritten.
+      fs.writeFileSync(path.join(dir, 'web.qcow2'), '');
+      expect(firstFreeDiskName('web', 'qcow2', [], dir)).toBe('web-2.qcow2');
+      // A disk the config names by its absolute path is taken too, before its file exists.
+      expect(firstFreeDiskName('web', 'qcow2', [{ path: path.join(dir, 'web-2.qcow2') }], dir)).toBe('web-3.qcow2');
+      expect(firstFreeDiskName('web', 'qcow2', [{ path: './web-2.qcow2' }], dir)).toBe('web-3.qcow2');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
