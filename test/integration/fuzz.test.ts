@@ -472,5 +472,7 @@ describe('fuzzing the service over its socket and the web host', () => {
     expect(after.replies[0]).toMatchObject({ type: 'result', id: 1, result: [{ name: 'keep', state: 'stopped' }] });
     expect(snapshot(home)).toEqual(before);
     expect(seen.errors).toBeGreaterThan(TOTAL * 0.9);
-  }, 120_000);
+    // ~35 s on a quiet 2-core machine; a CI machine under the load of the other test files
+    // has taken over 120 s. The time is not what this test measures.
+  }, 300_000);
 });
