@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { VmDetails, VmSummary } from '../../../core/common/api';
 import { executionOf } from '../../../core/common/capabilities';
 import { toUiError, useService, type UiError } from '../useService';
+import { Forwards } from './Forwards';
 import { StateBadge } from './StateBadge';
 import { ScreenPreview } from './ScreenPreview';
 import { useCoreText } from '../coreText';
@@ -155,6 +156,7 @@ export function Details({ vm }: { vm: VmSummary }) {
           {row(t('details.folder'), <code>{d.folder}</code>)}
         </dl>
       ) : null}
+      {d && (vm.state === 'running' || vm.state === 'paused') ? <Forwards vm={vm} details={d} /> : null}
       {c ? (
         <section className="guest-devices" aria-label={t('details.guestSees')}>
           <h3>{t('details.guestSees')}</h3>

@@ -8,7 +8,6 @@ import {
   firmwareProblems,
   hostProblems,
   memoryMibSchema,
-  nicModels,
   pointerKinds,
   vmNameSchema,
   type EngineSetting,
@@ -18,7 +17,10 @@ import type { DiskBus, DisplayAdapter, NicModel } from '../../../core/common/pre
 
 type PointerKind = (typeof pointerKinds)[number];
 import { EngineSelect, Field, FirmwareSelect, firstProblem } from './Field';
-import { formatForward, parseForward } from '../../../core/common/forward';
+import { capabilitiesOf } from '../../../core/common/capabilities';
+import type { NicAttachment } from '../../../core/common/nics';
+import { NetworkCards, type Card } from './NetworkCards';
+import { Forwards } from './Forwards';
 import { isActionAllowed } from '../../../core/common/state';
 import { problemAt, toUiError, useService, type UiError } from '../useService';
 import type { FormField, SentenceData } from '../../../core/common/messages';
@@ -42,7 +44,7 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
   return (
     <>
       <SettingsForm
-        key={JSON.stringify([details.name, details.config])}
+        key={JSON.stringify([details.name, { ...details.config, nics: details.config.nics?.map(({ forwards: _f, ...n }) => n) }])}
         vm={vm}
         host={host}
         details={details}
@@ -59,6 +61,7 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
           {core(outcome.error)}
         </p>
       ) : null}
+      <Forwards vm={vm} details={details} />
       <DiskTools vm={vm} details={details} />
     </>
   );
@@ -90,15 +93,14 @@ function SettingsForm({
   const [firmware, setFirmware] = useState<FirmwareKind>(c.firmware);
   const [iso, setIso] = useState(c.optical?.isoPath ?? '');
   const [append, setAppend] = useState(c.directBoot?.append ?? '');
-  // The first network card (the one the request's network, NIC model and forwards are).
-  const nic = guestNics(c)[0];
-  const [network, setNetwork] = useState<'nat' | 'none'>(nic?.attachment === 'nat' ? 'nat' : 'none');
+  // The network cards, in order: what each is attached to and its model (forwards change apart, at once: Forwards.tsx).
+  const [cards, setCards] = useState<Card[]>(() =>
+    guestNics(c).map((n) => ({ attachment: n.attachment as NicAttachment, model: n.model as NicModel, mac: n.mac })),
+  );
   // What the guest sees (config version 2; read defensively for a config the GUI got from an older service).
   const [display, setDisplay] = useState<DisplayAdapter>(c.display?.adapter ?? 'vga');
   const [pointer, setPointer] = useState<PointerKind>(c.input?.pointer ?? 'tablet');
   const [diskBus, setDiskBus] = useState<DiskBus>(c.diskBus ?? 'virtio');
-  const [nicModel, setNicModel] = useState<NicModel>((nic?.model ?? 'virtio') as NicModel);
-  const [forwards, setForwards] = useState((nic?.forwards ?? []).map(formatForward).join(', '));
   const [kernel, setKernel] = useState(c.directBoot?.kernelPath ?? '');
   const [initrd, setInitrd] = useState(c.directBoot?.initrdPath ?? '');
   // Storage: disks to take off when applied (their files stay), one existing file to attach, one new disk.
@@ -108,18 +110,8 @@ function SettingsForm({
 
   const memoryMib = Number(memory);
   const cpuCount = Number(cpus);
-  const forwardList = forwards.split(/[\s,]+/).filter(Boolean);
-  let forwardError: UiError | null = null;
-  const parsedForwards = forwardList.flatMap((f) => {
-    try {
-      return [parseForward(f)];
-    } catch (err) {
-      forwardError ??= toUiError(err);
-      return [];
-    }
-  });
+  const maxCards = capabilitiesOf(details.engineChoice.engine ?? 'qemu').maxNics.max;
   const errors = {
-    forwards: forwardError,
     name: firstProblem(vmNameSchema, name),
     memory:
       firstProblem(memoryMibSchema, memory.trim() ? memoryMib : Number.NaN) ??
@@ -146,12 +138,10 @@ function SettingsForm({
         ...(detach.length ? { detachDisks: [...detach] } : {}),
         ...(attachPath.trim() ? { diskPath: attachPath.trim() } : {}),
         ...(newDiskGib.trim() ? { diskSizeBytes: Math.round(Number(newDiskGib) * 2 ** 30) } : {}),
-        network,
-        forwards: parsedForwards,
+        nets: cards.length ? cards.map(({ attachment, model }) => ({ attachment, model })) : [{ attachment: 'none' as const }],
         display,
         pointer,
         diskBus,
-        nicModel,
       });
       onOutcome({ status: t('settings.saved') });
     } catch (err) {
@@ -210,25 +200,7 @@ function SettingsForm({
           null,
           'firmware',
         )}
-        {field(
-          'set-network',
-          t('settings.network'),
-          <select id="set-network" value={network} onChange={(e) => setNetwork(e.target.value as 'nat' | 'none')}>
-            <option value="nat">{t('settings.nat')}</option>
-            <option value="none">{t('settings.noNetwork')}</option>
-          </select>,
-          null,
-          'network',
-        )}
-        {network === 'nat'
-          ? field(
-              'set-forwards',
-              t('settings.forwards'),
-              <input id="set-forwards" value={forwards} placeholder="tcp:2222:22, tcp:8080:80" onChange={(e) => setForwards(e.target.value)} />,
-              errors.forwards,
-              'forwards',
-            )
-          : null}
+        <NetworkCards cards={cards} max={maxCards} onChange={setCards} />
         {field(
           'set-display',
           t('details.display'),
@@ -252,15 +224,6 @@ function SettingsForm({
           null,
           'diskBus',
         )}
-        {network === 'nat'
-          ? field(
-              'set-nic',
-              t('details.nicModel'),
-              choice('set-nic', nicModel, nicModels, setNicModel, (k) => t(`details.nics.${k}`)),
-              null,
-              'nicModel',
-            )
-          : null}
         {field('set-iso', t('wizard.iso'), <PathInput id="set-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} />, null, 'iso')}
         {c.directBoot ? (
           <>
