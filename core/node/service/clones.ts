@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CloneRequest, HostBasics } from '../../common/api';
 import { cloneRequestSchema } from '../../common/apiSchemas';
-import { parseOrThrow, vmConfigSchema, type DiskConfig, type NicConfig, type VmConfig } from '../../common/config';
+import { parseOrThrow, vmConfigSchema, type DiskConfig, type NicConfig } from '../../common/config';
 import { GuesthouseError } from '../../common/errors';
 import { m } from '../../common/messages';
 import { deleteSnapshot as dropSnapshot, emptySnapshotTree, findSnapshot, type Snapshot, type SnapshotTree } from '../../common/snapshots';
@@ -18,6 +18,7 @@ import type { Library, LibraryEntry } from '../library/library';
 import { convertDisk, copyDisk, createLinkedImage } from '../library/diskImages';
 import { extractSnapshotImage } from '../library/snapshotDisks';
 import { diskFileName, logsDir, rawUefiVarsFile, snapshotBaseFile, uefiVarsFile, UEFI_VARS_NAME } from '../shared/vmFolder';
+import { writeVmConfig } from './configWrites';
 import { qemuImgPath, snapshotsUnsupported } from './engineChoice';
 import { randomMac, withNewMacs } from './macs';
 import { Progress } from './progress';
@@ -132,21 +133,16 @@ export async function cloneVm(c: CloneContext, ref: string, request: CloneReques
             base.nics,
             c.library.list().flatMap((e) => e.config.nics.map((n) => n.mac)),
           );
-          const config: VmConfig = parseOrThrow(
-            vmConfigSchema,
-            {
-              ...base,
-              identity: { ...base.identity, uuid: randomUUID(), name: req.name, createdAt: new Date().toISOString() },
-              disks,
-              nics: macs.nics,
-              snapshots: req.keepSnapshots ? renamedTree(entry.config.snapshots, names, macs.renamed) : emptySnapshotTree(),
-            },
-            'VM',
-          );
           // Last: until its config is there, the clone is not a VM of the library.
-          c.library.writeConfig(dir, config);
+          const clone = writeVmConfig(c, dir, {
+            ...base,
+            identity: { ...base.identity, uuid: randomUUID(), name: req.name, createdAt: new Date().toISOString() },
+            disks,
+            nics: macs.nics,
+            snapshots: req.keepSnapshots ? renamedTree(entry.config.snapshots, names, macs.renamed) : emptySnapshotTree(),
+          });
           progress.done(m('progress.cloned', { name: req.name }));
-          return { config, dir };
+          return clone;
         } catch (err) {
           fs.rmSync(dir, { recursive: true, force: true });
           throw err;
@@ -154,7 +150,6 @@ export async function cloneVm(c: CloneContext, ref: string, request: CloneReques
       });
     } finally {
       release();
-      c.events.emitVms();
     }
   });
 }

@@ -13,6 +13,7 @@ import { assertAction, hasEnded, isActionAllowed, type StorageAction } from '../
 import type { Library, LibraryEntry } from '../library/library';
 import { convertDisk, diskInfo, resizeDisk, sizeText } from '../library/diskImages';
 import { diskFileName, uefiVarsFile, UEFI_VARS_NAME } from '../shared/vmFolder';
+import { writeVmConfig } from './configWrites';
 import { engineFor, engineProblems, qemuImgPath } from './engineChoice';
 import { Progress } from './progress';
 import type { ServiceEvents } from './serviceEvents';
@@ -58,10 +59,6 @@ export class DiskTools {
         this.c.events.emitVms();
       }
     });
-  }
-
-  private writeConfig(entry: LibraryEntry, config: VmConfig): void {
-    this.c.library.writeConfig(entry.dir, parseOrThrow(vmConfigSchema, config, 'change'));
   }
 
   /** A free name in the VM's folder for a new disk of its own. */
@@ -138,7 +135,7 @@ export class DiskTools {
         progress.step(step, 0);
         const info = await convertDisk(qemuImg, file, dest, { format, sourceFormat: disk.format, onProgress: (p) => progress.step(step, p) });
         try {
-          this.writeConfig(entry, next);
+          writeVmConfig(this.c, entry.dir, next, 'change');
         } catch (err) {
           fs.rmSync(dest, { force: true });
           throw err;
@@ -167,7 +164,7 @@ export class DiskTools {
         progress.step(step, 0);
         const info = await convertDisk(qemuImg, src, dest, { format, onProgress: (p) => progress.step(step, p) });
         try {
-          this.writeConfig(entry, next);
+          writeVmConfig(this.c, entry.dir, next, 'change');
         } catch (err) {
           fs.rmSync(dest, { force: true });
           throw err;
@@ -194,14 +191,12 @@ export class DiskTools {
       if (!isActionAllowed(file === null ? 'ejectMedia' : 'insertMedia', state)) assertAction('modify', state, entry.config.identity.name);
       if (hasEnded(state)) {
         await modifyVm(this.c.edits, uuid, { isoPath: file });
-        this.c.events.emitVms();
         return;
       }
       const guest = this.c.mirror.guest(uuid)!;
       if (file === null) await guest.request('mediaEject');
       else await guest.request('mediaInsert', { iso: file });
-      this.writeConfig(entry, { ...entry.config, optical: file === null ? null : { isoPath: file } });
-      this.c.events.emitVms();
+      writeVmConfig(this.c, entry.dir, { ...entry.config, optical: file === null ? null : { isoPath: file } }, 'change');
     });
   }
 }

@@ -39,6 +39,7 @@ import type { Library, LibraryEntry } from '../library/library';
 import { linkedClonesOf } from '../library/linkedClones';
 import { convertUefiVarsToQcow2, deleteDiskSnapshots, listDiskSnapshots, revertDiskSnapshots, takeDiskSnapshots } from '../library/snapshotDisks';
 import { rawUefiVarsFile, snapshotOfBaseFile, uefiVarsBackupFile, uefiVarsFile, UEFI_VARS_NAME } from '../shared/vmFolder';
+import { updateVmConfig } from './configWrites';
 import { qemuImgPath, snapshotsUnsupported } from './engineChoice';
 import { Progress } from './progress';
 import type { RunningGuest } from './runningGuest';
@@ -136,15 +137,6 @@ export class Snapshots {
     if (reason) throw new GuesthouseError('invalid-state', reason);
   }
 
-  /** Writes the VM's tree (and settings): the config as it is on disk now, with these changes. */
-  private writeConfig(uuid: string, change: (config: VmConfig) => VmConfig): LibraryEntry {
-    const entry = this.fresh(uuid);
-    const config = parseOrThrow(vmConfigSchema, change(entry.config), 'VM');
-    this.c.library.writeConfig(entry.dir, config);
-    this.c.events.emitVms();
-    return { config, dir: entry.dir };
-  }
-
   /**
    * The tree and the disks agree again after a crash: a snapshot some image lacks leaves the
    * tree, and a tag of Guesthouse's no snapshot has (a take or delete cut short, a revert's
@@ -169,7 +161,7 @@ export class Snapshots {
     }
     const { tree, dropped, orphans } = reconcileSnapshotTree(config.snapshots, tags);
     let now = entry;
-    if (dropped.length) now = this.writeConfig(config.identity.uuid, (c) => ({ ...c, snapshots: tree }));
+    if (dropped.length) now = updateVmConfig(this.c, config.identity.uuid, (c) => ({ ...c, snapshots: tree }));
     for (const tag of new Set([...orphans.values()].flat())) {
       if (live) await live.request('snapshotDelete', { snapshot: { tag } }).catch(() => undefined);
     }
@@ -303,7 +295,7 @@ export class Snapshots {
     const kind = live ? 'live' : 'offline';
     let node!: Snapshot;
     try {
-      this.writeConfig(uuid, (config) => {
+      updateVmConfig(this.c, uuid, (config) => {
         let tree = addSnapshot(config.snapshots, {
           id,
           name,
@@ -357,7 +349,7 @@ export class Snapshots {
             { snapshot: { tag: target.id, vmstateFile } },
             { onProgress: (status) => progress.step(m('progress.job', { step, status })) },
           );
-          this.writeConfig(uuid, (config) => {
+          updateVmConfig(this.c, uuid, (config) => {
             const tree = revertToSnapshot(config.snapshots, target.id);
             return { ...config, snapshots: live.state === 'running' ? markCurrentChanged(tree) : tree };
           });
@@ -369,7 +361,7 @@ export class Snapshots {
           const target = findSnapshot(now.config.snapshots, node.id);
           if (target.kind === 'live') {
             // Started from it once the lock is let go; meanwhile the settings the machine state needs come back.
-            this.writeConfig(uuid, (config) => ({ ...withSettings(config, target.settings), snapshots: markCurrentChanged(config.snapshots) }));
+            updateVmConfig(this.c, uuid, (config) => ({ ...withSettings(config, target.settings), snapshots: markCurrentChanged(config.snapshots) }));
             pending.startFrom = target;
             return;
           }
@@ -378,7 +370,7 @@ export class Snapshots {
             imagesOf(target.disks, now.dir).map((i) => i.file),
             target.id,
           );
-          this.writeConfig(uuid, (config) => ({ ...withSettings(config, target.settings), snapshots: revertToSnapshot(config.snapshots, target.id) }));
+          updateVmConfig(this.c, uuid, (config) => ({ ...withSettings(config, target.settings), snapshots: revertToSnapshot(config.snapshots, target.id) }));
         });
         if (!pending.startFrom) progress.done(m('progress.reverted', { name: node.name }));
       });
@@ -394,7 +386,7 @@ export class Snapshots {
         throw err;
       });
       await this.c.queue.run(uuid, async () => {
-        this.writeConfig(uuid, (config) => ({ ...config, snapshots: markCurrentChanged(revertToSnapshot(config.snapshots, target.id)) }));
+        updateVmConfig(this.c, uuid, (config) => ({ ...config, snapshots: markCurrentChanged(revertToSnapshot(config.snapshots, target.id)) }));
       });
       progress.done(m('progress.reverted', { name: target.name }));
     });
@@ -416,12 +408,12 @@ export class Snapshots {
         if (live) {
           await this.reconcile(entry, live);
           // The config first: a crash between the two leaves a tag nobody lists, which reconcile deletes.
-          this.writeConfig(uuid, (config) => ({ ...config, snapshots: dropSnapshot(config.snapshots, node.id) }));
+          updateVmConfig(this.c, uuid, (config) => ({ ...config, snapshots: dropSnapshot(config.snapshots, node.id) }));
           await live.request('snapshotDelete', { snapshot: { tag: node.id } }, { onProgress: (status) => progress.step(m('progress.job', { step, status })) });
         } else {
           const qemuImg = await this.qemuImg();
           await this.offline(entry, async (now) => {
-            this.writeConfig(uuid, (config) => ({ ...config, snapshots: dropSnapshot(config.snapshots, node.id) }));
+            updateVmConfig(this.c, uuid, (config) => ({ ...config, snapshots: dropSnapshot(config.snapshots, node.id) }));
             const files = imagesOf(node.disks, now.dir)
               .filter((i) => fs.existsSync(i.file))
               .map((i) => i.file);
@@ -447,7 +439,7 @@ export class Snapshots {
       const tree = entry.config.snapshots;
       if (tree.currentChanged || tree.currentId === null) return;
       try {
-        this.writeConfig(uuid, (config) => ({ ...config, snapshots: markCurrentChanged(config.snapshots) }));
+        updateVmConfig(this.c, uuid, (config) => ({ ...config, snapshots: markCurrentChanged(config.snapshots) }));
       } catch {
         // A full disk: the mark is a hint for the next revert, not worth failing anything for.
       }
