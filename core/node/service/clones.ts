@@ -12,6 +12,7 @@ import { cloneRequestSchema } from '../../common/apiSchemas';
 import { parseOrThrow, vmConfigSchema, type DiskConfig, type NicConfig } from '../../common/config';
 import { GuesthouseError } from '../../common/errors';
 import { m } from '../../common/messages';
+import { settingsOf } from '../../common/snapshotSettings';
 import { deleteSnapshot as dropSnapshot, emptySnapshotTree, findSnapshot, type Snapshot, type SnapshotTree } from '../../common/snapshots';
 import { isActionAllowed } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
@@ -23,7 +24,6 @@ import { qemuImgPath, snapshotsUnsupported } from './engineChoice';
 import { randomMac, withNewMacs } from './macs';
 import { Progress } from './progress';
 import type { ServiceEvents } from './serviceEvents';
-import { settingsOf } from './snapshots';
 import type { StateMirror } from './stateMirror';
 import type { VmQueue } from './vmQueue';
 
