@@ -47,6 +47,14 @@ export const snapshotDescriptionSchema = z
  */
 export const snapshotIdSchema = z.string().regex(/^gh-[A-Za-z0-9.-]{1,60}$/, { error: said('snapshot.badId') });
 
+/**
+ * The VM's settings when a snapshot was taken, restored on revert: the slice of its config
+ * a revert brings back (all but the identity and the tree; core/common/snapshotSettings.ts),
+ * with the config version it is written in, so that each config migration brings it along.
+ */
+export const snapshotSettingsSchema = z.looseObject({ version: z.number().int().min(1) });
+export type SnapshotSettings = z.infer<typeof snapshotSettingsSchema>;
+
 export const snapshotSchema = z.strictObject({
   id: snapshotIdSchema,
   name: snapshotNameSchema,
@@ -61,7 +69,7 @@ export const snapshotSchema = z.strictObject({
   /** Live snapshots: the image that holds the machine state (QEMU's `vmstate` node); null for offline ones. */
   vmstateDisk: z.string().min(1).nullable(),
   /** The VM's settings when the snapshot was taken, restored on revert (a live state only loads into the same machine). */
-  settings: z.record(z.string(), z.unknown()).nullable(),
+  settings: snapshotSettingsSchema.nullable(),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
@@ -140,7 +148,7 @@ export interface NewSnapshot {
   kind: SnapshotKind;
   disks: string[];
   vmstateDisk: string | null;
-  settings: Record<string, unknown> | null;
+  settings: SnapshotSettings | null;
 }
 
 /**

@@ -9,11 +9,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CloneRequest, HostBasics } from '../../common/api';
 import { cloneRequestSchema } from '../../common/apiSchemas';
-import { parseOrThrow, vmConfigSchema, type DiskConfig, type NicConfig } from '../../common/config';
+import { parseOrThrow, type DiskConfig, type NicConfig } from '../../common/config';
 import { GuesthouseError } from '../../common/errors';
 import { m } from '../../common/messages';
-import { settingsOf } from '../../common/snapshotSettings';
-import { deleteSnapshot as dropSnapshot, emptySnapshotTree, findSnapshot, type Snapshot, type SnapshotTree } from '../../common/snapshots';
+import { withSettings } from '../../common/snapshotSettings';
+import {
+  deleteSnapshot as dropSnapshot,
+  emptySnapshotTree,
+  findSnapshot,
+  type Snapshot,
+  type SnapshotSettings,
+  type SnapshotTree,
+} from '../../common/snapshots';
 import { isActionAllowed } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
 import { convertDisk, copyDisk, createLinkedImage } from '../library/diskImages';
@@ -48,7 +55,7 @@ function renamedTree(tree: SnapshotTree, names: ReadonlyMap<string, string>, mac
     return macs.get(mac)!;
   };
   // The settings a revert restores name the disks and the cards too.
-  const settings = (s: Record<string, unknown> | null) => {
+  const settings = (s: SnapshotSettings | null) => {
     if (!s) return s;
     const next = { ...s };
     if (Array.isArray(s.disks)) next.disks = (s.disks as DiskConfig[]).map((d) => ({ ...d, path: names.get(d.path) ?? d.path, owned: true }));
@@ -86,8 +93,7 @@ export async function cloneVm(c: CloneContext, ref: string, request: CloneReques
     }
     c.library.assertNameFree(req.name);
     // What the clone is: the source now, or its settings at the snapshot (the disks come from there).
-    const settings = snapshot?.settings ? { ...settingsOf(entry.config), ...snapshot.settings } : settingsOf(entry.config);
-    const base = parseOrThrow(vmConfigSchema, { ...entry.config, ...settings }, 'VM');
+    const base = snapshot ? withSettings(entry.config, snapshot) : entry.config;
     const release = c.library.guard(entry.dir, name);
     const dir = path.join(c.library.root, req.name);
     const progress = new Progress(c.events, uuid, 'clone');

@@ -21,7 +21,7 @@ import { GuesthouseError, throwProblems } from '../../common/errors';
 import { m, type Sentence } from '../../common/messages';
 import { capabilitiesOf, whyNot } from '../../common/capabilities';
 import type { BootSpec } from '../../common/protocol';
-import { machineOf, settingsOf, withSettings } from '../../common/snapshotSettings';
+import { machineOf, settingsOf, settingsToRestore, withSettings } from '../../common/snapshotSettings';
 import {
   addSnapshot,
   deleteSnapshot as dropSnapshot,
@@ -224,8 +224,10 @@ export class Snapshots {
       const name = entry.config.identity.name;
       if (live) {
         if (node.kind === 'offline') throw new GuesthouseError('invalid-state', m('snapshot.offlineWhileRunning', { name, snapshot: node.name }));
-        if (machineOf(node.settings) !== machineOf(settingsOf(entry.config)))
+        if (machineOf(settingsToRestore(entry.config, node)) !== machineOf(settingsOf(entry.config)))
           throw new GuesthouseError('invalid-state', m('snapshot.settingsChanged', { name, snapshot: node.name }));
+      } else {
+        withSettings(entry.config, node); // settings it could not restore refuse the revert before anything is done
       }
       const progress = new Progress(this.c.events, uuid, 'snapshot-revert');
       await progress.run(async () => {
@@ -244,12 +246,13 @@ export class Snapshots {
           }
           if (target.kind === 'live') {
             // Started from it once the lock is let go; meanwhile the settings the machine state needs come back.
-            updateVmConfig(this.c, uuid, (config) => ({ ...withSettings(config, target.settings), snapshots: markCurrentChanged(config.snapshots) }));
+            updateVmConfig(this.c, uuid, (config) => ({ ...withSettings(config, target), snapshots: markCurrentChanged(config.snapshots) }));
             pending.startFrom = target;
             return;
           }
+          withSettings(now.config, target); // refused before the disks are touched
           await strategy.revert(now, target, jobStatus(progress, step));
-          updateVmConfig(this.c, uuid, (config) => ({ ...withSettings(config, target.settings), snapshots: revertToSnapshot(config.snapshots, target.id) }));
+          updateVmConfig(this.c, uuid, (config) => ({ ...withSettings(config, target), snapshots: revertToSnapshot(config.snapshots, target.id) }));
         });
         if (!pending.startFrom) progress.done(m('progress.reverted', { name: node.name }));
       });
