@@ -11,7 +11,7 @@ export { diskBuses, diskFormats, displayAdapters, nicModels, osPresets, osTypes,
 export { parseSize } from './size';
 export * from './engines';
 export * from './nics';
-export { CONFIG_VERSION, migrateConfig, migrations, type Migration } from './configMigrations';
+export { CONFIG_VERSION, migrateConfig, migrateSnapshotSettings, migrations, type Migration } from './configMigrations';
 
 export const firmwareKinds = ['bios', 'uefi'] as const;
 export type FirmwareKind = (typeof firmwareKinds)[number];

@@ -30,16 +30,12 @@ function withNics(settings: Record<string, unknown>, mac: string): Record<string
  * 3 → 4: the one network setting becomes the list of cards, its one card `net0`. The card gets
  * a MAC of its own (until now every VM's was QEMU's default 52:54:00:12:34:56), made from the
  * uuid so that reading the file again gives the same one until the config is written back; the
- * settings each snapshot keeps get the same card (a revert keeps the MAC).
+ * settings each snapshot keeps get the same card (a revert keeps the MAC), as their migration
+ * lends them the VM's identity.
  */
 function nicsFromNetwork(old: Record<string, unknown>): Record<string, unknown> {
   const uuid = section(old, 'identity').uuid;
-  const mac = macFromSeed(typeof uuid === 'string' ? uuid : '');
-  const next = withNics(old, mac);
-  const tree = section(old, 'snapshots');
-  if (!Array.isArray(tree.nodes)) return next;
-  const nodes = tree.nodes.map((n: unknown) => (isObject(n) && isObject(n.settings) ? { ...n, settings: withNics(n.settings, mac) } : n));
-  return { ...next, snapshots: { ...tree, nodes } };
+  return withNics(old, macFromSeed(typeof uuid === 'string' ? uuid : ''));
 }
 
 /**
@@ -79,5 +75,47 @@ export function migrateConfig(raw: unknown, source: string, table: Readonly<Reco
     if (!step) throw new GuesthouseError('config-version', m('config.cannotUpgrade', { source, version: v }));
     doc = { ...step(doc), version: v + 1 };
   }
-  return doc;
+  return withSnapshotSettingsMigrated(doc, version, table, current);
+}
+
+/** Each snapshot's settings brought to `current` too (those of a file's own version included: they may be older). */
+function withSnapshotSettingsMigrated(doc: Record<string, unknown>, fileVersion: number, table: Readonly<Record<number, Migration>>, current: number) {
+  const tree = section(doc, 'snapshots');
+  if (!Array.isArray(tree.nodes)) return doc;
+  const nodes = tree.nodes.map((n: unknown) =>
+    isObject(n) && isObject(n.settings) ? { ...n, settings: migrateSnapshotSettings(n.settings, doc.identity, fileVersion, table, current) } : n,
+  );
+  return { ...doc, snapshots: { ...tree, nodes } };
+}
+
+/**
+ * A snapshot's settings (a slice of the config: all but the identity and the tree, with the
+ * version it is written in) brought to `current` by the steps a whole config takes, the VM's
+ * `identity` lent to the steps that need it (3 → 4 makes the MAC from the uuid). A slice without
+ * a version (written before slices had one) is as old as `unversioned`, the version of the file
+ * it was read from. Where a step is missing or fails, the slice is given back as it was, still
+ * of its old version: the VM stays readable, and a revert to that snapshot is refused.
+ */
+export function migrateSnapshotSettings(
+  settings: Record<string, unknown>,
+  identity: unknown,
+  unversioned: number = CONFIG_VERSION,
+  table: Readonly<Record<number, Migration>> = migrations,
+  current = CONFIG_VERSION,
+): Record<string, unknown> {
+  const from = 'version' in settings ? settings.version : unversioned;
+  if (typeof from !== 'number' || !Number.isInteger(from) || from < 1) return settings;
+  const as = { ...settings, version: from };
+  let doc: Record<string, unknown> = { ...as, identity };
+  try {
+    for (let v = from; v < current; v++) {
+      const step = table[v];
+      if (!step) return as;
+      doc = { ...step(doc), version: v + 1 };
+    }
+  } catch {
+    return as;
+  }
+  const { identity: _i, snapshots: _s, ...slice } = doc;
+  return slice;
 }

@@ -47,6 +47,14 @@ export const snapshotDescriptionSchema = z
  */
 export const snapshotIdSchema = z.string().regex(/^gh-[A-Za-z0-9.-]{1,60}$/, { error: said('snapshot.badId') });
 
+/**
+ * The VM's settings when a snapshot was taken, restored on revert: the slice of its config
+ * a revert brings back (all but the identity and the tree; core/common/snapshotSettings.ts),
+ * with the config version it is written in, so that each config migration brings it along.
+ */
+export const snapshotSettingsSchema = z.looseObject({ version: z.number().int().min(1) });
+export type SnapshotSettings = z.infer<typeof snapshotSettingsSchema>;
+
 export const snapshotSchema = z.strictObject({
   id: snapshotIdSchema,
   name: snapshotNameSchema,
@@ -61,7 +69,7 @@ export const snapshotSchema = z.strictObject({
   /** Live snapshots: the image that holds the machine state (QEMU's `vmstate` node); null for offline ones. */
   vmstateDisk: z.string().min(1).nullable(),
   /** The VM's settings when the snapshot was taken, restored on revert (a live state only loads into the same machine). */
-  settings: z.record(z.string(), z.unknown()).nullable(),
+  settings: snapshotSettingsSchema.nullable(),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
@@ -140,7 +148,7 @@ export interface NewSnapshot {
   kind: SnapshotKind;
   disks: string[];
   vmstateDisk: string | null;
-  settings: Record<string, unknown> | null;
+  settings: SnapshotSettings | null;
 }
 
 /**
@@ -183,15 +191,6 @@ export function markCurrentChanged(tree: SnapshotTree): SnapshotTree {
 }
 
 /**
- * Whether a revert would lose something no snapshot holds, so the user is offered to take
- * one first (as VirtualBox does): the current state changed since its snapshot, or it
- * hangs below no snapshot at all while others exist.
- */
-export function currentStateUnsaved(tree: SnapshotTree): boolean {
-  return tree.currentChanged || (tree.currentId === null && tree.nodes.length > 0);
-}
-
-/**
  * The tree without `ref`: its children hang from its parent instead, and no other snapshot
  * changes. Deleting the current snapshot moves the marker to its parent (the current state
  * itself stays, and now differs from that parent); deleting any other one, the current
@@ -202,54 +201,6 @@ export function deleteSnapshot(tree: SnapshotTree, ref: string): SnapshotTree {
   const nodes = tree.nodes.filter((n) => n.id !== gone.id).map((n) => (n.parentId === gone.id ? { ...n, parentId: gone.parentId } : n));
   if (tree.currentId !== gone.id) return { ...tree, nodes };
   return { currentId: gone.parentId, currentChanged: true, nodes };
-}
-
-/** The snapshots directly below `id` (null: the first ones), oldest first. */
-export function snapshotChildren(tree: SnapshotTree, id: string | null): Snapshot[] {
-  return tree.nodes.filter((n) => n.parentId === id).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-}
-
-/** `id` and the snapshots above it, up to the first one. */
-export function snapshotAncestors(tree: SnapshotTree, id: string): Snapshot[] {
-  const byId = new Map(tree.nodes.map((n) => [n.id, n]));
-  const out: Snapshot[] = [];
-  for (let at = byId.get(id); at && out.length <= tree.nodes.length; at = at.parentId === null ? undefined : byId.get(at.parentId)) out.push(at);
-  return out;
-}
-
-export interface SnapshotTreeItem {
-  snapshot: Snapshot;
-  /** The current state hangs directly below this snapshot. */
-  current: boolean;
-  children: SnapshotTreeItem[];
-}
-
-/** The tree for display: the first snapshots and their children, oldest first at every level. */
-export function snapshotTreeView(tree: SnapshotTree): SnapshotTreeItem[] {
-  const build = (parent: string | null): SnapshotTreeItem[] =>
-    snapshotChildren(tree, parent).map((snapshot) => ({ snapshot, current: snapshot.id === tree.currentId, children: build(snapshot.id) }));
-  return build(null);
-}
-
-export interface SnapshotTreeRow {
-  /** null: the "current state" row, listed as the last child of the current snapshot (or last at the top). */
-  snapshot: Snapshot | null;
-  depth: number;
-}
-
-/** The tree as rows in display order (depth first), with the current state as a row of its own, as VirtualBox lists it. */
-export function snapshotTreeRows(tree: SnapshotTree): SnapshotTreeRow[] {
-  const rows: SnapshotTreeRow[] = [];
-  const walk = (items: SnapshotTreeItem[], depth: number) => {
-    for (const item of items) {
-      rows.push({ snapshot: item.snapshot, depth });
-      walk(item.children, depth + 1);
-      if (item.current) rows.push({ snapshot: null, depth: depth + 1 });
-    }
-  };
-  walk(snapshotTreeView(tree), 0);
-  if (tree.currentId === null) rows.push({ snapshot: null, depth: 0 });
-  return rows;
 }
 
 /**

@@ -437,6 +437,8 @@ export const en = {
     'The snapshot "{{snapshot}}" holds the disks of "{{name}}" while it was stopped, not a running machine; power "{{name}}" off first to revert to it.',
   'snapshot.settingsChanged':
     'The settings of "{{name}}" changed after the snapshot "{{snapshot}}" was taken, so its machine state cannot load into the running VM; power it off first, then revert.',
+  'snapshot.settingsUnusable':
+    'The settings the snapshot "{{snapshot}}" of "{{name}}" keeps (config version {{version}}) cannot be brought to this version of Guesthouse (config version {{current}}), so they cannot be restored.',
   'snapshot.hasClones': 'The snapshot "{{snapshot}}" is the base of the linked clones {{clones}}; delete them first.',
   'snapshot.ref': 'Name the snapshot (its name or id).',
   'vm.hasClones': '"{{name}}" is the base of the linked clones {{clones}}; delete them first.',

@@ -421,6 +421,8 @@ export const ko: Readonly<Record<MessageKey, string>> = {
     '스냅샷 "{{snapshot}}"에는 "{{name}}"이(가) 정지된 상태의 디스크만 있고 실행 중인 머신은 없습니다. 되돌리려면 먼저 "{{name}}"의 전원을 끄세요.',
   'snapshot.settingsChanged':
     '스냅샷 "{{snapshot}}"을(를) 찍은 뒤 "{{name}}"의 설정이 바뀌어 그 머신 상태를 실행 중인 VM에 불러올 수 없습니다. 먼저 전원을 끈 뒤 되돌리세요.',
+  'snapshot.settingsUnusable':
+    '스냅샷 "{{snapshot}}"에 보관된 "{{name}}"의 설정(설정 버전 {{version}})을 이 버전의 Guesthouse(설정 버전 {{current}})에 맞게 바꿀 수 없어 복원할 수 없습니다.',
   'snapshot.hasClones': '스냅샷 "{{snapshot}}"은(는) 연결된 복제본 {{clones}}의 기반입니다. 먼저 그것들을 삭제하세요.',
   'snapshot.ref': '스냅샷을 지정하세요 (이름 또는 id).',
   'vm.hasClones': '"{{name}}"은(는) 연결된 복제본 {{clones}}의 기반입니다. 먼저 그것들을 삭제하세요.',

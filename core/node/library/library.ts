@@ -215,11 +215,10 @@ export class Library {
     }
   }
 
-  /** Renames the VM's folder along with its name; returns the new folder. */
-  rename(dir: string, config: VmConfig): string {
-    const target = path.join(this.root, config.identity.name);
+  /** Renames the VM's folder to its new name (its config is the caller's to write next); returns the new folder. */
+  rename(dir: string, name: string): string {
+    const target = path.join(this.root, name);
     if (target !== dir) fs.renameSync(dir, target);
-    this.writeConfig(target, config);
     return target;
   }
 

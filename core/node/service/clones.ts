@@ -9,20 +9,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CloneRequest, HostBasics } from '../../common/api';
 import { cloneRequestSchema } from '../../common/apiSchemas';
-import { parseOrThrow, vmConfigSchema, type DiskConfig, type NicConfig, type VmConfig } from '../../common/config';
+import { parseOrThrow, type DiskConfig, type NicConfig } from '../../common/config';
 import { GuesthouseError } from '../../common/errors';
 import { m } from '../../common/messages';
-import { deleteSnapshot as dropSnapshot, emptySnapshotTree, findSnapshot, type Snapshot, type SnapshotTree } from '../../common/snapshots';
+import { withSettings } from '../../common/snapshotSettings';
+import {
+  deleteSnapshot as dropSnapshot,
+  emptySnapshotTree,
+  findSnapshot,
+  type Snapshot,
+  type SnapshotSettings,
+  type SnapshotTree,
+} from '../../common/snapshots';
 import { isActionAllowed } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
 import { convertDisk, copyDisk, createLinkedImage } from '../library/diskImages';
 import { extractSnapshotImage } from '../library/snapshotDisks';
 import { diskFileName, logsDir, rawUefiVarsFile, snapshotBaseFile, uefiVarsFile, UEFI_VARS_NAME } from '../shared/vmFolder';
+import { writeVmConfig } from './configWrites';
 import { qemuImgPath, snapshotsUnsupported } from './engineChoice';
 import { randomMac, withNewMacs } from './macs';
 import { Progress } from './progress';
 import type { ServiceEvents } from './serviceEvents';
-import { settingsOf } from './snapshots';
 import type { StateMirror } from './stateMirror';
 import type { VmQueue } from './vmQueue';
 
@@ -47,7 +55,7 @@ function renamedTree(tree: SnapshotTree, names: ReadonlyMap<string, string>, mac
     return macs.get(mac)!;
   };
   // The settings a revert restores name the disks and the cards too.
-  const settings = (s: Record<string, unknown> | null) => {
+  const settings = (s: SnapshotSettings | null) => {
     if (!s) return s;
     const next = { ...s };
     if (Array.isArray(s.disks)) next.disks = (s.disks as DiskConfig[]).map((d) => ({ ...d, path: names.get(d.path) ?? d.path, owned: true }));
@@ -85,8 +93,7 @@ export async function cloneVm(c: CloneContext, ref: string, request: CloneReques
     }
     c.library.assertNameFree(req.name);
     // What the clone is: the source now, or its settings at the snapshot (the disks come from there).
-    const settings = snapshot?.settings ? { ...settingsOf(entry.config), ...snapshot.settings } : settingsOf(entry.config);
-    const base = parseOrThrow(vmConfigSchema, { ...entry.config, ...settings }, 'VM');
+    const base = snapshot ? withSettings(entry.config, snapshot) : entry.config;
     const release = c.library.guard(entry.dir, name);
     const dir = path.join(c.library.root, req.name);
     const progress = new Progress(c.events, uuid, 'clone');
@@ -132,21 +139,16 @@ export async function cloneVm(c: CloneContext, ref: string, request: CloneReques
             base.nics,
             c.library.list().flatMap((e) => e.config.nics.map((n) => n.mac)),
           );
-          const config: VmConfig = parseOrThrow(
-            vmConfigSchema,
-            {
-              ...base,
-              identity: { ...base.identity, uuid: randomUUID(), name: req.name, createdAt: new Date().toISOString() },
-              disks,
-              nics: macs.nics,
-              snapshots: req.keepSnapshots ? renamedTree(entry.config.snapshots, names, macs.renamed) : emptySnapshotTree(),
-            },
-            'VM',
-          );
           // Last: until its config is there, the clone is not a VM of the library.
-          c.library.writeConfig(dir, config);
+          const clone = writeVmConfig(c, dir, {
+            ...base,
+            identity: { ...base.identity, uuid: randomUUID(), name: req.name, createdAt: new Date().toISOString() },
+            disks,
+            nics: macs.nics,
+            snapshots: req.keepSnapshots ? renamedTree(entry.config.snapshots, names, macs.renamed) : emptySnapshotTree(),
+          });
           progress.done(m('progress.cloned', { name: req.name }));
-          return { config, dir };
+          return clone;
         } catch (err) {
           fs.rmSync(dir, { recursive: true, force: true });
           throw err;
@@ -154,7 +156,6 @@ export async function cloneVm(c: CloneContext, ref: string, request: CloneReques
       });
     } finally {
       release();
-      c.events.emitVms();
     }
   });
 }

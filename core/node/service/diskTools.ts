@@ -12,7 +12,8 @@ import { m } from '../../common/messages';
 import { assertAction, hasEnded, isActionAllowed, type StorageAction } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
 import { convertDisk, diskInfo, resizeDisk, sizeText } from '../library/diskImages';
-import { diskFileName, uefiVarsFile, UEFI_VARS_NAME } from '../shared/vmFolder';
+import { firstFreeDiskName, uefiVarsFile, UEFI_VARS_NAME } from '../shared/vmFolder';
+import { writeVmConfig } from './configWrites';
 import { engineFor, engineProblems, qemuImgPath } from './engineChoice';
 import { Progress } from './progress';
 import type { ServiceEvents } from './serviceEvents';
@@ -60,17 +61,9 @@ export class DiskTools {
     });
   }
 
-  private writeConfig(entry: LibraryEntry, config: VmConfig): void {
-    this.c.library.writeConfig(entry.dir, parseOrThrow(vmConfigSchema, config, 'change'));
-  }
-
   /** A free name in the VM's folder for a new disk of its own. */
   private newDiskName(entry: LibraryEntry, format: DiskFormat): string {
-    let n = 1;
-    const taken = (name: string) =>
-      entry.config.disks.some((d) => path.resolve(entry.dir, d.path) === path.join(entry.dir, name)) || fs.existsSync(path.join(entry.dir, name));
-    while (taken(diskFileName(entry.config.identity.name, format, n))) n++;
-    return diskFileName(entry.config.identity.name, format, n);
+    return firstFreeDiskName(entry.config.identity.name, format, entry.config.disks, entry.dir);
   }
 
   private asInfo(name: string, info: Awaited<ReturnType<typeof diskInfo>>): DiskInfo {
@@ -138,7 +131,7 @@ export class DiskTools {
         progress.step(step, 0);
         const info = await convertDisk(qemuImg, file, dest, { format, sourceFormat: disk.format, onProgress: (p) => progress.step(step, p) });
         try {
-          this.writeConfig(entry, next);
+          writeVmConfig(this.c, entry.dir, next, 'change');
         } catch (err) {
           fs.rmSync(dest, { force: true });
           throw err;
@@ -167,7 +160,7 @@ export class DiskTools {
         progress.step(step, 0);
         const info = await convertDisk(qemuImg, src, dest, { format, onProgress: (p) => progress.step(step, p) });
         try {
-          this.writeConfig(entry, next);
+          writeVmConfig(this.c, entry.dir, next, 'change');
         } catch (err) {
           fs.rmSync(dest, { force: true });
           throw err;
@@ -194,14 +187,12 @@ export class DiskTools {
       if (!isActionAllowed(file === null ? 'ejectMedia' : 'insertMedia', state)) assertAction('modify', state, entry.config.identity.name);
       if (hasEnded(state)) {
         await modifyVm(this.c.edits, uuid, { isoPath: file });
-        this.c.events.emitVms();
         return;
       }
       const guest = this.c.mirror.guest(uuid)!;
       if (file === null) await guest.request('mediaEject');
       else await guest.request('mediaInsert', { iso: file });
-      this.writeConfig(entry, { ...entry.config, optical: file === null ? null : { isoPath: file } });
-      this.c.events.emitVms();
+      writeVmConfig(this.c, entry.dir, { ...entry.config, optical: file === null ? null : { isoPath: file } }, 'change');
     });
   }
 }

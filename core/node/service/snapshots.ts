@@ -1,11 +1,12 @@
-// A VM's snapshot tree on its disks: take, list, revert, delete. Live (running or paused):
-// QEMU's snapshot jobs in the guest host, on every writable image, memory included. Offline
-// (stopped): qemu-img under the VM's lock, so no QEMU has an image open. One kind only:
-// internal qcow2 snapshots with Guesthouse's tags (`gh-…`), the UEFI variable store included.
+// A VM's snapshot tree on its disks: take, list, revert, delete. The facade: it checks the
+// request, chooses the strategy by the VM's state (live: running or paused, liveSnapshots.ts;
+// offline: stopped, offlineSnapshots.ts; one interface, snapshotStrategy.ts), keeps the tree
+// in the config, and runs one operation at a time per VM, the tree first reconciled with the
+// images (snapshotReconcile.ts).
 //
 // Crash order: a take writes the disks, then the config; a delete the config, then the
 // disks. So the config never lists a snapshot a disk lacks, and what a crash leaves behind
-// is a tag nobody lists, which `reconcile` (before each operation) deletes; a snapshot a
+// is a tag nobody lists, which the reconcile (before each operation) deletes; a snapshot a
 // disk lacks all the same (a disk put back from elsewhere) leaves the tree.
 //
 // Revert of a stopped VM to a live snapshot starts the VM from it: QEMU starts paused, loads
@@ -15,18 +16,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HostBasics, RevertOptions, SnapshotInfo, SnapshotList, SnapshotRequest } from '../../common/api';
 import { revertOptionsSchema, snapshotRequestSchema } from '../../common/apiSchemas';
-import { parseOrThrow, vmConfigSchema, type VmConfig } from '../../common/config';
+import { parseOrThrow } from '../../common/config';
 import { GuesthouseError, throwProblems } from '../../common/errors';
-import { m } from '../../common/messages';
+import { m, type Sentence } from '../../common/messages';
 import { capabilitiesOf, whyNot } from '../../common/capabilities';
 import type { BootSpec } from '../../common/protocol';
+import { machineOf, settingsOf, settingsToRestore, withSettings } from '../../common/snapshotSettings';
 import {
   addSnapshot,
   deleteSnapshot as dropSnapshot,
   findSnapshot,
   markCurrentChanged,
   newSnapshotId,
-  reconcileSnapshotTree,
   revertToSnapshot,
   snapshotDescriptionSchema,
   snapshotNameProblems,
@@ -37,12 +38,16 @@ import {
 import { hasEnded, isActionAllowed, stateWord } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
 import { linkedClonesOf } from '../library/linkedClones';
-import { convertUefiVarsToQcow2, deleteDiskSnapshots, listDiskSnapshots, revertDiskSnapshots, takeDiskSnapshots } from '../library/snapshotDisks';
-import { rawUefiVarsFile, snapshotOfBaseFile, uefiVarsBackupFile, uefiVarsFile, UEFI_VARS_NAME } from '../shared/vmFolder';
+import { snapshotOfBaseFile } from '../shared/vmFolder';
+import { updateVmConfig } from './configWrites';
 import { qemuImgPath, snapshotsUnsupported } from './engineChoice';
+import { LiveSnapshots } from './liveSnapshots';
+import { OfflineSnapshots } from './offlineSnapshots';
 import { Progress } from './progress';
 import type { RunningGuest } from './runningGuest';
 import type { ServiceEvents } from './serviceEvents';
+import { SnapshotReconciler } from './snapshotReconcile';
+import type { SnapshotStrategy } from './snapshotStrategy';
 import type { StateMirror } from './stateMirror';
 import type { VmQueue } from './vmQueue';
 
@@ -56,56 +61,26 @@ export interface SnapshotContext {
   start: (ref: string, extra?: Pick<BootSpec, 'loadSnapshot'>) => Promise<void>;
 }
 
-/** An image a snapshot is on: as the config (and the snapshot) names it, and where it is. */
-interface SnapshotImage {
-  name: string;
-  file: string;
+/** How an operation goes now: the strategy, and the running guest for a live one. */
+interface Mode {
+  strategy: SnapshotStrategy;
+  live: RunningGuest | null;
 }
-
-/** The settings a snapshot keeps, restored on revert: all but the identity and the tree. */
-export function settingsOf(config: VmConfig): Record<string, unknown> {
-  const { version: _v, identity: _i, snapshots: _s, ...settings } = config;
-  return settings;
-}
-
-/** What must match for a live snapshot to load into the running machine (the CD and timeouts may differ). */
-function machineOf(settings: Record<string, unknown> | null): string {
-  if (!settings) return '';
-  const { optical: _o, shutdownTimeoutMs: _t, engine: _e, accelerator: _a, ...machine } = settings;
-  return JSON.stringify(machine, Object.keys(machine).sort());
-}
-
-/** The config with a snapshot's settings back (what does not validate any more stays as it is now). */
-function withSettings(config: VmConfig, settings: Record<string, unknown> | null): VmConfig {
-  if (!settings) return config;
-  const next = vmConfigSchema.safeParse({ ...config, ...settings, version: config.version, identity: config.identity, snapshots: config.snapshots });
-  return next.success ? next.data : config;
-}
-
-/** The images a VM's snapshots go on now: its disks and, once it has one, its UEFI variable store. */
-export function snapshotImages(config: VmConfig, dir: string): SnapshotImage[] {
-  const images = config.disks.map((d) => ({ name: d.path, file: path.resolve(dir, d.path) }));
-  if (config.firmware === 'uefi' && fs.existsSync(uefiVarsFile(dir))) images.push({ name: UEFI_VARS_NAME, file: uefiVarsFile(dir) });
-  return images;
-}
-
-/** A snapshot's images, by the names it keeps. */
-const imagesOf = (names: readonly string[], dir: string): SnapshotImage[] => names.map((name) => ({ name, file: path.resolve(dir, name) }));
 
 /** The sentence naming the linked clones that stand on a snapshot. */
 const cloneList = (names: readonly string[]) => names.map((n) => `"${n}"`).join(', ');
 
+/** A QEMU job's status as the progress line says it. */
+const jobStatus = (progress: Progress, step: Sentence) => (status: string) => progress.step(m('progress.job', { step, status }));
+
 export class Snapshots {
-  /**
-   * VMs whose tree and disks agree as far as this service knows: reconciled since it started,
-   * and no operation on them failed since (what is left behind comes from a crash or a failure).
-   */
-  private readonly agreed = new Set<string>();
+  private readonly offlineStrategy: OfflineSnapshots;
+  private readonly reconciler: SnapshotReconciler;
 
-  constructor(private readonly c: SnapshotContext) {}
-
-  private async qemuImg(): Promise<string> {
-    return qemuImgPath(await this.c.host());
+  constructor(private readonly c: SnapshotContext) {
+    const qemuImg = async () => qemuImgPath(await c.host());
+    this.offlineStrategy = new OfflineSnapshots({ library: c.library, qemuImg });
+    this.reconciler = new SnapshotReconciler({ library: c.library, events: c.events, qemuImg });
   }
 
   /** The VM as it is on disk now (an operation that waited its turn re-reads it). */
@@ -114,21 +89,21 @@ export class Snapshots {
   }
 
   /**
-   * How an operation on the VM goes now: `live` through its running guest, `offline` with
+   * How an operation on the VM goes now: live through its running guest, offline with
    * qemu-img; a saved machine state or a VM on its way up or down is refused with a sentence.
    */
-  private mode(entry: LibraryEntry, action: 'takeSnapshot' | 'revertSnapshot' | 'deleteSnapshot'): { live: RunningGuest } | { live: null } {
+  private mode(entry: LibraryEntry, action: 'takeSnapshot' | 'revertSnapshot' | 'deleteSnapshot'): Mode {
     const { uuid, name } = entry.config.identity;
     const state = this.c.mirror.summary(entry).state;
     if (!isActionAllowed(action, state)) {
       if (state === 'saved') throw new GuesthouseError('invalid-state', m('snapshot.savedState', { name }));
       throw new GuesthouseError('invalid-state', m('snapshot.notNow', { name, state: stateWord(state) }));
     }
-    if (hasEnded(state)) return { live: null };
+    if (hasEnded(state)) return { strategy: this.offlineStrategy, live: null };
     const guest = this.c.mirror.guest(uuid)!;
     const refused = guest.runtime && whyNot(capabilitiesOf(guest.runtime.engine).liveSnapshots, { name });
     if (refused) throw new GuesthouseError('invalid-state', refused);
-    return { live: guest };
+    return { strategy: new LiveSnapshots(guest), live: guest };
   }
 
   private async requireSupported(entry: LibraryEntry, live: RunningGuest | null): Promise<void> {
@@ -136,65 +111,9 @@ export class Snapshots {
     if (reason) throw new GuesthouseError('invalid-state', reason);
   }
 
-  /** Writes the VM's tree (and settings): the config as it is on disk now, with these changes. */
-  private writeConfig(uuid: string, change: (config: VmConfig) => VmConfig): LibraryEntry {
-    const entry = this.fresh(uuid);
-    const config = parseOrThrow(vmConfigSchema, change(entry.config), 'VM');
-    this.c.library.writeConfig(entry.dir, config);
-    this.c.events.emitVms();
-    return { config, dir: entry.dir };
-  }
-
-  /**
-   * The tree and the disks agree again after a crash: a snapshot some image lacks leaves the
-   * tree, and a tag of Guesthouse's no snapshot has (a take or delete cut short, a revert's
-   * undo point) is deleted, through the running guest or with qemu-img. Where an image cannot
-   * be read at all (a missing disk), nothing is changed.
-   */
-  private async reconcile(entry: LibraryEntry, live: RunningGuest | null): Promise<LibraryEntry> {
-    const { config, dir } = entry;
-    if (this.agreed.has(config.identity.uuid)) return entry;
-    const qemuImg = await this.qemuImg();
-    const images = new Map<string, string>();
-    for (const image of [...snapshotImages(config, dir), ...config.snapshots.nodes.flatMap((n) => imagesOf(n.disks, dir))]) images.set(image.name, image.file);
-    const formats = new Map(config.disks.map((d) => [d.path, d.format]));
-    const tags = new Map<string, Set<string>>();
-    for (const [name, file] of images) {
-      if ((formats.get(name) ?? 'qcow2') !== 'qcow2') continue;
-      try {
-        tags.set(name, new Set((await listDiskSnapshots(qemuImg, file)).map((s) => s.tag)));
-      } catch {
-        return entry;
-      }
-    }
-    const { tree, dropped, orphans } = reconcileSnapshotTree(config.snapshots, tags);
-    let now = entry;
-    if (dropped.length) now = this.writeConfig(config.identity.uuid, (c) => ({ ...c, snapshots: tree }));
-    for (const tag of new Set([...orphans.values()].flat())) {
-      if (live) await live.request('snapshotDelete', { snapshot: { tag } }).catch(() => undefined);
-    }
-    if (!live) {
-      for (const [name, list] of orphans) for (const tag of list) await deleteDiskSnapshots(qemuImg, [images.get(name)!], tag).catch(() => undefined);
-    }
-    this.agreed.add(config.identity.uuid);
-    return now;
-  }
-
-  /** A stopped UEFI VM's raw variable store (from an older version) becomes qcow2 first, so snapshots hold it. */
-  private async qcow2UefiVars(entry: LibraryEntry): Promise<void> {
-    if (entry.config.firmware !== 'uefi') return;
-    await convertUefiVarsToQcow2(await this.qemuImg(), rawUefiVarsFile(entry.dir), uefiVarsFile(entry.dir), uefiVarsBackupFile(entry.dir));
-  }
-
-  /** Runs `work` on a stopped VM under its lock, the tree first reconciled with the disks. */
-  private async offline<T>(entry: LibraryEntry, work: (entry: LibraryEntry) => Promise<T>): Promise<T> {
-    const release = this.c.library.guard(entry.dir, entry.config.identity.name);
-    try {
-      await this.qcow2UefiVars(entry);
-      return await work(await this.reconcile(this.fresh(entry.config.identity.uuid), null));
-    } finally {
-      release();
-    }
+  /** Runs `work` with what the strategy holds, on the VM as it is now, its tree first reconciled with the images. */
+  private session<T>(uuid: string, strategy: SnapshotStrategy, work: (now: LibraryEntry) => Promise<T>): Promise<T> {
+    return strategy.hold(uuid, async () => work(await this.reconciler.reconcile(this.fresh(uuid), strategy)));
   }
 
   /** Runs `work` in the VM's turn; a failure may leave what reconcile cleans up, so the next operation looks. */
@@ -203,7 +122,7 @@ export class Snapshots {
       try {
         return await work();
       } catch (err) {
-        this.agreed.delete(uuid);
+        this.reconciler.forget(uuid);
         throw err;
       }
     });
@@ -257,74 +176,39 @@ export class Snapshots {
   private async takeNow(entry: LibraryEntry, name: string, description: string, progress: Progress): Promise<Snapshot> {
     const { uuid } = entry.config.identity;
     this.checkNew(entry.config.snapshots, name, description);
-    const { live } = this.mode(entry, 'takeSnapshot');
+    const { strategy, live } = this.mode(entry, 'takeSnapshot');
     await this.requireSupported(entry, live);
     const id = newSnapshotId();
     const step = m('progress.taking', { name });
     progress.step(step);
-    let disks: string[];
-    let vmstateDisk: string | null = null;
-    let undo: () => Promise<void>;
-    let now: LibraryEntry;
-    if (live) {
-      now = await this.reconcile(entry, live);
+    return this.session(uuid, strategy, async (now) => {
       this.checkNew(now.config.snapshots, name, description);
-      const { snapshot: saved } = await live.request(
-        'snapshotSave',
-        { snapshot: { tag: id } },
-        { onProgress: (status) => progress.step(m('progress.job', { step, status })) },
-      );
-      const nameOf = (file: string) => snapshotImages(now.config, now.dir).find((i) => i.file === path.resolve(file))?.name ?? file;
-      disks = saved.disks.map(nameOf);
-      vmstateDisk = nameOf(saved.vmstateDisk);
-      undo = () => live.request('snapshotDelete', { snapshot: { tag: id } }).then(() => undefined);
-    } else {
-      const qemuImg = await this.qemuImg();
-      ({ disks, undo, now } = await this.offline(entry, async (e) => {
-        this.checkNew(e.config.snapshots, name, description);
-        const images = snapshotImages(e.config, e.dir);
-        await takeDiskSnapshots(
-          qemuImg,
-          images.map((i) => i.file),
-          id,
-        );
-        return {
-          disks: images.map((i) => i.name),
-          undo: () =>
-            deleteDiskSnapshots(
-              qemuImg,
-              images.map((i) => i.file),
-              id,
-            ),
-          now: e,
-        };
-      }));
-    }
-    const kind = live ? 'live' : 'offline';
-    let node!: Snapshot;
-    try {
-      this.writeConfig(uuid, (config) => {
-        let tree = addSnapshot(config.snapshots, {
-          id,
-          name,
-          description,
-          createdAt: new Date().toISOString(),
-          kind,
-          disks,
-          vmstateDisk,
-          settings: settingsOf(now.config),
+      const taken = await strategy.take(now, id, jobStatus(progress, step));
+      let node!: Snapshot;
+      try {
+        updateVmConfig(this.c, uuid, (config) => {
+          let tree = addSnapshot(config.snapshots, {
+            id,
+            name,
+            description,
+            createdAt: new Date().toISOString(),
+            kind: strategy.kind,
+            disks: taken.disks,
+            vmstateDisk: taken.vmstateDisk,
+            settings: settingsOf(now.config),
+          });
+          // A guest that runs on has changed since the snapshot the moment it was taken.
+          if (live?.state === 'running') tree = markCurrentChanged(tree);
+          node = tree.nodes.at(-1)!;
+          return { ...config, snapshots: tree };
         });
-        // A guest that runs on has changed since the snapshot the moment it was taken.
-        if (live?.state === 'running') tree = markCurrentChanged(tree);
-        node = tree.nodes.at(-1)!;
-        return { ...config, snapshots: tree };
-      });
-    } catch (err) {
-      // The config could not say so (a full disk): the disks give the snapshot up again.
-      await undo().catch(() => undefined);
-      throw err;
-    }
-    return node;
+      } catch (err) {
+        // The config could not say so (a full disk): the disks give the snapshot up again.
+        await taken.undo().catch(() => undefined);
+        throw err;
+      }
+      return node;
+    });
   }
 
   async revert(ref: string, snapshotRef: string, options?: RevertOptions): Promise<void> {
@@ -335,50 +219,40 @@ export class Snapshots {
       const entry = this.fresh(uuid);
       const node = findSnapshot(entry.config.snapshots, snapshotRef);
       if (opts.takeCurrentAs !== undefined) this.checkNew(entry.config.snapshots, opts.takeCurrentAs, '');
-      const { live } = this.mode(entry, 'revertSnapshot');
+      const { strategy, live } = this.mode(entry, 'revertSnapshot');
       await this.requireSupported(entry, live);
       const name = entry.config.identity.name;
       if (live) {
         if (node.kind === 'offline') throw new GuesthouseError('invalid-state', m('snapshot.offlineWhileRunning', { name, snapshot: node.name }));
-        if (machineOf(node.settings) !== machineOf(settingsOf(entry.config)))
+        if (machineOf(settingsToRestore(entry.config, node)) !== machineOf(settingsOf(entry.config)))
           throw new GuesthouseError('invalid-state', m('snapshot.settingsChanged', { name, snapshot: node.name }));
+      } else {
+        withSettings(entry.config, node); // settings it could not restore refuse the revert before anything is done
       }
       const progress = new Progress(this.c.events, uuid, 'snapshot-revert');
       await progress.run(async () => {
         if (opts.takeCurrentAs !== undefined) await this.takeNow(entry, opts.takeCurrentAs, '', progress);
         const step = m('progress.reverting', { name: node.name });
         progress.step(step);
-        if (live) {
-          const now = await this.reconcile(this.fresh(uuid), live);
+        await this.session(uuid, strategy, async (now) => {
           const target = findSnapshot(now.config.snapshots, node.id);
-          const vmstateFile = path.resolve(now.dir, target.vmstateDisk ?? '');
-          await live.request(
-            'snapshotLoad',
-            { snapshot: { tag: target.id, vmstateFile } },
-            { onProgress: (status) => progress.step(m('progress.job', { step, status })) },
-          );
-          this.writeConfig(uuid, (config) => {
-            const tree = revertToSnapshot(config.snapshots, target.id);
-            return { ...config, snapshots: live.state === 'running' ? markCurrentChanged(tree) : tree };
-          });
-          progress.done(m('progress.reverted', { name: target.name }));
-          return;
-        }
-        const qemuImg = await this.qemuImg();
-        await this.offline(this.fresh(uuid), async (now) => {
-          const target = findSnapshot(now.config.snapshots, node.id);
+          if (live) {
+            await strategy.revert(now, target, jobStatus(progress, step));
+            updateVmConfig(this.c, uuid, (config) => {
+              const tree = revertToSnapshot(config.snapshots, target.id);
+              return { ...config, snapshots: live.state === 'running' ? markCurrentChanged(tree) : tree };
+            });
+            return;
+          }
           if (target.kind === 'live') {
             // Started from it once the lock is let go; meanwhile the settings the machine state needs come back.
-            this.writeConfig(uuid, (config) => ({ ...withSettings(config, target.settings), snapshots: markCurrentChanged(config.snapshots) }));
+            updateVmConfig(this.c, uuid, (config) => ({ ...withSettings(config, target), snapshots: markCurrentChanged(config.snapshots) }));
             pending.startFrom = target;
             return;
           }
-          await revertDiskSnapshots(
-            qemuImg,
-            imagesOf(target.disks, now.dir).map((i) => i.file),
-            target.id,
-          );
-          this.writeConfig(uuid, (config) => ({ ...withSettings(config, target.settings), snapshots: revertToSnapshot(config.snapshots, target.id) }));
+          withSettings(now.config, target); // refused before the disks are touched
+          await strategy.revert(now, target, jobStatus(progress, step));
+          updateVmConfig(this.c, uuid, (config) => ({ ...withSettings(config, target), snapshots: revertToSnapshot(config.snapshots, target.id) }));
         });
         if (!pending.startFrom) progress.done(m('progress.reverted', { name: node.name }));
       });
@@ -390,11 +264,11 @@ export class Snapshots {
     await progress.run(async () => {
       const entry = this.fresh(uuid);
       await this.c.start(uuid, { loadSnapshot: { tag: target.id, vmstateFile: path.resolve(entry.dir, target.vmstateDisk ?? '') } }).catch((err: unknown) => {
-        this.agreed.delete(uuid);
+        this.reconciler.forget(uuid);
         throw err;
       });
       await this.c.queue.run(uuid, async () => {
-        this.writeConfig(uuid, (config) => ({ ...config, snapshots: markCurrentChanged(revertToSnapshot(config.snapshots, target.id)) }));
+        updateVmConfig(this.c, uuid, (config) => ({ ...config, snapshots: markCurrentChanged(revertToSnapshot(config.snapshots, target.id)) }));
       });
       progress.done(m('progress.reverted', { name: target.name }));
     });
@@ -407,27 +281,17 @@ export class Snapshots {
       const node = findSnapshot(entry.config.snapshots, snapshotRef);
       const clones = linkedClonesOf(this.c.library, entry).get(node.id);
       if (clones?.length) throw new GuesthouseError('invalid-state', m('snapshot.hasClones', { snapshot: node.name, clones: cloneList(clones) }));
-      const { live } = this.mode(entry, 'deleteSnapshot');
+      const { strategy, live } = this.mode(entry, 'deleteSnapshot');
       await this.requireSupported(entry, live);
       const progress = new Progress(this.c.events, uuid, 'snapshot-delete');
       await progress.run(async () => {
         const step = m('progress.deleting', { name: node.name });
         progress.step(step);
-        if (live) {
-          await this.reconcile(entry, live);
+        await this.session(uuid, strategy, async (now) => {
           // The config first: a crash between the two leaves a tag nobody lists, which reconcile deletes.
-          this.writeConfig(uuid, (config) => ({ ...config, snapshots: dropSnapshot(config.snapshots, node.id) }));
-          await live.request('snapshotDelete', { snapshot: { tag: node.id } }, { onProgress: (status) => progress.step(m('progress.job', { step, status })) });
-        } else {
-          const qemuImg = await this.qemuImg();
-          await this.offline(entry, async (now) => {
-            this.writeConfig(uuid, (config) => ({ ...config, snapshots: dropSnapshot(config.snapshots, node.id) }));
-            const files = imagesOf(node.disks, now.dir)
-              .filter((i) => fs.existsSync(i.file))
-              .map((i) => i.file);
-            if (files.length) await deleteDiskSnapshots(qemuImg, files, node.id);
-          });
-        }
+          updateVmConfig(this.c, uuid, (config) => ({ ...config, snapshots: dropSnapshot(config.snapshots, node.id) }));
+          await strategy.delete(now, node, jobStatus(progress, step));
+        });
         // The base images linked clones of it stood on (none stand on them now).
         for (const name of fs.readdirSync(entry.dir)) if (snapshotOfBaseFile(name) === node.id) fs.rmSync(path.join(entry.dir, name), { force: true });
         progress.done(m('progress.deleted', { name: node.name }));
@@ -447,7 +311,7 @@ export class Snapshots {
       const tree = entry.config.snapshots;
       if (tree.currentChanged || tree.currentId === null) return;
       try {
-        this.writeConfig(uuid, (config) => ({ ...config, snapshots: markCurrentChanged(config.snapshots) }));
+        updateVmConfig(this.c, uuid, (config) => ({ ...config, snapshots: markCurrentChanged(config.snapshots) }));
       } catch {
         // A full disk: the mark is a hint for the next revert, not worth failing anything for.
       }

@@ -23,9 +23,11 @@ import { m, type Sentence } from '../../common/messages';
 import { assertAction } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
 import { createDiskImage } from '../library/diskImages';
-import { diskFileName, stateFile } from '../shared/vmFolder';
+import { firstFreeDiskName, stateFile } from '../shared/vmFolder';
 import { engineFor, engineProblems } from './engineChoice';
+import { writeVmConfig } from './configWrites';
 import { bootFileProblems, diskImageProblems, forwardProblems, pathProblems } from './preflight';
+import type { ServiceEvents } from './serviceEvents';
 import type { StateMirror } from './stateMirror';
 import { applyChanges, configFromRequest, NEEDS_KERNEL } from './vmRequests';
 
@@ -34,6 +36,8 @@ export interface EditContext {
   host: () => Promise<HostBasics>;
   /** The VMs' states: an edit refuses a VM whose state does not allow it. */
   mirror: StateMirror;
+  /** Told of each config written. */
+  events: ServiceEvents;
 }
 
 /** Checks a new VM's request whole, then makes its folder, config and new disk. */
@@ -84,10 +88,7 @@ export async function createVm({ library, host: getHost }: EditContext, request:
 function newDisk(config: VmConfig, format: DiskFormat | undefined, host: HostBasics, dir: string | undefined, problems: Sentence[]): DiskConfig {
   const fmt = format ?? newDiskFormatFor(engineFor(config, host).engine);
   if (fmt === 'qcow2' && !host.qemu.img) problems.push(m('request.needsImg', { hint: host.qemu.installHint ?? '' }).about('disk'));
-  const taken = (name: string) => config.disks.some((d) => d.path === name) || (dir !== undefined && fs.existsSync(path.join(dir, name)));
-  let n = 1;
-  while (taken(diskFileName(config.identity.name, fmt, n))) n++;
-  const disk: DiskConfig = { path: diskFileName(config.identity.name, fmt, n), format: fmt, owned: true };
+  const disk: DiskConfig = { path: firstFreeDiskName(config.identity.name, fmt, config.disks, dir), format: fmt, owned: true };
   config.disks.push(disk);
   return disk;
 }
@@ -108,7 +109,8 @@ async function makeDisk(file: string, format: DiskFormat, bytes: number, host: H
 }
 
 /** Checks a change to a VM that is not running whole, then makes its new disk and writes its config (and renames its folder). */
-export async function modifyVm({ library, host: getHost, mirror }: EditContext, ref: string, changes: ModifyVmRequest): Promise<LibraryEntry> {
+export async function modifyVm(c: EditContext, ref: string, changes: ModifyVmRequest): Promise<LibraryEntry> {
+  const { library, host: getHost, mirror } = c;
   const req = parseOrThrow(modifyVmRequestSchema, changes, 'change');
   const entry = library.find(ref);
   const old = entry.config;
@@ -132,8 +134,8 @@ export async function modifyVm({ library, host: getHost, mirror }: EditContext, 
     const addedFile = added ? path.join(entry.dir, added.path) : null;
     if (addedFile) await makeDisk(addedFile, added!.format, req.diskSizeBytes!, host);
     try {
-      if (next.identity.name !== old.identity.name) dir = library.rename(entry.dir, validated);
-      if (dir === entry.dir) library.writeConfig(dir, validated);
+      if (next.identity.name !== old.identity.name) dir = library.rename(entry.dir, validated.identity.name);
+      writeVmConfig(c, dir, validated, 'change');
     } catch (err) {
       if (addedFile) fs.rmSync(addedFile, { force: true });
       throw err;

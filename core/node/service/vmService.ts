@@ -109,7 +109,7 @@ export class VmService implements IVmService {
       );
     }
     // Creating, editing, cloning a VM, its disks and snapshots need the host's basics, never the probe.
-    this.edits = { library: this.library, host: () => this.hostFacts.basics(), mirror: this.mirror };
+    this.edits = { library: this.library, host: () => this.hostFacts.basics(), mirror: this.mirror, events: this.events };
     this.launch = { home: options.home, library: this.library, mirror: this.mirror, launcher: this.launcher, survivable: options.survivable ?? false };
     const tools = { library: this.library, host: () => this.hostFacts.basics(), mirror: this.mirror, events: this.events, queue: this.queue };
     this.snapshots = new Snapshots({ ...tools, start: (ref, extra) => this.start(ref, extra) });
@@ -170,7 +170,6 @@ export class VmService implements IVmService {
 
   async modifyVm(ref: string, changes: ModifyVmRequest): Promise<VmDetails> {
     const entry = await modifyVm(this.edits, ref, changes);
-    this.events.emitVms();
     return await this.details(entry);
   }
 

@@ -1,7 +1,7 @@
 // Version 3's one `network` becomes version 4's list of cards, in the config and in the
 // settings each snapshot keeps, with one MAC of the VM's own that every read gives.
 import { describe, expect, it } from 'vitest';
-import { parseConfigText, QEMU_DEFAULT_MAC, type VmConfig } from '../../../../core/common/config';
+import { macFromSeed, migrateSnapshotSettings, parseConfigText, QEMU_DEFAULT_MAC, type VmConfig } from '../../../../core/common/config';
 import { sampleConfig } from '../../../support/sampleConfig';
 
 const forwards = [
@@ -62,8 +62,39 @@ describe('config version 3 → 4: network cards', () => {
     expect(second!.settings!.nics).toEqual(config.nics);
     // Everything else a snapshot keeps is as it was.
     const { network: _n, ...kept } = (v3File().snapshots as { nodes: { settings: Record<string, unknown> }[] }).nodes[1]!.settings;
-    const { nics: _c, ...migrated } = second!.settings!;
+    const { nics: _c, version, ...migrated } = second!.settings!;
     expect(migrated).toEqual(kept);
+    // The slice now says which version it is written in.
+    expect(version).toBe(4);
+    expect(first!.settings!.version).toBe(4);
+  });
+
+  it('a version-3 slice (with network) in a version-4 file becomes a version-4 slice (with nics), the VM’s MAC on its card', () => {
+    const tree = v3File().snapshots as { nodes: { settings: Record<string, unknown> }[] };
+    const node = { ...tree.nodes[0]!, settings: { ...tree.nodes[1]!.settings, version: 3 } };
+    const config = read({ ...read(v3File()), snapshots: { currentId: 'gh-first', currentChanged: false, nodes: [node] } });
+    const settings = config.snapshots.nodes[0]!.settings!;
+    expect(settings.version).toBe(4);
+    expect(settings).not.toHaveProperty('network');
+    expect(settings.nics).toEqual([{ id: 'net0', mac: macFromSeed(sampleConfig.identity.uuid), model: 'e1000', attachment: 'nat', forwards }]);
+    expect(settings).not.toHaveProperty('identity');
+    expect(settings).not.toHaveProperty('snapshots');
+  });
+
+  it('migrateSnapshotSettings: v3 → v4 by itself, and a slice no step can bring up is given back as it was', () => {
+    const identity = sampleConfig.identity;
+    const network = { mode: 'none', model: 'virtio', forwards: [] };
+    const migrated = migrateSnapshotSettings({ version: 3, cpus: 2, network }, identity);
+    expect(migrated).toEqual({
+      version: 4,
+      cpus: 2,
+      nics: [{ id: 'net0', mac: macFromSeed(identity.uuid), model: 'virtio', attachment: 'none', forwards: [] }],
+    });
+    // An unversioned slice is as old as the file it was read from.
+    expect(migrateSnapshotSettings({ cpus: 2, network }, identity, 3)).toEqual(migrated);
+    // No step from version 0 or beyond this one: unchanged (a revert to it is then refused).
+    expect(migrateSnapshotSettings({ version: 9, cpus: 2 }, identity)).toEqual({ version: 9, cpus: 2 });
+    expect(migrateSnapshotSettings({ version: 3, network }, identity, 3, {}, 4)).toEqual({ version: 3, network });
   });
 
   it('every read of the same file gives the same MAC; another VM gets another', () => {

@@ -3,7 +3,6 @@ import { GuesthouseError } from '../../../../core/common/errors';
 import { say } from '../../../../core/common/messages';
 import {
   addSnapshot,
-  currentStateUnsaved,
   deleteSnapshot,
   emptySnapshotTree,
   findSnapshot,
@@ -11,12 +10,9 @@ import {
   newSnapshotId,
   reconcileSnapshotTree,
   revertToSnapshot,
-  snapshotAncestors,
   snapshotNameProblems,
   snapshotSentence,
-  snapshotTreeRows,
   snapshotTreeSchema,
-  snapshotTreeView,
   type NewSnapshot,
   type SnapshotTree,
 } from '../../../../core/common/snapshots';
@@ -46,6 +42,12 @@ const parentName = (tree: SnapshotTree, name: string) => {
   const p = findSnapshot(tree, name).parentId;
   return p === null ? null : findSnapshot(tree, p).name;
 };
+/** The names of the snapshots above `name`, nearest first, up to the first one. */
+const ancestorNames = (tree: SnapshotTree, name: string): string[] => {
+  const out: string[] = [];
+  for (let p = parentName(tree, name); p !== null && out.length <= tree.nodes.length; p = parentName(tree, p)) out.push(p);
+  return out;
+};
 const currentName = (tree: SnapshotTree) => (tree.currentId === null ? null : findSnapshot(tree, tree.currentId).name);
 
 /** Every permutation of a list. */
@@ -59,7 +61,7 @@ describe('the snapshot tree', () => {
     expect(parentName(tree, 'b')).toBe('a');
     expect(parentName(tree, 'c')).toBe('b');
     expect(currentName(tree)).toBe('c');
-    expect(snapshotAncestors(tree, findSnapshot(tree, 'c').id).map((s) => s.name)).toEqual(['c', 'b', 'a']);
+    expect(ancestorNames(tree, 'c')).toEqual(['b', 'a']);
     expect(snapshotTreeSchema.safeParse(tree).success).toBe(true);
   });
 
@@ -67,19 +69,14 @@ describe('the snapshot tree', () => {
     const tree = forked();
     expect(parentName(tree, 'd')).toBe('a');
     expect(currentName(tree)).toBe('d');
-    expect(snapshotTreeView(tree).map((i) => [i.snapshot.name, i.children.map((c) => c.snapshot.name)])).toEqual([['a', ['b', 'd']]]);
-    // Rows in display order with the current state as its own row below its snapshot.
-    expect(snapshotTreeRows(tree).map((r) => `${' '.repeat(r.depth)}${r.snapshot?.name ?? 'NOW'}`)).toEqual(['a', ' b', '  c', ' d', '  NOW']);
-    expect(snapshotTreeRows(emptySnapshotTree())).toEqual([{ snapshot: null, depth: 0 }]);
+    expect(parentName(tree, 'b')).toBe('a');
+    expect(ancestorNames(tree, 'c')).toEqual(['b', 'a']);
   });
 
-  it('says when the current state has changed since its snapshot, so revert can offer to take one first', () => {
-    let tree = chain('a');
-    expect(currentStateUnsaved(tree)).toBe(false);
-    tree = markCurrentChanged(tree);
-    expect(currentStateUnsaved(tree)).toBe(true);
-    expect(currentStateUnsaved(revertToSnapshot(tree, 'a'))).toBe(false);
-    expect(currentStateUnsaved(emptySnapshotTree())).toBe(false);
+  it('marks the current state changed once the VM ran, and a revert to its snapshot clears the mark', () => {
+    const tree = markCurrentChanged(chain('a'));
+    expect(tree.currentChanged).toBe(true);
+    expect(revertToSnapshot(tree, 'a').currentChanged).toBe(false);
   });
 
   it('deleting a snapshot hangs its children from its parent and leaves every other snapshot alone', () => {
@@ -105,7 +102,7 @@ describe('the snapshot tree', () => {
     const tree = chain('a', 'b', 'c');
     const after = deleteSnapshot(tree, 'c');
     expect(currentName(after)).toBe('b');
-    expect(currentStateUnsaved(after)).toBe(true);
+    expect(after.currentChanged).toBe(true);
     const none = deleteSnapshot(chain('a'), 'a');
     expect(none).toEqual({ currentId: null, currentChanged: true, nodes: [] });
   });
@@ -114,10 +111,6 @@ describe('the snapshot tree', () => {
     // a → b → c, and a → d (current): three levels, one fork.
     const original = forked();
     const names = original.nodes.map((n) => n.name);
-    const ancestorsIn = (tree: SnapshotTree, name: string) =>
-      snapshotAncestors(tree, findSnapshot(tree, name).id)
-        .map((s) => s.name)
-        .slice(1);
     for (const order of permutations(names)) {
       let tree = original;
       const gone = new Set<string>();
@@ -127,7 +120,7 @@ describe('the snapshot tree', () => {
         expect(snapshotTreeSchema.safeParse(tree).success, order.join(',')).toBe(true);
         for (const left of tree.nodes) {
           // A remaining snapshot's ancestors are its original ones, less the deleted.
-          expect(ancestorsIn(tree, left.name)).toEqual(ancestorsIn(original, left.name).filter((a) => !gone.has(a)));
+          expect(ancestorNames(tree, left.name)).toEqual(ancestorNames(original, left.name).filter((a) => !gone.has(a)));
         }
         // The current state hangs below the nearest surviving snapshot of the original current's line.
         const line = ['d', 'a'].filter((n) => !gone.has(n));
