@@ -112,13 +112,29 @@ test.describe('GUI through guesthouse serve', () => {
     await page.getByRole('button', { name: 'Power off' }).click();
     await expect(row(page, 'tune')).toContainText('Stopped');
     await expect(page.locator('#set-memory')).toBeEnabled();
-    // Port forwards: a bad one gets its sentence; a good one is saved.
-    await page.locator('#set-network').selectOption('nat');
-    await page.locator('#set-forwards').fill('2222:22');
-    await expect(page.getByRole('alert')).toHaveText('"2222:22" is not a port forward; write it like tcp:2222:22.');
-    await page.locator('#set-forwards').fill('tcp:2222:22, tcp:8080:80');
+    // Network cards: the first on NAT, saved with the form; port forwards as rules, each added at
+    // once (a bad port gets its sentence first).
+    await page.locator('#set-network-0').selectOption('nat');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(page.getByRole('status')).toHaveText('Saved.');
+    const forwards = page.getByRole('region', { name: 'Port forwards' });
+    await forwards.locator('#fwd-host-port').fill('70000');
+    await expect(forwards.getByRole('alert')).toHaveText('A port must be between 1 and 65535.');
+    await expect(forwards.getByRole('button', { name: 'Add forward' })).toBeDisabled();
+    await forwards.locator('#fwd-host-port').fill('2222');
+    await forwards.locator('#fwd-guest-port').fill('22');
+    await forwards.getByRole('button', { name: 'Add forward' }).click();
+    await expect(forwards.getByRole('cell', { name: 'tcp-2222', exact: true })).toBeVisible();
+    await forwards.locator('#fwd-name').fill('web');
+    await forwards.locator('#fwd-host-port').fill('8080');
+    await forwards.locator('#fwd-guest-port').fill('80');
+    await forwards.locator('#fwd-address').fill('0.0.0.0');
+    await expect(forwards.getByRole('note')).toHaveText(
+      'Host port 8080 listens on 0.0.0.0: other machines that reach this address can reach the guest through it.',
+    );
+    await forwards.locator('#fwd-address').fill('127.0.0.1');
+    await forwards.getByRole('button', { name: 'Add forward' }).click();
+    await expect(forwards.getByRole('cell', { name: 'web', exact: true })).toBeVisible();
     expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config.nics).toEqual([
       {
         id: 'net0',
@@ -126,15 +142,17 @@ test.describe('GUI through guesthouse serve', () => {
         attachment: 'nat',
         model: 'e1000',
         forwards: [
-          { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
-          { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 80 },
+          { name: 'tcp-2222', protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
+          { name: 'web', protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 80 },
         ],
       },
     ]);
+    await forwards.getByRole('button', { name: 'Remove forward tcp-2222' }).click();
+    await expect(forwards.getByRole('cell', { name: 'tcp-2222', exact: true })).toHaveCount(0);
     // What the guest sees: the adapter, the disk bus and the network card are settings too.
     await page.locator('#set-display').selectOption('virtio');
     await page.locator('#set-disk-bus').selectOption('ide');
-    await page.locator('#set-nic').selectOption('virtio');
+    await page.locator('#set-nic-0').selectOption('virtio');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(page.getByRole('status')).toHaveText('Saved.');
     expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config).toMatchObject({

@@ -5,12 +5,13 @@
 // refused before anything changes.
 import type { ForwardRequest } from '../../common/api';
 import { forwardRequestSchema } from '../../common/apiSchemas';
-import { forwardName, hostfwdRule, parseOrThrow, takesForwards, vmConfigSchema, type NicConfig, type PortForward, type VmConfig } from '../../common/config';
+import { forwardName, hostfwdRule, parseOrThrow, takesForwards, type NicConfig, type PortForward, type VmConfig } from '../../common/config';
 import { GuesthouseError, throwProblems } from '../../common/errors';
 import { hostfwdRefusal } from '../../common/forward';
 import { m } from '../../common/messages';
 import { assertAction, hasEnded, isActionAllowed } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
+import { writeVmConfig } from './configWrites';
 import { forwardProblems } from './preflight';
 import type { ServiceEvents } from './serviceEvents';
 import type { StateMirror } from './stateMirror';
@@ -94,7 +95,7 @@ export class Forwards {
   }
 
   private write(entry: LibraryEntry, config: VmConfig): void {
-    this.c.library.writeConfig(entry.dir, parseOrThrow(vmConfigSchema, config, 'change'));
+    writeVmConfig(this.c, entry.dir, config, 'change');
   }
 
   /**
@@ -124,7 +125,6 @@ export class Forwards {
         return await work(entry, live);
       } finally {
         release();
-        this.c.events.emitVms();
       }
     });
   }
