@@ -147,6 +147,7 @@ test.describe('GUI through guesthouse serve', () => {
         ],
       },
     ]);
+    await forwards.screenshot({ path: 'test-results/e2e/forwards.png' });
     await forwards.getByRole('button', { name: 'Remove forward tcp-2222' }).click();
     await expect(forwards.getByRole('cell', { name: 'tcp-2222', exact: true })).toHaveCount(0);
     // What the guest sees: the adapter, the disk bus and the network card are settings too.

@@ -201,6 +201,19 @@ describe('guesthouse CLI', () => {
     [['start', 'nosuch'], 'There is no VM named "nosuch".'],
     [['pause', 'web'], 'Cannot pause "web" because it is stopped.'],
     [['frobnicate'], '"frobnicate" is not a guesthouse command; see "guesthouse help".'],
+    [['forward', 'web', 'add', 'tcp:0:22'], 'A port must be between 1 and 65535.'],
+    [['forward', 'web', 'add', 'tcp:70000:22'], 'A port must be between 1 and 65535.'],
+    [['forward', 'web', 'add', '2222:22'], '"2222:22" is not a port forward; write it like tcp:2222:22.'],
+    [
+      ['forward', 'web', 'add', '--name', 'no spaces', 'tcp:2222:22'],
+      "A forward's name must be 1 to 40 letters, digits, dots, dashes or underscores, beginning with a letter or digit.",
+    ],
+    [['forward', 'web', 'add', 'tcp:2222:22'], '"web" has no network card on NAT or host-only, so it takes no port forwards; attach one with --net nat.'],
+    [['forward', 'web', 'remove', 'nope'], '"web" has no forward named "nope" or on host port nope.'],
+    [['forward', 'web'], 'Say "forward NAME add [--name N] tcp:HOSTPORT:GUESTPORT", "forward NAME remove NAME-OR-HOSTPORT" or "forward NAME list".'],
+    [['modify', 'web', '--net', 'nat', '--net', 'nat', '--net', 'nat', '--net', 'nat', '--net', 'nat'], 'A VM can have at most 4 network cards.'],
+    [['modify', 'web', '--net', 'bridged'], 'The network must be one of nat, host-only, none.'],
+    [['modify', 'web', '--net', 'nat,speed=1'], '"nat,speed=1" is not a network card; write it like nat, host-only,model=e1000 or none.'],
   ] as [string[], string | RegExp][])('%j gives its sentence and changes nothing', (args, sentence) => {
     const before = snapshot(home);
     const r = cli(home, args);
