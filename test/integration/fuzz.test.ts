@@ -114,6 +114,14 @@ const badFields: Record<string, unknown[]> = {
     'tcp:1:2',
     Array(33).fill({ protocol: 'tcp', hostPort: 1, guestPort: 1 }),
   ],
+  nets: [
+    [],
+    [{ attachment: 'bridged' }],
+    [{ attachment: 'nat', model: 'ne2k' }],
+    Array(9).fill({ attachment: 'none' }),
+    'nat',
+    [{ attachment: 'nat', mac: 'x' }],
+  ],
   shutdownTimeoutMs: [0, 999, 1.5, 4e6, '30'],
   osType: ['windows-95', 1],
   engine: ['bochs'],
@@ -166,7 +174,20 @@ function nextMessage(r: Rng, id: number, keep: { name: string; id: string }): Ou
     }
     case 3: {
       // a mutated valid request
-      const which = r.int(5);
+      const which = r.int(6);
+      if (which === 5) {
+        // A forward that no schema takes, or one the kept VM (which has no NAT card) refuses; a removal of what is not there.
+        if (r.int(2))
+          return {
+            json: { type: 'call', id, method: 'removeForward', params: [r.pick([keep.name, keep.id]), r.pick(['', 5, null, 'x'.repeat(65), 'web'])] },
+            id,
+          };
+        const forward = { protocol: r.pick(['tcp', 'udp', 'sctp']), hostPort: r.pick([0, 70000, 'x', -1, 2222]), guestPort: r.pick([22, 0, 1.5]) };
+        return {
+          json: { type: 'call', id, method: 'addForward', params: [r.pick([keep.name, keep.id]), r.pick([forward, { ...forward, name: 'a b' }, null])] },
+          id,
+        };
+      }
       if (which === 0) return { json: { type: 'call', id, method: 'createVm', params: [mutatedRequest(r)] }, id };
       if (which === 1) {
         const change = mutatedRequest(r);
