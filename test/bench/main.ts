@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot, library)
+ * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot, library, network)
  * A/B benchmarks of Guesthouse against QEMU and v86 run by hand, interleaved in one
  * run. Measures and reports; never fails on a number. Writes bench/results/<date>.json
  * and prints a Markdown table with the machine it ran on.
@@ -16,6 +16,7 @@ import { connectToService, type ServiceClient } from '../../core/node/transport/
 import { findV86Firmware } from '../../core/node/host/v86Firmware';
 import { benchDisplay, displayMarkdown } from './display';
 import { RawQemu } from './rawQemu';
+import { benchNetwork } from './network';
 import { benchSnapshot, snapshotMarkdown } from './snapshot';
 import { benchLibrary } from './library';
 import { markdownPairs, pairResult, percentile, summarize, type PairResult } from './stats';
@@ -40,6 +41,7 @@ interface Guest {
   initrd: string;
   append: string;
   readyMarker: string;
+  netReadyMarker: string;
 }
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-bench-'));
@@ -435,6 +437,13 @@ async function main(): Promise<void> {
       );
       results.push(...s.pairs);
       extra.snapshot = s.extra;
+    }
+    if (want('network')) {
+      const n = await benchNetwork(
+        { service: client, host, runtimeDir: runtimeDir(home), quick: QUICK, pairs: PAIRS, warmup: WARMUP, log, consoleMarker, ensureVm },
+        g,
+      );
+      results.push(...n.pairs);
     }
   } finally {
     client.close();
