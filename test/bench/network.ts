@@ -3,8 +3,8 @@
  * through a port forward. A: Guesthouse's VM (a virtio card on NAT, the forward added live
  * through the service: QEMU's hostfwd_add). B: a raw QEMU with the very argv Guesthouse makes
  * for that VM, the forward given on its -netdev as a person would. The guest reads with busybox
- * `nc -l` into `wc -c` and says how many bytes came; a pair is timed from the host's connect
- * to the connection's close (the guest's nc exits once the host's end is in). Measures and
+ * `nc -l -e wc -c`, which answers with how many bytes came; a pair is timed from the host's
+ * connect to the connection's close, after that answer. Measures and
  * reports; never fails on a number.
  */
 import net from 'node:net';
@@ -47,16 +47,16 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Sends `bytes` to 127.0.0.1:port and resolves with the milliseconds from connect to close, or
- * null when the connection ended early (nothing listened in the guest yet: QEMU's user network
- * takes the connect, then drops it).
+ * Sends `bytes` to 127.0.0.1:port, half-closes, and resolves with the milliseconds from connect
+ * to close once the guest's answer is its byte count; null when the connection ended otherwise
+ * (nothing listened in the guest yet: QEMU's user network takes the connect, then drops it).
  */
 function send(port: number, bytes: number): Promise<number | null> {
   return new Promise((resolve) => {
     const chunk = Buffer.alloc(256 * 1024, 0x5a);
     const start = now();
     let sent = 0;
-    let failed = false;
+    let answer = '';
     const socket = net.connect(port, '127.0.0.1', () => {
       const pump = () => {
         while (sent < bytes) {
@@ -67,23 +67,21 @@ function send(port: number, bytes: number): Promise<number | null> {
       };
       pump();
     });
-    socket.on('error', () => (failed = true));
-    socket.on('close', () => resolve(failed || sent < bytes ? null : now() - start));
+    socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(answer.trim() === String(bytes) ? now() - start : null));
   });
 }
 
-/** One transfer into a guest whose shell `type` reaches: the listener started, the bytes sent (again while nothing listened), the count checked. */
-async function transfer(type: (line: string) => void, counted: (n: number) => Promise<void>, port: number, bytes: number, n: number): Promise<number> {
-  type(`nc -l -p ${GUEST_PORT} </dev/null | wc -c | sed 's/^ */RX${n}=/'\n`);
+/** One transfer into a guest whose shell `type` reaches: a listener that answers with the byte count (busybox nc -e wc -c), then the bytes (again while nothing listened yet). */
+async function transfer(type: (line: string) => void, port: number, bytes: number): Promise<number> {
+  type(`nc -l -p ${GUEST_PORT} -e wc -c\n`);
   for (let tries = 0; tries < 200; tries++) {
     const ms = await send(port, bytes);
-    if (ms !== null) {
-      await counted(n);
-      return ms;
-    }
+    if (ms !== null) return ms;
     await new Promise((r) => setTimeout(r, 50)); // the guest's nc is not listening yet
   }
-  throw new Error(`the guest never took a connection on port ${GUEST_PORT}`);
+  throw new Error(`the guest never answered on port ${GUEST_PORT}`);
 }
 
 export async function benchNetwork(c: NetworkBenchContext, g: NetworkGuest): Promise<{ pairs: PairResult[]; extra: Record<string, unknown> }> {
@@ -122,20 +120,8 @@ export async function benchNetwork(c: NetworkBenchContext, g: NetworkGuest): Pro
   const results: [number, number][] = [];
   try {
     for (let i = 0; i < c.warmup + c.pairs; i++) {
-      const a = await transfer(
-        (line) => void c.service.writeConsole(name, Buffer.from(line)),
-        async (n) => void (await c.consoleMarker(c.service, name, `RX${n}=${bytes}`, 60_000)),
-        ghPort,
-        bytes,
-        i,
-      );
-      const b = await transfer(
-        (line) => raw.write(line),
-        async (n) => void (await raw.waitFor(`RX${n}=${bytes}`, 60_000)),
-        rawPort,
-        bytes,
-        i,
-      );
+      const a = await transfer((line) => void c.service.writeConsole(name, Buffer.from(line)), ghPort, bytes);
+      const b = await transfer((line) => raw.write(line), rawPort, bytes);
       if (i < c.warmup) continue;
       results.push([rate(a), rate(b)]);
       c.log(`network pair ${i - c.warmup + 1}: ${rate(a).toFixed(1)} vs ${rate(b).toFixed(1)} MiB/s host → guest`);
