@@ -34,3 +34,27 @@ export function stripTerminalQueries(data: Uint8Array): Uint8Array {
   for (let i = 0; i < kept.length; i++) out[i] = kept.charCodeAt(i);
   return out;
 }
+
+/** Escape sequences of every kind: CSI (ESC[…), OSC and DCS/SOS/PM/APC strings (ended by BEL or ST), and two-byte ESC sequences. */
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]/g;
+
+/**
+ * A terminal log as plain text, for reading and searching (the Log tab): escape sequences out,
+ * a line a carriage return rewrote kept as it ended up, backspaces applied, and the control
+ * characters that are left out too (tabs and line ends stay).
+ */
+export function plainText(log: string): string {
+  return log
+    .replace(ESCAPES, '')
+    .split('\n')
+    .map((line) => {
+      // A carriage return starts the line over: what shows is the last write (a trailing \r of CRLF changes nothing).
+      const parts = line.replace(/\r+$/, '').split('\r');
+      let shown = '';
+      for (const part of parts) shown = part + shown.slice(part.length);
+      let out = '';
+      for (const ch of shown) out = ch === '\b' ? out.slice(0, -1) : out + ch;
+      return out.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+    })
+    .join('\n');
+}

@@ -194,8 +194,18 @@ test.describe('GUI through guesthouse serve', () => {
     await picker.getByRole('button', { name: 'Cancel' }).click();
     await expect(picker).toBeHidden();
     await page.getByRole('tab', { name: 'Log' }).click();
-    await expect(page.getByLabel('Log')).toContainText('==> qemu.log <==');
-    await expect(page.getByLabel('Log')).toContainText('exit: Powered off.');
+    const log = page.getByLabel('Log', { exact: true });
+    await expect(log).toContainText('==> qemu.log <==');
+    await expect(log).toContainText('exit: Powered off.');
+    // Plain text: the busybox prompt's cursor query (ESC[6n) and every other escape are gone.
+    expect(await log.textContent()).not.toMatch(/\x1b|\[6n/);
+    await page.getByLabel('Search the log').fill('powered OFF');
+    await expect(page.getByRole('status')).toHaveText(/^[1-9]\d* match(es)?$/);
+    await expect(log.locator('mark.current')).toHaveText('Powered off');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Save as…' }).click();
+    expect((await download).suggestedFilename()).toBe('tune.log');
+    expect(fs.readFileSync(await (await download).path(), 'utf8')).toBe(await log.textContent());
     expect((await served.cli(['delete', 'tune'])).code).toBe(0);
   });
 

@@ -36,7 +36,16 @@ export const en = {
     crashed: 'Crashed',
   },
   tabs: { details: 'Details', display: 'Display', console: 'Console', settings: 'Settings', snapshots: 'Snapshots', log: 'Log' },
-  log: { refresh: 'Refresh' },
+  log: {
+    refresh: 'Refresh',
+    tools: 'Log tools',
+    search: 'Search the log',
+    previous: 'Previous',
+    next: 'Next',
+    matches_one: '{{count}} match',
+    matches_other: '{{count}} matches',
+    save: 'Save as…',
+  },
   details: {
     select: 'Select a VM on the left, or click New.',
     os: 'OS type',

@@ -38,7 +38,16 @@ export const ko: Strings = {
     crashed: '비정상 종료',
   },
   tabs: { details: '정보', display: '화면', console: '콘솔', settings: '설정', snapshots: '스냅샷', log: '로그' },
-  log: { refresh: '새로 고침' },
+  log: {
+    refresh: '새로 고침',
+    tools: '로그 도구',
+    search: '로그 검색',
+    previous: '이전',
+    next: '다음',
+    matches_one: '{{count}}개 일치',
+    matches_other: '{{count}}개 일치',
+    save: '다른 이름으로 저장…',
+  },
   details: {
     select: '왼쪽에서 VM을 선택하거나 새로 만들기를 누르세요.',
     os: '운영 체제',
