@@ -43,7 +43,7 @@ const read = (doc: unknown): VmConfig => parseConfigText(JSON.stringify(doc), 'v
 describe('config version 3 → 4: network cards', () => {
   it('the one network becomes one card net0 with its model, attachment and forwards, and a MAC in 52:54:00', () => {
     const config = read(v3File());
-    expect(config.version).toBe(4);
+    expect(config.version).toBe(5);
     expect('network' in config).toBe(false);
     expect(config.nics).toHaveLength(1);
     const [nic] = config.nics;
