@@ -6,6 +6,7 @@ import { toUiError, useService, type UiError } from '../useService';
 import { StateBadge } from './StateBadge';
 import { ScreenPreview } from './ScreenPreview';
 import { useCoreText } from '../coreText';
+import { SharedFolderRows } from './SharedFolders';
 
 /** The selected VM's details (null while loading, or for no VM), reloaded on every change. */
 export function useVmDetails(vm: VmSummary | null): VmDetails | null {
@@ -152,6 +153,7 @@ export function Details({ vm }: { vm: VmSummary }) {
                 </Fragment>
               ))
             : row(t('details.network'), t('details.none'))}
+          <SharedFolderRows config={c} />
           {row(t('details.folder'), <code>{d.folder}</code>)}
         </dl>
       ) : null}
