@@ -9,9 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mountCommand, type VmConfig } from '../../core/common/config';
-import { tinyVm } from '../support/guest';
+import { tinyVm, tinyVmArgs } from '../support/guest';
+import { cli, snapshot } from '../support/cli';
 import { realGuestsMissing, skipBecause } from '../support/require';
-import { guestService, runInGuest } from '../support/service';
+import { guestService, runInGuest, tempHome } from '../support/service';
 
 const missing = realGuestsMissing();
 
@@ -129,5 +130,39 @@ describe('shared folders', () => {
     // And the good change: one off, one on (its tag the folder's name).
     await t.service.modifyVm('bad', { unshare: ['rw'], shares: [{ path: ro, readOnly: true }] });
     expect((await configOf('bad')).shares).toEqual([{ tag: 'ro', path: ro, readOnly: true }]);
+  });
+
+  it('the CLI: --share and --unshare on create and modify, show prints the mount command, bad input one sentence with nothing changed', () => {
+    const home = tempHome();
+    try {
+      const file = path.join(root, 'a-file.txt');
+      fs.writeFileSync(file, 'x');
+      expect(cli(home, ['create', 'c', ...tinyVmArgs(t.guest), '--share', `${rw},tag=code`, '--share', `${ro},ro`]).code).toBe(0);
+      const show = cli(home, ['show', 'c']).stdout;
+      expect(show).toContain(`Shared:       ${rw} as code (writable); in the guest: mount -t 9p -o trans=virtio,version=9p2000.L code /mnt\n`);
+      expect(show).toContain(`Shared:       ${ro} as ro (read-only); in the guest: mount -t 9p -o trans=virtio,version=9p2000.L ro /mnt\n`);
+      for (const [args, sentence] of [
+        [['modify', 'c', '--share', path.join(root, 'gone')], `The folder ${path.join(root, 'gone')} to share does not exist.`],
+        [['modify', 'c', '--share', file], `The path ${file} to share is not a folder.`],
+        [['modify', 'c', '--share', `${outside},tag=code`], 'Two shared folders have the mount tag code; give one another tag (--share PATH,tag=T).'],
+        [
+          ['modify', 'c', '--share', `${outside},tag=no/pe`],
+          "A share's mount tag must be 1 to 31 letters, digits, dots, dashes or underscores, beginning with a letter or digit.",
+        ],
+        [['modify', 'c', '--share', `${outside},rw`], `Give a shared folder as --share HOSTPATH[,tag=TAG][,ro], not "${outside},rw".`],
+        [['modify', 'c', '--unshare', 'nope'], 'No shared folder has the mount tag nope.'],
+      ] as [string[], string][]) {
+        const before = snapshot(home, { skipLogs: true });
+        const r = cli(home, args);
+        expect(r.code, args.join(' ')).not.toBe(0);
+        expect(r.stderr).toBe(`${sentence}\n`);
+        expect(snapshot(home, { skipLogs: true })).toEqual(before);
+      }
+      expect(cli(home, ['modify', 'c', '--unshare', 'code']).code).toBe(0);
+      expect(JSON.parse(cli(home, ['show', 'c', '--json']).stdout).config.shares).toEqual([{ tag: 'ro', path: ro, readOnly: true }]);
+    } finally {
+      cli(home, ['service', 'stop']);
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });
