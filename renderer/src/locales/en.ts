@@ -37,6 +37,18 @@ export const en = {
   },
   tabs: { details: 'Details', display: 'Display', console: 'Console', settings: 'Settings', snapshots: 'Snapshots', log: 'Log' },
   log: { refresh: 'Refresh' },
+  shares: {
+    title: 'Shared folders',
+    none: 'No shared folders. A shared folder is a host folder the guest mounts over virtio-9p (QEMU on Linux and macOS hosts).',
+    stoppedOnly: 'Shared folders change while the VM is powered off.',
+    folder: 'Host folder',
+    tag: 'Tag',
+    add: 'Share',
+    remove: 'Remove',
+    removeLabel: 'Stop sharing {{tag}}',
+    added: 'Sharing {{path}}.',
+    removed: 'Stopped sharing {{tag}}.',
+  },
   details: {
     select: 'Select a VM on the left, or click New.',
     os: 'OS type',

@@ -39,6 +39,18 @@ export const ko: Strings = {
   },
   tabs: { details: '정보', display: '화면', console: '콘솔', settings: '설정', snapshots: '스냅샷', log: '로그' },
   log: { refresh: '새로 고침' },
+  shares: {
+    title: '공유 폴더',
+    none: '공유 폴더가 없습니다. 공유 폴더는 게스트가 virtio-9p로 마운트하는 호스트 폴더입니다(Linux, macOS 호스트의 QEMU).',
+    stoppedOnly: '공유 폴더는 VM의 전원이 꺼져 있을 때 바꿀 수 있습니다.',
+    folder: '호스트 폴더',
+    tag: '태그',
+    add: '공유',
+    remove: '제거',
+    removeLabel: '{{tag}} 공유 중지',
+    added: '{{path}}을(를) 공유합니다.',
+    removed: '{{tag}} 공유를 중지했습니다.',
+  },
   details: {
     select: '왼쪽에서 VM을 선택하거나 새로 만들기를 누르세요.',
     os: '운영 체제',
