@@ -25,6 +25,7 @@ import type { ServiceMethod } from './api';
 import { formFields, isMessageKey, m, type ProblemData } from './messages';
 import { errorCodes } from './errors';
 import { snapshotDescriptionSchema, snapshotNameSchema } from './snapshots';
+import { MAX_SHARES, shareRequestSchema, shareTagSchema } from './shares';
 
 /** A reference to a VM: its name or its uuid. */
 export const vmRefSchema = z
@@ -100,6 +101,11 @@ export const createVmRequestSchema = z.strictObject({
     .array(portForwardSchema.partial({ hostAddress: true }))
     .max(32)
     .optional(),
+  /** Host folders to share, each with its tag (the folder's name when not said); a change adds them to the VM's. */
+  shares: z
+    .array(shareRequestSchema)
+    .max(MAX_SHARES, { error: said('share.max', { max: MAX_SHARES }) })
+    .optional(),
   shutdownTimeoutMs: shutdownTimeoutSchema.optional(),
 });
 export type CreateVmRequest = z.input<typeof createVmRequestSchema>;
@@ -112,10 +118,14 @@ export type ForwardRequest = z.input<typeof forwardRequestSchema>;
  * Changes to a stopped VM; omitted fields stay, null removes. `diskSizeBytes` adds a new
  * disk in the VM's folder and `diskPath` attaches an existing one; `detachDisks` (paths as
  * `getVm` shows them) takes disks off the VM and leaves their files where they are.
+ * `unshare` takes shared folders off by tag, then `shares` adds new ones.
  */
-export const modifyVmRequestSchema = createVmRequestSchema
-  .partial()
-  .extend({ name: vmNameSchema.optional(), detachDisks: z.array(z.string().min(1)).max(4).optional() });
+export const modifyVmRequestSchema = createVmRequestSchema.partial().extend({
+  name: vmNameSchema.optional(),
+  detachDisks: z.array(z.string().min(1)).max(4).optional(),
+  /** Shares to take off, by tag (before `shares` adds any). */
+  unshare: z.array(shareTagSchema).max(MAX_SHARES).optional(),
+});
 export type ModifyVmRequest = z.input<typeof modifyVmRequestSchema>;
 
 export const shutdownOptionsSchema = z.strictObject({

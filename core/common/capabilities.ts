@@ -108,7 +108,7 @@ export const engineCapabilities: Readonly<Record<EngineKind, EngineCapabilities>
     maxMemoryMib: null,
     maxDisks: null,
     initrdAt: null,
-    sharedFolders: no('caps.sharedFolders'),
+    sharedFolders: yes,
     guestAgent: no('caps.guestAgent'),
     notes: () => ['notes.qemu'],
   },
@@ -178,7 +178,7 @@ export function executionOf(engine: EngineKind, accelerator: AcceleratorKind | n
  */
 export function engineLimitProblems(
   engine: EngineKind,
-  config: Pick<VmConfig, 'identity' | 'cpus' | 'memoryMib' | 'disks' | 'directBoot' | 'firmware' | 'nics'>,
+  config: Pick<VmConfig, 'identity' | 'cpus' | 'memoryMib' | 'disks' | 'directBoot' | 'firmware' | 'nics'> & Partial<Pick<VmConfig, 'shares'>>,
   initrdBytes = 0,
 ): Sentence[] {
   const caps = engineCapabilities[engine];
@@ -197,6 +197,7 @@ export function engineLimitProblems(
   for (const d of config.disks) if (!takes(caps.diskFormats, d.format)) about(caps.diskFormats, 'disk', { path: d.path });
   if (caps.maxDisks && config.disks.length > caps.maxDisks.max) problems.push(m(caps.maxDisks.why, { max: caps.maxDisks.max }).about('disk'));
   if (attachedNics(config.nics).length > caps.maxNics.max) problems.push(m(caps.maxNics.why, { max: caps.maxNics.max }).about('network'));
+  if (config.shares?.length && !caps.sharedFolders.ok) problems.push(m(caps.sharedFolders.why).about('shares'));
   return problems;
 }
 

@@ -5,12 +5,14 @@ import { m, said, schemaSentence, type FormField, type Sentence } from './messag
 import { acceleratorSettings, engineSettings } from './engines';
 import { snapshotTreeSchema } from './snapshots';
 import { nicAttachments, nicAttachmentSchema, nicsSchema } from './nics';
+import { sharesSchema } from './shares';
 import { CONFIG_VERSION, migrateConfig } from './configMigrations';
 
 export { diskBuses, diskFormats, displayAdapters, nicModels, osPresets, osTypes, pointerKinds, type DiskFormat, type OsType };
 export { parseSize } from './size';
 export * from './engines';
 export * from './nics';
+export * from './shares';
 export { CONFIG_VERSION, migrateConfig, migrateSnapshotSettings, migrations, type Migration } from './configMigrations';
 
 export const firmwareKinds = ['bios', 'uefi'] as const;
@@ -116,6 +118,8 @@ export const vmConfigSchema = z.strictObject({
   diskBus: diskBusSchema,
   /** The network cards, in the order the guest sees them (core/common/nics.ts). */
   nics: nicsSchema,
+  /** Host folders the guest mounts over virtio-9p (core/common/shares.ts). */
+  shares: sharesSchema,
   serial: z.strictObject({ enabled: z.boolean() }),
   engine: engineSchema,
   accelerator: acceleratorSchema,
@@ -134,6 +138,9 @@ const fieldWords: Readonly<Record<string, string>> = {
   forwards: 'list of forwards',
   nics: 'list of network cards',
   mac: 'MAC address',
+  shares: 'list of shared folders',
+  unshare: 'list of shares to remove',
+  readOnly: 'read-only option',
   append: 'kernel command line',
   diskPath: 'disk path',
   isoPath: 'ISO path',
@@ -233,6 +240,10 @@ const formFieldOf: Readonly<Record<string, FormField>> = {
   model: 'nicModel',
   nicModel: 'nicModel',
   forwards: 'forwards',
+  shares: 'shares',
+  unshare: 'shares',
+  tag: 'shares',
+  readOnly: 'shares',
   display: 'display',
   pointer: 'pointer',
   diskBus: 'diskBus',

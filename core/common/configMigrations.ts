@@ -5,7 +5,7 @@ import { macFromSeed, nicId } from './nics';
 import { emptySnapshotTree } from './snapshots';
 
 /** The config version this build writes. Older files are migrated, newer ones refused. */
-export const CONFIG_VERSION = 4;
+export const CONFIG_VERSION = 5;
 
 /** One step from version n to n + 1. */
 export type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
@@ -38,12 +38,16 @@ function nicsFromNetwork(old: Record<string, unknown>): Record<string, unknown> 
   return withNics(old, macFromSeed(typeof uuid === 'string' ? uuid : ''));
 }
 
+/** 4 → 5: no shared folders (each snapshot's settings get the same through migrateSnapshotSettings: a live snapshot's machine must match). */
+const noShares = (old: Record<string, unknown>): Record<string, unknown> => ({ ...old, shares: [] });
+
 /**
  * migrations[n] upgrades a version-n file to version n + 1.
  * 1 → 2: the guest gets a screen (standard VGA) and a USB tablet; disks and the network
  * card stay virtio, as version 1 always gave them, so the guest sees what it saw.
  * 2 → 3: an empty snapshot tree.
  * 3 → 4: `network` becomes `nics`, one card with a MAC of its own (nicsFromNetwork).
+ * 4 → 5: `shares`, empty (noShares).
  */
 export const migrations: Readonly<Record<number, Migration>> = {
   1: (old) => ({
@@ -55,6 +59,7 @@ export const migrations: Readonly<Record<number, Migration>> = {
   }),
   2: (old) => ({ ...old, snapshots: emptySnapshotTree() }),
   3: nicsFromNetwork,
+  4: noShares,
 };
 
 /** Reads a config of any known version, migrating older ones and refusing newer ones. */

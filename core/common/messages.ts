@@ -36,6 +36,7 @@ export const formFields = [
   'firmware',
   'network',
   'forwards',
+  'shares',
   'display',
   'pointer',
   'diskBus',

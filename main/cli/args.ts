@@ -57,6 +57,8 @@ export const vmOptions = {
   'disk-bus': { type: 'string' },
   nic: { type: 'string' },
   net: { type: 'string', multiple: true },
+  share: { type: 'string', multiple: true },
+  unshare: { type: 'string', multiple: true },
 } as const;
 
 export type VmOptionValues = { [K in keyof typeof vmOptions]?: (typeof vmOptions)[K] extends { multiple: true } ? string[] : string };
@@ -86,6 +88,23 @@ export function parseNet(text: string): { attachment: string; model?: string } {
   return net;
 }
 
+/**
+ * One `--share HOSTPATH[,tag=T][,ro]`: the folder (made absolute here) and, if said, its tag and
+ * read-only (the service checks the folder and the tag; only the form is checked here).
+ */
+export function parseShare(text: string): { path: string; tag?: string; readOnly?: boolean } {
+  const [folder, ...options] = text.split(',');
+  if (!folder) throw new UsageError(m('cli.shareBad', { text }));
+  const share: { path: string; tag?: string; readOnly?: boolean } = { path: path.resolve(folder) };
+  for (const option of options) {
+    const [key, value, ...more] = option.split('=');
+    if (key === 'ro' && value === undefined && share.readOnly === undefined) share.readOnly = true;
+    else if (key === 'tag' && value !== undefined && !more.length && share.tag === undefined) share.tag = value;
+    else throw new UsageError(m('cli.shareBad', { text }));
+  }
+  return share;
+}
+
 /** Turns CLI flags into a create/modify request (validated by the service). */
 export function vmRequestFromFlags(v: VmOptionValues): Omit<CreateVmRequest, 'name'> {
   const req: Record<string, unknown> = {};
@@ -110,6 +129,8 @@ export function vmRequestFromFlags(v: VmOptionValues): Omit<CreateVmRequest, 'na
   if (v['disk-bus'] !== undefined) req.diskBus = v['disk-bus'];
   if (v.nic !== undefined) req.nicModel = v.nic;
   if (v.net !== undefined) req.nets = v.net.map(parseNet);
+  if (v.share !== undefined) req.shares = v.share.map(parseShare);
+  if (v.unshare !== undefined) req.unshare = v.unshare;
   if (v['shutdown-timeout-s'] !== undefined) req.shutdownTimeoutMs = Math.round(num(v['shutdown-timeout-s'])! * 1000);
   return req as Omit<CreateVmRequest, 'name'>;
 }

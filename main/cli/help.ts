@@ -38,6 +38,7 @@ Options for create and modify (modify: --disk adds a new disk, --attach-disk an 
   --cdrom ISO   --kernel FILE   --initrd FILE   --append "CMDLINE"
   --net ${choices(networkModes)}[,model=${choices(nicModels)}] (once per card, in order; replaces the cards)
   --network ${choices(networkModes)}, --nic ${choices(nicModels)}, --forward tcp:HOSTPORT:GUESTPORT (repeatable): the first card's
+  --share HOSTPATH[,tag=TAG][,ro] (repeatable; the tag is the folder's name unless said)   --unshare TAG (modify; repeatable)
   --shutdown-timeout-s N
   --display ${choices(displayAdapters)}   --pointer ${choices(pointerKinds)}   --disk-bus ${choices(diskBuses)}
 What each engine takes:${engineKinds.map((e) => `\n  ${capabilitySummary(e)}`).join('')}

@@ -1,6 +1,6 @@
 /** What the CLI prints for people: one line per fact, aligned; `--json` output does not come through here. */
 import type { DiskInfo, HostInfo, SnapshotInfo, SnapshotList, VmDetails, VmSummary } from '../../core/common/api';
-import { forwardName, type NicConfig } from '../../core/common/config';
+import { forwardName, mountCommand, type NicConfig } from '../../core/common/config';
 import { executionOf } from '../../core/common/capabilities';
 import { m, type Sentence } from '../../core/common/messages';
 
@@ -83,6 +83,9 @@ export function printVm(vm: VmDetails): void {
   out(`Disk bus:     ${c.diskBus === 'sata' ? 'SATA (AHCI)' : c.diskBus === 'ide' ? 'IDE' : 'virtio'}`);
   if (!c.nics.length) out('Network:      none');
   for (const nic of c.nics) out(`Network:      ${nicLine(nic)}`);
+  for (const share of c.shares ?? []) {
+    out(`Shared:       ${share.path} as ${share.tag} (${share.readOnly ? 'read-only' : 'writable'}); in the guest: ${mountCommand(share.tag)}`);
+  }
   out(`Folder:       ${vm.folder}`);
   if (vm.runtime) out(`Processes:    guest host ${vm.runtime.guestHostPid}${vm.runtime.enginePid ? `, engine ${vm.runtime.enginePid}` : ''}`);
 }

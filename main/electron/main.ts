@@ -109,7 +109,8 @@ app.on('before-quit', (event) => {
     const service = owned!.service;
     // As VirtualBox's close dialog: save the machine state, send the shutdown signal, or power off.
     const choices = [
-      { label: say(locale, 'quit.saveState'), act: (id: string) => service.saveVm(id) },
+      // A VM whose state cannot be saved (a shared folder) is shut down rather than powered off with the app.
+      { label: say(locale, 'quit.saveState'), act: (id: string) => service.saveVm(id).catch(() => service.shutdownVm(id)) },
       { label: say(locale, 'quit.shutDown'), act: (id: string) => service.shutdownVm(id) },
       { label: say(locale, 'quit.powerOff'), act: (id: string) => service.powerOffVm(id) },
     ];

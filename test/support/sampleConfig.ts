@@ -15,6 +15,7 @@ export const sampleConfig: VmConfig = {
   input: { pointer: 'tablet' },
   diskBus: 'virtio',
   nics: [{ id: 'net0', mac: '52:54:00:6a:1b:2c', model: 'virtio', attachment: 'nat', forwards: [] }],
+  shares: [],
   serial: { enabled: true },
   engine: 'auto',
   accelerator: 'auto',

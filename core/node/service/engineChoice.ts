@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HostBasics, VmRuntime } from '../../common/api';
 import { capabilitiesOf, engineLimitProblems, whyNot } from '../../common/capabilities';
+import { sharesBlockMachineState } from '../../common/shares';
 import type { EngineKind, VmConfig } from '../../common/config';
 import { GuesthouseError } from '../../common/errors';
 import { m, type Sentence, type SentenceData } from '../../common/messages';
@@ -38,13 +39,16 @@ export function engineProblems(config: VmConfig, host: HostBasics, dir: string |
 
 /**
  * Why this VM cannot hold snapshots here, or null: its engine's record first (`live`: of the
- * running machine), then its disks (internal snapshots need qcow2).
+ * running machine, which has no shared folder), then its disks (internal snapshots need qcow2).
  */
 export function snapshotsUnsupported(entry: LibraryEntry, host: HostBasics, engine = engineFor(entry.config, host).engine, live = false): Sentence | null {
   const { config, dir } = entry;
   const caps = engine ? capabilitiesOf(engine) : null;
   const refused = caps && whyNot(live ? caps.liveSnapshots : caps.snapshots, { name: config.identity.name });
   if (refused) return refused;
+  // QEMU cannot migrate a virtio-9p device: a running VM with a shared folder keeps no machine state.
+  const shared = live && sharesBlockMachineState(config.shares, config.identity.name, 'snapshot');
+  if (shared) return shared;
   if (!config.disks.length) return m('snapshot.noDisks');
   const raw = config.disks.find((d) => d.format !== 'qcow2');
   if (raw) return m('disk.notQcow2', { path: path.resolve(dir, raw.path), format: raw.format });

@@ -82,6 +82,19 @@ export function pathProblems(config: VmConfig, dir: string | undefined): Sentenc
   check('iso', config.optical?.isoPath);
   // A disk Guesthouse makes is looked for only once it is made (in the VM's folder).
   for (const d of config.disks) if (!d.owned || dir) check('disk', d.path);
+  return [...problems, ...shareProblems(config)];
+}
+
+/** Shared folders that are missing or not folders, or that this host cannot share at all (Windows: QEMU has no virtio-9p there). */
+export function shareProblems(config: Pick<VmConfig, 'shares'>, platform: NodeJS.Platform = process.platform): Sentence[] {
+  const shares = config.shares ?? [];
+  if (shares.length && platform === 'win32') return [m('share.windows').about('shares')];
+  const problems: Sentence[] = [];
+  for (const share of shares) {
+    const full = path.resolve(share.path);
+    if (!fs.existsSync(full)) problems.push(m('share.missing', { path: full }).about('shares'));
+    else if (!fs.statSync(full).isDirectory()) problems.push(m('share.notFolder', { path: full }).about('shares'));
+  }
   return problems;
 }
 

@@ -5,6 +5,7 @@
 // VM that is not running or a guest that ended while something waited for it.
 import type { VmSummary } from '../../common/api';
 import { GuesthouseError } from '../../common/errors';
+import { sharesBlockMachineState } from '../../common/shares';
 import { m, type SentenceData } from '../../common/messages';
 import { assertAction, hasEnded, type EndedState, type VmAction, type VmState } from '../../common/state';
 import type { InaccessibleEntry, Library, LibraryEntry } from '../library/library';
@@ -105,6 +106,9 @@ export class StateMirror {
     const guest = this.running.get(uuid);
     if (!guest) assertAction(action, this.summary(entry).state, name);
     assertAction(action, guest!.state, name);
+    // QEMU cannot save a machine with a shared folder (virtio-9p does not migrate): said before it tries.
+    const shared = action === 'save' && sharesBlockMachineState(entry.config.shares, name, 'save');
+    if (shared) throw new GuesthouseError('invalid-state', shared);
     return guest!;
   }
 

@@ -29,7 +29,7 @@ import { writeVmConfig } from './configWrites';
 import { bootFileProblems, diskImageProblems, forwardProblems, pathProblems } from './preflight';
 import type { ServiceEvents } from './serviceEvents';
 import type { StateMirror } from './stateMirror';
-import { applyChanges, configFromRequest, NEEDS_KERNEL } from './vmRequests';
+import { applyChanges, configFromRequest, NEEDS_KERNEL, newShares } from './vmRequests';
 
 export interface EditContext {
   library: Library;
@@ -48,7 +48,7 @@ export async function createVm({ library, host: getHost }: EditContext, request:
     req,
     library.list().flatMap((e) => e.config.nics.map((n) => n.mac)),
   );
-  const problems: Sentence[] = [];
+  const problems: Sentence[] = [...newShares(req).problems];
   if (!req.kernelPath && (req.initrdPath || req.append)) problems.push(NEEDS_KERNEL);
   const host = await getHost();
   if (req.diskPath && req.diskSizeBytes) problems.push(m('request.diskBoth').about('disk'));

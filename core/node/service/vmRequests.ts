@@ -12,6 +12,7 @@ import {
   type VmConfig,
 } from '../../common/config';
 import { emptySnapshotTree } from '../../common/snapshots';
+import { applyShareChanges } from '../../common/shares';
 import type { createVmRequestSchema, modifyVmRequestSchema } from '../../common/apiSchemas';
 import type { z } from 'zod';
 import { m, type Sentence } from '../../common/messages';
@@ -71,7 +72,7 @@ function firstCard(
  * A new VM's config from a validated create request: the OS preset fills what the
  * request leaves out; paths become absolute (they are the caller's, not the VM folder's).
  * The request's network, NIC model and forwards are its one card's, which gets a random MAC
- * that is none of `takenMacs` (the library's).
+ * that is none of `takenMacs` (the library's). Its shares' problems are newShares'.
  */
 export function configFromRequest(req: z.output<typeof createVmRequestSchema>, takenMacs: Iterable<string> = []): VmConfig {
   const osType = req.osType ?? 'linux-x64';
@@ -91,6 +92,7 @@ export function configFromRequest(req: z.output<typeof createVmRequestSchema>, t
     input: { pointer: req.pointer ?? 'tablet' },
     diskBus: req.diskBus ?? preset.diskBus,
     nics: firstCard(cardsFor(req.nets ?? [{ attachment: 'nat' }], [], osType, takenMacs), req),
+    shares: newShares(req).shares,
     serial: { enabled: true },
     engine: req.engine ?? 'auto',
     accelerator: req.accelerator ?? 'auto',
@@ -98,6 +100,9 @@ export function configFromRequest(req: z.output<typeof createVmRequestSchema>, t
     snapshots: emptySnapshotTree(),
   };
 }
+
+/** A new VM's shares from its request, and the problems with them (a tag twice, too many). */
+export const newShares = (req: Pick<z.output<typeof createVmRequestSchema>, 'shares'>) => applyShareChanges([], req.shares, undefined, (p) => path.resolve(p));
 
 /** A stopped VM's config with a validated change applied: omitted fields stay, null removes. */
 export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequestSchema>, dir = '.'): { next: VmConfig; problems: Sentence[] } {
@@ -141,6 +146,11 @@ export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequest
   if (req.network !== undefined || req.nicModel !== undefined || req.forwards !== undefined) {
     if (!next.nics.length) next.nics = cardsFor([{ attachment: 'none' }], [], next.identity.osType);
     next.nics = firstCard(next.nics, req);
+  }
+  if (req.shares !== undefined || req.unshare !== undefined) {
+    const changed = applyShareChanges(next.shares, req.shares, req.unshare, (p) => path.resolve(p));
+    next.shares = changed.shares;
+    problems.push(...changed.problems);
   }
   if (req.shutdownTimeoutMs !== undefined) next.shutdownTimeoutMs = req.shutdownTimeoutMs;
   return { next, problems };

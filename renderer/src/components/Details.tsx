@@ -7,6 +7,7 @@ import { Forwards } from './Forwards';
 import { StateBadge } from './StateBadge';
 import { ScreenPreview } from './ScreenPreview';
 import { useCoreText } from '../coreText';
+import { SharedFolderRows } from './SharedFolders';
 
 /** The selected VM's details (null while loading, or for no VM), reloaded on every change. */
 export function useVmDetails(vm: VmSummary | null): VmDetails | null {
@@ -153,6 +154,7 @@ export function Details({ vm }: { vm: VmSummary }) {
                 </Fragment>
               ))
             : row(t('details.network'), t('details.none'))}
+          <SharedFolderRows config={c} />
           {row(t('details.folder'), <code>{d.folder}</code>)}
         </dl>
       ) : null}

@@ -28,6 +28,7 @@ import { guestNics, useVmDetails } from './Details';
 import { useCoreText } from '../coreText';
 import { PathInput } from './FileBrowser';
 import { DiskTools } from './DiskTools';
+import { SharesEditor } from './SharedFolders';
 
 /**
  * Settings of a stopped VM; a running VM shows them read-only. The form appears only once the
@@ -63,6 +64,7 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
       ) : null}
       <Forwards vm={vm} details={details} />
       <DiskTools vm={vm} details={details} />
+      <SharesEditor vm={vm} details={details} />
     </>
   );
 }

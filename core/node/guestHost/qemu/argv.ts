@@ -14,6 +14,8 @@ export interface QemuLaunch {
   incoming?: boolean;
   /** Firmware uefi: OVMF's code (read-only) and the VM's own variable store. */
   uefi?: { code: string; vars: string };
+  /** Each shared folder's security model, in the config's order (mapped-xattr where not said): `none` where its file system keeps no extended attributes. */
+  shareModels?: readonly ('mapped-xattr' | 'none')[];
 }
 
 /** The CD drive's block device id (every QEMU VM has one; see buildQemuArgv). */
@@ -101,6 +103,14 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
   // guest runs: QMP blockdev-change-medium and eject name it by its id, CD_DRIVE_ID.
   const medium = config.optical ? `file=${opt(resolve(config.optical.isoPath))},format=raw,` : '';
   args.push('-drive', `${medium}media=cdrom,readonly=on,if=ide,index=2,id=${CD_DRIVE_ID}`);
+  // Shared folders, after every other device so that the others keep their PCI slots. multidevs=remap:
+  // files of other file systems mounted inside the folder keep distinct inode numbers in the guest.
+  config.shares.forEach((share, i) => {
+    const model = launch.shareModels?.[i] ?? 'mapped-xattr';
+    const ro = share.readOnly ? ',readonly=on' : '';
+    args.push('-fsdev', `local,id=fs${i},path=${opt(path.resolve(share.path))},security_model=${model},multidevs=remap${ro}`);
+    args.push('-device', `virtio-9p-pci,fsdev=fs${i},mount_tag=${share.tag}`);
+  });
   if (config.directBoot) {
     args.push('-kernel', resolve(config.directBoot.kernelPath));
     if (config.directBoot.initrdPath) args.push('-initrd', resolve(config.directBoot.initrdPath));

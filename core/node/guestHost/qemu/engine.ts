@@ -18,6 +18,7 @@ import { m } from '../../../common/messages';
 import { PausableLog } from '../../shared/logFile';
 import { isDiskFull } from '../../shared/atomicFile';
 import { lastStderrLine } from '../../shared/stderrLine';
+import { shareSecurityModel } from '../../shared/xattrs';
 import { dieWithParent } from '../../shared/dieWithParent';
 import { logFile, vmRuntimeFile } from '../../shared/vmFolder';
 
@@ -86,6 +87,7 @@ export class QemuEngine implements Engine {
       vncSocket: this.socketPath('vnc'),
       ...(qemu.uefi ? { uefi: qemu.uefi } : {}),
       ...(this.spec.restoreState ? { incoming: true } : {}),
+      shareModels: config.shares.map((s) => shareSecurityModel(s.path)),
     });
 
     // QEMU must not outlive its guest host; on Linux the kernel kills it for us.

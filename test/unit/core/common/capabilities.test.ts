@@ -89,12 +89,25 @@ describe('engine capabilities', () => {
     expect(said.message).toMatch(/^"web" runs on v86, whose raw disks cannot hold snapshots/);
   });
 
-  it('neither engine has shared folders or a guest agent yet', () => {
+  it('QEMU shares folders, v86 does not (with its sentence, said for a VM with a share); neither has a guest agent yet', () => {
     for (const kind of engineKinds) {
-      const { sharedFolders, guestAgent }: { sharedFolders: Support; guestAgent: Support } = capabilitiesOf(kind);
-      expect(sharedFolders).toEqual({ ok: false, why: 'caps.sharedFolders' });
+      const { guestAgent }: { guestAgent: Support } = capabilitiesOf(kind);
       expect(guestAgent).toEqual({ ok: false, why: 'caps.guestAgent' });
     }
+    expect(capabilitiesOf('qemu').sharedFolders).toEqual({ ok: true });
+    expect(capabilitiesOf('v86').sharedFolders).toEqual({ ok: false, why: 'caps.sharedFolders' });
+    const shared = {
+      ...sampleConfig,
+      identity: { ...sampleConfig.identity, osType: 'linux-x86' as const },
+      cpus: 1,
+      disks: [],
+      nics: [],
+      shares: [{ tag: 'src', path: '/src', readOnly: false }],
+    };
+    expect(engineLimitProblems('qemu', shared)).toEqual([]);
+    expect(engineLimitProblems('v86', shared).map(String)).toEqual([
+      'The v86 engine cannot share host folders with a guest yet; use QEMU, or copy files over on a disk image.',
+    ]);
   });
 
   it('keeps the engine and the accelerator apart', () => {

@@ -1,7 +1,7 @@
 // Version 3's one `network` becomes version 4's list of cards, in the config and in the
 // settings each snapshot keeps, with one MAC of the VM's own that every read gives.
 import { describe, expect, it } from 'vitest';
-import { macFromSeed, migrateSnapshotSettings, parseConfigText, QEMU_DEFAULT_MAC, type VmConfig } from '../../../../core/common/config';
+import { CONFIG_VERSION, macFromSeed, migrateSnapshotSettings, parseConfigText, QEMU_DEFAULT_MAC, type VmConfig } from '../../../../core/common/config';
 import { sampleConfig } from '../../../support/sampleConfig';
 
 const forwards = [
@@ -43,7 +43,7 @@ const read = (doc: unknown): VmConfig => parseConfigText(JSON.stringify(doc), 'v
 describe('config version 3 → 4: network cards', () => {
   it('the one network becomes one card net0 with its model, attachment and forwards, and a MAC in 52:54:00', () => {
     const config = read(v3File());
-    expect(config.version).toBe(4);
+    expect(config.version).toBe(5);
     expect('network' in config).toBe(false);
     expect(config.nics).toHaveLength(1);
     const [nic] = config.nics;
@@ -63,10 +63,10 @@ describe('config version 3 → 4: network cards', () => {
     // Everything else a snapshot keeps is as it was.
     const { network: _n, ...kept } = (v3File().snapshots as { nodes: { settings: Record<string, unknown> }[] }).nodes[1]!.settings;
     const { nics: _c, version, ...migrated } = second!.settings!;
-    expect(migrated).toEqual(kept);
-    // The slice now says which version it is written in.
-    expect(version).toBe(4);
-    expect(first!.settings!.version).toBe(4);
+    expect(migrated).toEqual({ ...kept, shares: [] });
+    // The slice now says which version it is written in (it has come through 4 → 5 as well).
+    expect(version).toBe(CONFIG_VERSION);
+    expect(first!.settings!.version).toBe(CONFIG_VERSION);
   });
 
   it('a version-3 slice (with network) in a version-4 file becomes a version-4 slice (with nics), the VM’s MAC on its card', () => {
@@ -74,7 +74,7 @@ describe('config version 3 → 4: network cards', () => {
     const node = { ...tree.nodes[0]!, settings: { ...tree.nodes[1]!.settings, version: 3 } };
     const config = read({ ...read(v3File()), snapshots: { currentId: 'gh-first', currentChanged: false, nodes: [node] } });
     const settings = config.snapshots.nodes[0]!.settings!;
-    expect(settings.version).toBe(4);
+    expect(settings.version).toBe(CONFIG_VERSION);
     expect(settings).not.toHaveProperty('network');
     expect(settings.nics).toEqual([{ id: 'net0', mac: macFromSeed(sampleConfig.identity.uuid), model: 'e1000', attachment: 'nat', forwards }]);
     expect(settings).not.toHaveProperty('identity');
@@ -86,9 +86,10 @@ describe('config version 3 → 4: network cards', () => {
     const network = { mode: 'none', model: 'virtio', forwards: [] };
     const migrated = migrateSnapshotSettings({ version: 3, cpus: 2, network }, identity);
     expect(migrated).toEqual({
-      version: 4,
+      version: 5,
       cpus: 2,
       nics: [{ id: 'net0', mac: macFromSeed(identity.uuid), model: 'virtio', attachment: 'none', forwards: [] }],
+      shares: [],
     });
     // An unversioned slice is as old as the file it was read from.
     expect(migrateSnapshotSettings({ cpus: 2, network }, identity, 3)).toEqual(migrated);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { capabilitySummary } from '../../../../core/common/capabilities';
 import { engineKinds } from '../../../../core/common/engines';
-import { parseNet } from '../../../../main/cli/args';
+import path from 'node:path';
+import { parseNet, parseShare, vmRequestFromFlags } from '../../../../main/cli/args';
 import { usage } from '../../../../main/cli/help';
 
 describe('guesthouse help', () => {
@@ -19,5 +20,18 @@ describe('--net', () => {
     expect(parseNet('host-only,model=e1000')).toEqual({ attachment: 'host-only', model: 'e1000' });
     for (const bad of ['', ',model=e1000', 'nat,model', 'nat,speed=1', 'nat,model=a,model=b', 'nat,model=a=b'])
       expect(() => parseNet(bad), bad).toThrow(`"${bad}" is not a network card; write it like nat, host-only,model=e1000 or none.`);
+  });
+});
+
+describe('--share and --unshare', () => {
+  it('takes a folder (made absolute) and, if said, a tag and ro; any other form is one sentence', () => {
+    expect(parseShare('/srv/data')).toEqual({ path: '/srv/data' });
+    expect(parseShare('data,tag=d1,ro')).toEqual({ path: path.resolve('data'), tag: 'd1', readOnly: true });
+    for (const bad of ['', ',ro', '/a,rw', '/a,tag', '/a,ro,ro', '/a,tag=x,tag=y', '/a,tag=x=y'])
+      expect(() => parseShare(bad), bad).toThrow(`Give a shared folder as --share HOSTPATH[,tag=TAG][,ro], not "${bad}".`);
+    expect(vmRequestFromFlags({ share: ['/a', '/b,ro'], unshare: ['old'] })).toEqual({
+      shares: [{ path: '/a' }, { path: '/b', readOnly: true }],
+      unshare: ['old'],
+    });
   });
 });

@@ -72,3 +72,19 @@ describe('show: the engine line', () => {
     expect(engineLine(undefined)).toBe('Engine:       auto   accelerator: auto');
   });
 });
+
+describe('show: shared folders', () => {
+  afterEach(() => void vi.restoreAllMocks());
+
+  it('one line per share: folder, tag, read-only or writable, and the mount command', () => {
+    const shares = [
+      { tag: 'src', path: '/home/me/src', readOnly: false },
+      { tag: 'docs', path: '/home/me/docs', readOnly: true },
+    ];
+    expect(shown({ ...sampleConfig, shares }).filter((l) => l.startsWith('Shared:'))).toEqual([
+      'Shared:       /home/me/src as src (writable); in the guest: mount -t 9p -o trans=virtio,version=9p2000.L src /mnt',
+      'Shared:       /home/me/docs as docs (read-only); in the guest: mount -t 9p -o trans=virtio,version=9p2000.L docs /mnt',
+    ]);
+    expect(shown(sampleConfig).some((l) => l.startsWith('Shared:'))).toBe(false);
+  });
+});

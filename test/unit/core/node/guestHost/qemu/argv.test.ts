@@ -109,6 +109,29 @@ describe('QEMU argv (golden)', () => {
     expect(argv).not.toContain('-nic');
   });
 
+  it('each shared folder an fsdev (its model, remapped devices, read-only if so) and a virtio-9p device with its tag, after the CD drive', () => {
+    const shares = [
+      { tag: 'src', path: '/home/me/src,1', readOnly: false },
+      { tag: 'docs', path: '/home/me/docs', readOnly: true },
+    ];
+    const argv = buildQemuArgv({ ...sampleConfig, shares }, '/x', { ...launch, shareModels: ['mapped-xattr', 'none'] });
+    const at = argv.indexOf('-fsdev');
+    expect(argv.slice(at, at + 8)).toEqual([
+      '-fsdev',
+      'local,id=fs0,path=/home/me/src,,1,security_model=mapped-xattr,multidevs=remap',
+      '-device',
+      'virtio-9p-pci,fsdev=fs0,mount_tag=src',
+      '-fsdev',
+      'local,id=fs1,path=/home/me/docs,security_model=none,multidevs=remap,readonly=on',
+      '-device',
+      'virtio-9p-pci,fsdev=fs1,mount_tag=docs',
+    ]);
+    expect(argv.findIndex((a) => a.includes('media=cdrom'))).toBeLessThan(at);
+    // No model said: mapped-xattr. No share: no 9p at all.
+    expect(buildQemuArgv({ ...sampleConfig, shares: [shares[0]!] }, '/x', launch).join(' ')).toContain('security_model=mapped-xattr');
+    expect(buildQemuArgv(sampleConfig, '/x', launch).join(' ')).not.toContain('9p');
+  });
+
   it('UEFI: OVMF code read-only and the VM variable store (qcow2, for snapshots) as pflash, right after the serial port', () => {
     const uefi = { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/lib/machines/web/uefi-vars.qcow2' };
     const argv = buildQemuArgv({ ...sampleConfig, firmware: 'uefi' }, '/lib/machines/web', { ...launch, uefi });
