@@ -25,6 +25,7 @@ import type { Library, LibraryEntry } from '../library/library';
 import { createDiskImage } from '../library/diskImages';
 import { diskFileName, stateFile } from '../shared/vmFolder';
 import { engineFor, engineProblems } from './engineChoice';
+import { unknownNetworkProblems } from '../library/networks';
 import { bootFileProblems, diskImageProblems, forwardProblems, pathProblems } from './preflight';
 import type { StateMirror } from './stateMirror';
 import { applyChanges, configFromRequest, NEEDS_KERNEL } from './vmRequests';
@@ -52,7 +53,7 @@ export async function createVm({ library, host: getHost }: EditContext, request:
   // (The new disk is not made yet; pathProblems passes over disks Guesthouse makes.)
   problems.push(...hostProblems(config, host), ...firmwareProblems(config), ...pathProblems(config, undefined), ...engineProblems(config, host, undefined));
   // Whether a port is free is asked at each start (it may be taken now and free then).
-  problems.push(...bootFileProblems(config, undefined), ...(await forwardProblems(config, [], false)));
+  problems.push(...bootFileProblems(config, undefined), ...(await forwardProblems(config, [], false)), ...unknownNetworkProblems(library.home, config));
   if (!problems.length)
     problems.push(
       ...(await diskImageProblems(
@@ -123,7 +124,7 @@ export async function modifyVm({ library, host: getHost, mirror }: EditContext, 
     // The new disk is made only once the whole change holds; until then its file does not exist.
     const existing = { ...next, disks: next.disks.filter((d) => d !== added) };
     problems.push(...hostProblems(next, host), ...firmwareProblems(next), ...pathProblems(existing, entry.dir), ...engineProblems(next, host, entry.dir));
-    problems.push(...bootFileProblems(next, entry.dir), ...(await forwardProblems(next, [], false)));
+    problems.push(...bootFileProblems(next, entry.dir), ...(await forwardProblems(next, [], false)), ...unknownNetworkProblems(library.home, next));
     const attached = existing.disks.filter((d) => !old.disks.some((o) => o.path === d.path));
     if (!problems.length) problems.push(...(await diskImageProblems(host.qemu.img?.path, attached, entry.dir)));
     throwProblems(problems, 'change');

@@ -85,6 +85,7 @@ export class QemuEngine implements Engine {
       serialSocket,
       vncSocket: this.socketPath('vnc'),
       ...(qemu.uefi ? { uefi: qemu.uefi } : {}),
+      ...(qemu.privateLinks ? { privateLinks: qemu.privateLinks } : {}),
       ...(this.spec.restoreState ? { incoming: true } : {}),
     });
 
