@@ -1,7 +1,8 @@
 // A private network through the CLI and the headless service: bad names and unknown networks
 // are one sentence each with nothing changed; two guests on a network reach each other; after
 // kill -9 of the service their switch (a process of its own) runs on, and they reach each
-// other again once the next service is up.
+// other again once the next service is up; after the switch is killed too, the next service
+// starts it again on the same port.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +86,20 @@ describe('a private network outlives the service', () => {
     expect(reaches('two', '192.168.77.2', 20)).toBe(true);
     expect(reaches('one', '192.168.77.3', 30)).toBe(true);
     expect(readSwitchState(switchFiles(runtimeDir(home), 'lab').state)).toMatchObject({ pid: sw.pid, port: sw.port });
+
+    // Worse: the service and the switch both killed, its state file lost. The next service, taking
+    // the guests over, starts the switch again on the port their QEMUs send to, with both as members.
+    const second = servicePid();
+    process.kill(second, 'SIGKILL');
+    process.kill(sw.pid, 'SIGKILL');
+    await expect.poll(() => [processAlive(second), processAlive(sw.pid)], { timeout: 5000 }).toEqual([false, false]);
+    fs.rmSync(switchFiles(runtimeDir(home), 'lab').state);
+    expect(cli(home, ['list']).code).toBe(0);
+    const back = readSwitchState(switchFiles(runtimeDir(home), 'lab').state)!;
+    expect(back.pid).not.toBe(sw.pid);
+    expect(back.port).toBe(sw.port);
+    expect(Object.keys(back.members)).toHaveLength(2);
+    expect(reaches('one', '192.168.77.3', 40)).toBe(true);
     for (const name of ['one', 'two']) expect(cli(home, ['stop', name, '--force']).code).toBe(0);
   }, 300_000);
 });

@@ -54,7 +54,8 @@ export const en = {
   'caps.v86Execution': 'x86 to WebAssembly JIT',
   'caps.v86Devices':
     'The v86 engine gives the guest its own devices (a standard VGA screen, IDE disks); the display adapter and disk bus settings apply under QEMU.',
-  'caps.v86Network': 'The v86 engine has no network yet: the guest sees no network card. Use QEMU for a network.',
+  'caps.v86Network':
+    'The v86 engine has no network yet: the guest sees no network card, and joins no private network. Use QEMU for a network (NAT, host-only or private).',
   'caps.sharedFolders': 'Guesthouse cannot share host folders with a guest yet; copy files over the network (scp) or on a disk image.',
   'caps.guestAgent': 'Guesthouse has no guest agent yet: it cannot ask the guest for its addresses or run commands in it.',
   'config.firmware': 'The firmware must be one of {{list}}.',
@@ -137,6 +138,7 @@ export const en = {
   'network.unknown': 'There is no private network "{{network}}"; make it first with: guesthouse network create {{network}}',
   'network.inUse': 'The network "{{network}}" cannot be deleted while {{vms}} is attached to it; attach the VM elsewhere first.',
   'network.switchFailed': 'The switch of the private network "{{network}}" did not start: {{reason}}',
+  'network.switchSilent': 'The switch of the private network "{{network}}" did not start within 15 s.',
   'network.switchGone': 'The switch of the private network "{{network}}" stopped answering: {{reason}}',
   'cli.networkWhat': 'Say "network create NAME", "network delete NAME" or "network list [--json]".',
   'cli.networkCreated': 'Made the private network "{{network}}".',

@@ -51,7 +51,8 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'v86.nicsMax': 'v86 엔진은 게스트에 네트워크 카드를 하나만 줍니다. 나머지 카드는 어디에도 연결하지 말거나 QEMU를 쓰세요.',
   'caps.v86Execution': 'x86 코드를 WebAssembly로 JIT 변환',
   'caps.v86Devices': 'v86 엔진은 게스트에 자체 장치(표준 VGA 화면, IDE 디스크)를 제공합니다. 디스플레이 어댑터와 디스크 버스 설정은 QEMU에서만 적용됩니다.',
-  'caps.v86Network': 'v86 엔진에는 아직 네트워크가 없어 게스트에 네트워크 카드가 보이지 않습니다. 네트워크가 필요하면 QEMU를 쓰세요.',
+  'caps.v86Network':
+    'v86 엔진에는 아직 네트워크가 없어 게스트에 네트워크 카드가 보이지 않고 사설 네트워크에도 참여하지 않습니다. 네트워크(NAT, 호스트 전용, 사설)가 필요하면 QEMU를 쓰세요.',
   'caps.sharedFolders': 'Guesthouse는 아직 호스트 폴더를 게스트와 공유할 수 없습니다. 네트워크(scp)나 디스크 이미지로 파일을 옮기세요.',
   'caps.guestAgent': 'Guesthouse에는 아직 게스트 에이전트가 없어 게스트의 주소를 묻거나 게스트 안에서 명령을 실행할 수 없습니다.',
   'config.firmware': '펌웨어는 {{list}} 중 하나여야 합니다.',
@@ -135,6 +136,7 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'network.unknown': '"{{network}}"라는 사설 네트워크가 없습니다. 먼저 만드세요: guesthouse network create {{network}}',
   'network.inUse': '{{vms}}이(가) 연결되어 있는 동안에는 네트워크 "{{network}}"를 삭제할 수 없습니다. 먼저 VM을 다른 곳에 연결하세요.',
   'network.switchFailed': '사설 네트워크 "{{network}}"의 스위치가 시작되지 않았습니다: {{reason}}',
+  'network.switchSilent': '사설 네트워크 "{{network}}"의 스위치가 15초 안에 시작되지 않았습니다.',
   'network.switchGone': '사설 네트워크 "{{network}}"의 스위치가 응답하지 않습니다: {{reason}}',
   'cli.networkWhat': '"network create NAME", "network delete NAME" 또는 "network list [--json]"을 쓰세요.',
   'cli.networkCreated': '사설 네트워크 "{{network}}"를 만들었습니다.',

@@ -61,11 +61,11 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** Runs the switch of network `name` until asked to quit (or left with no member for `idleMs`). */
+/** Runs the switch of network `name` until asked to quit (or left with no member for `idleMs`); on its old port, else `options.port`, else any. */
 export async function runSwitch(
   runtimeDir: string,
   name: string,
-  options: { idleMs?: number; sweepMs?: number } = {},
+  options: { idleMs?: number; sweepMs?: number; port?: number } = {},
 ): Promise<{ port: number; done: Promise<void> }> {
   const files = switchFiles(runtimeDir, name);
   fs.mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
@@ -79,7 +79,7 @@ export async function runSwitch(
   const sock = dgram.createSocket('udp4');
   const port = await new Promise<number>((resolve, reject) => {
     sock.once('error', reject);
-    sock.bind({ address: '127.0.0.1', port: old?.port ?? 0, exclusive: true }, () => {
+    sock.bind({ address: '127.0.0.1', port: old?.port ?? options.port ?? 0, exclusive: true }, () => {
       sock.off('error', reject);
       resolve(sock.address().port);
     });

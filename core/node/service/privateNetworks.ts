@@ -12,7 +12,7 @@ import type { VmConfig } from '../../common/config';
 import { GuesthouseError } from '../../common/errors';
 import { m } from '../../common/messages';
 import { attachedNics, privateNetworkOf } from '../../common/nics';
-import type { PrivateLink } from '../../common/protocol';
+import type { BootSpec, PrivateLink } from '../../common/protocol';
 import type { Library } from '../library/library';
 import { addNetwork, membersOf, readNetworks, removeNetwork } from '../library/networks';
 import { readSwitchState, switchFiles, type SwitchRequest, type SwitchStats } from '../netSwitch/switch';
@@ -45,8 +45,8 @@ export function askSwitch(control: string, req: SwitchRequest, timeoutMs = 5000)
   });
 }
 
-/** The running switch of `name`, started when none answers (on the port it had, when its state file says one). */
-export async function ensureSwitch(runtime: string, name: string): Promise<SwitchStats> {
+/** The running switch of `name`, started when none answers (on the port its state file says, else `port`, else any). */
+export async function ensureSwitch(runtime: string, name: string, port?: number): Promise<SwitchStats> {
   const files = switchFiles(runtime, name);
   try {
     return await askSwitch(files.control, { op: 'stats' });
@@ -54,7 +54,7 @@ export async function ensureSwitch(runtime: string, name: string): Promise<Switc
     // None answers: start one (it takes the port and members its state file kept).
   }
   // Node itself (in Electron, its binary run as Node), with no flags of its parent's (a test runner's loaders).
-  const child = spawn(process.execPath, [switchEntry, runtime, name], {
+  const child = spawn(process.execPath, [switchEntry, runtime, name, ...(port ? [String(port)] : [])], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
@@ -80,7 +80,8 @@ export async function ensureSwitch(runtime: string, name: string): Promise<Switc
   child.unref();
   if (!ready) {
     child.kill();
-    throw new GuesthouseError('engine-failed', m('network.switchFailed', { network: name, reason: said.join('').trim() || 'no answer' }));
+    const reason = said.join('').trim();
+    throw new GuesthouseError('engine-failed', reason ? m('network.switchFailed', { network: name, reason }) : m('network.switchSilent', { network: name }));
   }
   return await askSwitch(files.control, { op: 'stats' });
 }
@@ -114,6 +115,21 @@ export async function joinPrivateNetworks(home: string, config: VmConfig): Promi
     links[nic.id] = { localPort, switchPort };
   }
   return links;
+}
+
+/**
+ * For a guest the service takes over (reattach): its switches run, and know its cards, again.
+ * A switch that died meanwhile comes back on the port its QEMU still sends to.
+ */
+export async function rejoinPrivateNetworks(home: string, spec: BootSpec): Promise<void> {
+  const runtime = runtimeDir(home);
+  for (const nic of attachedNics(spec.config.nics)) {
+    const network = privateNetworkOf(nic.attachment);
+    const link = spec.qemu?.privateLinks?.[nic.id];
+    if (!network || !link) continue;
+    await ensureSwitch(runtime, network, link.switchPort);
+    await askSwitch(switchFiles(runtime, network).control, { op: 'add', key: `${spec.config.identity.uuid}/${nic.id}`, port: link.localPort });
+  }
 }
 
 /** IVmService's network methods, over the library's folder and its VMs' configs. */
