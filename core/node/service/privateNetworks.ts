@@ -17,6 +17,7 @@ import type { Library } from '../library/library';
 import { addNetwork, membersOf, readNetworks, removeNetwork } from '../library/networks';
 import { readSwitchState, switchFiles, type SwitchRequest, type SwitchStats } from '../netSwitch/switch';
 import { runtimeDir } from '../shared/paths';
+import { processAlive } from '../shared/processAlive';
 import { readLines, writeLine } from '../transport/lines';
 
 /** The switch's entry file, next to this module once compiled (tests fork the compiled one, as for guest hosts). */
@@ -45,8 +46,18 @@ export function askSwitch(control: string, req: SwitchRequest, timeoutMs = 5000)
   });
 }
 
+/** Switches being looked for or started, by control socket: two VMs starting at once on one network start one switch. */
+const starting = new Map<string, Promise<SwitchStats>>();
+
 /** The running switch of `name`, started when none answers (on the port its state file says, else `port`, else any). */
-export async function ensureSwitch(runtime: string, name: string, port?: number): Promise<SwitchStats> {
+export function ensureSwitch(runtime: string, name: string, port?: number): Promise<SwitchStats> {
+  const key = switchFiles(runtime, name).control;
+  const pending = starting.get(key) ?? findOrStartSwitch(runtime, name, port).finally(() => starting.delete(key));
+  starting.set(key, pending);
+  return pending;
+}
+
+async function findOrStartSwitch(runtime: string, name: string, port?: number): Promise<SwitchStats> {
   const files = switchFiles(runtime, name);
   try {
     return await askSwitch(files.control, { op: 'stats' });
@@ -148,7 +159,8 @@ export class PrivateNetworks {
 
   private info(network: { name: string; createdAt: string }): NetworkInfo {
     const state = readSwitchState(switchFiles(runtimeDir(this.home), network.name).state);
-    return { ...network, members: membersOf(network.name, this.configs()), switchPort: state?.port ?? null };
+    const running = state && processAlive(state.pid);
+    return { ...network, members: membersOf(network.name, this.configs()), switchPort: running ? state.port : null };
   }
 
   async listNetworks(): Promise<NetworkInfo[]> {
