@@ -51,7 +51,7 @@ describe('a private network outlives the service', () => {
     const before = snapshot(home);
     const r = cli(home, ['create', 'lost', ...args('192.168.77.9', 'private:nowhere')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('There is no private network "nowhere"; make it first with: guesthouse network create nowhere');
+    expect(r.stderr).toContain('There is no private network "nowhere"; make it first with "guesthouse network create nowhere".');
     expect(snapshot(home)).toEqual(before);
     expect(cli(home, ['network', 'list']).stdout).toBe('lab\tno VMs\n');
   });
@@ -68,7 +68,7 @@ describe('a private network outlives the service', () => {
     expect(cli(home, ['network', 'list']).stdout).toBe('lab\tone, two\n');
     const deleting = cli(home, ['network', 'delete', 'lab']);
     expect(deleting.code).toBe(1);
-    expect(deleting.stderr).toContain('The network "lab" cannot be deleted while "one", "two" is attached to it');
+    expect(deleting.stderr).toContain('The network "lab" is in use by "one", "two"; attach their cards elsewhere (or to none) before deleting it.');
     expect(reaches('one', '192.168.77.3', 10)).toBe(true);
 
     const sw = readSwitchState(switchFiles(runtimeDir(home), 'lab').state)!;

@@ -53,14 +53,16 @@ describe('private networks', () => {
     await expect(t.service.createNetwork('LAB')).rejects.toThrow('A network named "LAB" already exists.');
     expect((await t.service.listNetworks()).map((n) => n.name)).toEqual(['lab']);
 
-    const unknown = 'There is no private network "nowhere"; make it first with: guesthouse network create nowhere';
+    const unknown = 'There is no private network "nowhere"; make it first with "guesthouse network create nowhere".';
     await expect(t.service.createVm(onNetwork(t.guest, 'lost', 'private:nowhere', '192.168.77.9'))).rejects.toThrow(unknown);
     expect((await t.service.listVms()).map((v) => v.name)).toEqual([]);
     await t.service.createVm(onNetwork(t.guest, 'a', 'private:lab', '192.168.77.2'));
     const before = (await t.service.getVm('a')).config;
     await expect(t.service.modifyVm('a', { nets: [{ attachment: 'private:nowhere' }] })).rejects.toThrow(unknown);
     expect((await t.service.getVm('a')).config).toEqual(before);
-    await expect(t.service.deleteNetwork('lab')).rejects.toThrow('The network "lab" cannot be deleted while "a" is attached to it');
+    await expect(t.service.deleteNetwork('lab')).rejects.toThrow(
+      'The network "lab" is in use by "a"; attach their cards elsewhere (or to none) before deleting it.',
+    );
     await expect(t.service.deleteNetwork('nowhere')).rejects.toThrow(unknown);
     expect(await t.service.listNetworks()).toMatchObject([{ name: 'lab', members: ['a'] }]);
   });
