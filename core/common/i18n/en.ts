@@ -497,7 +497,7 @@ export const en = {
   'cli.mediaInserted': 'Put {{path}} in the CD drive of "{{name}}".',
   'cli.mediaEjected': 'Took the ISO out of the CD drive of "{{name}}".',
   'request.netsEmpty': 'Give at least one network card (--net none for a VM without network).',
-  'cli.netBad': '"{{text}}" is not a network card; write it like nat, host-only,model=e1000 or none.',
+  'cli.netBad': '"{{text}}" is not a network card; write it like nat, host-only,model=e1000, private:lab or none.',
   'cli.forwardWhat': 'Say "forward NAME add [--name N] tcp:HOSTPORT:GUESTPORT", "forward NAME remove NAME-OR-HOSTPORT" or "forward NAME list".',
   'cli.forwardAdded': 'Forward {{forward}}: host {{address}}:{{port}} → guest port {{guestPort}} ({{protocol}}) on {{nic}} of "{{name}}".',
   'cli.forwardRemoved': 'Removed the forward {{which}} of "{{name}}".',

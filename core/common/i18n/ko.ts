@@ -481,7 +481,7 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'cli.mediaInserted': '{{path}}을(를) "{{name}}"의 CD 드라이브에 넣었습니다.',
   'cli.mediaEjected': '"{{name}}"의 CD 드라이브에서 ISO를 꺼냈습니다.',
   'request.netsEmpty': '네트워크 카드를 하나 이상 지정하세요(네트워크 없는 VM은 --net none).',
-  'cli.netBad': '"{{text}}"은(는) 네트워크 카드가 아닙니다. nat, host-only,model=e1000, none 처럼 쓰세요.',
+  'cli.netBad': '"{{text}}"은(는) 네트워크 카드가 아닙니다. nat, host-only,model=e1000, private:lab, none 처럼 쓰세요.',
   'cli.forwardWhat':
     '"forward NAME add [--name N] tcp:HOSTPORT:GUESTPORT", "forward NAME remove NAME-OR-HOSTPORT" 또는 "forward NAME list" 형식으로 입력하세요.',
   'cli.forwardAdded': '포워딩 {{forward}}: 호스트 {{address}}:{{port}} → 게스트 포트 {{guestPort}}({{protocol}}), "{{name}}"의 {{nic}}.',
