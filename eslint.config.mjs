@@ -22,7 +22,17 @@ const LAYERS = {
   // need, such as the names of a VM's files, lives in core/node/shared).
   'core/node/guestHost': ['core/common', 'core/node/guestHost', 'core/node/shared', 'core/node/transport'],
   // The service speaks to guest hosts through the protocol, never through an engine's own code.
-  'core/node/service': ['core/common', 'core/node/service', 'core/node/library', 'core/node/host', 'core/node/shared', 'core/node/transport'],
+  'core/node/service': [
+    'core/common',
+    'core/node/service',
+    'core/node/library',
+    'core/node/host',
+    'core/node/shared',
+    'core/node/transport',
+    'core/node/netSwitch',
+  ],
+  // A private network's switch, a process of its own: its files and wire only.
+  'core/node/netSwitch': ['core/common', 'core/node/netSwitch', 'core/node/shared', 'core/node/transport'],
   'main/cli': ['core/common', 'core/node', 'main/cli', 'main/server'],
   'main/server': ['core/common', 'core/node', 'main/server'],
   'main/electron': ['core/common', 'core/node', 'main/electron', 'main/server', 'main/preload'],

@@ -309,6 +309,12 @@ export interface IVmService {
   addForward(ref: string, forward: ForwardRequest): Promise<PortForward & { nic: string }>;
   /** Removes the forward with this name, or on this host port, at once in a running guest. */
   removeForward(ref: string, which: string): Promise<void>;
+  /** The library's private networks, each with the VMs whose cards are on it. */
+  listNetworks(): Promise<NetworkInfo[]>;
+  /** Makes a private network (a name no other network has, letters, digits, - and _). */
+  createNetwork(name: string): Promise<NetworkInfo>;
+  /** Deletes a private network no VM is attached to (refused with a sentence naming them otherwise), and ends its switch. */
+  deleteNetwork(name: string): Promise<void>;
   onDidProgress(listener: (event: ProgressEvent) => void): Disposable;
   attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment>;
   /**
@@ -319,6 +325,16 @@ export interface IVmService {
   onDidChangeState(listener: (event: StateChangeEvent) => void): Disposable;
   /** A VM was created, changed or deleted (by any front end). */
   onDidChangeVms(listener: () => void): Disposable;
+}
+
+/** A private network of the library (guesthouse network list). */
+export interface NetworkInfo {
+  name: string;
+  createdAt: string;
+  /** The VMs (by name) with a card attached to it. */
+  members: string[];
+  /** The UDP port on 127.0.0.1 of its switch while one runs, else null. */
+  switchPort: number | null;
 }
 
 /** The plain request/response methods (everything but the subscriptions). */
@@ -360,6 +376,9 @@ export const serviceMethods = [
   'ejectMedia',
   'addForward',
   'removeForward',
+  'listNetworks',
+  'createNetwork',
+  'deleteNetwork',
 ] as const;
 export type ServiceMethod = (typeof serviceMethods)[number];
 

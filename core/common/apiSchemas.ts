@@ -16,6 +16,7 @@ import {
   pointerSchema,
   MAX_NICS,
   nicAttachmentSchema,
+  networkNameSchema,
   nicIdSchema,
   portForwardSchema,
   said,
@@ -266,6 +267,9 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   insertMedia: z.tuple([ref, hostFile('iso')]),
   ejectMedia: z.tuple([ref]),
   addForward: z.tuple([ref, forwardRequestSchema]),
+  listNetworks: z.tuple([]),
+  createNetwork: z.tuple([networkNameSchema]),
+  deleteNetwork: z.tuple([networkNameSchema]),
   removeForward: z.tuple([
     ref,
     z

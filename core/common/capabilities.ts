@@ -127,6 +127,7 @@ export const engineCapabilities: Readonly<Record<EngineKind, EngineCapabilities>
     diskBuses: { values: ['ide'], why: 'caps.v86Devices' },
     displayAdapters: { values: ['vga', 'none'], why: 'caps.v86Devices' },
     nicModels: { values: [], why: 'caps.v86Network' },
+    // No card at all yet, so no private network either (v86's net0-send/net0-receive bus events could join a switch as one more member).
     networkAttachments: { values: ['none'], why: 'caps.v86Network' },
     // One emulated card (an NE2000) at most; the guest sees none yet (caps.v86Network).
     maxNics: { max: 1, why: 'v86.nicsMax' },

@@ -8,7 +8,7 @@
 import { acceleratorKinds, engineKinds } from './engines';
 import { GuesthouseError, type ErrorCode } from './errors';
 import { isSentenceData, m, type SentenceData } from './messages';
-import type { BootSpec, FromGuestHost, ToGuestHost } from './protocol';
+import type { BootSpec, FromGuestHost, PrivateLink, ToGuestHost } from './protocol';
 import { vmStates } from './state';
 import type { VmConfig } from './config';
 import { bool, bytes, check, int, nullable, number, object, oneOf, optional, text, type Shape } from './wireShape';
@@ -16,13 +16,26 @@ import { bool, bytes, check, int, nullable, number, object, oneOf, optional, tex
 /** The config was checked against its schema when the service read it from vm.json; here it is only an object. */
 const config = check((v): v is VmConfig => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object');
 const path = text({ min: 1 });
+const udpPort = (v: unknown) => Number.isInteger(v) && (v as number) > 0 && (v as number) < 65536;
+/** Each card's ports on a private network, by card id. */
+const privateLinks = check(
+  (v): v is Record<string, PrivateLink> =>
+    typeof v === 'object' &&
+    v !== null &&
+    Object.values(v).every(
+      (l: unknown) => typeof l === 'object' && l !== null && udpPort((l as PrivateLink).localPort) && udpPort((l as PrivateLink).switchPort),
+    ),
+  'the UDP ports of each card on a private network',
+);
 
 const bootSpec: Shape<BootSpec> = object({
   config,
   vmDir: path,
   runtimeDir: path,
   engine: oneOf(engineKinds),
-  qemu: optional(object({ binary: path, accelerator: oneOf(acceleratorKinds), uefi: optional(object({ code: path, vars: path })) })),
+  qemu: optional(
+    object({ binary: path, accelerator: oneOf(acceleratorKinds), uefi: optional(object({ code: path, vars: path })), privateLinks: optional(privateLinks) }),
+  ),
   v86: optional(object({ bios: path, vgaBios: nullable(path), wasm: path })),
   stateFile: path,
   restoreState: bool,

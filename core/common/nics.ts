@@ -13,13 +13,35 @@ export { nicModels, type NicModel };
  * guest gets no card). A string union, so more kinds (`private:${name}`) can join it.
  */
 export const nicAttachments = ['nat', 'host-only', 'none'] as const;
-export type NicAttachment = (typeof nicAttachments)[number];
+/** A card on one of the library's private networks (`guesthouse network create NAME`). */
+export type PrivateAttachment = `private:${string}`;
+export type NicAttachment = (typeof nicAttachments)[number] | PrivateAttachment;
+
+/** A private network's name: as short and safe as a socket's or a file's name needs. */
+export const NETWORK_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/i;
+export const networkNameSchema = z.string({ error: said('network.badName') }).regex(NETWORK_NAME, { error: said('network.badName') });
+
+/** The private network a card is attached to, or null (NAT, host-only, none, or a word that is not one). */
+export function privateNetworkOf(attachment: string): string | null {
+  if (!attachment.startsWith('private:')) return null;
+  const name = attachment.slice('private:'.length);
+  return NETWORK_NAME.test(name) ? name : null;
+}
+
+/** The private networks a VM's cards are attached to, each once. */
+export const privateNetworksOf = (nics: readonly Pick<NicConfig, 'attachment'>[]): string[] => [
+  ...new Set(nics.map((n) => privateNetworkOf(n.attachment)).filter((n): n is string => n !== null)),
+];
 
 /** At most this many cards per VM; the ids are net0 … net{MAX_NICS - 1}. */
 export const MAX_NICS = 8;
 
 export const nicModelSchema = z.enum(nicModels, { error: said('config.nicModel', { list: nicModels.join(', ') }) });
-export const nicAttachmentSchema = z.enum(nicAttachments, { error: said('config.network', { list: nicAttachments.join(', ') }) });
+const attachmentError = { error: said('config.network', { list: [...nicAttachments, 'private:NAME'].join(', ') }) };
+export const nicAttachmentSchema = z.custom<NicAttachment>(
+  (v) => typeof v === 'string' && ((nicAttachments as readonly string[]).includes(v) || privateNetworkOf(v) !== null),
+  attachmentError,
+);
 
 export const portSchema = z
   .number({ error: said('port.number') })

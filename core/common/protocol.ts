@@ -3,6 +3,12 @@ import type { SentenceData } from './messages';
 import type { AcceleratorKind, EngineKind, VmConfig } from './config';
 import type { VmState } from './state';
 
+/** A card's place on a private network: QEMU sends from 127.0.0.1:localPort to its switch on 127.0.0.1:switchPort. */
+export interface PrivateLink {
+  localPort: number;
+  switchPort: number;
+}
+
 /** Everything a guest host needs to run its guest, decided by the service. */
 export interface BootSpec {
   config: VmConfig;
@@ -11,7 +17,8 @@ export interface BootSpec {
   runtimeDir: string;
   engine: EngineKind;
   /** `uefi`: the firmware code and this VM's own variable store, for firmware uefi. */
-  qemu?: { binary: string; accelerator: AcceleratorKind; uefi?: { code: string; vars: string } };
+  /** `privateLinks`: each card on a private network, by card id: the UDP ports of its `-netdev dgram` (its own, and its switch's). */
+  qemu?: { binary: string; accelerator: AcceleratorKind; uefi?: { code: string; vars: string }; privateLinks?: Record<string, PrivateLink> };
   v86?: { bios: string; vgaBios: string | null; wasm: string };
   /** Where the machine state is saved, and restored from when it exists at boot. */
   stateFile: string;

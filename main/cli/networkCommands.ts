@@ -66,4 +66,31 @@ export const networkCommands: Command[] = [
       };
     },
   },
+  {
+    name: 'network',
+    usage: [['network create NAME | delete NAME | list [--json]', "the library's private networks (guests on one reach each other, nothing else)"]],
+    options: { json: { type: 'boolean' } },
+    positionals: (argv) => words(argv, { json: { type: 'boolean' } }).length,
+    service: true,
+    prepare: ({ values: v, args: [sub, name, ...rest] }) => {
+      const asJson = v.json === true;
+      const fits = !rest.length && (((sub === 'create' || sub === 'delete') && name !== undefined) || (sub === 'list' && name === undefined));
+      if (!fits) throw new UsageError(m('cli.networkWhat'));
+      return async (client: ServiceClient) => {
+        if (sub === 'create') {
+          const made = await client.createNetwork(name!);
+          out(asJson ? JSON.stringify(made, null, 2) : m('cli.networkCreated', { network: made.name }));
+        } else if (sub === 'delete') {
+          await client.deleteNetwork(name!);
+          out(asJson ? '{}' : m('cli.networkDeleted', { network: name! }));
+        } else {
+          const networks = await client.listNetworks();
+          if (asJson) out(JSON.stringify(networks, null, 2));
+          else if (!networks.length) out(m('cli.networksNone'));
+          else for (const n of networks) out(`${n.name}\t${n.members.length ? n.members.join(', ') : m('cli.networkNoMembers')}`);
+        }
+        return 0;
+      };
+    },
+  },
 ];

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot, library, network)
+ * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot, library, network, forward)
  * A/B benchmarks of Guesthouse against QEMU and v86 run by hand, interleaved in one
  * run. Measures and reports; never fails on a number. Writes bench/results/<date>.json
  * and prints a Markdown table with the machine it ran on.
@@ -19,6 +19,7 @@ import { RawQemu } from './rawQemu';
 import { benchNetwork } from './network';
 import { benchSnapshot, snapshotMarkdown } from './snapshot';
 import { benchLibrary } from './library';
+import { benchForward } from './forward';
 import { markdownPairs, pairResult, percentile, summarize, type PairResult } from './stats';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -439,11 +440,20 @@ async function main(): Promise<void> {
       extra.snapshot = s.extra;
     }
     if (want('network')) {
+      const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
       const n = await benchNetwork(
-        { service: client, host, runtimeDir: runtimeDir(home), quick: QUICK, pairs: PAIRS, warmup: WARMUP, log, consoleMarker, ensureVm },
+        { service: client, host, runtimeDir: runtimeDir(home), quick: QUICK, pairs: PAIRS, warmup: WARMUP, hz, log, cpuTicks, consoleMarker, ensureVm },
         g,
       );
       results.push(...n.pairs);
+      extra.network = n.extra;
+    }
+    if (want('forward')) {
+      const f = await benchForward(
+        { service: client, host, runtimeDir: runtimeDir(home), quick: QUICK, pairs: PAIRS, warmup: WARMUP, log, consoleMarker, ensureVm },
+        g,
+      );
+      results.push(...f.pairs);
     }
   } finally {
     client.close();
@@ -506,6 +516,8 @@ async function main(): Promise<void> {
   }
   if (extra.display) lines.push(...displayMarkdown(extra.display as Record<string, unknown>));
   if (extra.snapshot) lines.push(...snapshotMarkdown(extra.snapshot as Record<string, unknown>));
+  const network = extra.network as { switchIdlePercent: number } | undefined;
+  if (network) lines.push(`Private network switch CPU with two idle guests: ${network.switchIdlePercent.toFixed(3)} % of a core (target ≤ 0.5).`, '');
   lines.push(`Results: ${path.relative(ROOT, file)}`);
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -40,8 +40,19 @@ type Rng = ReturnType<typeof rng>;
 
 const snapshot = (home: string) => snapshotLibrary(home, { skipLogs: true });
 
-const READ_ONLY = new Set(['getHostInfo', 'listVms', 'getVm', 'readLog', 'browseFiles', 'screenshot', 'screenText', 'waitForConsole', 'waitForScreen']);
-const ZERO_ARGS = new Set(['getHostInfo', 'listVms']);
+const READ_ONLY = new Set([
+  'getHostInfo',
+  'listVms',
+  'listNetworks',
+  'getVm',
+  'readLog',
+  'browseFiles',
+  'screenshot',
+  'screenText',
+  'waitForConsole',
+  'waitForScreen',
+]);
+const ZERO_ARGS = new Set(['getHostInfo', 'listVms', 'listNetworks']);
 
 function randomString(r: Rng, max = 40): string {
   const alphabets = ['abcdefghijklmnopqrstuvwxyz0123456789-_', '../\\%$:"\'{}[]<>|*?\u0000\n\t ', 'é한글😀\u0301\u202e\uffff\ud800', 'keep'];
@@ -104,7 +115,7 @@ const badFields: Record<string, unknown[]> = {
   name: ['', ' lead', 'a/b', '..', 'x'.repeat(65), 12, null, ['keep'], 'c:<d>'],
   memoryMib: [0, -1, 1.5, '128', null, 1e15, 15],
   cpus: [0, -2, 0.5, '2', 513],
-  network: ['bridged', '', 1, null, ['nat']],
+  network: ['bridged', '', 1, null, ['nat'], 'private:', 'private:a/b', 'private:-x'],
   diskSizeBytes: [1, -1, 2 ** 51, 1.5, 'huge'],
   diskFormat: ['vmdk', 2],
   forwards: [
@@ -178,6 +189,8 @@ function nextMessage(r: Rng, id: number, keep: { name: string; id: string }): Ou
       if (!READ_ONLY.has(method) && params.length <= 1 && method !== 'createVm' && method !== 'setHostSettings') params[0] = `no-such-vm-${r.int(100)}`;
       if (method === 'setHostSettings') params[0] = { accelerator: r.pick(['fast', '', 3, null]) };
       if (method === 'createVm') params[0] = mutatedRequest(r);
+      // Never a name createNetwork takes: the library stays as it was.
+      if (method === 'createNetwork') params[0] = r.pick(['', '-lead', 'a/b', 'x'.repeat(33), 'é', 5, null]);
       return { json: { type: 'call', id, method, params }, id };
     }
     case 3: {

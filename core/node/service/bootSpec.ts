@@ -15,7 +15,9 @@ import type { LibraryEntry } from '../library/library';
 import { ensureUefiVars } from '../library/uefiVars';
 import { savedStateEngine, stateFile } from '../shared/vmFolder';
 import { runtimeDir } from '../shared/paths';
+import { unknownNetworkProblems } from '../library/networks';
 import { engineFor, qemuImgPath } from './engineChoice';
+import { joinPrivateNetworks } from './privateNetworks';
 import { bootFileProblems, diskInUseProblems, forwardProblems, pathProblems, type RunningVm } from './preflight';
 
 export interface BootContext {
@@ -31,7 +33,16 @@ export interface BootContext {
 /** Decides how to run a VM on this host, or says why it cannot run. */
 export async function bootSpec(entry: LibraryEntry, host: HostInfo, context: BootContext): Promise<BootSpec> {
   const { config, dir } = entry;
-  throwProblems([...hostProblems(config, host), ...firmwareProblems(config), ...pathProblems(config, dir), ...bootFileProblems(config, dir)], 'VM');
+  throwProblems(
+    [
+      ...hostProblems(config, host),
+      ...firmwareProblems(config),
+      ...pathProblems(config, dir),
+      ...bootFileProblems(config, dir),
+      ...unknownNetworkProblems(context.home, config),
+    ],
+    'VM',
+  );
   const running = context.running();
   throwProblems([...diskInUseProblems(config, dir, running), ...(await forwardProblems(config, running))], 'VM');
   const choice = engineFor(config, host);
@@ -66,5 +77,8 @@ export async function bootSpec(entry: LibraryEntry, host: HostInfo, context: Boo
     if (!host.uefi.code || !host.uefi.vars) throw new GuesthouseError('engine-missing', host.uefi.detail);
     uefi = { code: host.uefi.code, vars: await ensureUefiVars(dir, { code: host.uefi.code, vars: host.uefi.vars }, qemuImgPath(host)) };
   }
-  return { ...common, engine: 'qemu', qemu: { binary: binary.path, accelerator: accel.accelerator, ...(uefi ? { uefi } : {}) } };
+  // Last, once nothing else can refuse the start: each card on a private network joins its switch.
+  const links = await joinPrivateNetworks(context.home, config);
+  const privateLinks = Object.keys(links).length ? { privateLinks: links } : {};
+  return { ...common, engine: 'qemu', qemu: { binary: binary.path, accelerator: accel.accelerator, ...(uefi ? { uefi } : {}), ...privateLinks } };
 }

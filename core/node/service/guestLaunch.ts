@@ -8,6 +8,7 @@ import type { BootSpec } from '../../common/protocol';
 import type { Library, LibraryEntry } from '../library/library';
 import { isGuestHostSocket } from '../shared/vmFolder';
 import { runtimeDir } from '../shared/paths';
+import { rejoinPrivateNetworks } from './privateNetworks';
 import { RunningGuest } from './runningGuest';
 import { ended, type StateMirror } from './stateMirror';
 import { connectGuestHost, type GuestHostLauncher } from './supervisor';
@@ -98,6 +99,8 @@ export async function reattachGuests({ home, library, mirror }: LaunchContext): 
     );
     mirror.add(uuid, guest);
     count++;
+    // Its private networks' switches outlive the service too; one that did not comes back.
+    await rejoinPrivateNetworks(home, spec).catch(() => undefined);
   }
   return count;
 }

@@ -26,6 +26,7 @@ import { createDiskImage } from '../library/diskImages';
 import { firstFreeDiskName, stateFile } from '../shared/vmFolder';
 import { engineFor, engineProblems } from './engineChoice';
 import { writeVmConfig } from './configWrites';
+import { unknownNetworkProblems } from '../library/networks';
 import { bootFileProblems, diskImageProblems, forwardProblems, pathProblems } from './preflight';
 import type { ServiceEvents } from './serviceEvents';
 import type { StateMirror } from './stateMirror';
@@ -56,7 +57,7 @@ export async function createVm({ library, host: getHost }: EditContext, request:
   // (The new disk is not made yet; pathProblems passes over disks Guesthouse makes.)
   problems.push(...hostProblems(config, host), ...firmwareProblems(config), ...pathProblems(config, undefined), ...engineProblems(config, host, undefined));
   // Whether a port is free is asked at each start (it may be taken now and free then).
-  problems.push(...bootFileProblems(config, undefined), ...(await forwardProblems(config, [], false)));
+  problems.push(...bootFileProblems(config, undefined), ...(await forwardProblems(config, [], false)), ...unknownNetworkProblems(library.home, config));
   if (!problems.length)
     problems.push(
       ...(await diskImageProblems(
@@ -125,7 +126,7 @@ export async function modifyVm(c: EditContext, ref: string, changes: ModifyVmReq
     // The new disk is made only once the whole change holds; until then its file does not exist.
     const existing = { ...next, disks: next.disks.filter((d) => d !== added) };
     problems.push(...hostProblems(next, host), ...firmwareProblems(next), ...pathProblems(existing, entry.dir), ...engineProblems(next, host, entry.dir));
-    problems.push(...bootFileProblems(next, entry.dir), ...(await forwardProblems(next, [], false)));
+    problems.push(...bootFileProblems(next, entry.dir), ...(await forwardProblems(next, [], false)), ...unknownNetworkProblems(library.home, next));
     const attached = existing.disks.filter((d) => !old.disks.some((o) => o.path === d.path));
     if (!problems.length) problems.push(...(await diskImageProblems(host.qemu.img?.path, attached, entry.dir)));
     throwProblems(problems, 'change');

@@ -22,6 +22,7 @@ import type {
   IVmService,
   KeyInput,
   ModifyVmRequest,
+  NetworkInfo,
   ProgressEvent,
   RevertOptions,
   ShutdownOptions,
@@ -45,6 +46,7 @@ import { DiskTools } from './diskTools';
 import { Forwards } from './forwards';
 import { engineFor, engineNotes } from './engineChoice';
 import { HostFacts } from './hostFacts';
+import { PrivateNetworks } from './privateNetworks';
 import { openDisplay } from './guestDisplay';
 import { listFolder } from './fileBrowser';
 import { consoleGuest, readLog, waitForConsole, writeConsole } from './guestConsole';
@@ -95,6 +97,7 @@ export class VmService implements IVmService {
   private readonly forwards: Forwards;
   private readonly screens: GuestScreens;
   private readonly hostFacts: HostFacts;
+  private readonly networks = new PrivateNetworks(() => this.library);
 
   constructor(private readonly options: VmServiceOptions) {
     this.library = options.library ?? new Library(options.home);
@@ -358,17 +361,14 @@ export class VmService implements IVmService {
     return this.forwards.remove(ref, which);
   }
 
-  onDidProgress(listener: (event: ProgressEvent) => void): Disposable {
-    return this.events.onDidProgress(listener);
-  }
+  readonly onDidProgress = (listener: (event: ProgressEvent) => void): Disposable => this.events.onDidProgress(listener);
+  readonly onDidChangeState = (listener: (event: StateChangeEvent) => void): Disposable => this.events.onDidChangeState(listener);
+  readonly onDidChangeVms = (listener: () => void): Disposable => this.events.onDidChangeVms(listener);
 
-  onDidChangeState(listener: (event: StateChangeEvent) => void): Disposable {
-    return this.events.onDidChangeState(listener);
-  }
-
-  onDidChangeVms(listener: () => void): Disposable {
-    return this.events.onDidChangeVms(listener);
-  }
+  // Private networks (privateNetworks.ts): the library's named networks and their switches.
+  readonly listNetworks = (): Promise<NetworkInfo[]> => this.networks.listNetworks();
+  readonly createNetwork = (name: string): Promise<NetworkInfo> => this.networks.createNetwork(name);
+  readonly deleteNetwork = (name: string): Promise<void> => this.networks.deleteNetwork(name);
 
   /** Takes over the guests an earlier service left running; returns how many. */
   async reattach(): Promise<number> {

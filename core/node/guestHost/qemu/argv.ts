@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { AcceleratorKind, VmConfig } from '../../../common/config';
-import { attachedNics, hostfwdRule, type NicModel } from '../../../common/nics';
+import { attachedNics, hostfwdRule, privateNetworkOf, type NicModel } from '../../../common/nics';
+import type { PrivateLink } from '../../../common/protocol';
 
 export interface QemuLaunch {
   accelerator: AcceleratorKind;
@@ -16,6 +17,8 @@ export interface QemuLaunch {
   uefi?: { code: string; vars: string };
   /** Each shared folder's security model, in the config's order (mapped-xattr where not said): `none` where its file system keeps no extended attributes. */
   shareModels?: readonly ('mapped-xattr' | 'none')[];
+  /** Each card on a private network, by card id: the UDP ports of its `-netdev dgram` (its own, and its switch's). */
+  privateLinks?: Record<string, PrivateLink>;
 }
 
 /** The CD drive's block device id (every QEMU VM has one; see buildQemuArgv). */
@@ -79,10 +82,19 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
   // before config version 4 (a guest's interface names and a saved state depend on them).
   const nics = attachedNics(config.nics);
   for (const nic of nics) {
+    const device = `${nicDevice[nic.model]},netdev=${nic.id},mac=${nic.mac}`;
+    if (privateNetworkOf(nic.attachment)) {
+      // A private network: one Ethernet frame per UDP datagram, from the card's own port to its switch's, both on loopback.
+      const link = launch.privateLinks?.[nic.id];
+      if (!link) throw new Error(`buildQemuArgv: card ${nic.id} on ${nic.attachment} needs launch.privateLinks`);
+      const ends = `local.type=inet,local.host=127.0.0.1,local.port=${link.localPort},remote.type=inet,remote.host=127.0.0.1,remote.port=${link.switchPort}`;
+      args.push('-netdev', `dgram,id=${nic.id},${ends}`, '-device', device);
+      continue;
+    }
     const fwd = nic.forwards.map((f) => `,hostfwd=${hostfwdRule(f)}`).join('');
     // host-only: the same user network, restricted (the guest reaches the host's forwards and slirp's own services, nothing outside).
     const restrict = nic.attachment === 'host-only' ? ',restrict=on' : '';
-    args.push('-netdev', `user,id=${nic.id}${restrict}${fwd}`, '-device', `${nicDevice[nic.model]},netdev=${nic.id},mac=${nic.mac}`);
+    args.push('-netdev', `user,id=${nic.id}${restrict}${fwd}`, '-device', device);
   }
   if (!nics.length) args.push('-nic', 'none');
   if (config.display.adapter !== 'none') {

@@ -86,6 +86,7 @@ export class QemuEngine implements Engine {
       serialSocket,
       vncSocket: this.socketPath('vnc'),
       ...(qemu.uefi ? { uefi: qemu.uefi } : {}),
+      ...(qemu.privateLinks ? { privateLinks: qemu.privateLinks } : {}),
       ...(this.spec.restoreState ? { incoming: true } : {}),
       shareModels: config.shares.map((s) => shareSecurityModel(s.path)),
     });

@@ -117,7 +117,7 @@ describe('config version 3 → 4: network cards', () => {
 
   it('a broken version-3 network is refused after the migration with the sentence of what is wrong', () => {
     expect(() => read({ ...v3File(), network: { mode: 'bridged', model: 'virtio', forwards: [] } })).toThrow(
-      'The network must be one of nat, host-only, none.',
+      'The network must be one of nat, host-only, none, private:NAME.',
     );
   });
 });

@@ -132,6 +132,15 @@ describe('QEMU argv (golden)', () => {
     expect(buildQemuArgv(sampleConfig, '/x', launch).join(' ')).not.toContain('9p');
   });
 
+  it('a card on a private network: -netdev dgram from its own loopback UDP port to its switch', () => {
+    const nics = [{ id: 'net0', mac: '52:54:00:00:00:01', model: 'virtio' as const, attachment: 'private:lab' as const, forwards: [] }];
+    const argv = buildQemuArgv({ ...sampleConfig, nics }, '/x', { ...launch, privateLinks: { net0: { localPort: 40001, switchPort: 40002 } } }).join(' ');
+    expect(argv).toContain(
+      '-netdev dgram,id=net0,local.type=inet,local.host=127.0.0.1,local.port=40001,remote.type=inet,remote.host=127.0.0.1,remote.port=40002 -device virtio-net-pci,netdev=net0,mac=52:54:00:00:00:01',
+    );
+    expect(() => buildQemuArgv({ ...sampleConfig, nics }, '/x', launch)).toThrow('needs launch.privateLinks');
+  });
+
   it('UEFI: OVMF code read-only and the VM variable store (qcow2, for snapshots) as pflash, right after the serial port', () => {
     const uefi = { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/lib/machines/web/uefi-vars.qcow2' };
     const argv = buildQemuArgv({ ...sampleConfig, firmware: 'uefi' }, '/lib/machines/web', { ...launch, uefi });
