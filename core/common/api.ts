@@ -323,7 +323,7 @@ export interface IVmService {
    */
   openDisplay(ref: string, onData: (data: Uint8Array) => void, options?: DisplayOptions): Promise<DisplayStream>;
   onDidChangeState(listener: (event: StateChangeEvent) => void): Disposable;
-  /** A VM was created, changed or deleted (by any front end). */
+  /** A VM was created, changed or deleted, or a private network (what VMs' cards choose from), by any front end. */
   onDidChangeVms(listener: () => void): Disposable;
 }
 

@@ -150,6 +150,29 @@ test.describe('GUI through guesthouse serve', () => {
     await forwards.screenshot({ path: 'test-results/e2e/forwards.png' });
     await forwards.getByRole('button', { name: 'Remove forward tcp-2222' }).click();
     await expect(forwards.getByRole('cell', { name: 'tcp-2222', exact: true })).toHaveCount(0);
+    // Private networks: made in the host panel, joined by a card in Settings, listed with their members.
+    await page.getByRole('button', { name: 'Host' }).click();
+    const networks = page.getByRole('region', { name: 'Private networks' });
+    await networks.getByLabel('New network name').fill('bad name');
+    await networks.getByRole('button', { name: 'Create' }).click();
+    await expect(networks.getByRole('alert')).toBeVisible();
+    await networks.getByLabel('New network name').fill('lab');
+    await networks.getByRole('button', { name: 'Create' }).click();
+    await expect(networks.getByRole('cell', { name: 'lab', exact: true })).toBeVisible();
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.locator('#set-network-0').selectOption('private:lab');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
+    expect(JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout).config.nics[0].attachment).toBe('private:lab');
+    await page.getByRole('button', { name: 'Host' }).click();
+    await expect(networks.getByRole('row', { name: /lab/ })).toContainText('tune');
+    await networks.getByRole('button', { name: 'Delete network lab' }).click();
+    await expect(networks.getByRole('alert')).toContainText('tune');
+    await networks.screenshot({ path: 'test-results/e2e/networks.png' });
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.locator('#set-network-0').selectOption('nat');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
     // What the guest sees: the adapter, the disk bus and the network card are settings too.
     await page.locator('#set-display').selectOption('virtio');
     await page.locator('#set-disk-bus').selectOption('ide');

@@ -145,7 +145,11 @@ export async function rejoinPrivateNetworks(home: string, spec: BootSpec): Promi
 
 /** IVmService's network methods, over the library's folder and its VMs' configs. */
 export class PrivateNetworks {
-  constructor(private readonly library: () => Library) {}
+  /** `changed`: tells the VM list's listeners (the networks are what a VM's cards choose from). */
+  constructor(
+    private readonly library: () => Library,
+    private readonly changed: () => void = () => undefined,
+  ) {}
 
   private get home(): string {
     return this.library().home;
@@ -169,11 +173,13 @@ export class PrivateNetworks {
 
   async createNetwork(name: string): Promise<NetworkInfo> {
     const made = addNetwork(this.home, name);
+    this.changed();
     return this.info(readNetworks(this.home).find((n) => n.name === made)!);
   }
 
   async deleteNetwork(name: string): Promise<void> {
     const removed = removeNetwork(this.home, name, this.configs());
+    this.changed();
     // Its switch, if one runs, ends and forgets its port.
     await askSwitch(switchFiles(runtimeDir(this.home), removed).control, { op: 'quit' }).catch(() => undefined);
   }

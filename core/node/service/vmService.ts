@@ -97,7 +97,7 @@ export class VmService implements IVmService {
   private readonly forwards: Forwards;
   private readonly screens: GuestScreens;
   private readonly hostFacts: HostFacts;
-  private readonly networks = new PrivateNetworks(() => this.library);
+  private readonly networks = new PrivateNetworks(() => this.library, this.events.emitVms.bind(this.events));
 
   constructor(private readonly options: VmServiceOptions) {
     this.library = options.library ?? new Library(options.home);

@@ -4,6 +4,7 @@ import type { HostInfo, HostSettings } from '../../../core/common/api';
 import { acceleratorKinds } from '../../../core/common/engines';
 import { useCoreText } from '../coreText';
 import { toUiError, useService } from '../useService';
+import { Networks } from './Networks';
 
 export function HostPanel({ host: initial, onClose }: { host: HostInfo; onClose: () => void }) {
   const { t } = useTranslation();
@@ -97,6 +98,7 @@ export function HostPanel({ host: initial, onClose }: { host: HostInfo; onClose:
             <code>{host.libraryPath}</code>
           </dd>
         </dl>
+        <Networks />
         <div className="dialog-buttons">
           <button type="button" onClick={onClose} autoFocus>
             {t('host.close')}

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import { nicAttachments, nicModels, type NicAttachment } from '../../../core/common/nics';
+import { nicAttachments, nicModels, privateNetworkOf, type NicAttachment } from '../../../core/common/nics';
+import { useNetworks } from './Networks';
 import type { NicModel } from '../../../core/common/presets';
 
 /** One card as the settings form holds it until Save: what it is attached to, its model, and its MAC once it has one. */
@@ -16,6 +17,13 @@ export interface Card {
 export function NetworkCards({ cards, max, onChange }: { cards: Card[]; max: number; onChange: (cards: Card[]) => void }) {
   const { t } = useTranslation();
   const set = (i: number, change: Partial<Card>) => onChange(cards.map((c, j) => (j === i ? { ...c, ...change } : c)));
+  // The library's private networks, and any a card names that is not (any more) among them.
+  const networks = new Set([...useNetworks().map((n) => n.name), ...cards.map((c) => privateNetworkOf(c.attachment)).filter((n) => n !== null)]);
+  const label = (a: NicAttachment) => {
+    const network = privateNetworkOf(a);
+    return network === null ? t(`settings.attachments.${a}`) : t('settings.attachments.private', { network });
+  };
+  const choices: NicAttachment[] = [...nicAttachments, ...[...networks].map((n): NicAttachment => `private:${n}`)];
   return (
     <fieldset className="field nics">
       <legend>{t('settings.cards')}</legend>
@@ -26,9 +34,9 @@ export function NetworkCards({ cards, max, onChange }: { cards: Card[]; max: num
           {card.mac ? <code className="small">{card.mac}</code> : <span className="small">{t('settings.newCard')}</span>}
           <label htmlFor={`set-network-${i}`}>{t('settings.network')}</label>
           <select id={`set-network-${i}`} value={card.attachment} onChange={(e) => set(i, { attachment: e.target.value as NicAttachment })}>
-            {nicAttachments.map((a) => (
+            {choices.map((a) => (
               <option key={a} value={a}>
-                {t(`settings.attachments.${a}`)}
+                {label(a)}
               </option>
             ))}
           </select>
