@@ -11,11 +11,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
-import type { CreateVmRequest, IVmService } from '../../core/common/api';
+import type { CreateVmRequest } from '../../core/common/api';
 import { vmRuntimeFile } from '../../core/node/shared/vmFolder';
 import { openDisplayStream } from '../../core/node/transport/displayStream';
 import { RfbClient } from './rfbClient';
 import { pairResult, percentile, summarize, type PairResult } from './stats';
+import type { BenchContext } from './context';
 
 export interface DisplayGuest {
   bzImage: string;
@@ -23,20 +24,7 @@ export interface DisplayGuest {
   readyMarker: string;
 }
 
-export interface DisplayBenchContext {
-  service: IVmService;
-  /** The service's runtime folder: where the guest host's and QEMU's sockets are (C and B). */
-  runtimeDir: string;
-  quick: boolean;
-  pairs: number;
-  warmup: number;
-  /** Clock ticks per second of /proc/<pid>/stat. */
-  hz: number;
-  log(s: string): void;
-  cpuTicks(pid: number): number;
-  consoleMarker(service: IVmService, vm: string, text: string, timeoutMs?: number): Promise<number>;
-  ensureVm(name: string, req: Omit<CreateVmRequest, 'name'>): Promise<unknown>;
-}
+export type DisplayBenchContext = BenchContext;
 
 /** The kernel's messages on the screen and the serial port; /dev/console (the markers) is the serial port, the screen gets its own shell on tty1. */
 const SCREEN_APPEND = 'console=tty0 console=ttyS0 quiet nokaslr';

@@ -9,11 +9,12 @@
  */
 import net from 'node:net';
 import path from 'node:path';
-import type { CreateVmRequest, HostInfo, IVmService, VmDetails } from '../../core/common/api';
 import { buildQemuArgv } from '../../core/node/guestHost/qemu/argv';
 import { pickAccelerator } from '../../core/node/host/hostProbe';
 import { RawQemu } from './rawQemu';
 import { pairResult, type PairResult } from './stats';
+import { freePort } from '../support/ports';
+import type { BenchContext } from './context';
 
 export interface ForwardGuest {
   kernel: string;
@@ -22,29 +23,11 @@ export interface ForwardGuest {
   netReadyMarker: string;
 }
 
-export interface ForwardBenchContext {
-  service: IVmService;
-  host: HostInfo;
-  runtimeDir: string;
-  quick: boolean;
-  pairs: number;
-  warmup: number;
-  log(s: string): void;
-  consoleMarker(service: IVmService, vm: string, text: string, timeoutMs?: number): Promise<number>;
-  ensureVm(name: string, req: Omit<CreateVmRequest, 'name'>): Promise<VmDetails>;
-}
+export type ForwardBenchContext = BenchContext;
 
 const MIB = 2 ** 20;
 const GUEST_PORT = 5001;
 const now = () => performance.timeOrigin + performance.now();
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /**
  * Sends `bytes` to 127.0.0.1:port, half-closes, and resolves with the milliseconds from connect

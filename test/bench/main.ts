@@ -19,6 +19,7 @@ import { RawQemu } from './rawQemu';
 import { benchNetwork } from './network';
 import { benchSnapshot, snapshotMarkdown } from './snapshot';
 import { benchLibrary } from './library';
+import type { BenchContext } from './context';
 import { benchForward } from './forward';
 import { markdownPairs, pairResult, percentile, summarize, type PairResult } from './stats';
 
@@ -411,6 +412,20 @@ async function main(): Promise<void> {
   client = (await connectToService(home, SERVICE))!;
   host = await client.getHostInfo();
   const want = (name: string) => !only || only.has(name);
+  const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  const context: BenchContext = {
+    service: client,
+    host,
+    runtimeDir: runtimeDir(home),
+    quick: QUICK,
+    pairs: PAIRS,
+    warmup: WARMUP,
+    hz,
+    log,
+    cpuTicks,
+    consoleMarker,
+    ensureVm,
+  };
   const results: PairResult[] = [];
   const extra: Record<string, unknown> = {};
   try {
@@ -422,37 +437,22 @@ async function main(): Promise<void> {
     if (want('scale')) extra.scale = await benchScale(g);
     if (want('v86') && g86) results.push(await benchV86(g86));
     if (want('display')) {
-      const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-      const d = await benchDisplay(
-        { service: client, runtimeDir: runtimeDir(home), quick: QUICK, pairs: PAIRS, warmup: WARMUP, hz, log, cpuTicks, consoleMarker, ensureVm },
-        g,
-        g86,
-      );
+      const d = await benchDisplay(context, g, g86);
       results.push(...d.pairs);
       extra.display = d.extra;
     }
     if (want('snapshot')) {
-      const s = await benchSnapshot(
-        { service: client, host, runtimeDir: runtimeDir(home), quick: QUICK, pairs: PAIRS, warmup: WARMUP, log, consoleMarker, ensureVm },
-        g,
-      );
+      const s = await benchSnapshot(context, g);
       results.push(...s.pairs);
       extra.snapshot = s.extra;
     }
     if (want('network')) {
-      const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-      const n = await benchNetwork(
-        { service: client, host, runtimeDir: runtimeDir(home), quick: QUICK, pairs: PAIRS, warmup: WARMUP, hz, log, cpuTicks, consoleMarker, ensureVm },
-        g,
-      );
+      const n = await benchNetwork(context, g);
       results.push(...n.pairs);
       extra.network = n.extra;
     }
     if (want('forward')) {
-      const f = await benchForward(
-        { service: client, host, runtimeDir: runtimeDir(home), quick: QUICK, pairs: PAIRS, warmup: WARMUP, log, consoleMarker, ensureVm },
-        g,
-      );
+      const f = await benchForward(context, g);
       results.push(...f.pairs);
     }
   } finally {

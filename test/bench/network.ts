@@ -8,12 +8,13 @@
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CreateVmRequest, HostInfo, IVmService, VmDetails } from '../../core/common/api';
+import type { IVmService, VmDetails } from '../../core/common/api';
 import { buildQemuArgv } from '../../core/node/guestHost/qemu/argv';
 import { pickAccelerator } from '../../core/node/host/hostProbe';
 import { readSwitchState, switchFiles } from '../../core/node/netSwitch/switch';
 import { RawQemu } from './rawQemu';
 import { pairResult, type PairResult } from './stats';
+import type { BenchContext } from './context';
 
 export interface NetworkGuest {
   kernel: string;
@@ -21,19 +22,7 @@ export interface NetworkGuest {
   append: string;
 }
 
-export interface NetworkBenchContext {
-  service: IVmService;
-  host: HostInfo;
-  runtimeDir: string;
-  quick: boolean;
-  pairs: number;
-  warmup: number;
-  hz: number;
-  log(s: string): void;
-  cpuTicks(pid: number): number;
-  consoleMarker(service: IVmService, vm: string, text: string, timeoutMs?: number): Promise<number>;
-  ensureVm(name: string, req: Omit<CreateVmRequest, 'name'>): Promise<VmDetails>;
-}
+export type NetworkBenchContext = BenchContext;
 
 const READY = 'GUESTHOUSE-NET-READY';
 const PINGS = 10;

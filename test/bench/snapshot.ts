@@ -10,11 +10,11 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CreateVmRequest, HostInfo, IVmService, VmDetails } from '../../core/common/api';
 import { buildQemuArgv } from '../../core/node/guestHost/qemu/argv';
 import { pickAccelerator } from '../../core/node/host/hostProbe';
 import { RawQemu } from './rawQemu';
 import { pairResult, summarize, type PairResult } from './stats';
+import type { BenchContext } from './context';
 
 export interface SnapshotGuest {
   kernel: string;
@@ -23,17 +23,7 @@ export interface SnapshotGuest {
   readyMarker: string;
 }
 
-export interface SnapshotBenchContext {
-  service: IVmService;
-  host: HostInfo;
-  runtimeDir: string;
-  quick: boolean;
-  pairs: number;
-  warmup: number;
-  log(s: string): void;
-  consoleMarker(service: IVmService, vm: string, text: string, timeoutMs?: number): Promise<number>;
-  ensureVm(name: string, req: Omit<CreateVmRequest, 'name'>): Promise<VmDetails>;
-}
+export type SnapshotBenchContext = BenchContext;
 
 const MIB = 2 ** 20;
 const now = () => performance.timeOrigin + performance.now();

@@ -212,8 +212,8 @@ describe('guesthouse CLI', () => {
     [['forward', 'web', 'remove', 'nope'], '"web" has no forward named "nope" or on host port nope.'],
     [['forward', 'web'], 'Say "forward NAME add [--name N] tcp:HOSTPORT:GUESTPORT", "forward NAME remove NAME-OR-HOSTPORT" or "forward NAME list".'],
     [['modify', 'web', '--net', 'nat', '--net', 'nat', '--net', 'nat', '--net', 'nat', '--net', 'nat'], 'A VM can have at most 4 network cards.'],
-    [['modify', 'web', '--net', 'bridged'], 'The network must be one of nat, host-only, none.'],
-    [['modify', 'web', '--net', 'nat,speed=1'], '"nat,speed=1" is not a network card; write it like nat, host-only,model=e1000 or none.'],
+    [['modify', 'web', '--net', 'bridged'], 'The network must be one of nat, host-only, none, private:NAME.'],
+    [['modify', 'web', '--net', 'nat,speed=1'], '"nat,speed=1" is not a network card; write it like nat, host-only,model=e1000, private:lab or none.'],
   ] as [string[], string | RegExp][])('%j gives its sentence and changes nothing', (args, sentence) => {
     const before = snapshot(home);
     const r = cli(home, args);

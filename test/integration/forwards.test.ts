@@ -9,17 +9,9 @@ import type { VmConfig } from '../../core/common/config';
 import { tinyVm } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { guestService, runInGuest } from '../support/service';
+import { freePort } from '../support/ports';
 
 const missing = realGuestsMissing();
-
-/** A port nothing listens on now (the OS's choice). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** What the guest's web server answers through the host's port, or the error's code. */
 async function get(port: number): Promise<string> {

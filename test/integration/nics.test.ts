@@ -7,16 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { tinyVm } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { guestService, runInGuest } from '../support/service';
+import { freePort } from '../support/ports';
 
 const missing = realGuestsMissing();
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Whether something accepts a TCP connection on the host's port. */
 const accepts = (port: number) =>

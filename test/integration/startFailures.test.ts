@@ -13,19 +13,11 @@ import { tinyVm } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { guestService } from '../support/service';
 import { snapshot as snapshotLibrary } from '../support/cli';
+import { freePort } from '../support/ports';
 
 const missing = realGuestsMissing();
 
 const snapshot = (home: string) => snapshotLibrary(home, { skipLogs: true });
-
-/** A free TCP port on loopback, as the kernel hands one out. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('start failures a user causes', () => {
   if (skipBecause(missing)) return;
@@ -182,7 +174,10 @@ describe('start failures a user causes', () => {
 
   it('no raw schema paths or system codes: shutdown timeout, network, disk size, forward address', async () => {
     await refused(() => t.service.createVm({ ...tinyVm(t.guest, 'quick'), shutdownTimeoutMs: 500 }), 'The shutdown timeout must be from 1 to 3600 seconds.');
-    await refused(() => t.service.createVm({ ...tinyVm(t.guest, 'net'), network: 'bridged' as 'nat' }), 'The network must be one of nat, none.');
+    await refused(
+      () => t.service.createVm({ ...tinyVm(t.guest, 'net'), network: 'bridged' as 'nat' }),
+      'The network must be one of nat, host-only, none, private:NAME.',
+    );
     await refused(
       () => t.service.createVm({ ...tinyVm(t.guest, 'huge'), diskSizeBytes: 2 ** 50, diskFormat: 'raw' }),
       'A disk of 1048576 GiB does not fit the filesystem that holds the library (its files are smaller than that); choose a smaller disk.',

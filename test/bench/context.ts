@@ -1,0 +1,20 @@
+import type { CreateVmRequest, HostInfo, IVmService, VmDetails } from '../../core/common/api';
+
+/** What each benchmark gets from main.ts: the service, the host, the run's shape and its helpers. */
+export interface BenchContext {
+  service: IVmService;
+  host: HostInfo;
+  /** The service's runtime folder: where the guest hosts' and QEMU's sockets are. */
+  runtimeDir: string;
+  quick: boolean;
+  pairs: number;
+  warmup: number;
+  /** Clock ticks per second of /proc/<pid>/stat. */
+  hz: number;
+  log(s: string): void;
+  cpuTicks(pid: number): number;
+  /** Resolves the moment `text` has been seen on the VM's console (backlog or stream): the time, or NaN after `timeoutMs`. */
+  consoleMarker(service: IVmService, vm: string, text: string, timeoutMs?: number): Promise<number>;
+  /** The VM of that name, made with `req` if the library has none yet. */
+  ensureVm(name: string, req: Omit<CreateVmRequest, 'name'>): Promise<VmDetails>;
+}
