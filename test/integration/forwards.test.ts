@@ -103,6 +103,23 @@ describe('port forwards as rules', () => {
     );
   });
 
+  it('a forward kept on a card attached to nothing leaves the config alone while the guest runs; a host name is refused', async () => {
+    const port = await freePort();
+    await t.service.createVm({ ...tinyVm(t.guest, 'fw-kept'), network: 'nat', forwards: [{ protocol: 'tcp', hostPort: port, guestPort: 22 }] });
+    // The first card on nothing (it keeps its forward, unused), a second on NAT.
+    await t.service.modifyVm('fw-kept', { nets: [{ attachment: 'none' }, { attachment: 'nat' }] });
+    await expect(t.service.addForward('fw-kept', { protocol: 'tcp', hostAddress: 'localhost', hostPort: await freePort(), guestPort: 80 })).rejects.toThrow(
+      /^QEMU forwards only from an IPv4 address; give one \(such as 127\.0\.0\.1\) instead of localhost for host port \d+\.$/,
+    );
+    await t.service.startVm('fw-kept');
+    try {
+      await t.service.removeForward('fw-kept', `tcp-${port}`);
+      expect((await configOf('fw-kept')).nics.map((n) => n.forwards)).toEqual([[], []]);
+    } finally {
+      await t.service.powerOffVm('fw-kept');
+    }
+  });
+
   it('host-only: forwards reach in, the guest reaches nothing outside; the same guest on NAT reaches the host', async () => {
     const host = await greeter();
     try {

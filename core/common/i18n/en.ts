@@ -144,6 +144,8 @@ export const en = {
   'service.unreachable': 'The Guesthouse service could not be reached; see {{log}}.',
   'service.running': 'A Guesthouse service for {{home}} is already running.',
   'forward.bad': '"{{text}}" is not a port forward; write it like tcp:2222:22.',
+  'forward.ipv4Only': 'QEMU forwards only from an IPv4 address; give one (such as 127.0.0.1) instead of {{address}} for host port {{port}}.',
+  'network.noAnswer': 'no answer within {{seconds}} s',
   'forward.badName': "A forward's name must be 1 to 40 letters, digits, dots, dashes or underscores, beginning with a letter or digit.",
   'network.badName': "A network's name must be 1 to 32 letters, digits, dashes or underscores, beginning with a letter or digit.",
   'network.exists': 'A network named "{{network}}" already exists.',

@@ -142,6 +142,8 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'service.unreachable': 'Guesthouse 서비스에 연결할 수 없습니다. {{log}}을(를) 확인하세요.',
   'service.running': '{{home}}의 Guesthouse 서비스가 이미 실행 중입니다.',
   'forward.bad': '"{{text}}"은(는) 포트 포워딩이 아닙니다. tcp:2222:22 처럼 쓰세요.',
+  'forward.ipv4Only': 'QEMU는 IPv4 주소에서만 포워딩합니다. 호스트 포트 {{port}}에 {{address}} 대신 127.0.0.1 같은 주소를 쓰세요.',
+  'network.noAnswer': '{{seconds}}초 안에 응답 없음',
   'forward.badName': '포워딩 이름은 글자나 숫자로 시작하는 1~40자의 글자, 숫자, 점, 대시, 밑줄이어야 합니다.',
   'network.badName': '네트워크 이름은 글자나 숫자로 시작하는 1~32자의 글자, 숫자, 대시, 밑줄이어야 합니다.',
   'network.exists': '"{{network}}"라는 네트워크가 이미 있습니다.',

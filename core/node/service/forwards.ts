@@ -5,7 +5,7 @@
 // refused before anything changes.
 import type { ForwardRequest } from '../../common/api';
 import { forwardRequestSchema } from '../../common/apiSchemas';
-import { forwardName, hostfwdRule, parseOrThrow, takesForwards, type NicConfig, type PortForward, type VmConfig } from '../../common/config';
+import { forwardName, hostfwdRule, parseOrThrow, takesForwards, vmConfigSchema, type NicConfig, type PortForward, type VmConfig } from '../../common/config';
 import { GuesthouseError, throwProblems } from '../../common/errors';
 import { hostfwdRefusal } from '../../common/forward';
 import { m } from '../../common/messages';
@@ -73,8 +73,15 @@ export class Forwards {
       const running = this.c.mirror.runningVms(this.c.library, config.identity.uuid);
       throwProblems(await forwardProblems(next, running, false), 'VM');
       throwProblems(await forwardProblems({ ...config, nics: [{ ...nic, forwards: [forward] }] }, [], true), 'VM');
+      const checked = parseOrThrow(vmConfigSchema, next, 'change'); // before QEMU is asked: a config that cannot be written changes nothing
       if (live) await live('add', nic.id, hostfwdRule(forward), forward);
-      this.write(entry, next);
+      try {
+        this.write(entry, checked);
+      } catch (err) {
+        // The config could not be written (a full disk…): QEMU gives the port back, so both say what they said before.
+        if (live) await live('remove', nic.id, `${forward.protocol}:${forward.hostAddress}:${forward.hostPort}`, forward).catch(() => undefined);
+        throw err;
+      }
       return { ...forward, nic: nic.id };
     });
   }
@@ -82,7 +89,8 @@ export class Forwards {
   async remove(ref: string, which: string): Promise<void> {
     await this.change(ref, 'removeForward', async (entry, live) => {
       const { nic, forward } = findForward(entry.config, which);
-      if (live) await live('remove', nic.id, `${forward.protocol}:${forward.hostAddress}:${forward.hostPort}`, forward);
+      // A forward kept on a card that is not on QEMU's user network now (none, private) is in no running QEMU.
+      if (live && takesForwards(nic)) await live('remove', nic.id, `${forward.protocol}:${forward.hostAddress}:${forward.hostPort}`, forward);
       this.write(
         entry,
         withForwards(

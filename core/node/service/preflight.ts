@@ -17,6 +17,10 @@ export interface RunningVm {
 
 const sameForward = (a: PortForward, b: PortForward) => a.protocol === b.protocol && a.hostPort === b.hostPort;
 
+/** QEMU 7.2's user network takes an IPv4 address only (inet_aton): a name or an IPv6 address this host has is still refused. */
+const ipv4Only = (f: PortForward): Sentence | null =>
+  net.isIPv4(f.hostAddress || '127.0.0.1') ? null : m('forward.ipv4Only', { address: f.hostAddress, port: f.hostPort }).about('forwards');
+
 /** Binds the forward's host address and port for a moment: what QEMU's slirp will do at start. */
 async function tryBind(f: PortForward): Promise<Sentence | null> {
   const address = f.hostAddress || '127.0.0.1';
@@ -33,14 +37,14 @@ async function tryBind(f: PortForward): Promise<Sentence | null> {
         socket.close();
         resolve(said(err));
       });
-      socket.bind(f.hostPort, address, () => socket.close(() => resolve(null)));
+      socket.bind(f.hostPort, address, () => socket.close(() => resolve(ipv4Only(f))));
     });
   }
   const server = net.createServer();
   return await new Promise((resolve) => {
     server.once('error', (err) => resolve(said(err)));
     // exclusive: a port another process shares for clustering is still taken
-    server.listen({ port: f.hostPort, host: address, exclusive: true }, () => server.close(() => resolve(null)));
+    server.listen({ port: f.hostPort, host: address, exclusive: true }, () => server.close(() => resolve(ipv4Only(f))));
   });
 }
 

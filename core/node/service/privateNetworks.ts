@@ -31,7 +31,7 @@ export function askSwitch(control: string, req: SwitchRequest, timeoutMs = 5000)
     const conn = net.connect(control);
     const timer = setTimeout(() => {
       conn.destroy();
-      reject(new Error('no answer'));
+      reject(new GuesthouseError('engine-failed', m('network.noAnswer', { seconds: Math.round(timeoutMs / 1000) })));
     }, timeoutMs);
     conn.once('error', (err) => {
       clearTimeout(timer);
@@ -121,7 +121,9 @@ export async function joinPrivateNetworks(home: string, config: VmConfig): Promi
     try {
       await askSwitch(switchFiles(runtime, network).control, { op: 'add', key: `${config.identity.uuid}/${nic.id}`, port: localPort });
     } catch (err) {
-      throw new GuesthouseError('engine-failed', m('network.switchGone', { network, reason: (err as Error).message }));
+      // Said in the reader's language where it is ours (no answer), as the system said it otherwise (ECONNREFUSED…).
+      const reason = err instanceof GuesthouseError && err.key ? m(err.key, err.params) : (err as Error).message;
+      throw new GuesthouseError('engine-failed', m('network.switchGone', { network, reason }));
     }
     links[nic.id] = { localPort, switchPort };
   }

@@ -120,7 +120,12 @@ export async function modifyVm(c: EditContext, ref: string, changes: ModifyVmReq
   const release = library.guard(entry.dir, old.identity.name);
   let dir = entry.dir;
   try {
-    const { next, problems } = applyChanges(old, req, entry.dir);
+    const { next, problems } = applyChanges(
+      old,
+      req,
+      entry.dir,
+      library.list().flatMap((e) => e.config.nics.map((n) => n.mac)),
+    );
     const host = await getHost();
     const added = req.diskSizeBytes ? newDisk(next, req.diskFormat, host, entry.dir, problems) : undefined;
     // The new disk is made only once the whole change holds; until then its file does not exist.

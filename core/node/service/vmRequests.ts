@@ -105,7 +105,13 @@ export function configFromRequest(req: z.output<typeof createVmRequestSchema>, t
 export const newShares = (req: Pick<z.output<typeof createVmRequestSchema>, 'shares'>) => applyShareChanges([], req.shares, undefined, (p) => path.resolve(p));
 
 /** A stopped VM's config with a validated change applied: omitted fields stay, null removes. */
-export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequestSchema>, dir = '.'): { next: VmConfig; problems: Sentence[] } {
+export function applyChanges(
+  old: VmConfig,
+  req: z.output<typeof modifyVmRequestSchema>,
+  dir = '.',
+  /** The library's MACs: a new card gets none of them. */
+  takenMacs: Iterable<string> = [],
+): { next: VmConfig; problems: Sentence[] } {
   const next: VmConfig = structuredClone(old);
   const problems: Sentence[] = [];
   if (req.name !== undefined) next.identity.name = req.name;
@@ -141,7 +147,7 @@ export function applyChanges(old: VmConfig, req: z.output<typeof modifyVmRequest
   if (req.display !== undefined) next.display.adapter = req.display;
   if (req.pointer !== undefined) next.input.pointer = req.pointer;
   if (req.diskBus !== undefined) next.diskBus = req.diskBus;
-  if (req.nets !== undefined) next.nics = cardsFor(req.nets, next.nics, next.identity.osType);
+  if (req.nets !== undefined) next.nics = cardsFor(req.nets, next.nics, next.identity.osType, takenMacs);
   // A request's network, NIC model and forwards are the first card's (a VM without one gets one, attached to nothing unless asked).
   if (req.network !== undefined || req.nicModel !== undefined || req.forwards !== undefined) {
     if (!next.nics.length) next.nics = cardsFor([{ attachment: 'none' }], [], next.identity.osType);
