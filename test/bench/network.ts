@@ -125,6 +125,9 @@ export async function benchNetwork(c: NetworkBenchContext, g: NetworkGuest): Pro
   } finally {
     for (const raw of raws) raw.child?.kill();
     for (const name of Object.keys(ips)) await c.service.powerOffVm(name).catch(() => undefined);
+    // The network's switch ends with the network (it would otherwise wait out 10 idle minutes after the run).
+    for (const name of Object.keys(ips)) await c.service.deleteVm(name).catch(() => undefined);
+    await c.service.deleteNetwork('bench').catch(() => undefined);
     for (let i = 0; i < 2; i++) for (const k of ['qmp', 'ser']) fs.rmSync(path.join(c.runtimeDir, `rawnet${i}.${k}`), { force: true });
   }
   return {
