@@ -1,5 +1,15 @@
 import type { CreateVmRequest, HostInfo, IVmService, VmDetails } from '../../core/common/api';
 
+/** The tiny test guest (test/guests/build.mjs) as the benchmarks use it; each takes the fields it needs. */
+export interface BenchGuest {
+  kernel: string;
+  bzImage: string;
+  initrd: string;
+  append: string;
+  readyMarker: string;
+  netReadyMarker: string;
+}
+
 /** What each benchmark gets from main.ts: the service, the host, the run's shape and its helpers. */
 export interface BenchContext {
   service: IVmService;

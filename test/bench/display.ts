@@ -16,13 +16,9 @@ import { vmRuntimeFile } from '../../core/node/shared/vmFolder';
 import { openDisplayStream } from '../../core/node/transport/displayStream';
 import { RfbClient } from './rfbClient';
 import { pairResult, percentile, summarize, type PairResult } from './stats';
-import type { BenchContext } from './context';
+import type { BenchContext, BenchGuest } from './context';
 
-export interface DisplayGuest {
-  bzImage: string;
-  initrd: string;
-  readyMarker: string;
-}
+export type DisplayGuest = Pick<BenchGuest, 'bzImage' | 'initrd' | 'readyMarker'>;
 
 export type DisplayBenchContext = BenchContext;
 

@@ -14,14 +14,9 @@ import { pickAccelerator } from '../../core/node/host/hostProbe';
 import { RawQemu } from './rawQemu';
 import { pairResult, type PairResult } from './stats';
 import { freePort } from '../support/ports';
-import type { BenchContext } from './context';
+import type { BenchContext, BenchGuest } from './context';
 
-export interface ForwardGuest {
-  kernel: string;
-  initrd: string;
-  append: string;
-  netReadyMarker: string;
-}
+export type ForwardGuest = Pick<BenchGuest, 'kernel' | 'initrd' | 'append' | 'netReadyMarker'>;
 
 export type ForwardBenchContext = BenchContext;
 

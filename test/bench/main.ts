@@ -19,7 +19,7 @@ import { RawQemu } from './rawQemu';
 import { benchNetwork } from './network';
 import { benchSnapshot, snapshotMarkdown } from './snapshot';
 import { benchLibrary } from './library';
-import type { BenchContext } from './context';
+import type { BenchContext, BenchGuest } from './context';
 import { benchForward } from './forward';
 import { markdownPairs, pairResult, percentile, summarize, type PairResult } from './stats';
 
@@ -37,14 +37,7 @@ const WARMUP = QUICK ? 0 : 1;
 const now = () => performance.timeOrigin + performance.now();
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 
-interface Guest {
-  kernel: string;
-  bzImage: string;
-  initrd: string;
-  append: string;
-  readyMarker: string;
-  netReadyMarker: string;
-}
+type Guest = BenchGuest;
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-bench-'));
 const env = { ...process.env, GUESTHOUSE_HOME: home };

@@ -14,13 +14,9 @@ import { pickAccelerator } from '../../core/node/host/hostProbe';
 import { readSwitchState, switchFiles } from '../../core/node/netSwitch/switch';
 import { RawQemu } from './rawQemu';
 import { pairResult, type PairResult } from './stats';
-import type { BenchContext } from './context';
+import type { BenchContext, BenchGuest } from './context';
 
-export interface NetworkGuest {
-  kernel: string;
-  initrd: string;
-  append: string;
-}
+export type NetworkGuest = Pick<BenchGuest, 'kernel' | 'initrd' | 'append'>;
 
 export type NetworkBenchContext = BenchContext;
 

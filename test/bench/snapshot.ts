@@ -14,14 +14,9 @@ import { buildQemuArgv } from '../../core/node/guestHost/qemu/argv';
 import { pickAccelerator } from '../../core/node/host/hostProbe';
 import { RawQemu } from './rawQemu';
 import { pairResult, summarize, type PairResult } from './stats';
-import type { BenchContext } from './context';
+import type { BenchContext, BenchGuest } from './context';
 
-export interface SnapshotGuest {
-  kernel: string;
-  initrd: string;
-  append: string;
-  readyMarker: string;
-}
+export type SnapshotGuest = Pick<BenchGuest, 'kernel' | 'initrd' | 'append' | 'readyMarker'>;
 
 export type SnapshotBenchContext = BenchContext;
 
