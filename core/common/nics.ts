@@ -145,5 +145,6 @@ export const natForwards = (nics: readonly NicConfig[]): PortForward[] => nics.f
 export const forwardName = (f: Pick<PortForward, 'name' | 'protocol' | 'hostPort'>): string => f.name ?? `${f.protocol}-${f.hostPort}`;
 
 /** QEMU's words for a forward (hostfwd_add's and -netdev's): `tcp:127.0.0.1:8080-:80`. */
-export const hostfwdRule = (f: Pick<PortForward, 'protocol' | 'hostAddress' | 'hostPort' | 'guestPort'>): string =>
-  `${f.protocol}:${f.hostAddress}:${f.hostPort}-:${f.guestPort}`;
+/** The host side alone (hostfwd_remove's words): `tcp:127.0.0.1:8080`. */
+export const hostfwdHost = (f: Pick<PortForward, 'protocol' | 'hostAddress' | 'hostPort'>): string => `${f.protocol}:${f.hostAddress}:${f.hostPort}`;
+export const hostfwdRule = (f: Pick<PortForward, 'protocol' | 'hostAddress' | 'hostPort' | 'guestPort'>): string => `${hostfwdHost(f)}-:${f.guestPort}`;

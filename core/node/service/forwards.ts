@@ -5,7 +5,17 @@
 // refused before anything changes.
 import type { ForwardRequest } from '../../common/api';
 import { forwardRequestSchema } from '../../common/apiSchemas';
-import { forwardName, hostfwdRule, parseOrThrow, takesForwards, vmConfigSchema, type NicConfig, type PortForward, type VmConfig } from '../../common/config';
+import {
+  forwardName,
+  hostfwdHost,
+  hostfwdRule,
+  parseOrThrow,
+  takesForwards,
+  vmConfigSchema,
+  type NicConfig,
+  type PortForward,
+  type VmConfig,
+} from '../../common/config';
 import { GuesthouseError, throwProblems } from '../../common/errors';
 import { hostfwdRefusal } from '../../common/forward';
 import { m } from '../../common/messages';
@@ -79,7 +89,7 @@ export class Forwards {
         this.write(entry, checked);
       } catch (err) {
         // The config could not be written (a full disk…): QEMU gives the port back, so both say what they said before.
-        if (live) await live('remove', nic.id, `${forward.protocol}:${forward.hostAddress}:${forward.hostPort}`, forward).catch(() => undefined);
+        if (live) await live('remove', nic.id, hostfwdHost(forward), forward).catch(() => undefined);
         throw err;
       }
       return { ...forward, nic: nic.id };
@@ -90,7 +100,7 @@ export class Forwards {
     await this.change(ref, 'removeForward', async (entry, live) => {
       const { nic, forward } = findForward(entry.config, which);
       // A forward kept on a card that is not on QEMU's user network now (none, private) is in no running QEMU.
-      if (live && takesForwards(nic)) await live('remove', nic.id, `${forward.protocol}:${forward.hostAddress}:${forward.hostPort}`, forward);
+      if (live && takesForwards(nic)) await live('remove', nic.id, hostfwdHost(forward), forward);
       this.write(
         entry,
         withForwards(
