@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProgressEvent, SnapshotList } from '../../core/common/api';
 import { findUefiFirmware } from '../../core/node/library/uefiVars';
 import { runtimeDir } from '../../core/node/shared/paths';
+import { lockFile } from '../../core/node/shared/vmFolder';
 import { processAlive } from '../../core/node/shared/processAlive';
 import { CLI, cli, snapshot } from '../support/cli';
 import { tinyGuest, tinyVm, type TestGuest, tinyVmArgs } from '../support/guest';
@@ -281,6 +282,8 @@ describe('a take and a delete cut short by the death of the service and QEMU (CL
   async function killDuring(args: string[], when: string): Promise<void> {
     const qemu = (JSON.parse(run('show', 'k', '--json').stdout) as { runtime: { enginePid: number } }).runtime.enginePid;
     const service = Number(fs.readFileSync(path.join(runtimeDir(home), 'service.pid'), 'utf8'));
+    // The VM's lock names its guest host, which outlives the service and ends once it sees its QEMU die.
+    const guestHost = Number(fs.readFileSync(lockFile(path.join(home, 'machines', 'k')), 'utf8'));
     const child = spawn(process.execPath, [CLI, 'snapshot', 'k', ...args], { env: { ...process.env, GUESTHOUSE_HOME: home } });
     let err = '';
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -298,7 +301,9 @@ describe('a take and a delete cut short by the death of the service and QEMU (CL
       // already gone
     }
     await exited;
-    while (processAlive(service) || processAlive(qemu)) await new Promise((r) => setTimeout(r, 50));
+    // All of the run that died is gone (on a loaded machine the guest host can take a while to
+    // end), so the next start is not refused as the VM "running in another Guesthouse".
+    while (processAlive(service) || processAlive(qemu) || processAlive(guestHost)) await new Promise((r) => setTimeout(r, 50));
   }
 
   /** Every listed snapshot reverts to its content; then the disk holds exactly the listed tags. */
