@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useState } from 'react';
+import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { VmDetails, VmSummary } from '../../../core/common/api';
 import { executionOf } from '../../../core/common/capabilities';
@@ -11,17 +11,29 @@ import { SharedFolderRows } from './SharedFolders';
 
 /** The selected VM's details (null while loading, or for no VM), reloaded on every change. */
 export function useVmDetails(vm: VmSummary | null): VmDetails | null {
+  return useAdoptableVmDetails(vm).details;
+}
+
+/**
+ * The selected VM's details, and `adopt` for details a call has just answered (modifyVm does):
+ * they show at once, and a load that began before them can no longer bring the older ones back.
+ */
+export function useAdoptableVmDetails(vm: VmSummary | null): { details: VmDetails | null; adopt: (d: VmDetails) => void } {
   const service = useService();
   const [details, setDetails] = useState<VmDetails | null>(null);
+  // Each load and each adoption takes the next number; a load's answer counts only if nothing came after it.
+  const latest = useRef(0);
   const id = vm?.id;
   useEffect(() => {
     if (id === undefined) return setDetails(null);
     let live = true;
-    const load = () =>
-      service.getVm(id).then(
-        (d) => live && setDetails(d),
+    const load = () => {
+      const mine = ++latest.current;
+      return service.getVm(id).then(
+        (d) => live && mine === latest.current && setDetails(d),
         () => undefined,
       );
+    };
     void load();
     // Any change to the library (disks, paths: more than the summary shows) loads it again.
     const sub = service.onDidChangeVms(() => void load());
@@ -30,7 +42,11 @@ export function useVmDetails(vm: VmSummary | null): VmDetails | null {
       sub.dispose();
     };
   }, [service, id, vm?.state, vm?.name, vm?.memoryMib, vm?.cpus, vm?.engine]);
-  return details?.id === vm?.id ? details : null;
+  const adopt = useCallback((d: VmDetails) => {
+    latest.current++;
+    setDetails(d);
+  }, []);
+  return { details: details?.id === vm?.id ? details : null, adopt };
 }
 
 /**

@@ -24,7 +24,7 @@ import { Forwards } from './Forwards';
 import { isActionAllowed } from '../../../core/common/state';
 import { problemAt, toUiError, useService, type UiError } from '../useService';
 import type { FormField, SentenceData } from '../../../core/common/messages';
-import { guestNics, useVmDetails } from './Details';
+import { guestNics, useAdoptableVmDetails } from './Details';
 import { useCoreText } from '../coreText';
 import { PathInput } from './FileBrowser';
 import { DiskTools } from './DiskTools';
@@ -38,7 +38,7 @@ import { SharesEditor } from './SharedFolders';
 export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
   const { t } = useTranslation();
   const core = useCoreText();
-  const details = useVmDetails(vm);
+  const { details, adopt } = useAdoptableVmDetails(vm);
   // The outcome of the last apply lives here, so it outlasts the form starting over from the stored config.
   const [outcome, setOutcome] = useState<Outcome>(null);
   if (!details || details.id !== vm.id) return <p className="notice">{t('settings.loading')}</p>;
@@ -51,6 +51,7 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
         details={details}
         serverError={outcome?.error ?? null}
         onOutcome={setOutcome}
+        onApplied={adopt}
       />
       {outcome?.status ? (
         <p className="ok" role="status">
@@ -77,12 +78,15 @@ function SettingsForm({
   details,
   serverError,
   onOutcome,
+  onApplied,
 }: {
   vm: VmSummary;
   host: HostInfo;
   details: VmDetails;
   serverError: UiError | null;
   onOutcome: (o: Outcome) => void;
+  /** The details the service answered with: the form starts over from them before "Saved." shows, so an edit made right after is not lost to a late reload. */
+  onApplied: (d: VmDetails) => void;
 }) {
   const { t } = useTranslation();
   const service = useService();
@@ -129,7 +133,7 @@ function SettingsForm({
   const applySettings = async () => {
     onOutcome(null);
     try {
-      await service.modifyVm(vm.id, {
+      const applied = await service.modifyVm(vm.id, {
         name,
         memoryMib,
         cpus: cpuCount,
@@ -145,6 +149,7 @@ function SettingsForm({
         pointer,
         diskBus,
       });
+      onApplied(applied);
       onOutcome({ status: t('settings.saved') });
     } catch (err) {
       onOutcome({ error: toUiError(err) });
