@@ -18,6 +18,7 @@ import {
   nicAttachmentSchema,
   networkNameSchema,
   nicIdSchema,
+  macSchema,
   portForwardSchema,
   said,
   vmNameSchema,
@@ -90,11 +91,12 @@ export const createVmRequestSchema = z.strictObject({
   nicModel: nicModelSchema.optional(),
   /**
    * The network cards, in order, each with what it is attached to and its model (the OS preset's
-   * when not said): replaces the list (a card kept at its place keeps its MAC and forwards).
+   * when not said): replaces the list. A card named by its `mac` is that existing card (with its
+   * forwards); without MACs, a card kept at its place keeps its MAC and forwards.
    * `network`, `nicModel` and `forwards` then apply to the first card.
    */
   nets: z
-    .array(z.strictObject({ attachment: nicAttachmentSchema, model: nicModelSchema.optional() }))
+    .array(z.strictObject({ attachment: nicAttachmentSchema, model: nicModelSchema.optional(), mac: macSchema.optional() }))
     .min(1, { error: said('request.netsEmpty') })
     .max(MAX_NICS, { error: said('config.nicsMax', { max: MAX_NICS }) })
     .optional(),

@@ -184,6 +184,23 @@ test.describe('GUI through guesthouse serve', () => {
       diskBus: 'ide',
       nics: [{ model: 'virtio' }],
     });
+    // Three cards; taking out the middle one leaves the third its MAC (the cards are named by MAC, not place).
+    const macs = async () =>
+      (JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout) as { config: { nics: { mac: string }[] } }).config.nics.map((n) => n.mac);
+    await page.getByRole('button', { name: 'Add a network card' }).click();
+    await page.getByRole('button', { name: 'Add a network card' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
+    const three = await macs();
+    expect(new Set(three).size).toBe(3);
+    await page.getByRole('button', { name: 'Remove card 2' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
+    expect(await macs()).toEqual([three[0], three[2]]);
+    await page.getByRole('button', { name: 'Remove card 2' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
+    expect(await macs()).toEqual([three[0]]);
     // Storage: a new disk is made on save; detaching takes it off the VM and leaves the file.
     const show = async () => JSON.parse((await served.cli(['show', 'tune', '--json'])).stdout) as { folder: string; config: { disks: { path: string }[] } };
     await page.locator('#set-new-disk').fill('lots');

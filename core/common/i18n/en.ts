@@ -512,6 +512,7 @@ export const en = {
   'cli.mediaWhat': 'Say "media NAME insert ISO" or "media NAME eject".',
   'cli.mediaInserted': 'Put {{path}} in the CD drive of "{{name}}".',
   'cli.mediaEjected': 'Took the ISO out of the CD drive of "{{name}}".',
+  'request.nicMacTaken': 'The MAC address {{mac}} belongs to another network card; two cards with one MAC break the network they share.',
   'request.netsEmpty': 'Give at least one network card (--net none for a VM without network).',
   'cli.netBad': '"{{text}}" is not a network card; write it like nat, host-only,model=e1000, private:lab or none.',
   'cli.shareBad': 'Give a shared folder as --share HOSTPATH[,tag=TAG][,ro], not "{{text}}".',

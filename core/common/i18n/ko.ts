@@ -496,6 +496,7 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'cli.mediaWhat': '"media NAME insert ISO" 또는 "media NAME eject" 형식으로 입력하세요.',
   'cli.mediaInserted': '{{path}}을(를) "{{name}}"의 CD 드라이브에 넣었습니다.',
   'cli.mediaEjected': '"{{name}}"의 CD 드라이브에서 ISO를 꺼냈습니다.',
+  'request.nicMacTaken': 'MAC 주소 {{mac}}은(는) 다른 네트워크 카드의 것입니다. MAC이 같은 두 카드는 공유하는 네트워크를 망가뜨립니다.',
   'request.netsEmpty': '네트워크 카드를 하나 이상 지정하세요(네트워크 없는 VM은 --net none).',
   'cli.netBad': '"{{text}}"은(는) 네트워크 카드가 아닙니다. nat, host-only,model=e1000, private:lab, none 처럼 쓰세요.',
   'cli.shareBad': '공유 폴더는 "{{text}}"이(가) 아니라 --share HOSTPATH[,tag=TAG][,ro] 형식으로 지정하세요.',

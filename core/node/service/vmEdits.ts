@@ -44,12 +44,13 @@ export interface EditContext {
 /** Checks a new VM's request whole, then makes its folder, config and new disk. */
 export async function createVm({ library, host: getHost }: EditContext, request: CreateVmRequest): Promise<LibraryEntry> {
   const req = parseOrThrow(createVmRequestSchema, request, 'new VM');
-  // Its card's MAC is none the library's VMs have.
+  const problems: Sentence[] = [...newShares(req).problems];
+  // Its cards' MACs are none the library's VMs have.
   const config = configFromRequest(
     req,
     library.list().flatMap((e) => e.config.nics.map((n) => n.mac)),
+    problems,
   );
-  const problems: Sentence[] = [...newShares(req).problems];
   if (!req.kernelPath && (req.initrdPath || req.append)) problems.push(NEEDS_KERNEL);
   const host = await getHost();
   if (req.diskPath && req.diskSizeBytes) problems.push(m('request.diskBoth').about('disk'));

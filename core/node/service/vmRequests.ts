@@ -32,21 +32,38 @@ const withLoopback = (
 ) => forwards.map((f) => ({ ...f, hostAddress: f.hostAddress ?? '127.0.0.1' }));
 
 /**
- * The cards a request's `nets` asks for: a card kept at its place keeps its id, MAC and
- * forwards; a new one gets a random MAC that is none of `takenMacs` nor another card's.
+ * The cards a request's `nets` asks for. A card named by the MAC of one of `old` is that card,
+ * wherever it now stands (the GUI names them, so taking out a middle card moves the others with
+ * their MAC, id and forwards); a MAC no card has makes a new card with it, unless another VM's
+ * card has it (`takenMacs`). Without MACs, a card kept at its place keeps them (the CLI's
+ * `--net`). A new card gets a random MAC that is no other's, and the first free id.
  */
 function cardsFor(
-  nets: { attachment: NicAttachment; model?: NicModel | undefined }[],
+  nets: { attachment: NicAttachment; model?: NicModel | undefined; mac?: string | undefined }[],
   old: readonly NicConfig[],
   osType: OsType,
   takenMacs: Iterable<string> = [],
+  problems: Sentence[] = [],
 ): NicConfig[] {
+  const byMac = nets.some((n) => n.mac !== undefined);
+  const kept = nets.map((net, i) => (byMac ? old.find((n) => n.mac === net.mac) : old[i]));
   const taken = new Set([...takenMacs, ...old.map((n) => n.mac)]);
+  const named = new Set<string>();
+  nets.forEach((net, i) => {
+    if (net.mac === undefined) return;
+    // One card named twice, or a new card with a MAC another card has.
+    if (named.has(net.mac) || (!kept[i] && taken.has(net.mac))) problems.push(m('request.nicMacTaken', { mac: net.mac }).about('network'));
+    named.add(net.mac);
+    if (!kept[i]) taken.add(net.mac);
+  });
+  const ids = new Set(kept.flatMap((k) => (k ? [k.id] : [])));
   return nets.map((net, i) => {
-    const kept = old[i];
-    const mac = kept?.mac ?? randomMac(taken);
+    const card = kept[i];
+    const mac = card?.mac ?? net.mac ?? randomMac(taken);
     taken.add(mac);
-    return { id: nicId(i), mac, model: net.model ?? kept?.model ?? osPresets[osType].nicModel, attachment: net.attachment, forwards: kept?.forwards ?? [] };
+    let id = card?.id;
+    for (let n = 0; id === undefined; n++) if (!ids.has(nicId(n))) ids.add((id = nicId(n)));
+    return { id, mac, model: net.model ?? card?.model ?? osPresets[osType].nicModel, attachment: net.attachment, forwards: card?.forwards ?? [] };
   });
 }
 
@@ -74,7 +91,7 @@ function firstCard(
  * The request's network, NIC model and forwards are its one card's, which gets a random MAC
  * that is none of `takenMacs` (the library's). Its shares' problems are newShares'.
  */
-export function configFromRequest(req: z.output<typeof createVmRequestSchema>, takenMacs: Iterable<string> = []): VmConfig {
+export function configFromRequest(req: z.output<typeof createVmRequestSchema>, takenMacs: Iterable<string> = [], problems: Sentence[] = []): VmConfig {
   const osType = req.osType ?? 'linux-x64';
   const preset = osPresets[osType];
   const abs = (p: string | null | undefined) => (p ? path.resolve(p) : null);
@@ -91,7 +108,7 @@ export function configFromRequest(req: z.output<typeof createVmRequestSchema>, t
     display: { adapter: req.display ?? preset.display },
     input: { pointer: req.pointer ?? 'tablet' },
     diskBus: req.diskBus ?? preset.diskBus,
-    nics: firstCard(cardsFor(req.nets ?? [{ attachment: 'nat' }], [], osType, takenMacs), req),
+    nics: firstCard(cardsFor(req.nets ?? [{ attachment: 'nat' }], [], osType, takenMacs, problems), req),
     shares: newShares(req).shares,
     serial: { enabled: true },
     engine: req.engine ?? 'auto',
@@ -147,7 +164,7 @@ export function applyChanges(
   if (req.display !== undefined) next.display.adapter = req.display;
   if (req.pointer !== undefined) next.input.pointer = req.pointer;
   if (req.diskBus !== undefined) next.diskBus = req.diskBus;
-  if (req.nets !== undefined) next.nics = cardsFor(req.nets, next.nics, next.identity.osType, takenMacs);
+  if (req.nets !== undefined) next.nics = cardsFor(req.nets, next.nics, next.identity.osType, takenMacs, problems);
   // A request's network, NIC model and forwards are the first card's (a VM without one gets one, attached to nothing unless asked).
   if (req.network !== undefined || req.nicModel !== undefined || req.forwards !== undefined) {
     if (!next.nics.length) next.nics = cardsFor([{ attachment: 'none' }], [], next.identity.osType);

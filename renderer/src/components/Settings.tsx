@@ -144,7 +144,8 @@ function SettingsForm({
         ...(detach.length ? { detachDisks: [...detach] } : {}),
         ...(attachPath.trim() ? { diskPath: attachPath.trim() } : {}),
         ...(newDiskGib.trim() ? { diskSizeBytes: Math.round(Number(newDiskGib) * 2 ** 30) } : {}),
-        nets: cards.length ? cards.map(({ attachment, model }) => ({ attachment, model })) : [{ attachment: 'none' as const }],
+        // Each kept card is named by its MAC, so taking one out leaves the others their MAC and forwards.
+        nets: cards.length ? cards.map(({ attachment, model, mac }) => ({ attachment, model, ...(mac ? { mac } : {}) })) : [{ attachment: 'none' as const }],
         display,
         pointer,
         diskBus,

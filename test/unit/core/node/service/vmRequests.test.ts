@@ -61,6 +61,59 @@ describe('VM configs from requests', () => {
     expect(modifyVmRequestSchema.safeParse({ nets: [{ attachment: 'bridged' }] }).success).toBe(false);
   });
 
+  it("cards named by MAC keep their MAC, id and forwards wherever they move; a MAC twice or another VM's is a problem", () => {
+    const c = configFromRequest(createVmRequestSchema.parse({ name: 'x', nets: [{ attachment: 'nat' }, { attachment: 'host-only' }, { attachment: 'none' }] }));
+    const [a, b, third] = c.nics.map((n, i) => ({
+      ...n,
+      forwards: [{ protocol: 'tcp' as const, hostAddress: '127.0.0.1', hostPort: 2220 + i, guestPort: 22 }],
+    }));
+    const withForwards = { ...c, nics: [a!, b!, third!] };
+    // Taking out the middle card: the third moves up with its MAC, id (QEMU's netdev) and forward.
+    const out = applyChanges(
+      withForwards,
+      modifyVmRequestSchema.parse({
+        nets: [
+          { attachment: 'nat', mac: a!.mac },
+          { attachment: 'private:lab', mac: third!.mac.toUpperCase() },
+        ],
+      }),
+    );
+    expect(out.problems).toEqual([]);
+    expect(out.next.nics).toEqual([a, { ...third, attachment: 'private:lab' }]);
+    // A new card beside them takes the first free id, and a MAC of its own (the one asked for, when nobody has it).
+    const added = applyChanges(
+      out.next,
+      modifyVmRequestSchema.parse({ nets: [{ attachment: 'nat', mac: third!.mac }, { attachment: 'nat' }, { attachment: 'none', mac: '52:54:00:aa:bb:cc' }] }),
+    );
+    expect(added.problems).toEqual([]);
+    expect(added.next.nics.map((n) => [n.id, n.mac])).toEqual([
+      [third!.id, third!.mac],
+      ['net0', expect.stringMatching(/^52:54:00:/)],
+      ['net1', '52:54:00:aa:bb:cc'],
+    ]);
+    expect(new Set(added.next.nics.map((n) => n.mac)).size).toBe(3);
+    expect(vmConfigSchema.safeParse(added.next).success).toBe(true);
+    // One card named twice; a MAC another VM's card has.
+    const twice = applyChanges(
+      withForwards,
+      modifyVmRequestSchema.parse({
+        nets: [
+          { attachment: 'nat', mac: a!.mac },
+          { attachment: 'nat', mac: a!.mac },
+        ],
+      }),
+    );
+    expect(twice.problems.map((p) => p.key)).toEqual(['request.nicMacTaken']);
+    const foreign = applyChanges(withForwards, modifyVmRequestSchema.parse({ nets: [{ attachment: 'nat', mac: '52:54:00:12:34:56' }] }), '.', [
+      '52:54:00:12:34:56',
+    ]);
+    expect(foreign.problems.map((p) => p.key)).toEqual(['request.nicMacTaken']);
+    const created: Parameters<typeof configFromRequest>[2] = [];
+    configFromRequest(createVmRequestSchema.parse({ name: 'y', nets: [{ attachment: 'nat', mac: '52:54:00:12:34:56' }] }), ['52:54:00:12:34:56'], created);
+    expect(created.map((p) => p.key)).toEqual(['request.nicMacTaken']);
+    expect(modifyVmRequestSchema.safeParse({ nets: [{ attachment: 'nat', mac: '53:54:00:12:34:56' }] }).success).toBe(false);
+  });
+
   it("a change's network, NIC model and forwards are the first card's; its id and MAC stay", () => {
     const fwd = { protocol: 'tcp' as const, hostPort: 8080, guestPort: 80 };
     const { next } = applyChanges(sampleConfig, modifyVmRequestSchema.parse({ network: 'none', nicModel: 'e1000', forwards: [fwd] }));
