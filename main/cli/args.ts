@@ -73,16 +73,17 @@ const num = (s: string | undefined) => (s === undefined ? undefined : s.trim() =
 const abs = (s: string) => (s ? path.resolve(s) : s);
 
 /**
- * One `--net ATTACHMENT[,model=M]`: what the card is attached to and, if said, its model (the
- * service checks both against their lists; only the form is checked here).
+ * One `--net ATTACHMENT[,model=M][,mac=MAC]`: what the card is attached to and, if said, its
+ * model and MAC (an existing card's MAC names that card; the service checks all three; only the
+ * form is checked here).
  */
-export function parseNet(text: string): { attachment: string; model?: string } {
+export function parseNet(text: string): { attachment: string; model?: string; mac?: string } {
   const [attachment, ...options] = text.split(',');
-  const net: { attachment: string; model?: string } = { attachment: attachment ?? '' };
+  const net: { attachment: string; model?: string; mac?: string } = { attachment: attachment ?? '' };
   for (const option of options) {
     const [key, value, ...more] = option.split('=');
-    if (key !== 'model' || value === undefined || more.length || net.model !== undefined) throw new UsageError(m('cli.netBad', { text }));
-    net.model = value;
+    if ((key !== 'model' && key !== 'mac') || value === undefined || more.length || net[key] !== undefined) throw new UsageError(m('cli.netBad', { text }));
+    net[key] = value;
   }
   if (!net.attachment) throw new UsageError(m('cli.netBad', { text }));
   return net;

@@ -36,7 +36,7 @@ Options for create and modify (modify: --disk adds a new disk, --attach-disk an 
   --memory MIB   --cpus N   --disk SIZE (new disk, e.g. 8G) [--disk-format ${choices(diskFormats)}]
   --attach-disk FILE   --detach-disk FILE (modify; the file stays; repeatable)
   --cdrom ISO   --kernel FILE   --initrd FILE   --append "CMDLINE"
-  --net ${choices([...networkModes, 'private:NETWORK'])}[,model=${choices(nicModels)}] (once per card, in order; replaces the cards)
+  --net ${choices([...networkModes, 'private:NETWORK'])}[,model=${choices(nicModels)}][,mac=MAC] (once per card, in order; replaces the cards; a card's MAC keeps that card)
   --network ${choices(networkModes)}, --nic ${choices(nicModels)}, --forward tcp:HOSTPORT:GUESTPORT (repeatable): the first card's
   --share HOSTPATH[,tag=TAG][,ro] (repeatable; the tag is the folder's name unless said)   --unshare TAG (modify; repeatable)
   --shutdown-timeout-s N

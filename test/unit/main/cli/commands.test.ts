@@ -15,11 +15,12 @@ describe('guesthouse help', () => {
 });
 
 describe('--net', () => {
-  it('takes an attachment and, if said, a model; any other form is one sentence', () => {
+  it('takes an attachment and, if said, a model and a MAC; any other form is one sentence', () => {
     expect(parseNet('nat')).toEqual({ attachment: 'nat' });
     expect(parseNet('host-only,model=e1000')).toEqual({ attachment: 'host-only', model: 'e1000' });
     expect(parseNet('private:lab,model=virtio')).toEqual({ attachment: 'private:lab', model: 'virtio' });
-    for (const bad of ['', ',model=e1000', 'nat,model', 'nat,speed=1', 'nat,model=a,model=b', 'nat,model=a=b'])
+    expect(parseNet('nat,mac=52:54:00:12:34:56,model=e1000')).toEqual({ attachment: 'nat', model: 'e1000', mac: '52:54:00:12:34:56' });
+    for (const bad of ['', ',model=e1000', 'nat,model', 'nat,speed=1', 'nat,model=a,model=b', 'nat,model=a=b', 'nat,mac', 'nat,mac=a,mac=b'])
       expect(() => parseNet(bad), bad).toThrow(`"${bad}" is not a network card; write it like nat, host-only,model=e1000, private:lab or none.`);
   });
 });
