@@ -1,6 +1,6 @@
 // Port forwards as rules on a real QEMU with the tiny guest (which brings its card up and
 // runs busybox httpd): a forward added while the guest runs answers at once, a removed one
-// closes, the saved ones work after a restart, a held, a doubled and a named-twice port are
+// closes, one asked for while the guest starts goes live after the start, the saved ones work after a restart, a held, a doubled and a named-twice port are
 // refused with their sentences and the config unchanged; a host-only card reaches nothing
 // outside while its forwards still reach in, and the same guest on NAT reaches the host.
 import net from 'node:net';
@@ -87,6 +87,24 @@ describe('port forwards as rules', () => {
       expect(await get(port)).toMatch(/^failed: ECONNREFUSED/);
     } finally {
       await t.service.powerOffVm('fw');
+    }
+  }, 300_000);
+
+  it('a forward asked for while the VM starts waits for the start, then goes live in its QEMU', async () => {
+    await t.service.createVm({ ...tinyVm(t.guest, 'racy'), network: 'nat', nicModel: 'virtio' });
+    const port = await freePort();
+    // Both asked at once: the forward takes its turn after the start, so the running QEMU gets it.
+    const starting = t.service.startVm('racy');
+    const adding = t.service.addForward('racy', { name: 'web', protocol: 'tcp', hostPort: port, guestPort: 80 });
+    try {
+      await starting;
+      expect(await adding).toMatchObject({ name: 'web', hostPort: port });
+      expect(await t.service.waitForConsole('racy', t.guest.netReadyMarker, 90_000)).toBe(true);
+      await runInGuest(t.service, 'racy', 'mkdir -p /www && echo hello-from-guest >/www/index.html && httpd -p 80 -h /www');
+      expect(await get(port)).toBe('hello-from-guest');
+      expect((await configOf('racy')).nics[0]!.forwards).toMatchObject([{ name: 'web', hostPort: port, guestPort: 80 }]);
+    } finally {
+      await t.service.powerOffVm('racy');
     }
   }, 300_000);
 

@@ -4,14 +4,18 @@
 // host an earlier service left running, found by its control socket and taken over.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { HostInfo } from '../../common/api';
 import type { BootSpec } from '../../common/protocol';
+import { assertAction } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
 import { isGuestHostSocket } from '../shared/vmFolder';
 import { runtimeDir } from '../shared/paths';
+import { bootSpec, type BootContext } from './bootSpec';
 import { rejoinPrivateNetworks } from './privateNetworks';
 import { RunningGuest } from './runningGuest';
 import { ended, type StateMirror } from './stateMirror';
 import { connectGuestHost, type GuestHostLauncher } from './supervisor';
+import type { VmQueue } from './vmQueue';
 
 export interface LaunchContext {
   /** The library's home (its runtime folder holds the guest hosts' control sockets). */
@@ -23,8 +27,31 @@ export interface LaunchContext {
   survivable: boolean;
 }
 
+/**
+ * Starts a VM in its turn (after a snapshot, clone, disk or forward change under way, and before
+ * the next: a forward asked for while it starts goes live in its QEMU); `extra` goes into its
+ * boot spec (a live snapshot it starts from).
+ */
+export function startInTurn(
+  c: LaunchContext & { queue: VmQueue; host: () => Promise<HostInfo>; boot: Omit<BootContext, 'running'> },
+  ref: string,
+  extra: Pick<BootSpec, 'loadSnapshot'> = {},
+): Promise<void> {
+  return c.queue.run(c.library.find(ref).config.identity.uuid, async () => {
+    const entry = c.library.find(ref);
+    const { uuid, name } = entry.config.identity;
+    assertAction('start', c.mirror.summary(entry).state, name);
+    // A guest host that has just stopped (a failed start, a power-off) may still be exiting:
+    // its goodbye (lock, last state) must come before the new one starts, not after.
+    await c.mirror.guest(uuid)?.gone;
+    const spec = await bootSpec(entry, await c.host(), { ...c.boot, running: () => c.mirror.runningVms(c.library, uuid) });
+    assertAction('start', c.mirror.summary(entry).state, name); // another start may have won meanwhile
+    await startGuest(c, entry, { ...spec, ...extra });
+  });
+}
+
 /** Starts the VM's guest with `spec`, under its lock; resolves once it runs. */
-export async function startGuest({ library, mirror, launcher, survivable }: LaunchContext, entry: LibraryEntry, spec: BootSpec): Promise<void> {
+async function startGuest({ library, mirror, launcher, survivable }: LaunchContext, entry: LibraryEntry, spec: BootSpec): Promise<void> {
   const { uuid, name } = entry.config.identity;
   const unlock = library.lock(entry.dir, name);
   let handedOver: () => void = () => undefined;

@@ -37,10 +37,9 @@ import type {
 import { hostSettingsSchema, shutdownOptionsSchema, type HostSettings } from '../../common/apiSchemas';
 import { parseOrThrow, type DiskFormat, type PortForward } from '../../common/config';
 import type { BootSpec } from '../../common/protocol';
-import { assertAction, type VmAction } from '../../common/state';
+import type { VmAction } from '../../common/state';
 import { writeHostSettings } from '../library/hostSettings';
 import { Library, type LibraryEntry } from '../library/library';
-import { bootSpec } from './bootSpec';
 import { cloneVm } from './clones';
 import { DiskTools } from './diskTools';
 import { Forwards } from './forwards';
@@ -50,7 +49,7 @@ import { PrivateNetworks } from './privateNetworks';
 import { openDisplay } from './guestDisplay';
 import { listFolder } from './fileBrowser';
 import { consoleGuest, readLog, waitForConsole, writeConsole } from './guestConsole';
-import { reattachGuests, startGuest, type LaunchContext } from './guestLaunch';
+import { reattachGuests, startInTurn, type LaunchContext } from './guestLaunch';
 import { GuestScreens } from './guestScreen';
 import type { RunningGuest } from './runningGuest';
 import { ServiceEvents } from './serviceEvents';
@@ -90,7 +89,7 @@ export class VmService implements IVmService {
   private readonly mirror = new StateMirror(this.events);
   private readonly edits: EditContext;
   private readonly launch: LaunchContext;
-  /** One snapshot, clone or disk operation at a time per VM; a start waits for them. */
+  /** One snapshot, clone, disk or forward change, or start at a time per VM. */
   private readonly queue = new VmQueue();
   private readonly snapshots: Snapshots;
   private readonly disks: DiskTools;
@@ -192,24 +191,10 @@ export class VmService implements IVmService {
     await this.start(ref);
   }
 
-  /** Starts a VM; `extra` goes into its boot spec (a live snapshot it starts from). */
-  private async start(ref: string, extra: Pick<BootSpec, 'loadSnapshot'> = {}): Promise<void> {
-    // A snapshot, clone or disk operation under way finishes first (it may hold the VM's lock).
-    await this.queue.idle(this.library.find(ref).config.identity.uuid);
-    const entry = this.library.find(ref);
-    const { uuid, name } = entry.config.identity;
-    assertAction('start', this.mirror.summary(entry).state, name);
-    // A guest host that has just stopped (a failed start, a power-off) may still be exiting:
-    // its goodbye (lock, last state) must come before the new one starts, not after.
-    await this.mirror.guest(uuid)?.gone;
-    const spec = await bootSpec(entry, await this.hostFacts.host(), {
-      home: this.options.home,
-      ...(this.options.ringBytes !== undefined ? { ringBytes: this.options.ringBytes } : {}),
-      env: this.env,
-      running: () => this.mirror.runningVms(this.library, uuid),
-    });
-    assertAction('start', this.mirror.summary(entry).state, name); // another start may have won meanwhile
-    await startGuest(this.launch, entry, { ...spec, ...extra });
+  /** Starts a VM in its turn; `extra` goes into its boot spec (a live snapshot it starts from). */
+  private start(ref: string, extra: Pick<BootSpec, 'loadSnapshot'> = {}): Promise<void> {
+    const boot = { home: this.options.home, ...(this.options.ringBytes !== undefined ? { ringBytes: this.options.ringBytes } : {}), env: this.env };
+    return startInTurn({ ...this.launch, queue: this.queue, host: () => this.hostFacts.host(), boot }, ref, extra);
   }
 
   private guest(ref: string, action: VmAction): RunningGuest {
