@@ -16,11 +16,20 @@ export function settingsOf(config: VmConfig): SnapshotSettings {
   return settings;
 }
 
-/** What must match for a live snapshot to load into the running machine (the CD and timeouts may differ). */
+/**
+ * What must match for a live snapshot to load into the running machine: the CD, timeouts and
+ * port forwards may differ (forwards are host rules the running QEMU keeps, not guest devices).
+ */
 export function machineOf(settings: SnapshotSettings | null): string {
   if (!settings) return '';
-  const { version: _v, optical: _o, shutdownTimeoutMs: _t, engine: _e, accelerator: _a, ...machine } = settings;
-  return JSON.stringify(machine, Object.keys(machine).sort());
+  const { version: _v, optical: _o, shutdownTimeoutMs: _t, engine: _e, accelerator: _a, nics, ...rest } = settings;
+  const cards = Array.isArray(nics) ? nics.map((card: unknown) => ({ ...(card as object), forwards: undefined })) : nics;
+  // Every object's keys sorted, at every depth, so only what the machine has counts (not the order it was written in).
+  return JSON.stringify({ ...rest, nics: cards }, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  );
 }
 
 const unusable = (config: VmConfig, snapshot: Snapshot, version: unknown) =>

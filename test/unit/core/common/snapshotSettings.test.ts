@@ -72,5 +72,18 @@ describe('the settings a snapshot keeps', () => {
   it('a live snapshot loads into the same machine whatever the version field says', () => {
     expect(machineOf(settingsOf(sampleConfig))).toBe(machineOf({ ...settingsOf(sampleConfig), version: 1 }));
     expect(machineOf(settingsOf(sampleConfig))).not.toBe(machineOf(settingsOf({ ...sampleConfig, cpus: 3 })));
+    // A forward added since is a host rule, not a device: the snapshot still loads; another card model does not.
+    const card = sampleConfig.nics[0]!;
+    const forwarded = {
+      ...sampleConfig,
+      nics: [{ ...card, forwards: [{ protocol: 'tcp' as const, hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }] }],
+    };
+    expect(machineOf(settingsOf(forwarded))).toBe(machineOf(settingsOf(sampleConfig)));
+    expect(machineOf(settingsOf({ ...sampleConfig, nics: [{ ...card, model: 'e1000' as const }] }))).not.toBe(machineOf(settingsOf(sampleConfig)));
+    expect(machineOf(settingsOf({ ...sampleConfig, nics: [{ ...card, mac: '52:54:00:00:00:02' }] }))).not.toBe(machineOf(settingsOf(sampleConfig)));
+    // Deeper settings count too, whatever order their keys were written in.
+    expect(machineOf(settingsOf({ ...sampleConfig, display: { adapter: 'virtio' as const } }))).not.toBe(machineOf(settingsOf(sampleConfig)));
+    const reordered = Object.fromEntries(Object.entries(settingsOf(sampleConfig)).reverse()) as ReturnType<typeof settingsOf>;
+    expect(machineOf(reordered)).toBe(machineOf(settingsOf(sampleConfig)));
   });
 });
