@@ -4,12 +4,14 @@
 // port of its destination MAC, or to every other member when that is unknown, broadcast or
 // multicast. Its control is a unix socket (0600) in the runtime folder speaking lines of JSON;
 // its state (port, members) is a file there, so a switch started again takes the same port
-// and members, and the guests' QEMUs, which keep sending to that fixed port, carry on.
+// and members, and the guests' QEMUs, which keep sending to that fixed port, carry on (unless
+// another program holds that port by then: it starts afresh on another).
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { writeFileAtomic } from '../shared/atomicFile';
+import { processAlive } from '../shared/processAlive';
 import { readLines, writeLine } from '../transport/lines';
 
 /** The files of network `name`'s switch in the runtime folder. */
@@ -61,6 +63,21 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** A UDP socket bound on 127.0.0.1 to `port` (0: any), refused when another holds it. */
+function bindUdp(port: number): Promise<dgram.Socket> {
+  const sock = dgram.createSocket('udp4');
+  return new Promise((resolve, reject) => {
+    sock.once('error', (err) => {
+      sock.close();
+      reject(err);
+    });
+    sock.bind({ address: '127.0.0.1', port, exclusive: true }, () => {
+      sock.removeAllListeners('error');
+      resolve(sock);
+    });
+  });
+}
+
 /** Runs the switch of network `name` until asked to quit (or left with no member for `idleMs`); on its old port, else `options.port`, else any. */
 export async function runSwitch(
   runtimeDir: string,
@@ -69,21 +86,24 @@ export async function runSwitch(
 ): Promise<{ port: number; done: Promise<void> }> {
   const files = switchFiles(runtimeDir, name);
   fs.mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
-  const old = readSwitchState(files.state);
+  let old = readSwitchState(files.state);
+  let sock: dgram.Socket;
+  try {
+    sock = await bindUdp(old?.port ?? options.port ?? 0);
+  } catch (err) {
+    // The port a dead switch kept is another program's now (after a restart of the host): the
+    // members it kept send to a port that is no longer ours, so the switch starts afresh on another.
+    // While that switch still lives, it is the network's, and this one gives way.
+    if (!old || processAlive(old.pid)) throw err;
+    old = null;
+    sock = await bindUdp(options.port ?? 0).catch(() => bindUdp(0));
+  }
+  const port = sock.address().port;
   const members = new Map<string, number>(Object.entries(old?.members ?? {}));
   const since = new Map<string, number>([...members.keys()].map((k) => [k, Date.now()]));
   const macs = new Map<string, { port: number; at: number }>();
   const counts = { frames: 0, dropped: 0 };
   let ports = new Set(members.values());
-
-  const sock = dgram.createSocket('udp4');
-  const port = await new Promise<number>((resolve, reject) => {
-    sock.once('error', reject);
-    sock.bind({ address: '127.0.0.1', port: old?.port ?? options.port ?? 0, exclusive: true }, () => {
-      sock.off('error', reject);
-      resolve(sock.address().port);
-    });
-  });
   // A send to a port nobody holds any more fails quietly; nothing else is said on this socket.
   sock.on('error', () => undefined);
 

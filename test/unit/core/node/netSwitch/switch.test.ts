@@ -1,6 +1,7 @@
 // The learning switch on real loopback UDP sockets: only members' datagrams are taken, a frame
 // to a learned MAC goes to its port only, unknown and broadcast ones to every other member,
 // and a switch started again takes the same port and members from its state file.
+import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -62,5 +63,23 @@ describe('the learning switch', () => {
     await askSwitch(ctl, { op: 'quit' });
     await again.done;
     expect(fs.existsSync(switchFiles(dir, 'lab').state)).toBe(false);
+  });
+
+  it('a dead switch whose port another program holds now: the next starts afresh on another; a live one keeps it', async () => {
+    const taken = await socket();
+    open.push(taken.s);
+    const files = switchFiles(dir, 'moved');
+    // The state a killed switch left, from a pid that no longer runs (a reaped child's), naming the held port.
+    const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
+    fs.writeFileSync(files.state, JSON.stringify({ pid: dead, port: taken.port, members: { gone: 1 } }));
+    const fresh = await runSwitch(dir, 'moved');
+    expect(fresh.port).not.toBe(taken.port);
+    expect(await askSwitch(files.control, { op: 'stats' })).toMatchObject({ port: fresh.port, members: {} });
+    await askSwitch(files.control, { op: 'quit' });
+    await fresh.done;
+    // The same, but its pid lives (this one): that switch is the network's, so this start fails.
+    fs.writeFileSync(files.state, JSON.stringify({ pid: process.pid, port: taken.port, members: {} }));
+    await expect(runSwitch(dir, 'moved')).rejects.toThrow(/EADDRINUSE/);
+    fs.rmSync(files.state);
   });
 });
