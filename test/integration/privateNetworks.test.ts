@@ -108,5 +108,10 @@ describe('private networks', () => {
     await askSwitch(lab, { op: 'remove', key: 'test/member' });
     foreign.close();
     member.close();
+    // A guest that ends leaves its switch at once (not when the switch finds its port free, a minute or so later).
+    const aKey = `${(await t.service.getVm('a')).config.identity.uuid}/net0`;
+    expect(Object.keys((await askSwitch(lab, { op: 'stats' })).members)).toContain(aKey);
+    await t.service.powerOffVm('a');
+    await expect.poll(async () => Object.keys((await askSwitch(lab, { op: 'stats' })).members), { timeout: 5_000, interval: 50 }).not.toContain(aKey);
   }, 300_000);
 });

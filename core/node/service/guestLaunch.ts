@@ -11,7 +11,7 @@ import type { Library, LibraryEntry } from '../library/library';
 import { isGuestHostSocket } from '../shared/vmFolder';
 import { runtimeDir } from '../shared/paths';
 import { bootSpec, type BootContext } from './bootSpec';
-import { rejoinPrivateNetworks } from './privateNetworks';
+import { leavePrivateNetworks, rejoinPrivateNetworks } from './privateNetworks';
 import { RunningGuest } from './runningGuest';
 import { ended, type StateMirror } from './stateMirror';
 import { connectGuestHost, type GuestHostLauncher } from './supervisor';
@@ -51,7 +51,7 @@ export function startInTurn(
 }
 
 /** Starts the VM's guest with `spec`, under its lock; resolves once it runs. */
-async function startGuest({ library, mirror, launcher, survivable }: LaunchContext, entry: LibraryEntry, spec: BootSpec): Promise<void> {
+async function startGuest({ home, library, mirror, launcher, survivable }: LaunchContext, entry: LibraryEntry, spec: BootSpec): Promise<void> {
   const { uuid, name } = entry.config.identity;
   const unlock = library.lock(entry.dir, name);
   let handedOver: () => void = () => undefined;
@@ -59,6 +59,7 @@ async function startGuest({ library, mirror, launcher, survivable }: LaunchConte
   const release = () => {
     unlock();
     handedOver();
+    void leavePrivateNetworks(home, spec);
   };
   try {
     guest = new RunningGuest(
@@ -115,7 +116,11 @@ export async function reattachGuests({ home, library, mirror }: LaunchContext): 
       continue;
     }
     const { uuid, name } = entry.config.identity;
-    const release = library.handOver(entry.dir, link.pid, library.lockOwner(entry.dir) !== link.pid);
+    const handedOver = library.handOver(entry.dir, link.pid, library.lockOwner(entry.dir) !== link.pid);
+    const release = () => {
+      handedOver();
+      void leavePrivateNetworks(home, spec);
+    };
     const guest: RunningGuest = new RunningGuest(
       uuid,
       name,

@@ -145,6 +145,16 @@ export async function rejoinPrivateNetworks(home: string, spec: BootSpec): Promi
   }
 }
 
+/** For a guest that has ended: its cards leave their switches at once (else the switch finds them gone within a minute). */
+export async function leavePrivateNetworks(home: string, spec: BootSpec): Promise<void> {
+  const runtime = runtimeDir(home);
+  for (const nic of attachedNics(spec.config.nics)) {
+    const network = privateNetworkOf(nic.attachment);
+    if (!network || !spec.qemu?.privateLinks?.[nic.id]) continue;
+    await askSwitch(switchFiles(runtime, network).control, { op: 'remove', key: `${spec.config.identity.uuid}/${nic.id}` }).catch(() => undefined);
+  }
+}
+
 /** IVmService's network methods, over the library's folder and its VMs' configs. */
 export class PrivateNetworks {
   /** `changed`: tells the VM list's listeners (the networks are what a VM's cards choose from). */
