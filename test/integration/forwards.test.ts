@@ -3,6 +3,7 @@
 // closes, one asked for while the guest starts goes live after the start, the saved ones work after a restart, a held, a doubled and a named-twice port are
 // refused with their sentences and the config unchanged; a host-only card reaches nothing
 // outside while its forwards still reach in, and the same guest on NAT reaches the host.
+import dns from 'node:dns';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { VmConfig } from '../../core/common/config';
@@ -138,8 +139,12 @@ describe('port forwards as rules', () => {
     }
   });
 
-  it('host-only: forwards reach in, the guest reaches nothing outside; the same guest on NAT reaches the host', async () => {
+  it('host-only: forwards reach in, the guest reaches nothing outside (nor resolves a name); the same guest on NAT reaches the host', async () => {
     const host = await greeter();
+    const hostResolves = await dns.promises.lookup('deb.debian.org').then(
+      () => true,
+      () => false,
+    );
     try {
       for (const attachment of ['host-only', 'nat'] as const) {
         const vm = `net-${attachment}`;
@@ -152,6 +157,10 @@ describe('port forwards as rules', () => {
           const reply = await runInGuest(t.service, vm, `nc -w 3 10.0.2.2 ${host.port} </dev/null; echo rc=$?`);
           if (attachment === 'nat') expect(reply).toContain('hello-from-host');
           else expect(reply).not.toContain('hello-from-host');
+          // A name outside, through QEMU's DNS: host-only resolves nothing; NAT does where the host itself can.
+          const resolved = await runInGuest(t.service, vm, 'nslookup deb.debian.org 10.0.2.3 >/dev/null 2>&1; echo dns=$?', 60_000);
+          if (attachment === 'host-only') expect(resolved).not.toContain('dns=0');
+          else if (hostResolves) expect(resolved).toContain('dns=0');
         } finally {
           await t.service.powerOffVm(vm);
         }
