@@ -2,7 +2,7 @@
  * The private-network benchmark (`--only network`): ping RTT between two tiny guests on one
  * private network through Guesthouse's switch, against two raw QEMUs of the same argv joined
  * by QEMU's own point-to-point `-netdev dgram` pair (no switch between them); and the switch's
- * CPU while both guests idle. Throughput (issue 17 asks it too) is not measured yet.
+ * CPU while both guests idle; and guest → guest throughput (a 32 MiB HTTP fetch) both ways.
  * Measures and reports; never fails on a number.
  */
 import dgram from 'node:dgram';
@@ -25,11 +25,17 @@ const PINGS = 10;
 let marker = 0;
 /** busybox ping's average RTT in ms, from its summary line. */
 const rttOf = (text: string): number => Number(/round-trip min\/avg\/max = [\d.]+\/([\d.]+)\//.exec(text)?.[1] ?? Number.NaN);
-const pingCommand = (to: string, end: string) => `ping -c ${PINGS} ${to} | tail -1; echo ${end.slice(0, -1)}$((0+${end.slice(-1)}))\n`;
+/** `command` and then a line the console shows only once it has finished (the marker is built by the shell, not echoed). */
+const withEnd = (command: string, end: string) => `${command}; echo ${end.slice(0, -1)}$((0+${end.slice(-1)}))\n`;
+const pingCommand = `ping -c ${PINGS} ADDR | tail -1`;
+/** What the guest at ADDR's web server hands out: 32 MiB of zeros, fetched with busybox wget. */
+const FETCH_MIB = 32;
+const serveCommand = `mkdir -p /www && dd if=/dev/zero of=/www/big bs=1048576 count=${FETCH_MIB} 2>/dev/null && httpd -p 8080 -h /www`;
+const fetchCommand = 'wget -q -O /dev/null http://ADDR:8080/big';
 
-/** Runs a ping in a Guesthouse guest and answers its average RTT. */
-async function ghPing(service: IVmService, vm: string, to: string): Promise<number> {
-  const end = `PINGDONE${marker++}-1`;
+/** Runs `command` in a Guesthouse guest's console; answers what it printed and how long it took (host clock). */
+async function ghRun(service: IVmService, vm: string, command: string): Promise<{ out: string; ms: number }> {
+  const end = `CMDDONE${marker++}-1`;
   let out = '';
   let done!: () => void;
   const seen = new Promise<void>((r) => (done = r));
@@ -38,20 +44,23 @@ async function ghPing(service: IVmService, vm: string, to: string): Promise<numb
     if (out.includes(end)) done();
   });
   try {
-    await service.writeConsole(vm, Buffer.from(pingCommand(to, end)));
+    const t0 = performance.now();
+    await service.writeConsole(vm, Buffer.from(withEnd(command, end)));
     await seen;
+    return { out, ms: performance.now() - t0 };
   } finally {
     a.dispose();
   }
-  return rttOf(out);
 }
 
-async function rawPing(raw: RawQemu, to: string): Promise<number> {
-  const end = `PINGDONE${marker++}-1`;
+/** The same in a raw QEMU's serial console. */
+async function rawRun(raw: RawQemu, command: string): Promise<{ out: string; ms: number }> {
+  const end = `CMDDONE${marker++}-1`;
   const from = raw.transcript.length;
-  raw.serial!.write(pingCommand(to, end));
+  const t0 = performance.now();
+  raw.serial!.write(withEnd(command, end));
   await raw.waitFor(end);
-  return rttOf(raw.transcript.slice(from));
+  return { out: raw.transcript.slice(from), ms: performance.now() - t0 };
 }
 
 const freePort = () =>
@@ -110,13 +119,24 @@ export async function benchNetwork(c: NetworkBenchContext, g: NetworkGuest): Pro
     raws.push(raw);
   }
   const pairs: [number, number][] = [];
+  const rates: [number, number][] = [];
+  const to = (command: string) => command.replace('ADDR', ips['net-b']);
+  const mibps = (ms: number) => FETCH_MIB / (ms / 1000);
   try {
     for (const raw of raws) await raw.waitFor(READY);
+    await ghRun(c.service, 'net-b', serveCommand);
+    await rawRun(raws[1]!, serveCommand);
     for (let i = 0; i < c.warmup + c.pairs; i++) {
-      const gh = await ghPing(c.service, 'net-a', ips['net-b']);
-      const direct = await rawPing(raws[0]!, ips['net-b']);
+      const gh = rttOf((await ghRun(c.service, 'net-a', to(pingCommand))).out);
+      const direct = rttOf((await rawRun(raws[0]!, to(pingCommand))).out);
       c.log(`ping RTT avg: through the switch ${gh} ms, point to point ${direct} ms`);
-      if (i >= c.warmup) pairs.push([gh, direct]);
+      const ghRate = mibps((await ghRun(c.service, 'net-a', to(fetchCommand))).ms);
+      const directRate = mibps((await rawRun(raws[0]!, to(fetchCommand))).ms);
+      c.log(`guest → guest ${FETCH_MIB} MiB over HTTP: through the switch ${ghRate.toFixed(1)} MiB/s, point to point ${directRate.toFixed(1)} MiB/s`);
+      if (i >= c.warmup) {
+        pairs.push([gh, direct]);
+        rates.push([ghRate, directRate]);
+      }
     }
   } finally {
     for (const raw of raws) raw.child?.kill();
@@ -136,6 +156,15 @@ export async function benchNetwork(c: NetworkBenchContext, g: NetworkGuest): Pro
         pairs,
         '≤ 1.3',
         'TCG tiny guests; one ping -c 10 per side per pair',
+      ),
+      pairResult(
+        `guest ↔ guest throughput (${FETCH_MIB} MiB, busybox wget from httpd)`,
+        'MiB/s',
+        'private network (switch)',
+        'raw QEMU dgram pair',
+        rates,
+        '≥ 0.8',
+        'TCG tiny guests; time from the command to its end marker on the host clock',
       ),
     ],
     extra: { switchIdlePercent },
