@@ -421,3 +421,29 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(`${arch}: ${path.dirname(g.initrd)}`);
   }
 }
+
+/**
+ * Debian 12's installer as it boots from the network (debian-installer-12-netboot-amd64): its
+ * text-mode kernel and initrd, for the unattended-install test. Cached beside the test guests.
+ */
+export function debianInstaller() {
+  const dir = path.join(cacheRoot(), 'debian-installer-12-amd64');
+  const kernel = path.join(dir, 'linux');
+  const initrd = path.join(dir, 'initrd.gz');
+  if (fs.existsSync(kernel) && fs.existsSync(initrd)) return { kernel, initrd };
+  const work = fs.mkdtempSync(path.join(cacheRoot(), 'di-'));
+  try {
+    const deb = download('debian-installer-12-netboot-amd64', work);
+    const images = './usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64';
+    run('tar', ['-x', '-C', work, '-f', '-', `${images}/linux`, `${images}/initrd.gz`], {
+      input: execFileSync('dpkg-deb', ['--fsys-tarfile', deb], { maxBuffer: 1 << 30 }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.renameSync(path.join(work, images, 'initrd.gz'), initrd);
+    fs.renameSync(path.join(work, images, 'linux'), kernel);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  return { kernel, initrd };
+}

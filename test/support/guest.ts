@@ -28,6 +28,12 @@ export async function tinyGuest(arch: 'amd64' | 'i386' = 'amd64'): Promise<TestG
   return mod.buildGuest(arch);
 }
 
+/** Debian 12's network installer, its text-mode kernel and initrd (downloaded once, cached beside the test guests); see test/guests/build.mjs. */
+export async function debianInstaller(): Promise<{ kernel: string; initrd: string }> {
+  const mod = (await import(path.join(__dirname, '..', 'guests', 'build.mjs'))) as { debianInstaller(): { kernel: string; initrd: string } };
+  return mod.debianInstaller();
+}
+
 /** `guesthouse create` flags for the amd64 tiny guest under QEMU: 128 MiB, no network (the CLI's tinyVm). */
 export function tinyVmArgs(guest: TestGuest): string[] {
   return ['--os', 'other-x64', '--memory', '128', '--kernel', guest.kernel, '--initrd', guest.initrd, '--append', guest.append, '--network', 'none'];

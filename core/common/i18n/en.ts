@@ -520,6 +520,13 @@ export const en = {
   'cli.forwardAdded': 'Forward {{forward}}: host {{address}}:{{port}} → guest port {{guestPort}} ({{protocol}}) on {{nic}} of "{{name}}".',
   'cli.forwardRemoved': 'Removed the forward {{which}} of "{{name}}".',
   'cli.forwardsNone': '"{{name}}" has no port forwards.',
+  'unattended.badUser':
+    'A user name is 1 to 32 lower-case letters, digits, dashes or underscores, starting with a letter, and not a system account such as root.',
+  'unattended.badHostname': 'A host name is 1 to 63 letters, digits or dashes, neither starting nor ending with a dash.',
+  'unattended.badLocale': 'A locale looks like en_US.UTF-8 or ko_KR.',
+  'unattended.badTimezone': 'A time zone is UTC or a name like Europe/Berlin or Asia/Seoul.',
+  'unattended.badFullName': 'A full name is at most 100 characters, on one line, without ":" or "\\".',
+  'unattended.badMirror': 'A mirror is a host name (with a port if needed) and a folder starting with "/", such as deb.debian.org and /debian.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -505,4 +505,10 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'cli.forwardAdded': '포워딩 {{forward}}: 호스트 {{address}}:{{port}} → 게스트 포트 {{guestPort}}({{protocol}}), "{{name}}"의 {{nic}}.',
   'cli.forwardRemoved': '"{{name}}"의 포워딩 {{which}}을(를) 제거했습니다.',
   'cli.forwardsNone': '"{{name}}"에는 포트 포워딩이 없습니다.',
+  'unattended.badUser': '사용자 이름은 영문 소문자로 시작하는 1~32자의 소문자, 숫자, 대시, 밑줄이어야 하며 root 같은 시스템 계정은 안 됩니다.',
+  'unattended.badHostname': '호스트 이름은 1~63자의 영문자, 숫자, 대시이며 대시로 시작하거나 끝날 수 없습니다.',
+  'unattended.badLocale': '로캘은 en_US.UTF-8 또는 ko_KR 같은 형식입니다.',
+  'unattended.badTimezone': '시간대는 UTC 또는 Europe/Berlin, Asia/Seoul 같은 이름입니다.',
+  'unattended.badFullName': '전체 이름은 한 줄에 100자 이내이며 ":"나 "\\"를 포함할 수 없습니다.',
+  'unattended.badMirror': '미러는 호스트 이름(필요하면 포트 포함)과 "/"로 시작하는 폴더입니다. 예: deb.debian.org 과 /debian.',
 };
