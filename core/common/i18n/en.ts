@@ -542,7 +542,7 @@ export const en = {
   'download.noChecksum': 'The checksum file {{url}} names no {{file}}.',
   'download.notRunning': 'No download of "{{id}}" is under way.',
   'download.unknownSize': 'unknown size',
-  'cli.osWhat': 'Say "os list" or "os download ID".',
+  'cli.osWhat': 'Say "os list", "os download ID" or "os cancel ID".',
   'cli.osDownloaded': 'Downloaded {{name}} to {{path}} (SHA-256 checked).',
   'cli.cdromDetected': 'The CD: {{description}}; the VM takes the {{osType}} preset.',
 } as const;

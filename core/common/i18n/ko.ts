@@ -527,7 +527,7 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'download.noChecksum': '체크섬 파일 {{url}}에 {{file}}이(가) 없습니다.',
   'download.notRunning': '"{{id}}" 다운로드가 진행 중이 아닙니다.',
   'download.unknownSize': '알 수 없는 크기',
-  'cli.osWhat': '"os list" 또는 "os download ID" 형식으로 입력하세요.',
+  'cli.osWhat': '"os list", "os download ID" 또는 "os cancel ID" 형식으로 입력하세요.',
   'cli.osDownloaded': '{{name}}을(를) {{path}}에 다운로드했습니다(SHA-256 확인됨).',
   'cli.cdromDetected': 'CD: {{description}}; VM은 {{osType}} 프리셋을 사용합니다.',
 };

@@ -185,7 +185,7 @@ export class OsDownloads {
           ? signal.aborted
             ? signal.reason
             : err
-          : new GuesthouseError('engine-failed', m('download.failed', { url, reason: sentenceOf(err) }));
+          : new GuesthouseError('engine-failed', m('download.failed', { url, reason: err instanceof TransientError ? err.message : sentenceOf(err) }));
       progress.failed(error);
       throw error;
     }
