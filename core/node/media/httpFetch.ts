@@ -2,7 +2,6 @@
 // file from where it stops (Range), hashed as it arrives. Node's own http/https: redirects
 // followed (mirror redirectors such as download.fedoraproject.org), a stalled connection
 // given up after a while, and an AbortSignal to cancel.
-import type { Hash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -13,6 +12,11 @@ const MAX_REDIRECTS = 5;
 /** A connection that brings nothing for this long is dropped (and the download resumes). */
 export const STALL_MS = 30_000;
 
+/** Where the bytes go to be hashed (a crypto Hash, or ParallelSha256 on a worker thread). */
+export interface HashSink {
+  update(data: Uint8Array): unknown;
+}
+
 /** A failure worth trying again from where the file stops (the connection dropped, stalled, or the server said 5xx). */
 export class TransientError extends Error {}
 
@@ -20,7 +24,8 @@ export class TransientError extends Error {}
 function get(url: string, headers: Record<string, string>, signal: AbortSignal, redirects = 0): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     const lib = url.startsWith('https:') ? https : http;
-    const req = lib.get(url, { headers: { 'user-agent': 'Guesthouse', ...headers }, signal }, (res) => {
+    // No keep-alive: one long request per connection, and a retry never reuses a socket the server is closing.
+    const req = lib.get(url, { headers: { 'user-agent': 'Guesthouse', ...headers }, signal, agent: false }, (res) => {
       const location = res.headers.location;
       if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
         res.resume();
@@ -59,11 +64,11 @@ export async function fetchText(url: string, signal: AbortSignal, maxBytes = 102
 }
 
 /** Feeds what `file` already holds into `hash`; answers its size (0 when it does not exist). */
-export async function hashExisting(file: string, hash: Hash): Promise<number> {
+export async function hashExisting(file: string, hash: HashSink): Promise<number> {
   let size = 0;
   try {
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
+      await hash.update(chunk);
       size += chunk.length;
     }
   } catch (err) {
@@ -76,9 +81,9 @@ export interface AppendOptions {
   signal: AbortSignal;
   /** Bytes already in `file`, fed into `hash`. */
   haveBytes: number;
-  hash: Hash;
+  hash: HashSink;
   /** The server sends the whole file again (it ignored the Range): a fresh hash for it. */
-  restart(): Hash;
+  restart(): HashSink;
   /** Told of the total size once the server says it. */
   onTotal(totalBytes: number | null): void;
   /** Told of each piece written. */
@@ -116,7 +121,7 @@ export async function appendRest(url: string, file: string, options: AppendOptio
   try {
     res.setTimeout(STALL_MS, () => res.destroy(new TransientError(`no data for ${STALL_MS / 1000} s`)));
     for await (const chunk of res as AsyncIterable<Buffer>) {
-      h.update(chunk);
+      await h.update(chunk);
       size += chunk.length;
       if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       options.onBytes(chunk.length);

@@ -4,7 +4,6 @@
 // failure), hashed as it arrives and renamed only once its SHA-256 matches; a mismatch deletes
 // it. One download per file: a second request joins the first. Cancelling deletes the part.
 // Progress goes out as `os-download` ProgressEvents, a few per second.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { OsCatalogueItem, OsDownloaded, ProgressEvent, TransferProgress } from '../../common/api';
@@ -13,6 +12,7 @@ import { m, type Sentence } from '../../common/messages';
 import { mirrorVariable, osCatalogue, sha256For, type OsEntry } from '../../common/osCatalogue';
 import { readHostSettings } from '../library/hostSettings';
 import { appendRest, fetchText, hashExisting, TransientError } from '../media/httpFetch';
+import { ParallelSha256 } from '../media/parallelSha256';
 
 /** The library's folder for installer images. */
 export const mediaDir = (home: string): string => path.join(home, 'media');
@@ -132,6 +132,7 @@ export class OsDownloads {
     const part = `${file}.part`;
     const { url, checksumUrl } = this.urls(entry);
     const progress = new DownloadProgress(entry, this.options.emit);
+    let hash: ParallelSha256 | null = null;
     try {
       progress.step(m('download.checksums', { name: `${entry.name} ${entry.version}` }));
       const expected = sha256For(await fetchText(checksumUrl, signal), entry.checksum.name);
@@ -143,7 +144,7 @@ export class OsDownloads {
         return result;
       }
       fs.mkdirSync(dir, { recursive: true });
-      let hash = crypto.createHash('sha256');
+      hash = new ParallelSha256();
       let have = await hashExisting(part, hash);
       progress.start(have);
       for (let attempt = 1; ; attempt++) {
@@ -152,7 +153,7 @@ export class OsDownloads {
             signal,
             haveBytes: have,
             hash,
-            restart: () => ((hash = crypto.createHash('sha256')), progress.start(0), hash),
+            restart: () => (hash?.dispose(), (hash = new ParallelSha256()), progress.start(0), hash),
             onTotal: (total) => progress.total(total),
             onBytes: (n) => progress.add(n),
           });
@@ -162,13 +163,14 @@ export class OsDownloads {
           await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs?.(attempt) ?? 500 * attempt));
           if (signal.aborted) throw signal.reason;
           // Whatever reached the file before the drop counts: carry on from its end.
-          hash = crypto.createHash('sha256');
+          hash.dispose();
+          hash = new ParallelSha256();
           have = await hashExisting(part, hash);
           progress.start(have);
         }
       }
       progress.step(m('download.verifying', { file }));
-      const actual = hash.digest('hex');
+      const actual = await hash.digest();
       if (actual !== expected) {
         fs.rmSync(part, { force: true });
         throw new GuesthouseError('engine-failed', m('download.mismatch', { file, expected, actual }));
@@ -188,6 +190,8 @@ export class OsDownloads {
           : new GuesthouseError('engine-failed', m('download.failed', { url, reason: err instanceof TransientError ? err.message : sentenceOf(err) }));
       progress.failed(error);
       throw error;
+    } finally {
+      hash?.dispose();
     }
   }
 }
