@@ -36,9 +36,33 @@ const timed = async (work: () => Promise<unknown> | unknown): Promise<number> =>
   return performance.now() - t;
 };
 
-export async function benchMedia(o: { pairs: number; warmup: number; quick: boolean; log(s: string): void }): Promise<{ pairs: PairResult[]; extra: Record<string, unknown> }> {
+export async function benchMedia(o: {
+  pairs: number;
+  warmup: number;
+  quick: boolean;
+  log(s: string): void;
+}): Promise<{ pairs: PairResult[]; extra: Record<string, unknown> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-bench-media-'));
   try {
+    // Detection: a Debian-like ISO grown to 4 GiB (sparse), its volume size set to match.
+    const iso = makeIso(dir, 'big', {
+      volumeId: 'Debian 12.8.0 amd64 n',
+      files: {
+        '.disk/info': 'Debian GNU/Linux 12.8.0 "Bookworm" - Official amd64 NETINST with firmware 20241109-11:04',
+        'isolinux/isolinux.bin': 'x',
+        'boot/grub/efi.img': 'f',
+      },
+      bios: 'isolinux/isolinux.bin',
+      uefi: 'boot/grub/efi.img',
+    });
+    const big = 4 * 2 ** 30;
+    fs.truncateSync(iso, big);
+    const pvd = Buffer.alloc(8);
+    pvd.writeUInt32LE(big / 2048, 0);
+    pvd.writeUInt32BE(big / 2048, 4);
+    const h = fs.openSync(iso, 'r+');
+    fs.writeSync(h, pvd, 0, 8, 0x8000 + 80);
+    fs.closeSync(h);
     const sizeBytes = (o.quick ? 256 : 512) * MiB;
     const source = path.join(dir, 'image.iso');
     const fd = fs.openSync(source, 'w');
@@ -70,21 +94,6 @@ export async function benchMedia(o: { pairs: number; warmup: number; quick: bool
     } finally {
       server.stop();
     }
-    // Detection: a Debian-like ISO grown to 4 GiB (sparse), its volume size set to match.
-    const iso = makeIso(dir, 'big', {
-      volumeId: 'Debian 12.8.0 amd64 n',
-      files: { '.disk/info': 'Debian GNU/Linux 12.8.0 "Bookworm" - Official amd64 NETINST with firmware 20241109-11:04', 'isolinux/isolinux.bin': 'x', 'boot/grub/efi.img': 'f' },
-      bios: 'isolinux/isolinux.bin',
-      uefi: 'boot/grub/efi.img',
-    });
-    const big = 4 * 2 ** 30;
-    fs.truncateSync(iso, big);
-    const pvd = Buffer.alloc(8);
-    pvd.writeUInt32LE(big / 2048, 0);
-    pvd.writeUInt32BE(big / 2048, 4);
-    const h = fs.openSync(iso, 'r+');
-    fs.writeSync(h, pvd, 0, 8, 0x8000 + 80);
-    fs.closeSync(h);
     spawnSync('sh', ['-c', 'sync; echo 1 > /proc/sys/vm/drop_caches'], { stdio: 'ignore' }); // a cold first read where allowed (root)
     const first = await timed(() => detectMedia(iso));
     const runs: number[] = [];

@@ -88,10 +88,11 @@ export async function rangeServer(options: RangeServerOptions): Promise<RangeSer
         return;
       }
       sent += piece.length;
-      if (state.throttle) {
-        for (let i = 0; i < piece.length; i += state.throttle) {
+      const step = state.throttle; // may be changed while this piece goes out
+      if (step) {
+        for (let i = 0; i < piece.length; i += step) {
           if (res.destroyed) return;
-          res.write(piece.subarray(i, i + state.throttle));
+          res.write(piece.subarray(i, i + step));
           await new Promise((r) => setTimeout(r, 10));
         }
       } else if (!res.write(piece)) {
