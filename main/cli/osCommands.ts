@@ -4,7 +4,9 @@
  * spreads it in). A download shows one progress line on stderr: bytes, speed, time left.
  */
 import type { ProgressEvent } from '../../core/common/api';
+import { mediaFamilies, type MediaFamily } from '../../core/common/media';
 import { m } from '../../core/common/messages';
+import { osCatalogue } from '../../core/common/osCatalogue';
 import type { ServiceClient } from '../../core/node/transport/serviceClient';
 import { UsageError, words } from './args';
 import type { Command } from './command';
@@ -50,16 +52,29 @@ export const osCommands: Command[] = [
         'os download ID | cancel ID',
         "download an OS into the library's media folder (resumes, checks\nSHA-256; GUESTHOUSE_MIRROR_<OS> sets a mirror), or stop a download",
       ],
+      ['os mirror OS URL|none', "download debian, ubuntu, fedora or alpine from a mirror with\nthe vendor's layout (the setting; the environment wins)"],
     ],
     options,
     positionals: (argv) => words(argv, options).length,
     service: true,
     prepare: ({ values: v, args: [sub, id, ...rest] }) => {
       const asJson = v.json === true;
-      const fits = !rest.length && ((sub === 'list' && id === undefined) || ((sub === 'download' || sub === 'cancel') && id !== undefined));
+      const fits =
+        (!rest.length && ((sub === 'list' && id === undefined) || ((sub === 'download' || sub === 'cancel') && id !== undefined))) ||
+        (sub === 'mirror' && id !== undefined && rest.length === 1);
       if (!fits) throw new UsageError(m('cli.osWhat'));
+      const families = mediaFamilies.filter((f) => osCatalogue().some((e) => e.family === f));
+      if (sub === 'mirror' && !families.includes(id as MediaFamily)) throw new UsageError(m('cli.osMirrorFamily', { family: id!, list: families.join(', ') }));
       return async (client: ServiceClient) => {
-        if (sub === 'list') {
+        if (sub === 'mirror') {
+          const family = id as MediaFamily;
+          const { settings } = await client.getHostInfo();
+          const { [family]: _old, ...others } = settings.mirrors ?? {};
+          const url = rest[0]!;
+          const next = await client.setHostSettings({ ...settings, mirrors: url === 'none' ? others : { ...others, [family]: url } });
+          if (asJson) out(JSON.stringify(next.settings, null, 2));
+          else out(url === 'none' ? m('cli.osMirrorUnset', { family }) : m('cli.osMirrorSet', { family, url: next.settings.mirrors![family]! }));
+        } else if (sub === 'list') {
           const items = await client.listOs();
           if (asJson) out(JSON.stringify(items, null, 2));
           else printOsList(items);

@@ -13,6 +13,7 @@ import { makeIso } from '../support/isos';
 import { rangeServer, type RangeServer } from '../support/rangeServer';
 import { tempHome } from '../support/service';
 
+const OS_WHAT = 'Say "os list", "os download ID", "os cancel ID" or "os mirror OS URL|none".';
 const alpine = osCatalogue().find((e) => e.id === 'alpine-3.22-x86_64-virt')!;
 let home: string;
 let server: RangeServer;
@@ -73,12 +74,15 @@ describe('guesthouse media detect', () => {
     [['media', 'detect', 'a', 'b'], 2, 'Say "media NAME insert ISO", "media NAME eject" or "media detect FILE".'],
     [['media', 'detect', '/nonexistent/x.iso'], 1, 'The ISO file /nonexistent/x.iso does not exist.'],
     [['media', 'detect', '/etc/hostname'], 1, '/etc/hostname is not an ISO image (it has no ISO 9660 volume descriptor at 32 KiB).'],
-    [['os'], 2, 'Say "os list", "os download ID" or "os cancel ID".'],
-    [['os', 'download'], 2, 'Say "os list", "os download ID" or "os cancel ID".'],
-    [['os', 'list', 'extra'], 2, 'Say "os list", "os download ID" or "os cancel ID".'],
+    [['os'], 2, OS_WHAT],
+    [['os', 'download'], 2, OS_WHAT],
+    [['os', 'list', 'extra'], 2, OS_WHAT],
     [['os', 'download', 'nope'], 1, 'There is no OS "nope" in the catalogue; "guesthouse os list" shows them.'],
     [['os', 'cancel', 'debian-12-amd64-netinst'], 1, 'No download of "debian-12-amd64-netinst" is under way.'],
     [['os', 'download', 'x'.repeat(65)], 1, 'Give an OS of the catalogue by its id (such as debian-12-amd64-netinst).'],
+    [['os', 'mirror', 'debian'], 2, OS_WHAT],
+    [['os', 'mirror', 'windows', 'http://m.lan/'], 2, 'Give one of debian, ubuntu, fedora, alpine as the OS of a mirror, not "windows".'],
+    [['os', 'mirror', 'debian', 'ftp://m.lan/'], 1, 'A mirror must be an http or https URL.'],
   ])('%j: one sentence, exit %i', (args, code, sentence) => {
     const before = snapshot(home);
     expect(cli(args)).toMatchObject({ code, stdout: '', stderr: `${sentence}\n` });
@@ -101,6 +105,17 @@ describe('guesthouse create --cdrom without --os', () => {
 });
 
 describe('guesthouse os', () => {
+  it('os mirror sets the setting that the list follows, and none takes it away', () => {
+    expect(cli(['os', 'mirror', 'debian', 'http://m.lan/debian-cd'])).toMatchObject({
+      code: 0,
+      stdout: 'The mirror for debian is now http://m.lan/debian-cd.\n',
+    });
+    const url = () => (JSON.parse(cli(['os', 'list', '--json']).stdout) as { id: string; url: string }[]).find((o) => o.id === 'debian-12-amd64-netinst')!.url;
+    expect(url()).toBe('http://m.lan/debian-cd/archive/12.11.0/amd64/iso-cd/debian-12.11.0-amd64-netinst.iso');
+    expect(cli(['os', 'mirror', 'debian', 'none'])).toMatchObject({ code: 0, stdout: 'debian downloads come from the vendor again.\n' });
+    expect(url()).toBe('https://cdimage.debian.org/cdimage/archive/12.11.0/amd64/iso-cd/debian-12.11.0-amd64-netinst.iso');
+  });
+
   it('lists the catalogue with the mirror, and downloads through it with progress lines', async () => {
     const list = JSON.parse(cli(['os', 'list', '--json']).stdout) as { id: string; url: string; downloaded: string | null }[];
     expect(list.map((o) => o.id)).toContain(alpine.id);

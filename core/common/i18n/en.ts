@@ -542,8 +542,11 @@ export const en = {
   'download.noChecksum': 'The checksum file {{url}} names no {{file}}.',
   'download.notRunning': 'No download of "{{id}}" is under way.',
   'download.unknownSize': 'unknown size',
-  'cli.osWhat': 'Say "os list", "os download ID" or "os cancel ID".',
+  'cli.osWhat': 'Say "os list", "os download ID", "os cancel ID" or "os mirror OS URL|none".',
   'cli.osDownloaded': 'Downloaded {{name}} to {{path}} (SHA-256 checked).',
+  'cli.osMirrorSet': 'The mirror for {{family}} is now {{url}}.',
+  'cli.osMirrorUnset': '{{family}} downloads come from the vendor again.',
+  'cli.osMirrorFamily': 'Give one of {{list}} as the OS of a mirror, not "{{family}}".',
   'cli.cdromDetected': 'The CD: {{description}}; the VM takes the {{osType}} preset.',
 } as const;
 

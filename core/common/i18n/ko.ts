@@ -527,7 +527,10 @@ export const ko: Readonly<Record<MessageKey, string>> = {
   'download.noChecksum': '체크섬 파일 {{url}}에 {{file}}이(가) 없습니다.',
   'download.notRunning': '"{{id}}" 다운로드가 진행 중이 아닙니다.',
   'download.unknownSize': '알 수 없는 크기',
-  'cli.osWhat': '"os list", "os download ID" 또는 "os cancel ID" 형식으로 입력하세요.',
+  'cli.osWhat': '"os list", "os download ID", "os cancel ID" 또는 "os mirror OS URL|none" 형식으로 입력하세요.',
   'cli.osDownloaded': '{{name}}을(를) {{path}}에 다운로드했습니다(SHA-256 확인됨).',
+  'cli.osMirrorSet': '{{family}}의 미러는 이제 {{url}}입니다.',
+  'cli.osMirrorUnset': '{{family}} 다운로드는 다시 배포처에서 받습니다.',
+  'cli.osMirrorFamily': '미러의 OS는 "{{family}}"이(가) 아니라 {{list}} 중 하나여야 합니다.',
   'cli.cdromDetected': 'CD: {{description}}; VM은 {{osType}} 프리셋을 사용합니다.',
 };
