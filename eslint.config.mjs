@@ -30,7 +30,10 @@ const LAYERS = {
     'core/node/shared',
     'core/node/transport',
     'core/node/netSwitch',
+    'core/node/media',
   ],
+  // Installer media: what an ISO is (detect.ts), the OS catalogue's downloads; files and HTTP only.
+  'core/node/media': ['core/common', 'core/node/media', 'core/node/shared'],
   // A private network's switch, a process of its own: its files and wire only.
   'core/node/netSwitch': ['core/common', 'core/node/netSwitch', 'core/node/shared', 'core/node/transport'],
   'main/cli': ['core/common', 'core/node', 'main/cli', 'main/server'],

@@ -7,9 +7,42 @@ import type { ErrorData } from './errors';
 import type { SentenceData } from './messages';
 import type { AcceleratorKind, DiskFormat, EngineKind, EngineSetting, OsType, PortForward, VmConfig } from './config';
 import type { VmState } from './state';
+import type { MediaInfo } from './media';
+import type { OsEntry } from './osCatalogue';
 import type { CreateVmRequest, DeleteOptions, ForwardRequest, HostSettings, ModifyVmRequest, ShutdownOptions } from './apiSchemas';
 
-export type { CreateVmRequest, DeleteOptions, ForwardRequest, HostSettings, ModifyVmRequest, ShutdownOptions };
+export type { CreateVmRequest, DeleteOptions, ForwardRequest, HostSettings, ModifyVmRequest, ShutdownOptions, MediaInfo, OsEntry };
+
+/** An OS of the download catalogue (core/common/osCatalogue.ts) as it is here: where it comes from, and whether it is in the media folder. */
+export interface OsCatalogueItem extends OsEntry {
+  /** The image's address, through the mirror where one is set. */
+  url: string;
+  checksumUrl: string;
+  /** The mirror that replaces the vendor's base (setting or GUESTHOUSE_MIRROR_<FAMILY>), or null. */
+  mirror: string | null;
+  /** The verified image in the library's media folder, or null. */
+  downloaded: string | null;
+  /** A download of it is under way (a new request joins it). */
+  downloading: boolean;
+}
+
+/** A finished download: the image in the media folder, its SHA-256 checked against the vendor's. */
+export interface OsDownloaded {
+  id: string;
+  path: string;
+  sha256: string;
+  sizeBytes: number;
+}
+
+/** How far a download is, for a progress bar with speed and time left. */
+export interface TransferProgress {
+  doneBytes: number;
+  /** null while the server has not said. */
+  totalBytes: number | null;
+  bytesPerSecond: number;
+  /** null while unknown. */
+  secondsLeft: number | null;
+}
 
 export interface VmSummary {
   id: string;
@@ -157,15 +190,17 @@ export interface DiskInfo {
 
 /** A long operation's progress, for a progress bar (GUI) or line (CLI). */
 export interface ProgressEvent {
-  /** The VM the operation is about. */
+  /** The VM the operation is about (os-download: the catalogue's id). */
   id: string;
-  operation: 'snapshot-take' | 'snapshot-revert' | 'snapshot-delete' | 'clone' | 'disk-resize' | 'disk-convert' | 'disk-import';
+  operation: 'snapshot-take' | 'snapshot-revert' | 'snapshot-delete' | 'clone' | 'disk-resize' | 'disk-convert' | 'disk-import' | 'os-download';
   /** 0-100 where known, null while the step gives no measure. */
   percent: number | null;
   /** What is being done now. */
   step: SentenceData;
   /** True on the last event of the operation. */
   done: boolean;
+  /** Downloads: bytes, speed and time left. */
+  transfer?: TransferProgress;
 }
 
 export interface StateChangeEvent {
@@ -315,6 +350,18 @@ export interface IVmService {
   createNetwork(name: string): Promise<NetworkInfo>;
   /** Deletes a private network no VM is attached to (refused with a sentence naming them otherwise), and ends its switch. */
   deleteNetwork(name: string): Promise<void>;
+  /** What an installer ISO is (OS, version, architecture, firmware) and the preset that fits; a file that is no ISO gets a sentence. */
+  detectMedia(path: string): Promise<MediaInfo>;
+  /** The OSes that can be downloaded, each with its address (through a mirror) and whether it is downloaded. */
+  listOs(): Promise<OsCatalogueItem[]>;
+  /**
+   * Downloads an OS of the catalogue into the library's media folder (resuming what an earlier
+   * attempt left), checks its SHA-256 against the vendor's, and answers where it is; progress
+   * comes as `os-download` ProgressEvents. A second request for the same file joins the first.
+   */
+  downloadOs(id: string): Promise<OsDownloaded>;
+  /** Stops a download under way and deletes what it had; the downloadOs calls fail with a sentence. */
+  cancelDownload(id: string): Promise<void>;
   onDidProgress(listener: (event: ProgressEvent) => void): Disposable;
   attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment>;
   /**
@@ -379,6 +426,10 @@ export const serviceMethods = [
   'listNetworks',
   'createNetwork',
   'deleteNetwork',
+  'detectMedia',
+  'listOs',
+  'downloadOs',
+  'cancelDownload',
 ] as const;
 export type ServiceMethod = (typeof serviceMethods)[number];
 

@@ -26,6 +26,7 @@ import {
 import type { ServiceMethod } from './api';
 import { formFields, isMessageKey, m, type ProblemData } from './messages';
 import { errorCodes } from './errors';
+import { mediaFamilies } from './media';
 import { snapshotDescriptionSchema, snapshotNameSchema } from './snapshots';
 import { MAX_SHARES, shareRequestSchema, shareTagSchema } from './shares';
 
@@ -141,13 +142,23 @@ export type ShutdownOptions = z.input<typeof shutdownOptionsSchema>;
 export const deleteOptionsSchema = z.strictObject({ keepDisks: z.boolean().optional() });
 export type DeleteOptions = z.input<typeof deleteOptionsSchema>;
 
-/** Host-wide settings (the host panel): the accelerator VMs with accelerator auto get. */
+/** A mirror for one family of the OS catalogue: an http(s) URL that replaces the vendor's base. */
+const mirrorUrl = z.url({ protocol: /^https?$/, error: said('os.mirror') });
+
+/** Host-wide settings (the host panel): the accelerator VMs with accelerator auto get; mirrors for OS downloads. */
 export const hostSettingsSchema = z.strictObject({
   accelerator: acceleratorSchema,
+  /** Per OS family (debian, ubuntu, …): a mirror with the vendor's layout (GUESTHOUSE_MIRROR_<FAMILY> wins). */
+  mirrors: z.partialRecord(z.enum(mediaFamilies), mirrorUrl).optional(),
 });
 export type HostSettings = z.infer<typeof hostSettingsSchema>;
 
 const ref = vmRefSchema;
+/** An OS of the download catalogue, by id. */
+const osId = z
+  .string({ error: said('os.id') })
+  .min(1, { error: said('os.id') })
+  .max(64, { error: said('os.id') });
 
 /** A new snapshot: its name (unique in the VM's tree) and a description. */
 export const snapshotRequestSchema = z.strictObject({
@@ -272,6 +283,10 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   listNetworks: z.tuple([]),
   createNetwork: z.tuple([networkNameSchema]),
   deleteNetwork: z.tuple([networkNameSchema]),
+  detectMedia: z.tuple([hostFile('iso')]),
+  listOs: z.tuple([]),
+  downloadOs: z.tuple([osId]),
+  cancelDownload: z.tuple([osId]),
   removeForward: z.tuple([
     ref,
     z

@@ -12,6 +12,7 @@ import { choices, unescapeC, UsageError, vmOptions, vmRequestFromFlags, type VmO
 import { out, printHost, printList, printVm } from './print';
 import { consoleSession, displaySession, readStdin, sendInParts } from './sessions';
 import { networkCommands } from './networkCommands';
+import { osCommands } from './osCommands';
 import { storageCommands } from './storageCommands';
 import { serviceCommands } from './serviceCommands';
 import type { Command, Input, ServiceCommand } from './command';
@@ -117,6 +118,15 @@ export const commands: Command[] = [
     prepare: (input) => {
       const request = vmEdit('create', input);
       return async (client) => {
+        // An ISO and no --os: what the ISO holds picks the preset (and UEFI where that is all it boots).
+        if (request.isoPath && request.osType === undefined) {
+          const info = await client.detectMedia(request.isoPath).catch(() => null); // not an ISO: createVm says what is wrong
+          if (info) {
+            request.osType = info.osType;
+            if (request.firmware === undefined && info.firmware === 'uefi') request.firmware = 'uefi';
+            process.stderr.write(`${m('cli.cdromDetected', { description: info.description, osType: info.osType })}\n`);
+          }
+        }
         const vm = await client.createVm({ name: input.args[0]!, ...request });
         out(m('cli.created', { name: vm.name, folder: vm.folder }));
         return 0;
@@ -322,6 +332,7 @@ export const commands: Command[] = [
   // snapshot, clone, disk, media
   ...storageCommands,
   ...networkCommands,
+  ...osCommands,
   // serve, service
   ...serviceCommands,
 ];

@@ -1,5 +1,5 @@
 /** What the CLI prints for people: one line per fact, aligned; `--json` output does not come through here. */
-import type { DiskInfo, HostInfo, SnapshotInfo, SnapshotList, VmDetails, VmSummary } from '../../core/common/api';
+import type { DiskInfo, HostInfo, MediaInfo, OsCatalogueItem, SnapshotInfo, SnapshotList, VmDetails, VmSummary } from '../../core/common/api';
 import { forwardName, mountCommand, type NicConfig } from '../../core/common/config';
 import { executionOf } from '../../core/common/capabilities';
 import { m, type Sentence } from '../../core/common/messages';
@@ -148,4 +148,34 @@ export function printDisks(disks: DiskInfo[]): void {
       ...disks.map((d) => [d.path, d.format, bytes(d.virtualBytes), bytes(d.actualBytes), String(d.snapshotCount), d.backingFile ?? '-']),
     ]),
   );
+}
+
+/** What `media detect` found: the one-line description, then the facts and the preset. */
+export function printMedia(info: MediaInfo): void {
+  out(info.description.message);
+  const boots = [info.boots.bios && 'BIOS', info.boots.uefi && 'UEFI'].filter(Boolean).join(', ') || 'none';
+  out(`OS:           ${info.family}${info.version ? ` ${info.version}` : ''}${info.arch ? ` (${info.arch})` : ''}`);
+  out(`Boots:        ${boots}`);
+  out(
+    `Preset:       ${info.osType}, firmware ${info.firmware}, ${mib(info.preset.memoryMib)}, ${info.preset.cpus} CPU, disk ${info.preset.diskBytes / 2 ** 30} GiB`,
+  );
+  out(`Devices:      disk ${info.preset.diskBus}, network ${info.preset.nicModel}, display ${info.preset.display}`);
+  out(`Volume:       ${info.volumeId || '-'}`);
+  if (info.publisherId) out(`Publisher:    ${info.publisherId}`);
+  if (info.applicationId) out(`Application:  ${info.applicationId}`);
+}
+
+/** The OS catalogue: one row per image, * where it is downloaded. */
+export function printOsList(items: OsCatalogueItem[]): void {
+  const rows = items.map((o) => [
+    o.downloaded ? '*' : o.downloading ? '…' : ' ',
+    o.id,
+    `${o.name} ${o.version}`,
+    o.arch,
+    o.edition,
+    `~${Math.round(o.approxBytes / 2 ** 20)} MiB`,
+  ]);
+  out(table([[' ', 'ID', 'OS', 'ARCH', 'EDITION', 'SIZE'], ...rows]));
+  const mirrored = items.filter((o) => o.mirror);
+  for (const family of new Set(mirrored.map((o) => o.family))) out(`Mirror for ${family}: ${mirrored.find((o) => o.family === family)!.mirror}`);
 }

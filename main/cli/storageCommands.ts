@@ -11,7 +11,7 @@ import { parseSize } from '../../core/common/size';
 import type { ServiceClient } from '../../core/node/transport/serviceClient';
 import { choices, UsageError, words } from './args';
 import type { Command } from './command';
-import { out, printDisks, printSnapshots } from './print';
+import { out, printDisks, printMedia, printSnapshots } from './print';
 
 const json = { json: { type: 'boolean' } } as const;
 
@@ -174,11 +174,22 @@ export const storageCommands: Command[] = [
   },
   {
     name: 'media',
-    usage: [['media NAME insert ISO | eject', 'put an ISO in the CD drive, or take it out (running or not)']],
+    usage: [
+      ['media NAME insert ISO | eject', 'put an ISO in the CD drive, or take it out (running or not)'],
+      ['media detect FILE [--json]', 'what OS an installer ISO holds, its version, architecture,\nfirmware, and the preset a VM for it takes'],
+    ],
     options: json,
     positionals: (argv) => words(argv, json).length,
     service: true,
     prepare: ({ values: v, args: [vm, sub, iso, ...rest] }) => {
+      if (vm === 'detect' && sub !== undefined && sub !== 'insert' && sub !== 'eject' && iso === undefined) {
+        const file = path.resolve(sub);
+        return async (client: ServiceClient) => {
+          const info = await client.detectMedia(file);
+          print(v.json, info, () => printMedia(info));
+          return 0;
+        };
+      }
       if (!vm || (sub !== 'insert' && sub !== 'eject') || rest.length || (sub === 'insert') !== (iso !== undefined)) throw new UsageError(m('cli.mediaWhat'));
       const file = iso === undefined ? null : path.resolve(iso);
       return async (client: ServiceClient) => {

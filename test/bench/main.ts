@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot, library, network, forward)
+ * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot, library, network, forward, media)
  * A/B benchmarks of Guesthouse against QEMU and v86 run by hand, interleaved in one
  * run. Measures and reports; never fails on a number. Writes bench/results/<date>.json
  * and prints a Markdown table with the machine it ran on.
@@ -19,6 +19,7 @@ import { RawQemu } from './rawQemu';
 import { benchNetwork } from './network';
 import { benchSnapshot, snapshotMarkdown } from './snapshot';
 import { benchLibrary } from './library';
+import { benchMedia, mediaMarkdown } from './media';
 import type { BenchContext, BenchGuest } from './context';
 import { benchForward } from './forward';
 import { markdownPairs, pairResult, percentile, summarize, type PairResult } from './stats';
@@ -423,6 +424,11 @@ async function main(): Promise<void> {
   const extra: Record<string, unknown> = {};
   try {
     if (want('library')) results.push(benchLibrary({ pairs: PAIRS, warmup: WARMUP }));
+    if (want('media')) {
+      const r = await benchMedia({ pairs: PAIRS, warmup: WARMUP, quick: QUICK, log });
+      results.push(...r.pairs);
+      Object.assign(extra, r.extra);
+    }
     if (want('start')) results.push(...(await benchStart(g)));
     if (want('console')) results.push(...(await benchConsole(g)).pairs);
     if (want('rss')) extra.rss = await benchRss(g, g86);
@@ -509,6 +515,7 @@ async function main(): Promise<void> {
   }
   if (extra.display) lines.push(...displayMarkdown(extra.display as Record<string, unknown>));
   if (extra.snapshot) lines.push(...snapshotMarkdown(extra.snapshot as Record<string, unknown>));
+  if (extra.media) lines.push(...mediaMarkdown(extra.media as Record<string, unknown>));
   const network = extra.network as { switchIdlePercent: number } | undefined;
   if (network) lines.push(`Private network switch CPU with two idle guests: ${network.switchIdlePercent.toFixed(3)} % of a core (target ≤ 0.5).`, '');
   lines.push(`Results: ${path.relative(ROOT, file)}`);

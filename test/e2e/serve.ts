@@ -15,10 +15,10 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Runs `guesthouse serve --port 0` on a fresh library and reads the address it prints. */
-export async function serve(): Promise<Served> {
+/** Runs `guesthouse serve --port 0` on a fresh library (with `extraEnv` for it and its service) and reads the address it prints. */
+export async function serve(extraEnv: Record<string, string> = {}): Promise<Served> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-e2e-'));
-  const env = { ...process.env, GUESTHOUSE_HOME: home };
+  const env = { ...process.env, GUESTHOUSE_HOME: home, ...extraEnv };
   const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

@@ -29,7 +29,9 @@ export function readHostSettings(home: string): HostSettings {
   return { ...defaultHostSettings };
 }
 
+/** Saves the settings; mirrors not given are kept (the host panel sends the accelerator alone). */
 export function writeHostSettings(home: string, settings: HostSettings): void {
   fs.mkdirSync(home, { recursive: true });
-  writeFileAtomic(hostSettingsFile(home), JSON.stringify({ version: 1, ...settings }, null, 2) + '\n');
+  const mirrors = settings.mirrors ?? readHostSettings(home).mirrors;
+  writeFileAtomic(hostSettingsFile(home), JSON.stringify({ version: 1, ...settings, ...(mirrors && { mirrors }) }, null, 2) + '\n');
 }

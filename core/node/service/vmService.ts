@@ -33,6 +33,9 @@ import type {
   VmDetails,
   VmSummary,
   ForwardRequest,
+  MediaInfo,
+  OsCatalogueItem,
+  OsDownloaded,
 } from '../../common/api';
 import { hostSettingsSchema, shutdownOptionsSchema, type HostSettings } from '../../common/apiSchemas';
 import { parseOrThrow, type DiskFormat, type PortForward } from '../../common/config';
@@ -47,6 +50,8 @@ import { engineFor, engineNotes } from './engineChoice';
 import { HostFacts } from './hostFacts';
 import { PrivateNetworks } from './privateNetworks';
 import { openDisplay } from './guestDisplay';
+import { detectMedia } from '../media/detect';
+import { OsDownloads } from './osDownloads';
 import { listFolder } from './fileBrowser';
 import { consoleGuest, readLog, waitForConsole, writeConsole } from './guestConsole';
 import { reattachGuests, startInTurn, type LaunchContext } from './guestLaunch';
@@ -97,6 +102,7 @@ export class VmService implements IVmService {
   private readonly screens: GuestScreens;
   private readonly hostFacts: HostFacts;
   private readonly networks = new PrivateNetworks(() => this.library, this.events.emitVms.bind(this.events));
+  private readonly downloads: OsDownloads;
 
   constructor(private readonly options: VmServiceOptions) {
     this.library = options.library ?? new Library(options.home);
@@ -118,6 +124,7 @@ export class VmService implements IVmService {
     this.disks = new DiskTools({ ...tools, edits: this.edits });
     this.forwards = new Forwards(tools);
     this.screens = new GuestScreens(tools);
+    this.downloads = new OsDownloads({ home: options.home, env: this.env, emit: (e) => this.events.emitProgress(e) });
     // A VM that runs (started, resumed) is no longer what its current snapshot holds.
     this.events.onDidChangeState((e) => void (e.state === 'running' && this.snapshots.markChanged(e.id)));
   }
@@ -289,22 +296,10 @@ export class VmService implements IVmService {
     return !!guest && (kind === 'console' || !!guest.displaySocket) && guest.transferPort(port, kind);
   }
 
-  listSnapshots(ref: string): Promise<SnapshotList> {
-    return this.snapshots.list(ref);
-  }
-
-  takeSnapshot(ref: string, request: SnapshotRequest): Promise<SnapshotInfo> {
-    return this.snapshots.take(ref, request);
-  }
-
-  revertSnapshot(ref: string, snapshot: string, options?: RevertOptions): Promise<void> {
-    return this.snapshots.revert(ref, snapshot, options);
-  }
-
-  deleteSnapshot(ref: string, snapshot: string): Promise<void> {
-    return this.snapshots.delete(ref, snapshot);
-  }
-
+  readonly listSnapshots = (ref: string): Promise<SnapshotList> => this.snapshots.list(ref);
+  readonly takeSnapshot = (ref: string, request: SnapshotRequest): Promise<SnapshotInfo> => this.snapshots.take(ref, request);
+  readonly revertSnapshot = (ref: string, snapshot: string, options?: RevertOptions): Promise<void> => this.snapshots.revert(ref, snapshot, options);
+  readonly deleteSnapshot = (ref: string, snapshot: string): Promise<void> => this.snapshots.delete(ref, snapshot);
   async cloneVm(ref: string, request: CloneRequest): Promise<VmDetails> {
     const entry = await cloneVm(
       { library: this.library, host: () => this.hostFacts.basics(), mirror: this.mirror, events: this.events, queue: this.queue },
@@ -314,38 +309,20 @@ export class VmService implements IVmService {
     return await this.details(entry);
   }
 
-  listDisks(ref: string): Promise<DiskInfo[]> {
-    return this.disks.list(ref);
-  }
+  readonly listDisks = (ref: string): Promise<DiskInfo[]> => this.disks.list(ref);
+  readonly resizeDisk = (ref: string, disk: string, sizeBytes: number): Promise<DiskInfo> => this.disks.resize(ref, disk, sizeBytes);
+  readonly convertDisk = (ref: string, disk: string, format: DiskFormat): Promise<DiskInfo> => this.disks.convert(ref, disk, format);
+  readonly importDisk = (ref: string, source: string): Promise<DiskInfo> => this.disks.import(ref, source);
+  readonly insertMedia = (ref: string, iso: string): Promise<void> => this.disks.media(ref, iso);
+  readonly ejectMedia = (ref: string): Promise<void> => this.disks.media(ref, null);
+  // Installer media (core/node/media/detect.ts) and the OS catalogue's downloads (osDownloads.ts).
+  readonly detectMedia = (iso: string): Promise<MediaInfo> => detectMedia(path.resolve(iso));
+  readonly listOs = async (): Promise<OsCatalogueItem[]> => this.downloads.list();
+  readonly downloadOs = (id: string): Promise<OsDownloaded> => this.downloads.download(id);
+  readonly cancelDownload = (id: string): Promise<void> => this.downloads.cancel(id);
 
-  resizeDisk(ref: string, disk: string, sizeBytes: number): Promise<DiskInfo> {
-    return this.disks.resize(ref, disk, sizeBytes);
-  }
-
-  convertDisk(ref: string, disk: string, format: DiskFormat): Promise<DiskInfo> {
-    return this.disks.convert(ref, disk, format);
-  }
-
-  importDisk(ref: string, source: string): Promise<DiskInfo> {
-    return this.disks.import(ref, source);
-  }
-
-  insertMedia(ref: string, iso: string): Promise<void> {
-    return this.disks.media(ref, iso);
-  }
-
-  ejectMedia(ref: string): Promise<void> {
-    return this.disks.media(ref, null);
-  }
-
-  addForward(ref: string, forward: ForwardRequest): Promise<PortForward & { nic: string }> {
-    return this.forwards.add(ref, forward);
-  }
-
-  removeForward(ref: string, which: string): Promise<void> {
-    return this.forwards.remove(ref, which);
-  }
-
+  readonly addForward = (ref: string, forward: ForwardRequest): Promise<PortForward & { nic: string }> => this.forwards.add(ref, forward);
+  readonly removeForward = (ref: string, which: string): Promise<void> => this.forwards.remove(ref, which);
   readonly onDidProgress = (listener: (event: ProgressEvent) => void): Disposable => this.events.onDidProgress(listener);
   readonly onDidChangeState = (listener: (event: StateChangeEvent) => void): Disposable => this.events.onDidChangeState(listener);
   readonly onDidChangeVms = (listener: () => void): Disposable => this.events.onDidChangeVms(listener);
@@ -365,6 +342,7 @@ export class VmService implements IVmService {
   /** Powers off every guest and ends spare guest hosts, for a service that is going away. */
   async close(): Promise<void> {
     this.pool.dispose();
+    await this.downloads.close();
     await this.powerOffAll();
   }
 

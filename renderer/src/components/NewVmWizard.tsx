@@ -21,6 +21,7 @@ import { EngineSelect, Field, FirmwareSelect, NumberSlider, firstProblem } from 
 import { problemAt, toUiError, useService, type UiError } from '../useService';
 import { useCoreText } from '../coreText';
 import { PathInput } from './FileBrowser';
+import { DownloadOs, MediaFound, useMediaDetection } from './InstallMedia';
 
 type DiskChoice = 'new' | 'existing' | 'none';
 
@@ -86,6 +87,12 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
     setCpus(Math.min(osPresets[o].cpus, host.logicalCpus));
     setDiskGib(String(osPresets[o].diskBytes / 2 ** 30));
   };
+
+  // An ISO chosen: what it holds sets the OS type (and with it memory, CPUs, disk) and the firmware.
+  const detected = useMediaDetection(iso, (info) => {
+    pickOs(info.osType);
+    setFirmware(info.firmware);
+  });
 
   const finish = async () => {
     setBusy(true);
@@ -213,7 +220,9 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
             t('wizard.iso'),
             <PathInput id="vm-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} placeholder="/path/to/installer.iso" />,
             problemFor('iso'),
+            <MediaFound {...detected} />,
           )}
+          <DownloadOs hostArch={host.arch} onDownloaded={setIso} />
           <label className="radio">
             <input type="checkbox" checked={advanced} onChange={(e) => setAdvanced(e.target.checked)} />
             {t('wizard.advanced')}
