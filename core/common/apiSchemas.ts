@@ -26,6 +26,7 @@ import type { ServiceMethod } from './api';
 import { formFields, isMessageKey, m, type ProblemData } from './messages';
 import { errorCodes } from './errors';
 import { snapshotDescriptionSchema, snapshotNameSchema } from './snapshots';
+import { addHostRequestSchema, hostNameSchema } from './hosts';
 import { MAX_SHARES, shareRequestSchema, shareTagSchema } from './shares';
 
 /** A reference to a VM: its name or its uuid. */
@@ -108,6 +109,8 @@ export const createVmRequestSchema = z.strictObject({
     .max(MAX_SHARES, { error: said('share.max', { max: MAX_SHARES }) })
     .optional(),
   shutdownTimeoutMs: shutdownTimeoutSchema.optional(),
+  /** Create it on this libvirt host (core/common/hosts.ts) instead of the local library. */
+  host: hostNameSchema.optional(),
 });
 export type CreateVmRequest = z.input<typeof createVmRequestSchema>;
 
@@ -270,6 +273,9 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   listNetworks: z.tuple([]),
   createNetwork: z.tuple([networkNameSchema]),
   deleteNetwork: z.tuple([networkNameSchema]),
+  listHosts: z.tuple([]),
+  addHost: z.tuple([addHostRequestSchema]),
+  removeHost: z.tuple([hostNameSchema]),
   removeForward: z.tuple([
     ref,
     z

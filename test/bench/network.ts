@@ -8,7 +8,7 @@
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { IVmService, VmDetails } from '../../core/common/api';
+import type { LibraryService, VmDetails } from '../../core/common/api';
 import { buildQemuArgv } from '../../core/node/guestHost/qemu/argv';
 import { pickAccelerator } from '../../core/node/host/hostProbe';
 import { readSwitchState, switchFiles } from '../../core/node/netSwitch/switch';
@@ -28,7 +28,7 @@ const rttOf = (text: string): number => Number(/round-trip min\/avg\/max = [\d.]
 const pingCommand = (to: string, end: string) => `ping -c ${PINGS} ${to} | tail -1; echo ${end.slice(0, -1)}$((0+${end.slice(-1)}))\n`;
 
 /** Runs a ping in a Guesthouse guest and answers its average RTT. */
-async function ghPing(service: IVmService, vm: string, to: string): Promise<number> {
+async function ghPing(service: LibraryService, vm: string, to: string): Promise<number> {
   const end = `PINGDONE${marker++}-1`;
   let out = '';
   let done!: () => void;
