@@ -8,6 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { missingComponent } from './require';
 
@@ -25,6 +26,11 @@ export interface LibvirtFixture {
   wrongKeyFile: string;
   /** The sshd's host key fingerprint as OpenSSH prints it (SHA256:…). */
   hostKeyFingerprint: string;
+  /**
+   * Copies of a file (the test guest's kernel, initrd) where QEMU, run by libvirt as
+   * libvirt-qemu, can read them: the guest cache may be under root's 0700 home.
+   */
+  readable(file: string): string;
   /** Runs virsh on qemu:///system by hand (as a user outside Guesthouse would). */
   virsh(...args: string[]): { status: number | null; stdout: string; stderr: string };
   stop(): Promise<void>;
@@ -159,6 +165,15 @@ export async function startLibvirt(dir: string, sshPort: number): Promise<Libvir
     wrongKeyFile: path.join(ssh, 'wrong'),
     hostKeyFingerprint: fingerprintOf(path.join(ssh, 'hostkey.pub')),
     virsh,
+    readable(file: string) {
+      const shared = path.join(dir, 'shared');
+      fs.mkdirSync(shared, { recursive: true });
+      for (let d = shared; d !== path.dirname(d); d = path.dirname(d)) if (d.startsWith(os.tmpdir() + path.sep)) fs.chmodSync(d, 0o755);
+      const copy = path.join(shared, path.basename(file));
+      if (!fs.existsSync(copy)) fs.copyFileSync(file, copy);
+      fs.chmodSync(copy, 0o644);
+      return copy;
+    },
     async stop() {
       await killPid(sshd.pid ?? null);
       if (started.length === 0) return;

@@ -78,9 +78,10 @@ export class Domains {
     return vms.sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** The VM by uuid or name (`domuuid` takes names only, so the list is asked). */
   private async summary(vm: string): Promise<VmSummary> {
-    const uuid = (await this.about(vm, ['domuuid', vm])).trim();
-    const found = (await this.list()).find((s) => s.id === hostRef(this.host, uuid));
+    const all = await this.list();
+    const found = all.find((s) => s.id === hostRef(this.host, vm.toLowerCase())) ?? all.find((s) => s.name === vm);
     if (!found) throw new GuesthouseError('not-found', m('hosts.vmNotFound', { vm, host: this.host }));
     return found;
   }

@@ -3,6 +3,8 @@
 // argument quoted for the remote POSIX shell). Everything above this file sees only `Virsh`.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { GuesthouseError } from '../../common/errors';
 import { m } from '../../common/messages';
 import { dieWithParent, killOnExit } from '../shared/dieWithParent';
@@ -83,8 +85,24 @@ export class LocalVirsh implements Virsh {
     private readonly uri: string,
   ) {}
 
-  run(args: readonly string[], options: RunOptions = {}): Promise<VirshResult> {
+  async run(args: readonly string[], options: RunOptions = {}): Promise<VirshResult> {
     checkArgs(args);
+    if (options.stdin === undefined) return await this.spawn(args, '');
+    // Node's stdin for a child is a socket, which /dev/stdin cannot open: the text goes in a private file instead.
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'gh-virsh-'));
+    try {
+      const file = path.join(dir, 'input.xml');
+      await fs.promises.writeFile(file, options.stdin, { mode: 0o600 });
+      return await this.spawn(
+        args.map((a) => (a === '/dev/stdin' ? file : a)),
+        '',
+      );
+    } finally {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private spawn(args: readonly string[], stdin: string): Promise<VirshResult> {
     return new Promise((resolve) => {
       const child = spawn('virsh', ['-q', '-c', this.uri, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
       const out: Buffer[] = [];
@@ -92,7 +110,7 @@ export class LocalVirsh implements Virsh {
       child.stdout.on('data', (d: Buffer) => out.push(d));
       child.stderr.on('data', (d: Buffer) => err.push(d));
       child.stdin.on('error', () => undefined);
-      child.stdin.end(options.stdin ?? '');
+      child.stdin.end(stdin);
       child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: e.code === 'ENOENT' ? 127 : 1, stdout: '', stderr: e.message }));
       child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
     });
