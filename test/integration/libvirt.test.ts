@@ -131,6 +131,34 @@ describe('libvirt hosts', () => {
     await api.deleteVm(`loop:${name}`);
   });
 
+  /** Resolves once the host's status is `status` (hosts' changes come as onDidChangeVms). */
+  const hostBecomes = (name: string, status: string) =>
+    new Promise<void>((resolve) => {
+      const check = async () => {
+        if ((await api.listHosts()).find((h) => h.name === name)?.status !== status) return;
+        d.dispose();
+        resolve();
+      };
+      const d = api.onDidChangeVms(() => void check());
+      void check();
+    });
+
+  it('libvirtd stopped and started again: the host goes unreachable and comes back, its VM still running', async (ctx) => {
+    if (!fx.ownsLibvirtd) return ctx.skip("a libvirtd this test did not start (the system's) is not restarted");
+    const name = `${PREFIX}survivor`;
+    await api.createVm(tiny(name, 'loop'));
+    await api.startVm(`loop:${name}`);
+    await fx.restartLibvirtd(async () => {
+      await hostBecomes('loop', 'unreachable');
+      const loop = (await api.listHosts()).find((h) => h.name === 'loop')!;
+      expect(loop.reason?.message).toMatch(/loop/);
+      await expect(api.startVm(`loop:${name}`)).rejects.toThrow(/loop/);
+    });
+    await hostBecomes('loop', 'connected');
+    expect((await api.listVms()).find((v) => v.host === 'loop' && v.name === name)?.state).toBe('running');
+    await api.deleteVm(`loop:${name}`);
+  });
+
   it('an unknown host key, a changed one, a wrong key and a bad URI: one sentence each', async () => {
     const add = (extra: object) => api.addHost({ name: 'bad', uri: fx.sshUri, keyFile: fx.keyFile, ...extra });
     await expect(add({})).rejects.toThrow(

@@ -33,6 +33,10 @@ export interface LibvirtFixture {
   readable(file: string): string;
   /** Runs virsh on qemu:///system by hand (as a user outside Guesthouse would). */
   virsh(...args: string[]): { status: number | null; stdout: string; stderr: string };
+  /** Whether this fixture started libvirtd (and so may stop and restart it). */
+  ownsLibvirtd: boolean;
+  /** Stops libvirtd by pid (its domains' QEMUs go on running), runs `between`, starts it again. */
+  restartLibvirtd(between: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -116,9 +120,9 @@ export async function startLibvirt(dir: string, sshPort: number): Promise<Libvir
   fs.mkdirSync(dir, { recursive: true });
   prepareSystem();
   const started: string[] = [];
+  const logdPid = path.join(dir, 'virtlogd.pid');
+  const libvirtdPid = path.join(dir, 'libvirtd.pid');
   if (virsh('version').status !== 0) {
-    const logdPid = path.join(dir, 'virtlogd.pid');
-    const libvirtdPid = path.join(dir, 'libvirtd.pid');
     // Both daemonize (-d) and write their pid; both exit at once without /var/log/libvirt.
     if (run(VIRTLOGD, ['-d', '-p', logdPid]).status !== 0) throw new Error('virtlogd did not start');
     started.push(logdPid);
@@ -165,6 +169,13 @@ export async function startLibvirt(dir: string, sshPort: number): Promise<Libvir
     wrongKeyFile: path.join(ssh, 'wrong'),
     hostKeyFingerprint: fingerprintOf(path.join(ssh, 'hostkey.pub')),
     virsh,
+    ownsLibvirtd: started.includes(libvirtdPid),
+    async restartLibvirtd(between) {
+      await killPid(readPid(libvirtdPid));
+      await between();
+      if (run(LIBVIRTD, ['-d', '-p', libvirtdPid]).status !== 0) throw new Error('libvirtd did not start again');
+      await until('libvirtd', 30_000, () => virsh('version').status === 0);
+    },
     readable(file: string) {
       const shared = path.join(dir, 'shared');
       fs.mkdirSync(shared, { recursive: true });
