@@ -195,30 +195,53 @@ export class Domains {
     for (const match of xml.matchAll(/<source pool='guesthouse' volume='([^']+)'\/>/g)) await virsh.run(['vol-delete', '--pool', POOL, match[1]!]);
   }
 
-  /** The serial console's output since the domain last started (libvirt truncates the log at each start). */
-  async consoleLog(vm: string, offset = 0): Promise<Buffer> {
-    const xml = await this.about(vm, ['dumpxml', vm]);
-    const file = serialLogOf(xml);
+  /** The serial log file libvirt writes the domain's console to. */
+  private async logFile(vm: string): Promise<string> {
+    const file = serialLogOf(await this.about(vm, ['dumpxml', vm]));
     if (!file) throw new GuesthouseError('invalid-state', m('hosts.consoleLog', { vm, host: this.host, detail: 'no serial log' }));
+    return file;
+  }
+
+  /** The serial console's output since the domain last started (libvirt truncates the log at each start). */
+  async consoleLog(vm: string): Promise<Buffer> {
+    const file = await this.logFile(vm);
     try {
-      return await (await this.virsh()).readFile(file, offset);
+      return await (await this.virsh()).readFile(file);
     } catch (err) {
       throw new GuesthouseError('invalid-state', m('hosts.consoleLog', { vm, host: this.host, detail: (err as Error).message }));
     }
   }
 
-  /** Waits (reading the log as it grows) for `text` on the console; false after the timeout or once the domain is off. */
+  /**
+   * Resolves true once `text` has appeared on the console since the domain started: the log is
+   * followed (`tail -F`, one channel) as libvirt writes it; false after the timeout. A domain
+   * that is not running is refused (its log is an earlier run's).
+   */
   async waitForConsole(vm: string, text: string, timeoutMs: number): Promise<boolean> {
-    const end = Date.now() + timeoutMs;
+    const state = (await this.about(vm, ['domstate', vm])).trim();
+    if (!/running|paused/.test(state)) throw new GuesthouseError('invalid-state', m('hosts.libvirt', { host: this.host, detail: `'${vm}' is ${state}` }));
+    const file = await this.logFile(vm);
+    const virsh = await this.virsh();
     const needle = Buffer.from(text);
-    let seen = Buffer.alloc(0);
-    for (;;) {
-      seen = Buffer.concat([seen, await this.consoleLog(vm, seen.length)]);
-      if (seen.includes(needle)) return true;
-      if (Date.now() > end) return false;
-      const state = await (await this.virsh()).run(['domstate', vm]);
-      if (/shut off|crashed/.test(state.stdout)) return false;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    return await new Promise<boolean>((resolve) => {
+      let seen = Buffer.alloc(0);
+      const done = (found: boolean) => {
+        clearTimeout(timer);
+        follower.dispose();
+        resolve(found);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const follower = virsh.follow(
+        file,
+        Math.ceil(timeoutMs / 1000) + 1,
+        (data) => {
+          // Keep only what a match could still need.
+          seen = Buffer.concat([seen, data]);
+          if (seen.includes(needle)) done(true);
+          else seen = seen.subarray(Math.max(0, seen.length - needle.length));
+        },
+        () => done(false),
+      );
+    });
   }
 }

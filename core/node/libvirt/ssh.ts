@@ -160,14 +160,23 @@ export class SshVirsh implements Virsh {
 
   stream(args: readonly string[], onLine: (line: string) => void, onEnd: (reason: string) => void): LineStream {
     checkArgs(args);
+    return this.channel(this.commandLine(args), lineSplitter(onLine), onEnd);
+  }
+
+  follow(file: string, maxSeconds: number, onData: (data: Buffer) => void, onEnd: (reason: string) => void): LineStream {
+    // `timeout`: the remote tail ends by itself even where sshd ignores the channel's signal.
+    return this.channel(['exec', 'timeout', String(maxSeconds), 'tail', '-c', '+1', '-F', '--', shellQuote(file)].join(' '), onData, onEnd);
+  }
+
+  private channel(command: string, onData: (data: Buffer) => void, onEnd: (reason: string) => void): LineStream {
     let disposed = false;
     let channel: ClientChannel | undefined;
     let err = '';
-    this.exec(this.commandLine(args)).then(
+    this.exec(command).then(
       (c) => {
         channel = c;
         if (disposed) return void c.close();
-        c.on('data', lineSplitter(onLine));
+        c.on('data', onData);
         c.stderr.on('data', (d: Buffer) => (err += d.toString()));
         c.on('close', (code: number | null) => !disposed && onEnd(virshError({ code: code ?? 255, stdout: '', stderr: err })));
       },

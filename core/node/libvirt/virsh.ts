@@ -34,6 +34,8 @@ export interface Virsh {
   ok(args: readonly string[], options?: RunOptions): Promise<string>;
   /** Reads a file on the host (a console log), from `offset`. */
   readFile(file: string, offset?: number): Promise<Buffer>;
+  /** Follows a file on the host as it grows (`tail -c +1 -F`), from its start, until disposed or `maxSeconds` have passed. */
+  follow(file: string, maxSeconds: number, onData: (data: Buffer) => void, onEnd: (reason: string) => void): LineStream;
   /** Runs virsh and hands each line of its stdout to `onLine` until it ends (`onEnd` with why). */
   stream(args: readonly string[], onLine: (line: string) => void, onEnd: (reason: string) => void): LineStream;
   close(): void;
@@ -135,13 +137,21 @@ export class LocalVirsh implements Virsh {
   }
 
   stream(args: readonly string[], onLine: (line: string) => void, onEnd: (reason: string) => void): LineStream {
+    return this.child('virsh', ['-q', '-c', this.uri, ...args], lineSplitter(onLine), onEnd);
+  }
+
+  follow(file: string, maxSeconds: number, onData: (data: Buffer) => void, onEnd: (reason: string) => void): LineStream {
+    return this.child('timeout', [String(maxSeconds), 'tail', '-c', '+1', '-F', '--', file], onData, onEnd);
+  }
+
+  private child(binary: string, args: readonly string[], onData: (data: Buffer) => void, onEnd: (reason: string) => void): LineStream {
     checkArgs(args);
-    // Long-lived (virsh event --loop): it must die with this process.
-    const [cmd, argv] = dieWithParent('virsh', ['-q', '-c', this.uri, ...args]);
+    // Long-lived (virsh event --loop, tail -F): it must die with this process.
+    const [cmd, argv] = dieWithParent(binary, args);
     const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     killOnExit(child);
     let err = '';
-    child.stdout.on('data', lineSplitter(onLine));
+    child.stdout.on('data', onData);
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     let disposed = false;
     child.on('error', (e) => (err += e.message));
