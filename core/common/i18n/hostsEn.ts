@@ -31,4 +31,8 @@ export const hostsEn = {
   'hosts.status.connecting': 'connecting',
   'hosts.status.unreachable': 'unreachable',
   'hosts.closed': 'the connection was closed',
+  'hosts.notRunning': 'The VM "{{vm}}" on the host {{host}} is not running ({{state}}).',
+  'hosts.vmExists': 'A VM named "{{vm}}" exists on the host {{host}} already.',
+  'hosts.noSerialLog': 'The VM "{{vm}}" on the host {{host}} has no serial console log.',
+  'hosts.engine': 'VMs on {{host}} run under libvirt (QEMU).',
 } as const;

@@ -33,4 +33,8 @@ export const hostsKo: Readonly<Record<keyof typeof hostsEn, string>> = {
   'hosts.status.connecting': '연결 중',
   'hosts.status.unreachable': '연결 불가',
   'hosts.closed': '연결이 닫혔습니다',
+  'hosts.notRunning': '호스트 {{host}}의 VM "{{vm}}"이(가) 실행 중이 아닙니다({{state}}).',
+  'hosts.vmExists': '호스트 {{host}}에 "{{vm}}"이라는 VM이 이미 있습니다.',
+  'hosts.noSerialLog': '호스트 {{host}}의 VM "{{vm}}"에는 시리얼 콘솔 로그가 없습니다.',
+  'hosts.engine': '{{host}}의 VM은 libvirt(QEMU)에서 실행됩니다.',
 };

@@ -110,7 +110,7 @@ export class Domains {
       osType: config.identity.osType,
       config,
       folder: (await this.virsh()).host,
-      engineChoice: { engine: 'qemu', reason: m('hosts.libvirt', { host: this.host, detail: 'libvirt (QEMU)' }) },
+      engineChoice: { engine: 'qemu', reason: m('hosts.engine', { host: this.host }) },
       engineNotes: [],
     };
   }
@@ -141,8 +141,7 @@ export class Domains {
       volumes.set(file, volume);
     }
     const exists = await virsh.run(['domuuid', config.identity.name]);
-    if (exists.code === 0)
-      throw new GuesthouseError('already-exists', m('hosts.libvirt', { host: this.host, detail: `domain '${config.identity.name}' already exists` }));
+    if (exists.code === 0) throw new GuesthouseError('already-exists', m('hosts.vmExists', { vm: config.identity.name, host: this.host }));
     try {
       await virsh.ok(['define', '/dev/stdin'], { stdin: domainXml(config, volumes) });
     } catch (err) {
@@ -198,7 +197,7 @@ export class Domains {
   /** The serial log file libvirt writes the domain's console to. */
   private async logFile(vm: string): Promise<string> {
     const file = serialLogOf(await this.about(vm, ['dumpxml', vm]));
-    if (!file) throw new GuesthouseError('invalid-state', m('hosts.consoleLog', { vm, host: this.host, detail: 'no serial log' }));
+    if (!file) throw new GuesthouseError('invalid-state', m('hosts.noSerialLog', { vm, host: this.host }));
     return file;
   }
 
@@ -219,7 +218,7 @@ export class Domains {
    */
   async waitForConsole(vm: string, text: string, timeoutMs: number): Promise<boolean> {
     const state = (await this.about(vm, ['domstate', vm])).trim();
-    if (!/running|paused/.test(state)) throw new GuesthouseError('invalid-state', m('hosts.libvirt', { host: this.host, detail: `'${vm}' is ${state}` }));
+    if (!/running|paused/.test(state)) throw new GuesthouseError('invalid-state', m('hosts.notRunning', { vm, host: this.host, state }));
     const file = await this.logFile(vm);
     const virsh = await this.virsh();
     const needle = Buffer.from(text);
