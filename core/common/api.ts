@@ -11,6 +11,9 @@ import type { MediaInfo } from './media';
 import type { OsEntry } from './osCatalogue';
 import type { CreateVmRequest, DeleteOptions, ForwardRequest, HostSettings, ModifyVmRequest, ShutdownOptions } from './apiSchemas';
 
+import type { AddHostRequest, HostSummary } from './hosts';
+
+export type { AddHostRequest, HostSummary };
 export type { CreateVmRequest, DeleteOptions, ForwardRequest, HostSettings, ModifyVmRequest, ShutdownOptions, MediaInfo, OsEntry };
 
 /** An OS of the download catalogue (core/common/osCatalogue.ts) as it is here: where it comes from, and whether it is in the media folder. */
@@ -60,6 +63,8 @@ export interface VmSummary {
    * placeholders.
    */
   inaccessible?: SentenceData;
+  /** The libvirt host the VM lives on (core/common/hosts.ts); absent for the local library. Its `id` is then `HOST:UUID`. */
+  host?: string;
 }
 
 export interface VmRuntime {
@@ -208,6 +213,8 @@ export interface StateChangeEvent {
   name: string;
   state: VmState;
   reason?: SentenceData;
+  /** The libvirt host of the VM; absent for the local library. */
+  host?: string;
 }
 
 export interface Disposable {
@@ -372,6 +379,12 @@ export interface IVmService {
   onDidChangeState(listener: (event: StateChangeEvent) => void): Disposable;
   /** A VM was created, changed or deleted, or a private network (what VMs' cards choose from), by any front end. */
   onDidChangeVms(listener: () => void): Disposable;
+  /** The libvirt hosts besides the local library, each connected, connecting or unreachable (with why). */
+  listHosts(): Promise<HostSummary[]>;
+  /** Adds a libvirt host (a first SSH connection needs the host key's fingerprint accepted); answers it once connected. */
+  addHost(request: AddHostRequest): Promise<HostSummary>;
+  /** Forgets a host; its VMs keep running there. */
+  removeHost(name: string): Promise<void>;
 }
 
 /** A private network of the library (guesthouse network list). */
@@ -383,6 +396,11 @@ export interface NetworkInfo {
   /** The UDP port on 127.0.0.1 of its switch while one runs, else null. */
   switchPort: number | null;
 }
+
+/** The host methods: answered by the layer over the library that routes `HOST:VM` refs (core/node/libvirt/hostedService.ts). */
+export type HostMethod = 'listHosts' | 'addHost' | 'removeHost';
+/** The local library's service (VmService): everything but the hosts. */
+export type LibraryService = Omit<IVmService, HostMethod>;
 
 /** The plain request/response methods (everything but the subscriptions). */
 export const serviceMethods = [
@@ -430,6 +448,9 @@ export const serviceMethods = [
   'listOs',
   'downloadOs',
   'cancelDownload',
+  'listHosts',
+  'addHost',
+  'removeHost',
 ] as const;
 export type ServiceMethod = (typeof serviceMethods)[number];
 

@@ -28,6 +28,7 @@ import { formFields, isMessageKey, m, type ProblemData } from './messages';
 import { errorCodes } from './errors';
 import { mediaFamilies } from './media';
 import { snapshotDescriptionSchema, snapshotNameSchema } from './snapshots';
+import { addHostRequestSchema, hostNameSchema } from './hosts';
 import { MAX_SHARES, shareRequestSchema, shareTagSchema } from './shares';
 
 /** A reference to a VM: its name or its uuid. */
@@ -111,6 +112,8 @@ export const createVmRequestSchema = z.strictObject({
     .max(MAX_SHARES, { error: said('share.max', { max: MAX_SHARES }) })
     .optional(),
   shutdownTimeoutMs: shutdownTimeoutSchema.optional(),
+  /** Create it on this libvirt host (core/common/hosts.ts) instead of the local library. */
+  host: hostNameSchema.optional(),
 });
 export type CreateVmRequest = z.input<typeof createVmRequestSchema>;
 
@@ -287,6 +290,9 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   listOs: z.tuple([]),
   downloadOs: z.tuple([osId]),
   cancelDownload: z.tuple([osId]),
+  listHosts: z.tuple([]),
+  addHost: z.tuple([addHostRequestSchema]),
+  removeHost: z.tuple([hostNameSchema]),
   removeForward: z.tuple([
     ref,
     z

@@ -13,6 +13,7 @@ import { out, printHost, printList, printVm } from './print';
 import { consoleSession, displaySession, readStdin, sendInParts } from './sessions';
 import { networkCommands } from './networkCommands';
 import { osCommands } from './osCommands';
+import { withHostSubcommands } from './hostCommands';
 import { storageCommands } from './storageCommands';
 import { serviceCommands } from './serviceCommands';
 import type { Command, Input, ServiceCommand } from './command';
@@ -59,7 +60,7 @@ function vmEdit(name: 'create' | 'modify', input: Input) {
 const validPort = (s: unknown) => /^\d{1,5}$/.test(String(s)) && Number(s) <= 65535;
 
 export const commands: Command[] = [
-  {
+  withHostSubcommands({
     name: 'host',
     usage: [
       [
@@ -80,7 +81,7 @@ export const commands: Command[] = [
         v.json ? out(JSON.stringify(h, null, 2)) : printHost(h);
         return 0;
       },
-  },
+  }),
   {
     name: 'list',
     usage: [['list [--json]', 'all VMs with their state']],

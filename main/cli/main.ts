@@ -8,6 +8,7 @@ import { connectToService } from '../../core/node/transport/serviceClient';
 import { UsageError } from './args';
 import { SERVICE_ENTRY, type Command, type Input } from './command';
 import { commands } from './commands';
+import { onHost, takeHostFlag } from './hostCommands';
 import { usage } from './help';
 import { out } from './print';
 
@@ -50,7 +51,8 @@ async function run(argv: string[]): Promise<number> {
   if (!command) throw new UsageError(m('cli.unknownCommand', { name }));
   const home = libraryHome();
   // Parse and check before connecting, so a typo never starts a service.
-  const input = parse(command, rest, home);
+  const { argv: own, host } = takeHostFlag(command, rest);
+  const input = parse(command, own, home);
   if (!input) {
     out(usage());
     return 0;
@@ -59,7 +61,7 @@ async function run(argv: string[]): Promise<number> {
   const work = command.prepare(input);
   const client = (await connectToService(home, SERVICE_ENTRY))!;
   try {
-    return await work(client);
+    return await work(onHost(client, host));
   } finally {
     client.close();
   }

@@ -77,7 +77,7 @@ async function createWindow(): Promise<void> {
   if (external) service = external;
   else {
     owned = await startService({ home, spawner: utilitySpawner });
-    service = owned.service;
+    service = owned.api;
   }
   window = new BrowserWindow({
     width: 1200,

@@ -9,6 +9,8 @@ import { serviceAnswers } from '../../core/node/transport/serviceClient';
 import type { GuestHostSpawner } from '../../core/node/service/supervisor';
 import { processAlive } from '../../core/node/shared/processAlive';
 import { VmService } from '../../core/node/service/vmService';
+import { HostedService } from '../../core/node/libvirt/hostedService';
+import type { IVmService } from '../../core/common/api';
 import { m } from '../../core/common/messages';
 
 export interface ServiceOptions {
@@ -27,6 +29,8 @@ export interface ServiceOptions {
 
 export interface RunningService {
   service: VmService;
+  /** What front ends get: the library's service plus the libvirt hosts (refs `HOST:VM`). */
+  api: IVmService;
   socketPath: string;
   close(): Promise<void>;
 }
@@ -87,6 +91,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     ...(options.spawner ? { spawner: options.spawner } : {}),
     ...(options.survivable ? { survivable: true } : {}),
   });
+  const hosted = new HostedService(service, { home, log });
   const reattached = await service.reattach();
   if (reattached) log(`took over ${reattached} running guest(s) from an earlier service`);
   const sockets = new Set<net.Socket>();
@@ -106,7 +111,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       sockets.delete(socket);
       checkIdle();
     });
-    serveConnection(service, socketTransport<unknown, ServerMessage>(socket));
+    serveConnection(hosted.service, socketTransport<unknown, ServerMessage>(socket));
   });
   service.onDidChangeState((e) => {
     log(`${e.name}: ${e.state}${e.reason ? ` (${e.reason.message})` : ''}`);
@@ -120,6 +125,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     });
   } catch (err) {
     unlock();
+    hosted.close();
     await service.close();
     throw err;
   }
@@ -133,6 +139,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
       if (idleTimer) clearTimeout(idleTimer);
       server.close();
       for (const s of sockets) s.destroy();
+      hosted.close();
       await service.close();
       if (process.platform !== 'win32') fs.rmSync(socketPath, { force: true });
       fs.rmSync(path.join(runtimeDir(home), 'service.pid'), { force: true });
@@ -143,5 +150,5 @@ export async function startService(options: ServiceOptions = {}): Promise<Runnin
     void close().then(() => process.exit(0));
   };
   checkIdle();
-  return { service, socketPath, close };
+  return { service, api: hosted.service, socketPath, close };
 }

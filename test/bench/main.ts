@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { HostInfo, IVmService } from '../../core/common/api';
+import type { HostInfo, IVmService, LibraryService } from '../../core/common/api';
 import { pickAccelerator } from '../../core/node/host/hostProbe';
 import { buildQemuArgv } from '../../core/node/guestHost/qemu/argv';
 import { runtimeDir } from '../../core/node/shared/paths';
@@ -53,7 +53,7 @@ function cli(cmd: string[]): Promise<number | null> {
 }
 
 /** Attaches to a VM's console and resolves the moment `text` has been seen (backlog or stream). */
-async function consoleMarker(service: IVmService, vm: string, text: string, timeoutMs = 180_000): Promise<number> {
+async function consoleMarker(service: LibraryService, vm: string, text: string, timeoutMs = 180_000): Promise<number> {
   let seen = '';
   let done!: (t: number) => void;
   const result = new Promise<number>((r) => (done = r));

@@ -8,7 +8,7 @@
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { IVmService, VmDetails } from '../../core/common/api';
+import type { LibraryService, VmDetails } from '../../core/common/api';
 import { buildQemuArgv } from '../../core/node/guestHost/qemu/argv';
 import { pickAccelerator } from '../../core/node/host/hostProbe';
 import { readSwitchState, switchFiles } from '../../core/node/netSwitch/switch';
@@ -34,7 +34,7 @@ const serveCommand = `mkdir -p /www && dd if=/dev/zero of=/www/big bs=1048576 co
 const fetchCommand = 'wget -q -O /dev/null http://ADDR:8080/big';
 
 /** Runs `command` in a Guesthouse guest's console; answers what it printed and how long it took (host clock). */
-async function ghRun(service: IVmService, vm: string, command: string): Promise<{ out: string; ms: number }> {
+async function ghRun(service: LibraryService, vm: string, command: string): Promise<{ out: string; ms: number }> {
   const end = `CMDDONE${marker++}-1`;
   let out = '';
   let done!: () => void;

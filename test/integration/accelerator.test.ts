@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IVmService, StateChangeEvent } from '../../core/common/api';
+import type { LibraryService, StateChangeEvent } from '../../core/common/api';
 import { probeHost } from '../../core/node/host/hostProbe';
 import { probeAccelerator, runProbe } from '../../core/node/host/accelProbe';
 import { QmpClient } from '../../core/node/guestHost/qemu/qmp';
@@ -30,7 +30,7 @@ function alive(pid: number): boolean {
 }
 
 /** Resolves with the first state event for `name` that `pred` accepts. */
-function nextState(service: IVmService, name: string, pred: (e: StateChangeEvent) => boolean): Promise<StateChangeEvent> {
+function nextState(service: LibraryService, name: string, pred: (e: StateChangeEvent) => boolean): Promise<StateChangeEvent> {
   return new Promise((resolve) => {
     const sub = service.onDidChangeState((e) => {
       if (e.name === name && pred(e)) {

@@ -3,7 +3,7 @@
 // from the screen, the RFB stream of openDisplay, PNG screenshots at the guest's
 // resolution, boot from an ISO with no -kernel, the USB tablet, and saved state.
 import { describe, expect, it, vi } from 'vitest';
-import type { IVmService } from '../../core/common/api';
+import type { IVmService, LibraryService } from '../../core/common/api';
 import type { TestGuest } from '../support/guest';
 import { i386PackagesAvailable } from '../support/components';
 import { openDisplayStream } from '../../core/node/transport/displayStream';
@@ -22,12 +22,12 @@ function pngSize(png: Uint8Array): string {
 }
 
 /** Connects an RFB viewer to the guest's screen (openDisplay) and has its first (whole-screen) update. */
-async function viewerOf(service: IVmService, name: string): Promise<RfbClient> {
+async function viewerOf(service: LibraryService, name: string): Promise<RfbClient> {
   return RfbClient.connect(await openDisplayStream(service, name));
 }
 
 /** The screen's rows, once `pred` holds for them (the screen is looked at until then). */
-function screenWhen(service: IVmService, name: string, pred: (rows: string[]) => boolean, what: string, timeoutMs = 60_000): Promise<string[]> {
+function screenWhen(service: LibraryService, name: string, pred: (rows: string[]) => boolean, what: string, timeoutMs = 60_000): Promise<string[]> {
   return vi.waitFor(
     async () => {
       const rows = await service.screenText(name).catch(() => [] as string[]);

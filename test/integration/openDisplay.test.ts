@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { IVmService } from '../../core/common/api';
+import { HostedService } from '../../core/node/libvirt/hostedService';
+import type { IVmService, LibraryService } from '../../core/common/api';
 import { connectService, type ClientMessage, type ServerMessage } from '../../core/common/rpc';
 import { serveConnection } from '../../core/common/rpcServer';
 import { openDisplayStream } from '../../core/node/transport/displayStream';
@@ -23,7 +24,7 @@ import { guestService } from '../support/service';
 const RFB_GREETING = /^RFB 003\.00[378]\n$/;
 
 /** The first `n` bytes a display stream gives, then the stream is closed. */
-async function firstBytes(service: IVmService, ref: string, n: number): Promise<string> {
+async function firstBytes(service: LibraryService, ref: string, n: number): Promise<string> {
   let got = Buffer.alloc(0);
   let done!: () => void;
   const enough = new Promise<void>((r) => (done = r));
@@ -66,14 +67,14 @@ describe('openDisplay over the transports', () => {
 
   beforeAll(async () => {
     const socketPath = path.join(t.home, 'rpc.sock');
-    server = net.createServer((s) => serveConnection(t.service, socketTransport(s)));
+    server = net.createServer((s) => serveConnection(new HostedService(t.service, { home: t.home }).service, socketTransport(s)));
     await new Promise<void>((r) => server.listen(socketPath, r));
     const socket = net.connect(socketPath);
     await new Promise((r) => socket.once('connect', r));
     client = connectService(socketTransport<ServerMessage, ClientMessage>(socket));
     rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-web-'));
     fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>test</title>');
-    web = await startWebServer({ service: t.service, rendererDir, port: 0 });
+    web = await startWebServer({ service: new HostedService(t.service, { home: t.home }).service, rendererDir, port: 0 });
     await t.service.createVm(tinyVm(t.guest, 'tiny'));
   });
   afterAll(async () => {

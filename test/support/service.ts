@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import type { IVmService } from '../../core/common/api';
+import type { LibraryService } from '../../core/common/api';
 import { VmService } from '../../core/node/service/vmService';
 import { tinyGuest, type TestGuest } from './guest';
 
@@ -17,7 +17,7 @@ let marker = 1000;
  * Types a command into the guest's console and returns what it printed, reading up
  * to an end marker the shell computes (so the echoed command line never matches).
  */
-export async function runInGuest(service: IVmService, vm: string, command: string, timeoutMs = 30_000): Promise<string> {
+export async function runInGuest(service: LibraryService, vm: string, command: string, timeoutMs = 30_000): Promise<string> {
   const n = marker++;
   const end = `__END_${n + 1}__`;
   let out = '';

@@ -3,7 +3,10 @@
  * text every sentence carries beside its key). The keys here are the message keys; every
  * other language's catalog (ko.ts) has the same keys and the same {{placeholders}}.
  */
+import { hostsEn } from './hostsEn';
+
 export const en = {
+  ...hostsEn,
   // VM config (core/common/config.ts)
   'name.text': 'The name must be text.',
   'name.empty': 'The name must not be empty.',

@@ -1,7 +1,9 @@
 /** The core's sentences in Korean: the same keys and placeholders as en.ts (a missing key fails the type check). */
 import type { MessageKey } from './en';
+import { hostsKo } from './hostsKo';
 
 export const ko: Readonly<Record<MessageKey, string>> = {
+  ...hostsKo,
   'name.text': '이름은 텍스트여야 합니다.',
   'name.empty': '이름을 비워 둘 수 없습니다.',
   'name.tooLong': '이름은 {{max}}자 이하여야 합니다.',

@@ -19,7 +19,7 @@ import type {
   Disposable,
   FileListing,
   HostInfo,
-  IVmService,
+  LibraryService,
   KeyInput,
   ModifyVmRequest,
   NetworkInfo,
@@ -85,7 +85,7 @@ export interface VmServiceOptions {
 }
 
 /** The hypervisor core behind every front end: library, host probe, guest hosts. */
-export class VmService implements IVmService {
+export class VmService implements LibraryService {
   readonly library: Library;
   private readonly launcher: GuestHostLauncher;
   private readonly pool: GuestHostPool;

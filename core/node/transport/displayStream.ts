@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import type { DisplayStream, IVmService } from '../../common/api';
+import type { DisplayStream, LibraryService } from '../../common/api';
 
 /**
  * A guest's screen (IVmService.openDisplay, with flow control) as a Node stream of RFB bytes,
@@ -7,7 +7,7 @@ import type { DisplayStream, IVmService } from '../../common/api';
  * acknowledged, so a reader that falls behind holds the screen back instead of growing memory.
  * The stream ends when the guest's end does; destroying it closes the guest's end.
  */
-export async function openDisplayStream(service: IVmService, ref: string): Promise<Duplex> {
+export async function openDisplayStream(service: LibraryService, ref: string): Promise<Duplex> {
   let display: DisplayStream | undefined;
   /** Bytes not yet acknowledged: pushed before the stream was open, or while the reader was full. */
   let owed = 0;

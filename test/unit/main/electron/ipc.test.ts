@@ -3,6 +3,7 @@
 // `electron` module is replaced by an in-memory ipcMain/ipcRenderer pair that copies
 // messages with structuredClone, as Electron's IPC does. Everything else is real.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { HostedService } from '../../../../core/node/libvirt/hostedService';
 import type { IVmService } from '../../../../core/common/api';
 import { VmService } from '../../../../core/node/service/vmService';
 import { tempHome } from '../../../support/service';
@@ -51,7 +52,7 @@ describe('Electron IPC: preload ↔ main serving IVmService', () => {
   beforeAll(async () => {
     service = new VmService({ home: tempHome() });
     const { serveIpc } = await import('../../../../main/electron/ipc');
-    serveIpc({ webContents: fake.contents } as never, service);
+    serveIpc({ webContents: fake.contents } as never, new HostedService(service, { home: tempHome() }).service);
     await import('../../../../main/preload/preload');
     api = fake.exposed.guesthouse as IVmService;
   });
