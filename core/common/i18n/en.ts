@@ -57,7 +57,8 @@ export const en = {
   'caps.v86Network':
     'The v86 engine has no network yet: the guest sees no network card, and joins no private network. Use QEMU for a network (NAT, host-only or private).',
   'caps.sharedFolders': 'The v86 engine cannot share host folders with a guest yet; use QEMU, or copy files over on a disk image.',
-  'caps.guestAgent': 'Guesthouse has no guest agent yet: it cannot ask the guest for its addresses or run commands in it.',
+  'caps.guestAgent':
+    'The v86 engine has no channel to a guest agent: Guesthouse cannot ask the guest for its addresses, run commands in it or copy files to it; use QEMU.',
   'share.badTag': "A share's mount tag must be 1 to {{max}} letters, digits, dots, dashes or underscores, beginning with a letter or digit.",
   'share.badPath': 'A shared folder must be given as a path (text, not empty).',
   'share.max': 'A VM can share at most {{max}} folders.',
