@@ -16,7 +16,7 @@ export const DISKS_READY_MARKER = 'GUESTHOUSE-DISKS-READY';
 export const NET_READY_MARKER = 'GUESTHOUSE-NET-READY';
 /** Said (after the ready marker) once qemu-ga listens on the agent port; only when the guest has a virtio-serial device (amd64). */
 export const AGENT_READY_MARKER = 'GUESTHOUSE-AGENT-READY';
-const RECIPE_VERSION = 9; // bump when the guest's files or layout change
+const RECIPE_VERSION = 11; // bump when the guest's files or layout change
 
 const ARCHES = {
   amd64: { meta: 'linux-image-amd64', flavour: 'amd64', busybox: 'busybox-static', extractVmlinux: true, agent: true },
@@ -73,7 +73,8 @@ const NET_MODULES = [
  * name (DT_NEEDED, followed to the end) go into the initramfs. virtio_console gives the port.
  */
 const AGENT_PACKAGES = ['qemu-guest-agent', 'libglib2.0-0', 'libpcre2-8-0', 'libnuma1', 'libudev1', 'liburing2', 'libc6'];
-const AGENT_MODULES = ['kernel/drivers/char/virtio_console.ko'];
+/** virtio_pci too: it is the transport, which no depends= names (a guest without virtio disks or cards has not loaded it). */
+const AGENT_MODULES = ['kernel/drivers/virtio/virtio_pci.ko', 'kernel/drivers/char/virtio_console.ko'];
 const LIB_DIRS = ['lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu'];
 const OS_RELEASE = 'PRETTY_NAME="Guesthouse tiny guest"\nNAME="Guesthouse tiny guest"\nVERSION_ID="1"\nVERSION="1 (busybox)"\nID=guesthouse-tiny\n';
 
@@ -178,10 +179,12 @@ if [ -n "$net_devices" ]; then
 fi
 # The guest agent: virtio_console, then qemu-ga on the org.qemu.guest_agent.0 port once the
 # port's node is there (no udev here, so the /dev/virtio-ports names are made by hand).
+# guesthouse.noagent on the kernel command line: a guest without a running agent.
 agent=
 for d in /sys/bus/pci/devices/*; do
   case "$(cat $d/vendor):$(cat $d/device)" in 0x1af4:0x1003 | 0x1af4:0x1043) agent=1 ;; esac
 done
+case " $(cat /proc/cmdline) " in *" guesthouse.noagent "*) agent= ;; esac
 if [ -n "$agent" ] && [ -x /sbin/qemu-ga ]; then
   (
     for m in $(cat /lib/modules/order.agent); do insmod /lib/modules/$m 2>/dev/null; done
