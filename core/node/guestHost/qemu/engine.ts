@@ -308,6 +308,10 @@ export class QemuEngine implements Engine {
     }
   }
 
+  get agentSocket(): string {
+    return this.socketPath('ga');
+  }
+
   /** A private unix socket of this VM's (short: socket paths must stay under 108 bytes). */
   private socketPath(kind: 'qmp' | 'ser' | 'mig' | 'vnc' | 'ga'): string {
     return vmRuntimeFile(this.spec.runtimeDir, this.spec.config.identity.uuid, kind);
