@@ -9,7 +9,9 @@ import type { AcceleratorKind, DiskFormat, EngineKind, EngineSetting, OsType, Po
 import type { VmState } from './state';
 import type { CreateVmRequest, DeleteOptions, ForwardRequest, HostSettings, ModifyVmRequest, ShutdownOptions } from './apiSchemas';
 
-export type { CreateVmRequest, DeleteOptions, ForwardRequest, HostSettings, ModifyVmRequest, ShutdownOptions };
+import type { ExecResult, GuestInfo } from './guestAgent';
+
+export type { CreateVmRequest, DeleteOptions, ExecResult, ForwardRequest, GuestInfo, HostSettings, ModifyVmRequest, ShutdownOptions };
 
 export interface VmSummary {
   id: string;
@@ -27,6 +29,8 @@ export interface VmSummary {
    * placeholders.
    */
   inaccessible?: SentenceData;
+  /** While it runs on an engine with a guest agent channel: what the agent says (or that it does not answer), refreshed. */
+  guest?: GuestInfo;
 }
 
 export interface VmRuntime {
@@ -159,7 +163,8 @@ export interface DiskInfo {
 export interface ProgressEvent {
   /** The VM the operation is about. */
   id: string;
-  operation: 'snapshot-take' | 'snapshot-revert' | 'snapshot-delete' | 'clone' | 'disk-resize' | 'disk-convert' | 'disk-import';
+  operation:
+    'snapshot-take' | 'snapshot-revert' | 'snapshot-delete' | 'clone' | 'disk-resize' | 'disk-convert' | 'disk-import' | 'copy-to-guest' | 'copy-from-guest';
   /** 0-100 where known, null while the step gives no measure. */
   percent: number | null;
   /** What is being done now. */
@@ -315,6 +320,11 @@ export interface IVmService {
   createNetwork(name: string): Promise<NetworkInfo>;
   /** Deletes a private network no VM is attached to (refused with a sentence naming them otherwise), and ends its switch. */
   deleteNetwork(name: string): Promise<void>;
+  /** Through the guest agent (guestAgent.ts): its facts asked now; a command's exit code and output; a file copied in or out (progress events). */
+  guestInfo(ref: string): Promise<GuestInfo>;
+  execInGuest(ref: string, argv: string[], timeoutS?: number): Promise<ExecResult>;
+  copyToGuest(ref: string, hostFile: string, guestPath: string): Promise<{ bytes: number }>;
+  copyFromGuest(ref: string, guestPath: string, hostFile: string): Promise<{ bytes: number }>;
   onDidProgress(listener: (event: ProgressEvent) => void): Disposable;
   attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment>;
   /**
@@ -379,6 +389,10 @@ export const serviceMethods = [
   'listNetworks',
   'createNetwork',
   'deleteNetwork',
+  'guestInfo',
+  'execInGuest',
+  'copyToGuest',
+  'copyFromGuest',
 ] as const;
 export type ServiceMethod = (typeof serviceMethods)[number];
 

@@ -12,6 +12,7 @@ import { choices, unescapeC, UsageError, vmOptions, vmRequestFromFlags, type VmO
 import { out, printHost, printList, printVm } from './print';
 import { consoleSession, displaySession, readStdin, sendInParts } from './sessions';
 import { networkCommands } from './networkCommands';
+import { agentCommands } from './agentCommands';
 import { storageCommands } from './storageCommands';
 import { serviceCommands } from './serviceCommands';
 import type { Command, Input, ServiceCommand } from './command';
@@ -161,7 +162,12 @@ export const commands: Command[] = [
   ),
   {
     name: 'stop',
-    usage: [['stop NAME [--force] [--timeout-s N]', 'shut down through ACPI; power off after N s (or at once with --force)']],
+    usage: [
+      [
+        'stop NAME [--force] [--timeout-s N]',
+        'shut down through the guest agent when it answers, else ACPI; power off\nafter N s (or at once with --force); says which was used',
+      ],
+    ],
     options: { force: { type: 'boolean' }, 'timeout-s': { type: 'string' } },
     positionals: 1,
     service: true,
@@ -170,6 +176,8 @@ export const commands: Command[] = [
       return async (client) => {
         await client.shutdownVm(name!, { force: Boolean(v.force), ...(timeoutMs >= 0 ? { timeoutMs } : {}) });
         out(m('cli.isStopped', { name: name! }));
+        const { stateReason } = await client.getVm(name!);
+        if (stateReason && !v.force) out(stateReason.message);
         return 0;
       };
     },
@@ -322,6 +330,7 @@ export const commands: Command[] = [
   // snapshot, clone, disk, media
   ...storageCommands,
   ...networkCommands,
+  ...agentCommands,
   // serve, service
   ...serviceCommands,
 ];
