@@ -134,7 +134,7 @@ describe('guest agent (QEMU, qemu-guest-agent in the tiny guest)', () => {
     expect(noCommand.message).toMatch(/Say which command to run in the guest/);
   }, 60_000);
 
-  it("sets the guest's clock after a restore of a saved state", async () => {
+  it("sets the guest's clock after a restore of a saved state and after a long pause", async () => {
     await t.service.saveVm(vm);
     // The guest's clock stood still while it was saved: 12 s behind the host without the agent.
     const savedAt = Date.now();
@@ -147,7 +147,18 @@ describe('guest agent (QEMU, qemu-guest-agent in the tiny guest)', () => {
     const guestS = Number(Buffer.from(r.stdout).toString().trim());
     expect(Math.abs(guestS - Date.now() / 1000)).toBeLessThan(2);
     expect((await t.service.getVm(vm)).guest?.clockNote).toBeUndefined();
-  }, 120_000);
+    // A pause longer than 2 s: the clock is set again at resume.
+    await t.service.pauseVm(vm);
+    await new Promise((resolve) => setTimeout(resolve, 8000));
+    await t.service.resumeVm(vm);
+    await t.service.guestInfo(vm);
+    const afterPause = Number(
+      Buffer.from((await t.service.execInGuest(vm, ['date', '+%s'])).stdout)
+        .toString()
+        .trim(),
+    );
+    expect(Math.abs(afterPause - Date.now() / 1000)).toBeLessThan(2);
+  }, 150_000);
 
   it('shuts down through the agent when it answers, and says so', async () => {
     await t.service.shutdownVm(vm);
