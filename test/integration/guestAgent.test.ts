@@ -117,7 +117,7 @@ describe('guest agent (QEMU, qemu-guest-agent in the tiny guest)', () => {
     expect((await t.service.guestInfo(vm)).os?.name).toBe('Guesthouse tiny guest');
   }, 60_000);
 
-  it('bad input: a guest path that is not there, a host file that cannot be read, a host folder that is not there: one sentence each, nothing left', async () => {
+  it('bad input: a guest path that is not there, a host file that cannot be read, a host folder that is not there, a guest disk too small: one sentence each, nothing left', async () => {
     const dir = fs.mkdtempSync(path.join(t.home, 'bad-'));
     const missingGuest = await refusal(t.service.copyFromGuest(vm, '/no/such/file', path.join(dir, 'out.bin')));
     expect(missingGuest.key).toBe('agent.guestOpen');
@@ -130,6 +130,13 @@ describe('guest agent (QEMU, qemu-guest-agent in the tiny guest)', () => {
     const folder = await refusal(t.service.copyFromGuest(vm, '/etc', path.join(dir, 'etc.bin')));
     expect(folder.message).toMatch(/^The guest (could not read|cannot open) \/etc \(.*\)\.$/);
     expect(fs.readdirSync(dir)).toEqual([]);
+    // A copy larger than the guest's free space (a 1 MiB tmpfs): the guest's refusal, in one sentence.
+    expect((await t.service.execInGuest(vm, ['sh', '-c', 'mkdir -p /small && mount -t tmpfs -o size=1m none /small'])).exitCode).toBe(0);
+    const big = path.join(t.home, 'three-mib.bin');
+    fs.writeFileSync(big, crypto.randomBytes(3 * 2 ** 20));
+    const full = await refusal(t.service.copyToGuest(vm, big, '/small/x'));
+    expect(full.key).toBe('agent.guestWrite');
+    expect(full.message).toMatch(/^The guest could not write \/small\/x \(.+\); is its disk full\?$/);
     const noCommand = await refusal(t.service.execInGuest(vm, []));
     expect(noCommand.message).toMatch(/Say which command to run in the guest/);
   }, 60_000);

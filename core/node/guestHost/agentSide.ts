@@ -176,23 +176,26 @@ export class AgentSide {
     try {
       return await this.session(name, async (s) => {
         const handle = await this.openGuest(s, guestPath, 'w');
+        // A write the guest refuses (its disk full): one sentence.
+        const writeError = (err: unknown) =>
+          err instanceof AgentError && err.kind === 'command'
+            ? new GuesthouseError('engine-failed', m('agent.guestWrite', { path: guestPath, detail: detailOf(err) }))
+            : err;
         try {
           const buf = Buffer.alloc(COPY_CHUNK_BYTES);
           let done = 0;
           for (;;) {
             const { bytesRead } = await fd.read(buf, 0, buf.length, null);
             if (!bytesRead) break;
-            try {
-              await s.call('guest-file-write', { handle, 'buf-b64': buf.toString('base64', 0, bytesRead) }, 60_000);
-            } catch (err) {
-              if (err instanceof AgentError && err.kind === 'command')
-                throw new GuesthouseError('engine-failed', m('agent.guestWrite', { path: guestPath, detail: detailOf(err) }));
-              throw err;
-            }
+            await s.call('guest-file-write', { handle, 'buf-b64': buf.toString('base64', 0, bytesRead) }, 60_000).catch((err: unknown) => {
+              throw writeError(err);
+            });
             done += bytesRead;
             progress(done, total);
           }
-          await s.call('guest-file-flush', { handle });
+          await s.call('guest-file-flush', { handle }).catch((err: unknown) => {
+            throw writeError(err);
+          });
           return done;
         } finally {
           await s.call('guest-file-close', { handle }).catch(() => undefined);
