@@ -14,7 +14,9 @@ import type { CreateVmRequest, DeleteOptions, ForwardRequest, HostSettings, Modi
 import type { AddHostRequest, HostSummary } from './hosts';
 
 export type { AddHostRequest, HostSummary };
-export type { CreateVmRequest, DeleteOptions, ForwardRequest, HostSettings, ModifyVmRequest, ShutdownOptions, MediaInfo, OsEntry };
+import type { ExecResult, GuestInfo } from './guestAgent';
+
+export type { CreateVmRequest, DeleteOptions, ExecResult, ForwardRequest, GuestInfo, HostSettings, ModifyVmRequest, ShutdownOptions, MediaInfo, OsEntry };
 
 /** An OS of the download catalogue (core/common/osCatalogue.ts) as it is here: where it comes from, and whether it is in the media folder. */
 export interface OsCatalogueItem extends OsEntry {
@@ -65,6 +67,8 @@ export interface VmSummary {
   inaccessible?: SentenceData;
   /** The libvirt host the VM lives on (core/common/hosts.ts); absent for the local library. Its `id` is then `HOST:UUID`. */
   host?: string;
+  /** While it runs on an engine with a guest agent channel: what the agent says (or that it does not answer), refreshed. */
+  guest?: GuestInfo;
 }
 
 export interface VmRuntime {
@@ -197,7 +201,17 @@ export interface DiskInfo {
 export interface ProgressEvent {
   /** The VM the operation is about (os-download: the catalogue's id). */
   id: string;
-  operation: 'snapshot-take' | 'snapshot-revert' | 'snapshot-delete' | 'clone' | 'disk-resize' | 'disk-convert' | 'disk-import' | 'os-download';
+  operation:
+    | 'snapshot-take'
+    | 'snapshot-revert'
+    | 'snapshot-delete'
+    | 'clone'
+    | 'disk-resize'
+    | 'disk-convert'
+    | 'disk-import'
+    | 'os-download'
+    | 'copy-to-guest'
+    | 'copy-from-guest';
   /** 0-100 where known, null while the step gives no measure. */
   percent: number | null;
   /** What is being done now. */
@@ -369,6 +383,11 @@ export interface IVmService {
   downloadOs(id: string): Promise<OsDownloaded>;
   /** Stops a download under way and deletes what it had; the downloadOs calls fail with a sentence. */
   cancelDownload(id: string): Promise<void>;
+  /** Through the guest agent (guestAgent.ts): its facts asked now; a command's exit code and output; a file copied in or out (progress events). */
+  guestInfo(ref: string): Promise<GuestInfo>;
+  execInGuest(ref: string, argv: string[], timeoutS?: number): Promise<ExecResult>;
+  copyToGuest(ref: string, hostFile: string, guestPath: string): Promise<{ bytes: number }>;
+  copyFromGuest(ref: string, guestPath: string, hostFile: string): Promise<{ bytes: number }>;
   onDidProgress(listener: (event: ProgressEvent) => void): Disposable;
   attachConsole(ref: string, onData: (data: Uint8Array) => void, options?: AttachOptions): Promise<ConsoleAttachment>;
   /**
@@ -451,6 +470,10 @@ export const serviceMethods = [
   'listHosts',
   'addHost',
   'removeHost',
+  'guestInfo',
+  'execInGuest',
+  'copyToGuest',
+  'copyFromGuest',
 ] as const;
 export type ServiceMethod = (typeof serviceMethods)[number];
 

@@ -30,6 +30,7 @@ import { mediaFamilies } from './media';
 import { snapshotDescriptionSchema, snapshotNameSchema } from './snapshots';
 import { addHostRequestSchema, hostNameSchema } from './hosts';
 import { MAX_SHARES, shareRequestSchema, shareTagSchema } from './shares';
+import { EXEC_TIMEOUT_MAX_S } from './guestAgent';
 
 /** A reference to a VM: its name or its uuid. */
 export const vmRefSchema = z
@@ -198,7 +199,7 @@ const diskRef = z
   .max(4096)
   .refine((s) => !s.includes('\u0000'), { error: said('path.nul', { what: m('term.disk') }) });
 /** A file on the service's host (an image to import, an ISO). */
-const hostFile = (what: 'disk' | 'iso') =>
+const hostFile = (what: 'disk' | 'iso' | 'file') =>
   z
     .string({ error: said('request.file') })
     .min(1, { error: said('request.file') })
@@ -229,6 +230,26 @@ export const CONSOLE_WRITE_MAX_BYTES = 64 * 1024;
 const consoleInput = bytes.refine((b) => b.length <= CONSOLE_WRITE_MAX_BYTES, {
   error: said('request.consoleTooLong', { max: CONSOLE_WRITE_MAX_BYTES / 1024 }),
 });
+
+/** A path in the guest (guest agent calls). */
+const guestPath = z
+  .string({ error: said('agent.guestPath') })
+  .min(1, { error: said('agent.guestPath') })
+  .max(4096)
+  .refine((s) => !s.includes('\u0000'), { error: said('agent.guestPath') });
+const noNul = (s: string) => !s.includes('\u0000');
+/** A command to run in the guest: its program and arguments (an argv, never a shell line). */
+const argvSchema = z
+  .array(
+    z
+      .string()
+      .max(65_536)
+      .refine(noNul, { error: said('agent.badArg') }),
+    { error: said('agent.noCommand') },
+  )
+  .min(1, { error: said('agent.noCommand') })
+  .max(4096)
+  .refine((argv) => argv[0] !== '', { error: said('agent.noCommand') });
 
 /** Argument schemas per method: every transport validates calls against these. */
 export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
@@ -293,6 +314,19 @@ export const methodParams: Record<ServiceMethod, z.ZodTuple> = {
   listHosts: z.tuple([]),
   addHost: z.tuple([addHostRequestSchema]),
   removeHost: z.tuple([hostNameSchema]),
+  guestInfo: z.tuple([ref]),
+  execInGuest: z.tuple([
+    ref,
+    argvSchema,
+    z
+      .number({ error: said('agent.badTimeout', { max: EXEC_TIMEOUT_MAX_S }) })
+      .int({ error: said('agent.badTimeout', { max: EXEC_TIMEOUT_MAX_S }) })
+      .min(1, { error: said('agent.badTimeout', { max: EXEC_TIMEOUT_MAX_S }) })
+      .max(EXEC_TIMEOUT_MAX_S, { error: said('agent.badTimeout', { max: EXEC_TIMEOUT_MAX_S }) })
+      .optional(),
+  ]),
+  copyToGuest: z.tuple([ref, hostFile('file'), guestPath]),
+  copyFromGuest: z.tuple([ref, guestPath, hostFile('file')]),
   removeForward: z.tuple([
     ref,
     z

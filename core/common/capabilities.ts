@@ -70,6 +70,7 @@ export interface EngineCapabilities {
   /** Where the engine loads an initrd (guest memory must hold it above), or null where it need not be said. */
   readonly initrdAt: { readonly mib: number; readonly why: MessageKey } | null;
   readonly sharedFolders: Support;
+  /** A channel to the guest's agent (qemu-guest-agent): its addresses, commands, files, a clean shutdown, the clock. */
   readonly guestAgent: Support;
   /** What a user of a VM on this engine should know (the notes in its details), as catalog keys. */
   readonly notes: (config: Pick<VmConfig, 'disks' | 'nics' | 'display'>) => MessageKey[];
@@ -109,7 +110,7 @@ export const engineCapabilities: Readonly<Record<EngineKind, EngineCapabilities>
     maxDisks: null,
     initrdAt: null,
     sharedFolders: yes,
-    guestAgent: no('caps.guestAgent'),
+    guestAgent: yes,
     notes: () => ['notes.qemu'],
   },
   v86: {

@@ -13,7 +13,8 @@
  */
 import { fromErrorData, GuesthouseError, type ErrorData } from './errors';
 import { m, type Sentence } from './messages';
-import { bytes, int, list, object, optional, text, type Infer, type Shape } from './wireShape';
+import { bool, bytes, int, list, object, oneOf, optional, text, type Infer, type Shape } from './wireShape';
+import { execResultShape, guestInfoShape } from './guestAgent';
 
 /** Which live snapshot a snapshot request is about: its tag, and for a load the image that holds the machine state. */
 export const snapshotTargetShape = object({ tag: text({ min: 1 }), vmstateFile: optional(text({ min: 1 })) }, m('snapshot.badId'));
@@ -32,8 +33,11 @@ export const guestActions = {
   pause: { payload: nothing, reply: nothing },
   resume: { payload: nothing, reply: nothing },
   reset: { payload: nothing, reply: nothing },
-  /** `timeoutMs`: how long the guest has to power off before it is powered off (30 s if not said). */
-  shutdown: { payload: object({ timeoutMs: optional(int({ min: 1 })) }), reply: nothing },
+  /**
+   * `timeoutMs`: how long the guest has to power off before it is powered off (30 s if not said).
+   * `method`: asked through the guest agent, or by the ACPI power button (absent: a guest host of an earlier build).
+   */
+  shutdown: { payload: object({ timeoutMs: optional(int({ min: 1 })) }), reply: object({ method: optional(oneOf(['agent', 'acpi'])) }) },
   poweroff: { payload: nothing, reply: nothing },
   save: { payload: nothing, reply: nothing },
   /** The console's recent output (the ring buffer); everything after it comes as output. */
@@ -57,6 +61,15 @@ export const guestActions = {
    * The reply is QEMU's own text, which says every outcome ("" when added); the service reads it.
    */
   hostfwd: { payload: object({ op: text({ min: 1 }), netdev: text({ min: 1 }), rule: text({ min: 1 }) }), reply: object({ text: text() }) },
+  /** The guest agent (QEMU): the guest's facts asked now. */
+  agentInfo: { payload: nothing, reply: object({ info: guestInfoShape }) },
+  /** A command run in the guest (guest-exec), waited for at most `timeoutMs`. */
+  agentExec: { payload: object({ argv: list(text()), timeoutMs: int({ min: 1 }) }), reply: object({ result: execResultShape }) },
+  /** A host file copied into the guest, or a guest file to the host (temp file, renamed at the end); 'progress' messages say the bytes done. */
+  agentCopyIn: { payload: object({ hostPath: text({ min: 1 }), guestPath: text({ min: 1 }) }), reply: object({ bytes: int() }) },
+  agentCopyOut: { payload: object({ guestPath: text({ min: 1 }), hostPath: text({ min: 1 }) }), reply: object({ bytes: int() }) },
+  /** The guest's clock set to the host's (guest-set-time); `set` false when the guest cannot (its facts then carry one note). */
+  agentSetTime: { payload: nothing, reply: object({ set: bool }) },
 } as const satisfies Record<string, { payload: Shape<object>; reply: Shape<object> }>;
 
 export type GuestAction = keyof typeof guestActions;

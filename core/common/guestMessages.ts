@@ -10,6 +10,7 @@ import { GuesthouseError, type ErrorCode } from './errors';
 import { isSentenceData, m, type SentenceData } from './messages';
 import type { BootSpec, FromGuestHost, PrivateLink, ToGuestHost } from './protocol';
 import { vmStates } from './state';
+import { guestInfoShape } from './guestAgent';
 import type { VmConfig } from './config';
 import { bool, bytes, check, int, nullable, number, object, oneOf, optional, text, type Shape } from './wireShape';
 
@@ -66,7 +67,8 @@ const parentMessages: ShapesOf<ToGuestHost, 'request'> = {
 const guestHostMessages: ShapesOf<FromGuestHost, 'reply'> = {
   state: object({ state, reason: optional(sentence) }),
   output: object({ data: bytes }),
-  progress: object({ id: int(), status: text() }),
+  progress: object({ id: int(), status: text(), done: optional(int()), total: optional(int()) }),
+  guestInfo: object({ info: guestInfoShape }),
   runtime: object(runtime),
   firstOutput: object({ at: number }),
   silent: object({ seconds: number }),

@@ -1,5 +1,6 @@
 import type { GuestReply, GuestRequest } from './guestActions';
 import type { SentenceData } from './messages';
+import type { GuestInfo } from './guestAgent';
 import type { AcceleratorKind, EngineKind, VmConfig } from './config';
 import type { VmState } from './state';
 
@@ -74,8 +75,10 @@ export type FromGuestHost =
   | { type: 'output'; data: Uint8Array }
   /** The answer to a request: what its action replies (`guestActions`), or why it failed. */
   | GuestReply
-  /** A long request (a snapshot job) went on to its next step: QEMU's job status (created, running, concluded…). */
-  | { type: 'progress'; id: number; status: string }
+  /** A long request went on to its next step: QEMU's job status (created, running, concluded…), or a copy's bytes `done` of `total`. */
+  | { type: 'progress'; id: number; status: string; done?: number; total?: number }
+  /** What the guest agent said of the guest (or that it does not answer), each time that changes. */
+  | { type: 'guestInfo'; info: GuestInfo }
   /** `displaySocket`: where the guest host serves the screen as RFB, when the guest has one. */
   | { type: 'runtime'; enginePid?: number; accelerator: AcceleratorKind | null; displaySocket?: string }
   /** When the guest's first console byte reached the guest host (epoch ms), for start-up timing. */

@@ -14,6 +14,7 @@ import { consoleSession, displaySession, readStdin, sendInParts } from './sessio
 import { networkCommands } from './networkCommands';
 import { osCommands } from './osCommands';
 import { withHostSubcommands } from './hostCommands';
+import { agentCommands } from './agentCommands';
 import { storageCommands } from './storageCommands';
 import { serviceCommands } from './serviceCommands';
 import type { Command, Input, ServiceCommand } from './command';
@@ -172,7 +173,12 @@ export const commands: Command[] = [
   ),
   {
     name: 'stop',
-    usage: [['stop NAME [--force] [--timeout-s N]', 'shut down through ACPI; power off after N s (or at once with --force)']],
+    usage: [
+      [
+        'stop NAME [--force] [--timeout-s N]',
+        'shut down through the guest agent when it answers, else ACPI; power off\nafter N s (or at once with --force); says which was used',
+      ],
+    ],
     options: { force: { type: 'boolean' }, 'timeout-s': { type: 'string' } },
     positionals: 1,
     service: true,
@@ -181,6 +187,8 @@ export const commands: Command[] = [
       return async (client) => {
         await client.shutdownVm(name!, { force: Boolean(v.force), ...(timeoutMs >= 0 ? { timeoutMs } : {}) });
         out(m('cli.isStopped', { name: name! }));
+        const { stateReason } = await client.getVm(name!);
+        if (stateReason && !v.force) out(stateReason.message);
         return 0;
       };
     },
@@ -334,6 +342,7 @@ export const commands: Command[] = [
   ...storageCommands,
   ...networkCommands,
   ...osCommands,
+  ...agentCommands,
   // serve, service
   ...serviceCommands,
 ];

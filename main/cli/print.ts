@@ -87,7 +87,17 @@ export function printVm(vm: VmDetails): void {
     out(`Shared:       ${share.path} as ${share.tag} (${share.readOnly ? 'read-only' : 'writable'}); in the guest: ${mountCommand(share.tag)}`);
   }
   out(`Folder:       ${vm.folder}`);
+  printGuest(vm);
   if (vm.runtime) out(`Processes:    guest host ${vm.runtime.guestHostPid}${vm.runtime.enginePid ? `, engine ${vm.runtime.enginePid}` : ''}`);
+}
+
+/** What the guest agent says of a running guest: whether it answers, the OS, each interface's addresses and card. */
+function printGuest(vm: VmDetails): void {
+  const g = vm.guest;
+  if (!g) return;
+  out(`Guest agent:  ${g.agent ? 'answers' : 'does not answer'}${g.os ? `; ${g.os.name}${g.os.version ? ` ${g.os.version}` : ''}` : ''}`);
+  for (const n of g.nics) if (n.addresses.length) out(`Guest IP:     ${n.name}${n.card ? ` (${n.card})` : ''}: ${n.addresses.join(', ')}`);
+  if (g.clockNote) out(`              ${g.clockNote.message}`);
 }
 
 export function printList(vms: VmSummary[]): void {

@@ -19,7 +19,7 @@ const json = { json: { type: 'boolean' } } as const;
  * Shows a long operation's progress on stderr while `work` runs: on a terminal one line,
  * rewritten in place; otherwise a line per step.
  */
-async function withProgress<T>(client: IVmService, vm: string, work: () => Promise<T>): Promise<T> {
+export async function withProgress<T>(client: IVmService, vm: string, work: () => Promise<T>): Promise<T> {
   const id = (await client.getVm(vm)).id;
   const tty = process.stderr.isTTY === true;
   let last = '';

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot, library, network, forward, media)
+ * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot, library, network, forward, media, agent)
  * A/B benchmarks of Guesthouse against QEMU and v86 run by hand, interleaved in one
  * run. Measures and reports; never fails on a number. Writes bench/results/<date>.json
  * and prints a Markdown table with the machine it ran on.
@@ -18,6 +18,7 @@ import { benchDisplay, displayMarkdown } from './display';
 import { RawQemu } from './rawQemu';
 import { benchNetwork } from './network';
 import { benchSnapshot, snapshotMarkdown } from './snapshot';
+import { agentMarkdown, benchAgent } from './agent';
 import { benchLibrary } from './library';
 import { benchMedia, mediaMarkdown } from './media';
 import type { BenchContext, BenchGuest } from './context';
@@ -450,6 +451,11 @@ async function main(): Promise<void> {
       results.push(...n.pairs);
       extra.network = n.extra;
     }
+    if (want('agent')) {
+      const a = await benchAgent(context, g);
+      results.push(...a.pairs);
+      extra.agent = a.extra;
+    }
     if (want('forward')) {
       const f = await benchForward(context, g);
       results.push(...f.pairs);
@@ -516,6 +522,7 @@ async function main(): Promise<void> {
   if (extra.display) lines.push(...displayMarkdown(extra.display as Record<string, unknown>));
   if (extra.snapshot) lines.push(...snapshotMarkdown(extra.snapshot as Record<string, unknown>));
   if (extra.media) lines.push(...mediaMarkdown(extra.media as Record<string, unknown>));
+  if (extra.agent) lines.push(...agentMarkdown(extra.agent as Record<string, unknown>));
   const network = extra.network as { switchIdlePercent: number } | undefined;
   if (network) lines.push(`Private network switch CPU with two idle guests: ${network.switchIdlePercent.toFixed(3)} % of a core (target ≤ 0.5).`, '');
   lines.push(`Results: ${path.relative(ROOT, file)}`);

@@ -14,11 +14,13 @@ export const INPUT_READY_MARKER = 'GUESTHOUSE-INPUT-READY';
 export const DISKS_READY_MARKER = 'GUESTHOUSE-DISKS-READY';
 /** Said (after the ready marker) once each network card is up, with `name=address` per card; only when the guest has a card. */
 export const NET_READY_MARKER = 'GUESTHOUSE-NET-READY';
-const RECIPE_VERSION = 8; // bump when the guest's files or layout change
+/** Said (after the ready marker) once qemu-ga listens on the agent port; only when the guest has a virtio-serial device (amd64). */
+export const AGENT_READY_MARKER = 'GUESTHOUSE-AGENT-READY';
+const RECIPE_VERSION = 11; // bump when the guest's files or layout change
 
 const ARCHES = {
-  amd64: { meta: 'linux-image-amd64', flavour: 'amd64', busybox: 'busybox-static', extractVmlinux: true },
-  i386: { meta: 'linux-image-686:i386', flavour: '686', busybox: 'busybox-static:i386', extractVmlinux: false },
+  amd64: { meta: 'linux-image-amd64', flavour: 'amd64', busybox: 'busybox-static', extractVmlinux: true, agent: true },
+  i386: { meta: 'linux-image-686:i386', flavour: '686', busybox: 'busybox-static:i386', extractVmlinux: false, agent: false },
 };
 
 /** Loaded before the ready marker: the ACPI power button, evdev and the PS/2 mouse (v86 has no USB). */
@@ -65,13 +67,24 @@ const NET_MODULES = [
   'kernel/fs/9p/9p.ko',
 ];
 
+/**
+ * The guest agent (amd64 only; v86 has no virtio-serial): Debian 12's qemu-guest-agent and the
+ * packages holding the shared libraries it needs, from which only the libraries its ELF files
+ * name (DT_NEEDED, followed to the end) go into the initramfs. virtio_console gives the port.
+ */
+const AGENT_PACKAGES = ['qemu-guest-agent', 'libglib2.0-0', 'libpcre2-8-0', 'libnuma1', 'libudev1', 'liburing2', 'libc6'];
+/** virtio_pci too: it is the transport, which no depends= names (a guest without virtio disks or cards has not loaded it). */
+const AGENT_MODULES = ['kernel/drivers/virtio/virtio_pci.ko', 'kernel/drivers/char/virtio_console.ko'];
+const LIB_DIRS = ['lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu'];
+const OS_RELEASE = 'PRETTY_NAME="Guesthouse tiny guest"\nNAME="Guesthouse tiny guest"\nVERSION_ID="1"\nVERSION="1 (busybox)"\nID=guesthouse-tiny\n';
+
 /** The ISO's kernel command line: messages on the screen and the serial port; nokaslr keeps the
  * decompressor from writing KASLR warnings on the screen. */
 export const ISO_APPEND = 'console=tty0 console=ttyS0 quiet nokaslr';
 
 const INIT = `#!/bin/sh
 /bin/busybox --install -s /bin
-export PATH=/bin
+export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
@@ -162,6 +175,33 @@ if [ -n "$net_devices" ]; then
       said="$said $i=$(ip -4 -o addr show dev $i | awk '{print $4}')"
     done
     say "${NET_READY_MARKER}$said"
+  ) &
+fi
+# The guest agent: virtio_console, then qemu-ga on the org.qemu.guest_agent.0 port once the
+# port's node is there (no udev here, so the /dev/virtio-ports names are made by hand).
+# guesthouse.noagent on the kernel command line: a guest without a running agent.
+agent=
+for d in /sys/bus/pci/devices/*; do
+  case "$(cat $d/vendor):$(cat $d/device)" in 0x1af4:0x1003 | 0x1af4:0x1043) agent=1 ;; esac
+done
+case " $(cat /proc/cmdline) " in *" guesthouse.noagent "*) agent= ;; esac
+if [ -n "$agent" ] && [ -x /sbin/qemu-ga ]; then
+  (
+    for m in $(cat /lib/modules/order.agent); do insmod /lib/modules/$m 2>/dev/null; done
+    mkdir -p /dev/virtio-ports
+    tries=100
+    port=/dev/virtio-ports/org.qemu.guest_agent.0
+    until [ -e $port ] || [ $tries -eq 0 ]; do
+      for p in /sys/class/virtio-ports/vport*; do
+        [ -e "$p/name" ] && [ -e "/dev/\${p##*/}" ] && ln -sf "/dev/\${p##*/}" "/dev/virtio-ports/$(cat $p/name)" 2>/dev/null
+      done
+      [ -e $port ] || usleep 50000
+      tries=$((tries - 1))
+    done
+    if [ -e $port ]; then
+      /sbin/qemu-ga -m virtio-serial -p $port -l /var/log/qemu-ga.log -f /var/run/qemu-ga.pid &
+      say "${AGENT_READY_MARKER}"
+    fi
   ) &
 fi
 exec setsid cttyhack /bin/sh
@@ -307,6 +347,55 @@ function buildIso(iso, { bzImage, initrd, syslinuxRoot, scratch }) {
   }
 }
 
+/** The DT_NEEDED names of a 64-bit little-endian ELF file (its dynamic section's string table, found through PT_LOAD). */
+export function elfNeeded(file) {
+  const b = fs.readFileSync(file);
+  if (b.readUInt32BE(0) !== 0x7f454c46 || b[4] !== 2 || b[5] !== 1) throw new Error(`${file} is not a 64-bit little-endian ELF file`);
+  const phoff = Number(b.readBigUInt64LE(0x20));
+  const phentsize = b.readUInt16LE(0x36);
+  const loads = [];
+  let dyn;
+  for (let i = 0; i < b.readUInt16LE(0x38); i++) {
+    const at = phoff + i * phentsize;
+    const seg = {
+      type: b.readUInt32LE(at),
+      offset: Number(b.readBigUInt64LE(at + 8)),
+      vaddr: Number(b.readBigUInt64LE(at + 16)),
+      size: Number(b.readBigUInt64LE(at + 32)),
+    };
+    if (seg.type === 1) loads.push(seg);
+    if (seg.type === 2) dyn = seg;
+  }
+  if (!dyn) return [];
+  const fileOffset = (vaddr) => {
+    const seg = loads.find((l) => vaddr >= l.vaddr && vaddr < l.vaddr + l.size);
+    if (!seg) throw new Error(`${file}: address ${vaddr} is in no loaded segment`);
+    return vaddr - seg.vaddr + seg.offset;
+  };
+  const needed = [];
+  let strtab;
+  for (let at = dyn.offset; at < dyn.offset + dyn.size; at += 16) {
+    const tag = Number(b.readBigInt64LE(at));
+    const val = Number(b.readBigUInt64LE(at + 8));
+    if (tag === 0) break;
+    if (tag === 1) needed.push(val);
+    if (tag === 5) strtab = fileOffset(val);
+  }
+  return needed.map((off) => b.toString('latin1', strtab + off, b.indexOf(0, strtab + off)));
+}
+
+/** The shared libraries (name → real file under root) that `file` needs, followed to the end. */
+function neededLibraries(root, file, found = new Map()) {
+  for (const name of elfNeeded(file)) {
+    if (found.has(name)) continue;
+    const lib = LIB_DIRS.map((d) => path.join(root, d, name)).find((f) => fs.existsSync(f));
+    if (!lib) throw new Error(`${name} (needed by ${path.basename(file)}) is in none of the packages ${AGENT_PACKAGES.join(', ')}`);
+    found.set(name, fs.realpathSync(lib));
+    neededLibraries(root, found.get(name), found);
+  }
+  return found;
+}
+
 /** Module paths (relative to modDir) in load order: each after the modules its depends= names. */
 function moduleOrder(modDir, wanted, loaded = []) {
   const order = [];
@@ -354,6 +443,7 @@ export function buildGuest(arch) {
     const usbOrder = moduleOrder(modDir, USB_MODULES, order);
     const diskOrder = moduleOrder(modDir, DISK_MODULES, order);
     const netOrder = moduleOrder(modDir, NET_MODULES, order);
+    const agentOrder = spec.agent ? moduleOrder(modDir, AGENT_MODULES, order) : [];
 
     const entries = ['bin', 'dev', 'proc', 'sys', 'etc', 'etc/acpi', 'etc/acpi/PWRF', 'lib', 'lib/modules', 'tmp', 'root', 'var', 'var/log', 'var/run'].map(
       (name) => ({ type: 'dir', name }),
@@ -364,11 +454,28 @@ export function buildGuest(arch) {
     entries.push({ type: 'file', name: 'init', mode: 0o755, data: Buffer.from(INIT) });
     entries.push({ type: 'file', name: 'etc/acpi/PWRF/00000080', mode: 0o755, data: Buffer.from(POWEROFF) });
     entries.push({ type: 'file', name: 'etc/udhcpc.sh', mode: 0o755, data: Buffer.from(UDHCPC) });
+    entries.push({ type: 'file', name: 'etc/os-release', data: Buffer.from(OS_RELEASE) });
+    entries.push({ type: 'dir', name: 'sbin' });
+    // guest-set-time runs /sbin/hwclock; guest-shutdown runs /sbin/shutdown -P -h +0 (busybox has no shutdown).
+    entries.push({ type: 'symlink', name: 'sbin/hwclock', target: '../bin/busybox' });
+    entries.push({ type: 'file', name: 'sbin/shutdown', mode: 0o755, data: Buffer.from(POWEROFF.replace('echo "', 'echo >/dev/console "')) });
+    if (spec.agent) {
+      const agentRoot = path.join(work, 'agent');
+      for (const pkg of AGENT_PACKAGES) run('dpkg-deb', ['-x', download(pkg, debs), agentRoot]);
+      const qga = path.join(agentRoot, 'usr/sbin/qemu-ga');
+      entries.push({ type: 'file', name: 'sbin/qemu-ga', mode: 0o755, data: fs.readFileSync(qga) });
+      entries.push({ type: 'dir', name: 'lib/x86_64-linux-gnu' }, { type: 'dir', name: 'lib64' });
+      for (const [name, file] of neededLibraries(agentRoot, qga)) {
+        entries.push({ type: 'file', name: `lib/x86_64-linux-gnu/${name}`, mode: 0o755, data: fs.readFileSync(file) });
+      }
+      entries.push({ type: 'symlink', name: 'lib64/ld-linux-x86-64.so.2', target: '../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2' });
+    }
     for (const [list, rels] of [
       ['order', order],
       ['order.usb', usbOrder],
       ['order.disk', diskOrder],
       ['order.net', netOrder],
+      ['order.agent', agentOrder],
     ]) {
       const flat = rels.map((rel) => path.basename(rel));
       rels.forEach((rel, i) => entries.push({ type: 'file', name: `lib/modules/${flat[i]}`, data: fs.readFileSync(path.join(modDir, rel)) }));
@@ -396,6 +503,7 @@ export function buildGuest(arch) {
       inputReadyMarker: INPUT_READY_MARKER,
       disksReadyMarker: DISKS_READY_MARKER,
       netReadyMarker: NET_READY_MARKER,
+      agentReadyMarker: spec.agent ? AGENT_READY_MARKER : undefined,
     };
     fs.writeFileSync(path.join(out, 'guest.json'), JSON.stringify(guest, null, 2));
     try {

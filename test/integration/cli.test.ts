@@ -84,8 +84,14 @@ describe('guesthouse CLI', () => {
     expect(cli(home, ['pause', 'web']).code).toBe(0);
     expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout).state).toBe('paused');
     expect(cli(home, ['resume', 'web']).code).toBe(0);
-    expect(cli(home, ['stop', 'web', '--timeout-s', '60'])).toMatchObject({ code: 0, stdout: '"web" is stopped.\n' });
-    expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout)).toMatchObject({ state: 'stopped', stateReason: { message: 'The guest powered off.' } });
+    expect(cli(home, ['stop', 'web', '--timeout-s', '60'])).toMatchObject({
+      code: 0,
+      stdout: '"web" is stopped.\nThe guest shut down, asked through its guest agent.\n',
+    });
+    expect(JSON.parse(cli(home, ['show', 'web', '--json']).stdout)).toMatchObject({
+      state: 'stopped',
+      stateReason: { message: 'The guest shut down, asked through its guest agent.' },
+    });
   });
 
   it('console attaches interactively and Ctrl-] detaches', async () => {

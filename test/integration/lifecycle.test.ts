@@ -94,17 +94,18 @@ describe('a real guest through the service', () => {
     await expect(t.service.modifyVm('tiny', { memoryMib: 256 })).rejects.toThrow('Cannot change the settings of "tiny" because it is running. Stop it first.');
   });
 
-  it('ACPI shutdown: the guest powers itself off', async () => {
+  it('shutdown: the guest powers itself off (asked through its guest agent, which the tiny guest runs)', async () => {
     await t.service.shutdownVm('tiny', { timeoutMs: 60_000 });
     const vm = await t.service.getVm('tiny');
     expect(vm.state).toBe('stopped');
-    expect(vm.stateReason?.message).toBe('The guest powered off.');
+    expect(vm.stateReason?.message).toBe('The guest shut down, asked through its guest agent.');
     expect(vm.runtime).toBeUndefined();
     await expect(t.service.pauseVm('tiny')).rejects.toThrow('Cannot pause "tiny" because it is stopped.');
   });
 
   it('a guest that ignores the power button is powered off after the timeout', async () => {
-    await create('deaf', `${t.guest.append} guesthouse.noacpid`);
+    // No agent either: it would power the guest off without the button.
+    await create('deaf', `${t.guest.append} guesthouse.noacpid guesthouse.noagent`);
     await t.service.startVm('deaf');
     expect(await t.service.waitForConsole('deaf', t.guest.readyMarker, 60_000)).toBe(true);
     expect(await t.service.waitForConsole('deaf', 'ignoring the ACPI power button', 1000)).toBe(true);

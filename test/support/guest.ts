@@ -20,6 +20,8 @@ export interface TestGuest {
   /** Said before readyMarker, with the disks' names, when the guest has a virtio or AHCI disk. */
   disksReadyMarker: string;
   netReadyMarker: string;
+  /** Said once qemu-ga listens on org.qemu.guest_agent.0 (amd64 only; the guest needs a virtio-serial device). */
+  agentReadyMarker?: string;
 }
 
 /** Builds (or takes from the cache) the tiny Debian guest; see test/guests/build.mjs. */

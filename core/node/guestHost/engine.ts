@@ -62,6 +62,8 @@ export interface Engine {
   changeMedia?(iso: string | null): Promise<void>;
   /** Adds or removes a forward of the running guest's user network `netdev`; answers QEMU's text (see the hostfwd action). */
   hostfwd?(op: 'add' | 'remove', netdev: string, rule: string): Promise<string>;
+  /** The unix socket of the guest agent's port (QEMU listens on it); absent where the engine has no agent channel. */
+  readonly agentSocket?: string;
   /** Last resort when the guest host itself is going away. */
   kill(): void;
 }

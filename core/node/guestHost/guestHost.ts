@@ -9,12 +9,14 @@ import { assertAction, assertTransition, type EndedState, type VmState } from '.
 import type { Engine, EngineExit, EngineListener } from './engine';
 import { QemuEngine } from './qemu/engine';
 import { V86Engine } from './v86/engine';
-import { m, type Sentence, type SentenceData } from '../../common/messages';
+import { m, type SentenceData } from '../../common/messages';
 import { DisplayServer } from './displayServer';
 import { vmRuntimeFile } from '../shared/vmFolder';
 import type { LogPause } from '../shared/logFile';
 import { ConsolePump } from './consolePump';
 import { watchForSignOfLife } from './signOfLife';
+import { AgentSide, agentHandlers } from './agentSide';
+import { mediaEngine, screenEngine, type VmName } from './engineParts';
 
 /** The guest host's link to its parent: parentPort under Electron, IPC under Node. */
 export interface ParentChannel {
@@ -34,8 +36,8 @@ const realEngine: EngineFactory = (spec, listener) => (spec.engine === 'v86' ? n
 /** One handler per action (guestActions.ts): an action without one does not compile. */
 type Handlers = { [A in GuestAction]: (request: RequestOf<A>, name: VmName) => Promise<ReplyOf<A>> };
 
-/** The VM's name in a sentence (a request before the boot spec has none: "the VM"). */
-type VmName = string | Sentence;
+/** A pause longer than this leaves the guest's clock behind: it is set from the host's at resume. */
+const LONG_PAUSE_MS = 2000;
 
 /** Owns one guest: its state machine, its engine and its console streams. */
 export class GuestHost {
@@ -46,6 +48,9 @@ export class GuestHost {
   private stopSilenceWatch: (() => void) | undefined;
   private display: DisplayServer | undefined;
   private engine: Engine | undefined;
+  /** The guest agent (engines with its channel), and when the guest was paused (its clock is set after a long pause). */
+  private agent: AgentSide | undefined;
+  private pausedAt = 0;
   private spec: BootSpec | undefined;
   private shutdownTimer: NodeJS.Timeout | undefined;
   private stopReason: SentenceData | undefined;
@@ -178,6 +183,7 @@ export class GuestHost {
       };
       this.parent.send({ type: 'runtime', ...this.runtimeInfo });
       this.setState('running');
+      this.agent = AgentSide.watch(engine, spec, this.parent, () => this.state === 'running');
       if (isHardwareAccelerator(engine.accelerator)) {
         this.stopSilenceWatch = watchForSignOfLife(spec.silenceMs ?? 60_000, {
           settled: () => this.sawOutput || !this.engine || (this.state !== 'running' && this.state !== 'paused'),
@@ -209,14 +215,14 @@ export class GuestHost {
   private readonly handlers: Handlers = {
     // Everything before the backlog is already on its way as output (ConsolePump.backlog).
     backlog: async () => ({ data: this.console.backlog() }),
-    screenshot: async (_request, name) => ({ data: await this.screenEngine(name, true).screenshot() }),
+    screenshot: async (_request, name) => ({ data: await screenEngine(this.engine, this.state, this.spec, name, true).screenshot() }),
     screenText: async (_request, name) => {
-      const lines = await this.screenEngine(name, true).screenText();
+      const lines = await screenEngine(this.engine, this.state, this.spec, name, true).screenText();
       if (!lines) throw new GuesthouseError('invalid-state', m('display.graphical', { name }));
       return { lines };
     },
     keys: async ({ keys }, name) => {
-      await this.screenEngine(name, false).sendKeys(keys);
+      await screenEngine(this.engine, this.state, this.spec, name, false).sendKeys(keys);
       return {};
     },
     pause: async (_request, name) => {
@@ -229,6 +235,7 @@ export class GuestHost {
         throw err;
       }
       if (this.state === 'pausing') this.setState('paused');
+      this.pausedAt = Date.now();
       return {};
     },
     resume: async (_request, name) => {
@@ -243,6 +250,7 @@ export class GuestHost {
         throw err;
       }
       if (this.state === 'resuming') this.setState('running');
+      if (Date.now() - this.pausedAt > LONG_PAUSE_MS) void this.agent?.setTime();
       return {};
     },
     reset: async (_request, name) => {
@@ -255,12 +263,14 @@ export class GuestHost {
       this.setState('stopping');
       // A paused guest cannot hear the power button; let it run to answer.
       if (wasPaused) await engine.resume();
-      await engine.requestShutdown();
+      // Through the guest agent when it answers, else the ACPI power button; the reason says which.
+      const method = (await this.agent?.shutdown()) === 'agent' ? 'agent' : (await engine.requestShutdown(), 'acpi');
+      if (this.agent) this.stopReason = m(method === 'agent' ? 'exit.agentShutdown' : 'exit.acpiShutdown');
       this.shutdownTimer = setTimeout(() => {
         this.stopReason = m('exit.shutdownTimeout', { seconds: Math.round(timeoutMs / 1000) });
         void engine.powerOff();
       }, timeoutMs);
-      return {};
+      return { method };
     },
     save: async (_request, name) => {
       const engine = this.lifecycle('save', name);
@@ -287,10 +297,10 @@ export class GuestHost {
       return {};
     },
     snapshotSave: (request, name) => this.machine(name, async () => ({ snapshot: (await this.snapshotJob('save', request, name)) as SavedSnapshot })),
-    snapshotLoad: (request, name) => this.machine(name, async () => (await this.snapshotJob('load', request, name), {})),
+    snapshotLoad: (request, name) => this.machine(name, async () => (await this.snapshotJob('load', request, name), void this.agent?.setTime(), {})),
     snapshotDelete: (request, name) => this.machine(name, async () => (await this.snapshotJob('delete', request, name), {})),
-    mediaInsert: ({ iso }, name) => this.machine(name, async () => (await this.mediaEngine(name).changeMedia(iso), {})),
-    mediaEject: (_request, name) => this.machine(name, async () => (await this.mediaEngine(name).changeMedia(null), {})),
+    mediaInsert: ({ iso }, name) => this.machine(name, async () => (await mediaEngine(this.engine, name).changeMedia(iso), {})),
+    mediaEject: (_request, name) => this.machine(name, async () => (await mediaEngine(this.engine, name).changeMedia(null), {})),
     hostfwd: ({ op, netdev, rule }, name) =>
       this.machine(name, async () => {
         if (!this.engine?.hostfwd) throw new GuesthouseError('invalid-state', m('forward.engine', { name }));
@@ -299,6 +309,7 @@ export class GuestHost {
           throw new GuesthouseError('invalid-input', m('guestHost.badRequest', { action: 'hostfwd', list: [m('forward.badRule', { rule })] }));
         return { text: await this.engine.hostfwd(op, netdev, rule) };
       }),
+    ...agentHandlers(() => this.agent, { send: (message) => this.parent.send(message) }),
   };
 
   /** Power and state requests: refused while a machine request runs (but a power-off), or where the state does not allow them. */
@@ -321,11 +332,6 @@ export class GuestHost {
     }
   }
 
-  private mediaEngine(name: VmName): Required<Pick<Engine, 'changeMedia'>> {
-    if (!this.engine?.changeMedia) throw new GuesthouseError('invalid-state', m('media.engine', { name }));
-    return this.engine as Required<Pick<Engine, 'changeMedia'>>;
-  }
-
   /**
    * A live snapshot job. A load that fails once QEMU has begun it may have left the disks at the
    * snapshot under a machine that is not: the guest is powered off (with that reason) rather than run on.
@@ -344,15 +350,6 @@ export class GuestHost {
       }
       throw err;
     }
-  }
-
-  /** Screen and keyboard requests: any time the guest has a screen (the keyboard needs none) and its engine is up. */
-  private screenEngine(name: VmName, needsScreen: boolean): Required<Pick<Engine, 'screenshot' | 'screenText' | 'sendKeys'>> {
-    const engine = this.engine;
-    if (this.state === 'starting' || !engine?.screenshot || !engine.screenText || !engine.sendKeys)
-      throw new GuesthouseError('invalid-state', m('display.notReady', { name }));
-    if (needsScreen && this.spec?.config.display.adapter === 'none') throw new GuesthouseError('invalid-state', m('display.none', { name }));
-    return engine as Required<Pick<Engine, 'screenshot' | 'screenText' | 'sendKeys'>>;
   }
 
   private async onEngineExit(exit: EngineExit): Promise<void> {
@@ -387,6 +384,7 @@ export class GuestHost {
   private async finish(state: EndedState, reason: SentenceData, code: number): Promise<void> {
     if (this.shutdownTimer) clearTimeout(this.shutdownTimer);
     this.stopSilenceWatch?.();
+    this.agent?.stop();
     this.display?.close();
     this.console.flush();
     this.console.closeLog();

@@ -131,6 +131,12 @@ export async function reattachGuests({ home, library, mirror }: LaunchContext): 
     );
     mirror.add(uuid, guest);
     count++;
+    // What its agent says, asked again (the guest host sends it only when it changes); an older guest host or an engine without an agent: nothing.
+    if (hello.state === 'running')
+      void guest.request('agentInfo').then(
+        (r) => ((guest.guestInfo = r.info), undefined),
+        () => undefined,
+      );
     // Its private networks' switches outlive the service too; one that did not comes back.
     await rejoinPrivateNetworks(home, spec).catch(() => undefined);
   }

@@ -1,3 +1,4 @@
+import type { GuestInfo } from '../../common/guestAgent';
 import type { AttachOptions, ConsoleAttachment, VmRuntime } from '../../common/api';
 import { FlowGate } from '../../common/flowGate';
 import { GuesthouseError } from '../../common/errors';
@@ -19,9 +20,9 @@ export interface GuestCallbacks {
   onRuntime?(): void;
 }
 
-/** Who hears a long request's progress (a snapshot job's steps). */
+/** Who hears a long request's progress (a snapshot job's steps; a copy's bytes `done` of `total`). */
 export interface RequestOptions {
-  onProgress?: (status: string) => void;
+  onProgress?: (status: string, done?: number, total?: number) => void;
 }
 
 /**
@@ -38,7 +39,7 @@ interface PendingReply {
   /** Checks the reply against what its action answers, then settles. */
   settle(reply: unknown): void;
   reject(err: Error): void;
-  onProgress?: (status: string) => void;
+  onProgress?: (status: string, done?: number, total?: number) => void;
 }
 
 /** The service's side of one guest host: its state as last reported, requests, output. */
@@ -50,6 +51,8 @@ export class RunningGuest {
   displaySocket: string | undefined;
   /** Logs in the VM's folder that cannot be written now, and why ('full': the disk is full). */
   pausedLogs: ReadonlyMap<'console' | 'engine', 'full' | 'failed'> = new Map();
+  /** What the guest agent last said of the guest (engines with its channel). */
+  guestInfo: GuestInfo | undefined;
   readonly started: Promise<void>;
   readonly gone: Promise<void>;
   private readonly process: GuestHostProcess;
@@ -127,7 +130,11 @@ export class RunningGuest {
         for (const l of this.outputListeners) l(message.data);
         break;
       case 'progress':
-        this.pending.get(message.id)?.onProgress?.(message.status);
+        this.pending.get(message.id)?.onProgress?.(message.status, message.done, message.total);
+        break;
+      case 'guestInfo':
+        this.guestInfo = message.info;
+        this.callbacks.onRuntime?.();
         break;
       case 'firstOutput':
         this.runtime = { ...this.runtime!, firstOutputAt: message.at };

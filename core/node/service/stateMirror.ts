@@ -3,6 +3,7 @@
 // (kept while it lives), else it is stopped, or saved where a saved machine state is on
 // disk. Also which guests run here, what happens when one ends, and the sentences for a
 // VM that is not running or a guest that ended while something waited for it.
+import { withCards } from '../../common/guestAgent';
 import type { VmSummary } from '../../common/api';
 import { GuesthouseError } from '../../common/errors';
 import { sharesBlockMachineState } from '../../common/shares';
@@ -81,7 +82,14 @@ export class StateMirror {
       cpus: config.cpus,
       state,
       ...(reason ? { stateReason: reason } : {}),
+      ...this.guestFacts(config),
     };
+  }
+
+  /** What the guest agent says of a running guest, its interfaces matched to the VM's cards by MAC. */
+  private guestFacts(config: LibraryEntry['config']): Pick<VmSummary, 'guest'> {
+    const info = this.guest(config.identity.uuid)?.guestInfo;
+    return info ? { guest: withCards(info, config.nics) } : {};
   }
 
   /** A VM whose config cannot be read: its folder's name and why, the rest placeholders. */

@@ -21,6 +21,8 @@ import type {
   HostInfo,
   LibraryService,
   KeyInput,
+  ExecResult,
+  GuestInfo,
   ModifyVmRequest,
   NetworkInfo,
   ProgressEvent,
@@ -56,6 +58,7 @@ import { listFolder } from './fileBrowser';
 import { consoleGuest, readLog, waitForConsole, writeConsole } from './guestConsole';
 import { reattachGuests, startInTurn, type LaunchContext } from './guestLaunch';
 import { GuestScreens } from './guestScreen';
+import { GuestAgentCalls } from './guestAgent';
 import type { RunningGuest } from './runningGuest';
 import { ServiceEvents } from './serviceEvents';
 import { Snapshots } from './snapshots';
@@ -100,6 +103,7 @@ export class VmService implements LibraryService {
   private readonly disks: DiskTools;
   private readonly forwards: Forwards;
   private readonly screens: GuestScreens;
+  private readonly agent = new GuestAgentCalls(() => this.library, this.mirror, this.events);
   private readonly hostFacts: HostFacts;
   private readonly networks = new PrivateNetworks(() => this.library, this.events.emitVms.bind(this.events));
   private readonly downloads: OsDownloads;
@@ -265,21 +269,15 @@ export class VmService implements LibraryService {
     return readLog(this.library.find(ref).dir);
   }
 
-  screenshot(ref: string): Promise<Uint8Array> {
-    return this.screens.screenshot(ref);
-  }
-
-  screenText(ref: string): Promise<string[]> {
-    return this.screens.screenText(ref);
-  }
-
-  waitForScreen(ref: string, text: string, timeoutMs: number): Promise<boolean> {
-    return this.screens.waitForScreen(ref, text, timeoutMs);
-  }
-
-  sendKeys(ref: string, keys: KeyInput): Promise<void> {
-    return this.screens.sendKeys(ref, keys);
-  }
+  // The screen (guestScreen.ts) and the guest agent (guestAgent.ts), delegated.
+  screenshot = (ref: string): Promise<Uint8Array> => this.screens.screenshot(ref);
+  screenText = (ref: string): Promise<string[]> => this.screens.screenText(ref);
+  waitForScreen = (ref: string, text: string, timeoutMs: number): Promise<boolean> => this.screens.waitForScreen(ref, text, timeoutMs);
+  sendKeys = (ref: string, keys: KeyInput): Promise<void> => this.screens.sendKeys(ref, keys);
+  guestInfo = (ref: string): Promise<GuestInfo> => this.agent.info(ref);
+  execInGuest = (ref: string, argv: string[], timeoutS?: number): Promise<ExecResult> => this.agent.exec(ref, argv, timeoutS);
+  copyToGuest = (ref: string, hostFile: string, guestPath: string) => this.agent.copyToGuest(ref, hostFile, guestPath);
+  copyFromGuest = (ref: string, guestPath: string, hostFile: string) => this.agent.copyFromGuest(ref, guestPath, hostFile);
 
   async openDisplay(ref: string, onData: (data: Uint8Array) => void, options?: DisplayOptions): Promise<DisplayStream> {
     return await openDisplay(this.mirror, this.library.find(ref), onData, options);

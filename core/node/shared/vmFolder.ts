@@ -144,9 +144,9 @@ export function isGuesthouseFile(name: string): boolean {
 
 /**
  * A VM's files in the runtime folder: its sockets (QMP, serial, migration, QEMU's VNC, the
- * screen's RFB, the guest host's control socket) and QEMU's screendumps.
+ * guest agent's, the screen's RFB, the guest host's control socket) and QEMU's screendumps.
  */
-export type RuntimeFileKind = 'qmp' | 'ser' | 'mig' | 'vnc' | 'rfb' | 'gh' | `${string}.${'png' | 'ppm'}`;
+export type RuntimeFileKind = 'qmp' | 'ser' | 'mig' | 'vnc' | 'rfb' | 'gh' | 'ga' | `${string}.${'png' | 'ppm'}`;
 
 /** The control socket a guest host that outlives its service listens on. */
 const GUEST_HOST_SOCKET: RuntimeFileKind = 'gh';

@@ -7,6 +7,7 @@ import { Forwards } from './Forwards';
 import { StateBadge } from './StateBadge';
 import { ScreenPreview } from './ScreenPreview';
 import { useCoreText } from '../coreText';
+import { GuestAgentRows } from './GuestAgentRows';
 import { SharedFolderRows } from './SharedFolders';
 
 /** The selected VM's details (null while loading, or for no VM), reloaded on every change. */
@@ -172,6 +173,7 @@ export function Details({ vm }: { vm: VmSummary }) {
             : row(t('details.network'), t('details.none'))}
           <SharedFolderRows config={c} />
           {row(t('details.folder'), <code>{d.folder}</code>)}
+          {vm.state === 'running' || vm.state === 'paused' ? <GuestAgentRows guest={vm.guest ?? d.guest} /> : null}
         </dl>
       ) : null}
       {d && (vm.state === 'running' || vm.state === 'paused') ? <Forwards vm={vm} details={d} /> : null}

@@ -11,6 +11,8 @@ export interface QemuLaunch {
   serialSocket: string;
   /** Unix socket QEMU's VNC server listens on (in the VM's private runtime folder, never TCP). */
   vncSocket?: string;
+  /** Unix socket QEMU listens on for the guest agent's port (org.qemu.guest_agent.0); the guest host connects per request. */
+  agentSocket?: string;
   /** Restoring a saved machine state: QEMU waits for it (migrate-incoming over QMP). */
   incoming?: boolean;
   /** Firmware uefi: OVMF's code (read-only) and the VM's own variable store. */
@@ -23,6 +25,9 @@ export interface QemuLaunch {
 
 /** The CD drive's block device id (every QEMU VM has one; see buildQemuArgv). */
 export const CD_DRIVE_ID = 'cd0';
+
+/** The virtio-serial port name qemu-guest-agent opens (/dev/virtio-ports/org.qemu.guest_agent.0). */
+export const GUEST_AGENT_PORT = 'org.qemu.guest_agent.0';
 
 /** The QEMU device of each network card model. */
 const nicDevice: Readonly<Record<NicModel, string>> = { virtio: 'virtio-net-pci', e1000: 'e1000', rtl8139: 'rtl8139' };
@@ -129,6 +134,12 @@ export function buildQemuArgv(config: VmConfig, vmDir: string, launch: QemuLaunc
     if (config.directBoot.append) args.push('-append', config.directBoot.append);
   } else {
     args.push('-boot', config.optical ? 'order=dc' : 'order=c');
+  }
+  // The guest agent's channel (qemu-guest-agent in the guest), last of all devices (after the shares) so that
+  // every other device keeps its PCI slot. QEMU listens (wait=off): the guest host connects per request.
+  if (launch.agentSocket) {
+    args.push('-device', 'virtio-serial,id=vser0', '-chardev', `socket,id=ga,path=${opt(launch.agentSocket)},server=on,wait=off`);
+    args.push('-device', `virtserialport,bus=vser0.0,chardev=ga,name=${GUEST_AGENT_PORT}`);
   }
   if (launch.incoming) args.push('-incoming', 'defer');
   return args;

@@ -85,6 +85,7 @@ export class QemuEngine implements Engine {
       qmpSocket,
       serialSocket,
       vncSocket: this.socketPath('vnc'),
+      agentSocket: this.socketPath('ga'),
       ...(qemu.uefi ? { uefi: qemu.uefi } : {}),
       ...(qemu.privateLinks ? { privateLinks: qemu.privateLinks } : {}),
       ...(this.spec.restoreState ? { incoming: true } : {}),
@@ -307,8 +308,12 @@ export class QemuEngine implements Engine {
     }
   }
 
+  get agentSocket(): string {
+    return this.socketPath('ga');
+  }
+
   /** A private unix socket of this VM's (short: socket paths must stay under 108 bytes). */
-  private socketPath(kind: 'qmp' | 'ser' | 'mig' | 'vnc'): string {
+  private socketPath(kind: 'qmp' | 'ser' | 'mig' | 'vnc' | 'ga'): string {
     return vmRuntimeFile(this.spec.runtimeDir, this.spec.config.identity.uuid, kind);
   }
 

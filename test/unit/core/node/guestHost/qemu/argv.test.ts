@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { buildQemuArgv } from '../../../../../../core/node/guestHost/qemu/argv';
 import { sampleConfig } from '../../../../../support/sampleConfig';
 
-const launch = { accelerator: 'tcg' as const, qmpSocket: '/run/gh/vm.qmp', serialSocket: '/run/gh/vm.ser', vncSocket: '/run/gh/vm.vnc' };
+const launch = {
+  accelerator: 'tcg' as const,
+  qmpSocket: '/run/gh/vm.qmp',
+  serialSocket: '/run/gh/vm.ser',
+  vncSocket: '/run/gh/vm.vnc',
+  agentSocket: '/run/gh/vm.ga',
+};
 
 describe('QEMU argv (golden)', () => {
   it('is a pure function of the config: disk boot with NAT', () => {
@@ -53,7 +59,23 @@ describe('QEMU argv (golden)', () => {
       'media=cdrom,readonly=on,if=ide,index=2,id=cd0',
       '-boot',
       'order=c',
+      // The guest agent's port, QEMU listening on the runtime folder's socket.
+      '-device',
+      'virtio-serial,id=vser0',
+      '-chardev',
+      'socket,id=ga,path=/run/gh/vm.ga,server=on,wait=off',
+      '-device',
+      'virtserialport,bus=vser0.0,chardev=ga,name=org.qemu.guest_agent.0',
     ]);
+  });
+
+  it('the guest agent channel comes after every other device (the shares too), and only with a socket to put it on', () => {
+    const shares = [{ tag: 'src', path: '/src', readOnly: false }];
+    const argv = buildQemuArgv({ ...sampleConfig, shares }, '/x', launch);
+    expect(argv.indexOf('virtio-serial,id=vser0')).toBeGreaterThan(argv.indexOf('virtio-9p-pci,fsdev=fs0,mount_tag=src'));
+    const { agentSocket: _none, ...without } = launch;
+    expect(buildQemuArgv(sampleConfig, '/x', without).join(' ')).not.toMatch(/virtio-serial|guest_agent/);
+    expect(buildQemuArgv(sampleConfig, '/x', { ...launch, agentSocket: '/r/a,b.ga' }).join(' ')).toContain('path=/r/a,,b.ga,server=on');
   });
 
   it('direct kernel boot, CD-ROM, forwards, KVM, and commas in paths', () => {
