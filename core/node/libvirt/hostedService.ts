@@ -12,7 +12,21 @@ import { readHosts, writeHosts } from './hostRegistry';
 import { LibvirtHost } from './libvirtHost';
 
 /** The library's methods whose first argument is not a VM ref (they never go to a host). */
-const notAboutAVm = new Set(['getHostInfo', 'setHostSettings', 'listVms', 'createVm', 'browseFiles', 'listNetworks', 'createNetwork', 'deleteNetwork']);
+const notAboutAVm = new Set([
+  'getHostInfo',
+  'setHostSettings',
+  'listVms',
+  'createVm',
+  'browseFiles',
+  'listNetworks',
+  'createNetwork',
+  'deleteNetwork',
+  // A file path or a catalogue id, which may hold a colon.
+  'detectMedia',
+  'listOs',
+  'downloadOs',
+  'cancelDownload',
+]);
 
 interface Hosted {
   host: LibvirtHost;
