@@ -35,7 +35,13 @@ const bootSpec: Shape<BootSpec> = object({
   runtimeDir: path,
   engine: oneOf(engineKinds),
   qemu: optional(
-    object({ binary: path, accelerator: oneOf(acceleratorKinds), uefi: optional(object({ code: path, vars: path })), privateLinks: optional(privateLinks) }),
+    object({
+      binary: path,
+      accelerator: oneOf(acceleratorKinds),
+      uefi: optional(object({ code: path, vars: path })),
+      privateLinks: optional(privateLinks),
+      noGuestAgent: optional(bool),
+    }),
   ),
   v86: optional(object({ bios: path, vgaBios: nullable(path), wasm: path })),
   stateFile: path,

@@ -19,7 +19,17 @@ export interface BootSpec {
   engine: EngineKind;
   /** `uefi`: the firmware code and this VM's own variable store, for firmware uefi. */
   /** `privateLinks`: each card on a private network, by card id: the UDP ports of its `-netdev dgram` (its own, and its switch's). */
-  qemu?: { binary: string; accelerator: AcceleratorKind; uefi?: { code: string; vars: string }; privateLinks?: Record<string, PrivateLink> };
+  /**
+   * `noGuestAgent`: start without the guest agent's channel, because the machine state it
+   * restores (a saved state or a live snapshot made before the channel was added) has none.
+   */
+  qemu?: {
+    binary: string;
+    accelerator: AcceleratorKind;
+    uefi?: { code: string; vars: string };
+    privateLinks?: Record<string, PrivateLink>;
+    noGuestAgent?: boolean;
+  };
   v86?: { bios: string; vgaBios: string | null; wasm: string };
   /** Where the machine state is saved, and restored from when it exists at boot. */
   stateFile: string;

@@ -70,6 +70,8 @@ export const snapshotSchema = z.strictObject({
   vmstateDisk: z.string().min(1).nullable(),
   /** The VM's settings when the snapshot was taken, restored on revert (a live state only loads into the same machine). */
   settings: snapshotSettingsSchema.nullable(),
+  /** Live snapshots: whether the machine had the guest agent's channel (absent: taken before it existed, so it had none). */
+  guestAgent: z.boolean().optional(),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
@@ -149,6 +151,7 @@ export interface NewSnapshot {
   disks: string[];
   vmstateDisk: string | null;
   settings: SnapshotSettings | null;
+  guestAgent?: boolean;
 }
 
 /**
@@ -175,6 +178,7 @@ export function addSnapshot(tree: SnapshotTree, input: NewSnapshot): SnapshotTre
     disks: [...input.disks],
     vmstateDisk: input.vmstateDisk,
     settings: input.settings,
+    ...(input.guestAgent !== undefined ? { guestAgent: input.guestAgent } : {}),
   };
   return { currentId: node.id, currentChanged: false, nodes: [...tree.nodes, node] };
 }

@@ -1,8 +1,12 @@
 // "Save the machine state" under QEMU: the running guest goes to a file in its folder and
 // a later start continues it exactly where it was (the same shell session).
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stateFile } from '../../core/node/shared/vmFolder';
+import { buildQemuArgv } from '../../core/node/guestHost/qemu/argv';
+import { RawQemu } from '../bench/rawQemu';
 import { tinyVm } from '../support/guest';
 import { realGuestsMissing, skipBecause } from '../support/require';
 import { guestService, runInGuest } from '../support/service';
@@ -54,6 +58,36 @@ describe('saved machine state under QEMU', () => {
     expect(await service.waitForConsole('fresh', guest.readyMarker, 60_000)).toBe(true);
     expect(await runInGuest(service, 'fresh', 'echo "[$SECRET]"')).toContain('[]');
     await service.powerOffVm('fresh');
+  });
+
+  it("a state saved before the guest agent's channel existed (no marker beside it) restores into a machine without it", async () => {
+    const { service, guest } = t;
+    await service.createVm(tinyVm(guest, 'older'));
+    const vm = await service.getVm('older');
+    // The machine as it was before the channel: the same argv with no agent socket, run by hand, saved to the VM's state file.
+    const host = await service.getHostInfo();
+    const binary = host.qemu.binaries.find((b) => b.arch === 'x86_64')!.path;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-old-'));
+    const raw = new RawQemu();
+    const [qmp, ser] = [path.join(dir, 'q'), path.join(dir, 's')];
+    await raw.start(binary, buildQemuArgv(vm.config, vm.folder, { accelerator: 'tcg', qmpSocket: qmp, serialSocket: ser }), qmp, ser);
+    try {
+      await raw.waitFor(guest.readyMarker);
+      raw.write('SECRET=from-$((1+1))-before; echo set-$((40+2))\n');
+      await raw.waitFor('set-42');
+      await raw.execute('stop');
+      const file = stateFile(vm.folder, 'qemu');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      await raw.execute('migrate', { uri: `exec:cat > ${file}` });
+      await expect.poll(async () => (await raw.execute<{ status?: string }>('query-migrate')).status, { timeout: 60_000 }).toBe('completed');
+    } finally {
+      await raw.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect((await service.getVm('older')).state).toBe('saved');
+    await service.startVm('older');
+    expect(await runInGuest(service, 'older', 'echo "[$SECRET]"')).toContain('[from-2-before]');
+    await service.powerOffVm('older');
   });
 
   it('a state QEMU cannot load fails the start with a sentence and stays for discarding', async () => {

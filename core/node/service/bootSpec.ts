@@ -13,7 +13,7 @@ import type { BootSpec } from '../../common/protocol';
 import { pickAccelerator } from '../host/hostProbe';
 import type { LibraryEntry } from '../library/library';
 import { ensureUefiVars } from '../library/uefiVars';
-import { savedStateEngine, stateFile } from '../shared/vmFolder';
+import { savedStateEngine, stateAgentMarker, stateFile } from '../shared/vmFolder';
 import { runtimeDir } from '../shared/paths';
 import { unknownNetworkProblems } from '../library/networks';
 import { engineFor, qemuImgPath } from './engineChoice';
@@ -80,5 +80,11 @@ export async function bootSpec(entry: LibraryEntry, host: HostInfo, context: Boo
   // Last, once nothing else can refuse the start: each card on a private network joins its switch.
   const links = await joinPrivateNetworks(context.home, config);
   const privateLinks = Object.keys(links).length ? { privateLinks: links } : {};
-  return { ...common, engine: 'qemu', qemu: { binary: binary.path, accelerator: accel.accelerator, ...(uefi ? { uefi } : {}), ...privateLinks } };
+  // A state saved before the guest agent's channel existed restores into a machine without it.
+  const noGuestAgent = common.restoreState && !fs.existsSync(stateAgentMarker(common.stateFile)) ? { noGuestAgent: true } : {};
+  return {
+    ...common,
+    engine: 'qemu',
+    qemu: { binary: binary.path, accelerator: accel.accelerator, ...(uefi ? { uefi } : {}), ...privateLinks, ...noGuestAgent },
+  };
 }

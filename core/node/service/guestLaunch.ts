@@ -8,7 +8,7 @@ import type { HostInfo } from '../../common/api';
 import type { BootSpec } from '../../common/protocol';
 import { assertAction } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
-import { isGuestHostSocket } from '../shared/vmFolder';
+import { isGuestHostSocket, stateAgentMarker } from '../shared/vmFolder';
 import { runtimeDir } from '../shared/paths';
 import { bootSpec, type BootContext } from './bootSpec';
 import { leavePrivateNetworks, rejoinPrivateNetworks } from './privateNetworks';
@@ -35,7 +35,7 @@ export interface LaunchContext {
 export function startInTurn(
   c: LaunchContext & { queue: VmQueue; host: () => Promise<HostInfo>; boot: Omit<BootContext, 'running'> },
   ref: string,
-  extra: Pick<BootSpec, 'loadSnapshot'> = {},
+  extra: Pick<BootSpec, 'loadSnapshot'> & { noGuestAgent?: boolean } = {},
 ): Promise<void> {
   return c.queue.run(c.library.find(ref).config.identity.uuid, async () => {
     const entry = c.library.find(ref);
@@ -46,7 +46,8 @@ export function startInTurn(
     await c.mirror.guest(uuid)?.gone;
     const spec = await bootSpec(entry, await c.host(), { ...c.boot, running: () => c.mirror.runningVms(c.library, uuid) });
     assertAction('start', c.mirror.summary(entry).state, name); // another start may have won meanwhile
-    await startGuest(c, entry, { ...spec, ...extra });
+    const { noGuestAgent, ...boot } = extra;
+    await startGuest(c, entry, { ...spec, ...boot, ...(noGuestAgent && spec.qemu ? { qemu: { ...spec.qemu, noGuestAgent } } : {}) });
   });
 }
 
@@ -79,7 +80,7 @@ async function startGuest({ home, library, mirror, launcher, survivable }: Launc
   mirror.forget(uuid);
   await guest.started;
   // Restored: the state file is spent (as in VirtualBox); the guest runs on from here.
-  if (spec.restoreState) fs.rmSync(spec.stateFile, { force: true });
+  if (spec.restoreState) for (const file of [spec.stateFile, stateAgentMarker(spec.stateFile)]) fs.rmSync(file, { force: true });
 }
 
 /**

@@ -23,6 +23,7 @@ export class LiveSnapshots implements SnapshotStrategy {
     return {
       disks: saved.disks.map(nameOf),
       vmstateDisk: nameOf(saved.vmstateDisk),
+      guestAgent: !this.guest.spec.qemu?.noGuestAgent,
       undo: () => this.deleteTag(id),
     };
   }

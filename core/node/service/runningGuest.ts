@@ -67,7 +67,7 @@ export class RunningGuest {
   constructor(
     readonly id: string,
     readonly name: string,
-    spec: BootSpec,
+    readonly spec: BootSpec,
     launcher: GuestHostLauncher,
     private readonly callbacks: GuestCallbacks,
     /** A guest host that outlived an earlier service: what it said when this one reattached (no boot is sent). */

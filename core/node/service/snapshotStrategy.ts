@@ -35,6 +35,8 @@ export interface TakenSnapshot {
   disks: string[];
   /** The image that holds the machine state (live), or null (offline). */
   vmstateDisk: string | null;
+  /** Live: whether the machine had the guest agent's channel (a revert needs the same machine). */
+  guestAgent?: boolean;
   /** Takes it off the images again (when the config cannot record it). */
   undo: () => Promise<void>;
 }

@@ -58,7 +58,7 @@ export interface SnapshotContext {
   events: ServiceEvents;
   queue: VmQueue;
   /** Starts a stopped VM; `extra` goes into its boot spec (a live snapshot to load). */
-  start: (ref: string, extra?: Pick<BootSpec, 'loadSnapshot'>) => Promise<void>;
+  start: (ref: string, extra?: Pick<BootSpec, 'loadSnapshot'> & { noGuestAgent?: boolean }) => Promise<void>;
 }
 
 /** How an operation goes now: the strategy, and the running guest for a live one. */
@@ -196,6 +196,7 @@ export class Snapshots {
             disks: taken.disks,
             vmstateDisk: taken.vmstateDisk,
             settings: settingsOf(now.config),
+            ...(taken.guestAgent !== undefined ? { guestAgent: taken.guestAgent } : {}),
           });
           // A guest that runs on has changed since the snapshot the moment it was taken.
           if (live?.state === 'running') tree = markCurrentChanged(tree);
@@ -224,7 +225,9 @@ export class Snapshots {
       const name = entry.config.identity.name;
       if (live) {
         if (node.kind === 'offline') throw new GuesthouseError('invalid-state', m('snapshot.offlineWhileRunning', { name, snapshot: node.name }));
-        if (machineOf(settingsToRestore(entry.config, node)) !== machineOf(settingsOf(entry.config)))
+        // The same settings, and the same devices beyond them (a snapshot from before the guest agent's channel has none).
+        const agentNow = !this.c.mirror.guest(uuid)?.spec.qemu?.noGuestAgent;
+        if (machineOf(settingsToRestore(entry.config, node)) !== machineOf(settingsOf(entry.config)) || agentNow !== (node.guestAgent === true))
           throw new GuesthouseError('invalid-state', m('snapshot.settingsChanged', { name, snapshot: node.name }));
       } else {
         withSettings(entry.config, node); // settings it could not restore refuse the revert before anything is done
@@ -263,7 +266,8 @@ export class Snapshots {
     const progress = new Progress(this.c.events, uuid, 'snapshot-revert');
     await progress.run(async () => {
       const entry = this.fresh(uuid);
-      await this.c.start(uuid, { loadSnapshot: { tag: target.id, vmstateFile: path.resolve(entry.dir, target.vmstateDisk ?? '') } }).catch((err: unknown) => {
+      const loadSnapshot = { tag: target.id, vmstateFile: path.resolve(entry.dir, target.vmstateDisk ?? '') };
+      await this.c.start(uuid, { loadSnapshot, ...(target.guestAgent ? {} : { noGuestAgent: true }) }).catch((err: unknown) => {
         this.reconciler.forget(uuid);
         throw err;
       });

@@ -23,7 +23,7 @@ import { m, type Sentence } from '../../common/messages';
 import { assertAction } from '../../common/state';
 import type { Library, LibraryEntry } from '../library/library';
 import { createDiskImage } from '../library/diskImages';
-import { firstFreeDiskName, stateFile } from '../shared/vmFolder';
+import { firstFreeDiskName, stateAgentMarker, stateFile } from '../shared/vmFolder';
 import { engineFor, engineProblems } from './engineChoice';
 import { writeVmConfig } from './configWrites';
 import { unknownNetworkProblems } from '../library/networks';
@@ -189,7 +189,8 @@ export function discardSavedState({ library, mirror }: EditContext, ref: string)
   assertAction('discard', mirror.summary(entry).state, entry.config.identity.name);
   const release = library.guard(entry.dir, entry.config.identity.name);
   try {
-    for (const engine of engineKinds) fs.rmSync(stateFile(entry.dir, engine), { force: true });
+    for (const engine of engineKinds)
+      for (const file of [stateFile(entry.dir, engine), stateAgentMarker(stateFile(entry.dir, engine))]) fs.rmSync(file, { force: true });
   } finally {
     release();
   }

@@ -203,7 +203,7 @@ export class VmService implements LibraryService {
   }
 
   /** Starts a VM in its turn; `extra` goes into its boot spec (a live snapshot it starts from). */
-  private start(ref: string, extra: Pick<BootSpec, 'loadSnapshot'> = {}): Promise<void> {
+  private start(ref: string, extra: Pick<BootSpec, 'loadSnapshot'> & { noGuestAgent?: boolean } = {}): Promise<void> {
     const boot = { home: this.options.home, ...(this.options.ringBytes !== undefined ? { ringBytes: this.options.ringBytes } : {}), env: this.env };
     return startInTurn({ ...this.launch, queue: this.queue, host: () => this.hostFacts.host(), boot }, ref, extra);
   }

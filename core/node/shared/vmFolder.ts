@@ -73,6 +73,14 @@ export function stateFile(vmDir: string, engine: EngineKind): string {
   return path.join(vmDir, STATE_DIR, `machine.${engine}state`);
 }
 
+/**
+ * Beside a QEMU saved state: present when the machine that saved it had the guest agent's
+ * channel (states saved before that device existed restore without it).
+ */
+export function stateAgentMarker(file: string): string {
+  return `${file}.agent`;
+}
+
 /** Which engine saved this VM's machine state, if one is saved. */
 export function savedStateEngine(vmDir: string): EngineKind | null {
   return engineKinds.find((e) => fs.existsSync(stateFile(vmDir, e))) ?? null;

@@ -20,7 +20,7 @@ import { isDiskFull } from '../../shared/atomicFile';
 import { lastStderrLine } from '../../shared/stderrLine';
 import { shareSecurityModel } from '../../shared/xattrs';
 import { dieWithParent } from '../../shared/dieWithParent';
-import { logFile, vmRuntimeFile } from '../../shared/vmFolder';
+import { logFile, vmRuntimeFile, stateAgentMarker } from '../../shared/vmFolder';
 
 /** Why QEMU's last SHUTDOWN happened, mapped to what the user sees. */
 function describeShutdown(reason: string | undefined): EngineExit {
@@ -85,7 +85,7 @@ export class QemuEngine implements Engine {
       qmpSocket,
       serialSocket,
       vncSocket: this.socketPath('vnc'),
-      agentSocket: this.socketPath('ga'),
+      ...(qemu.noGuestAgent ? {} : { agentSocket: this.socketPath('ga') }),
       ...(qemu.uefi ? { uefi: qemu.uefi } : {}),
       ...(qemu.privateLinks ? { privateLinks: qemu.privateLinks } : {}),
       ...(this.spec.restoreState ? { incoming: true } : {}),
@@ -232,6 +232,9 @@ export class QemuEngine implements Engine {
     await this.command('stop');
     try {
       await saveMachineState(qmp, this.socketPath('mig'), file);
+      // Whether this machine had the agent's channel: the restore must build the same one.
+      if (this.spec.qemu?.noGuestAgent) fs.rmSync(stateAgentMarker(file), { force: true });
+      else fs.writeFileSync(stateAgentMarker(file), '');
     } catch (err) {
       if (running) await qmp.execute('cont').catch(() => undefined);
       if (isDiskFull(err)) throw new GuesthouseError('engine-failed', m('save.diskFull', { name: this.spec.config.identity.name }));
