@@ -253,8 +253,10 @@ export class AgentSide {
 
   /** Asks the guest to power off through its agent when it answers in a few seconds; false (nothing asked) when it does not. */
   async shutdown(): Promise<ShutdownMethod> {
+    // An agent that did not answer when last asked gets a second rather than three (a guest without one powers off about as fast as before).
+    const wait = this.last && !this.last.agent ? 1000 : SHUTDOWN_SYNC_MS;
     try {
-      await this.client.session((s) => s.send('guest-shutdown', { mode: 'powerdown' }), SHUTDOWN_SYNC_MS);
+      await this.client.session((s) => s.send('guest-shutdown', { mode: 'powerdown' }), wait);
       return 'agent';
     } catch {
       return 'acpi';
