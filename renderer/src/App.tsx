@@ -12,6 +12,9 @@ import { NewVmWizard } from './components/NewVmWizard';
 import { Settings } from './components/Settings';
 import { SnapshotsView } from './components/SnapshotsView';
 import { Toolbar, type ToolbarAction } from './components/Toolbar';
+import { Welcome } from './components/Welcome';
+import { Activity } from './components/Activity';
+import { isAllowedFor, multiActions } from './actions';
 import { languages, setLanguage, type Language } from './i18n';
 import { toUiError, useHostInfo, useService, useVms, type UiError } from './useService';
 import { useCoreText } from './coreText';
@@ -26,6 +29,12 @@ export function App({ lost }: { lost: Promise<void> }) {
   const { vms } = useVms();
   const host = useHostInfo();
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  // The VMs selected in the list (several for starting or stopping them at once); selectedId's tabs are shown.
+  const [selection, setSelection] = useState<string[]>([]);
+  const select = (id: string | null, many?: string[]) => {
+    setSelectedId(id);
+    setSelection(many ?? (id ? [id] : []));
+  };
   const [tab, setTab] = useState<Tab>('details');
   const [dialog, setDialog] = useState<'wizard' | 'host' | 'delete' | null>(null);
   const [error, setError] = useState<UiError | null>(null);
@@ -34,7 +43,7 @@ export function App({ lost }: { lost: Promise<void> }) {
   useEffect(() => void lost.then(() => setDisconnected(true)), [lost]);
   const vm = vms?.find((v) => v.id === selectedId) ?? null;
   useEffect(() => {
-    if (vms && !vm && vms.length) setSelectedId(vms[0]!.id);
+    if (vms && !vm && vms.length) select(vms[0]!.id);
   }, [vms, vm]);
   const details = useVmDetails(vm);
   // Until its details arrive a VM is taken to have a screen (only display none has none).
@@ -69,10 +78,19 @@ export function App({ lost }: { lost: Promise<void> }) {
     }
   }, []);
 
+  const selectedVms = vms?.filter((v) => selection.includes(v.id) && v.id !== selectedId) ?? [];
+  const selected = vm ? [vm, ...selectedVms] : [];
   const onAction = (a: ToolbarAction) => {
     if (a === 'new') return setDialog('wizard');
     if (a === 'host') return setDialog('host');
     if (!vm) return;
+    const chosen = selected.filter((v) => isAllowedFor(a, [v]));
+    if (selected.length > 1 && multiActions.includes(a)) {
+      const each = { start: service.startVm, pause: service.pauseVm, resume: service.resumeVm, shutdown: service.shutdownVm, poweroff: service.powerOffVm }[
+        a as 'start' | 'pause' | 'resume' | 'shutdown' | 'poweroff'
+      ].bind(service);
+      return void run(() => Promise.all(chosen.map((v) => each(v.id))));
+    }
     if (a === 'delete') return setDialog('delete');
     if (a === 'start') setTab(screenTab);
     const work = {
@@ -92,7 +110,7 @@ export function App({ lost }: { lost: Promise<void> }) {
     <div className="app">
       <header>
         <h1>{t('app.title')}</h1>
-        <Toolbar vm={vm} onAction={onAction} />
+        <Toolbar vms={selected} onAction={onAction} />
         <select aria-label={t('app.language')} value={i18n.language} onChange={(e) => setLanguage(e.target.value as Language)}>
           {Object.entries(languages).map(([k, label]) => (
             <option key={k} value={k}>
@@ -115,7 +133,7 @@ export function App({ lost }: { lost: Promise<void> }) {
         </div>
       ) : null}
       <main>
-        {vms ? <MachineList vms={vms} selectedId={selectedId} onSelect={setSelectedId} /> : <nav className="sidebar" />}
+        {vms ? <MachineList vms={vms} selectedId={selectedId} selection={selection} onSelect={select} onAction={onAction} /> : <nav className="sidebar" />}
         <section className="content">
           {vm ? (
             <>
@@ -138,6 +156,8 @@ export function App({ lost }: { lost: Promise<void> }) {
                 {tab === 'log' ? <LogView vm={vm} /> : null}
               </div>
             </>
+          ) : vms && vms.length === 0 ? (
+            <Welcome onNew={() => setDialog('wizard')} />
           ) : (
             <p className="notice">{t('details.select')}</p>
           )}
@@ -150,7 +170,7 @@ export function App({ lost }: { lost: Promise<void> }) {
           onCancel={() => setDialog(null)}
           onDone={(id) => {
             setDialog(null);
-            setSelectedId(id);
+            select(id);
             setTab('details');
           }}
         />
@@ -166,6 +186,7 @@ export function App({ lost }: { lost: Promise<void> }) {
           }}
         />
       ) : null}
+      <Activity vms={vms ?? []} />
       {error?.bug ? <BugReport message={error.message} onClose={() => setError(null)} closeLabel={t('errors.dismiss')} /> : null}
     </div>
   );
