@@ -19,6 +19,7 @@ import { languages, setLanguage, type Language } from './i18n';
 import { toUiError, useHostInfo, useService, useVms, type UiError } from './useService';
 import { useCoreText } from './coreText';
 import { isGuestUp } from './vmState';
+import { useDialogFocus } from './useDialogFocus';
 
 type Tab = 'details' | 'display' | 'console' | 'settings' | 'snapshots' | 'log';
 
@@ -39,10 +40,15 @@ export function App({ lost }: { lost: Promise<void> }) {
   const [dialog, setDialog] = useState<'wizard' | 'host' | 'delete' | null>(null);
   const [error, setError] = useState<UiError | null>(null);
   const [disconnected, setDisconnected] = useState(false);
+  useDialogFocus(dialog !== null, () => setDialog(null));
 
   useEffect(() => void lost.then(() => setDisconnected(true)), [lost]);
   const vm = vms?.find((v) => v.id === selectedId) ?? null;
+  // A VM just made is selected before the list has it: the first VM is not chosen in its place meanwhile.
+  const awaited = useRef<string | null>(null);
   useEffect(() => {
+    if (vms && awaited.current && !vms.some((v) => v.id === awaited.current)) return;
+    awaited.current = null;
     if (vms && !vm && vms.length) select(vms[0]!.id);
   }, [vms, vm]);
   const details = useVmDetails(vm);
@@ -170,6 +176,7 @@ export function App({ lost }: { lost: Promise<void> }) {
           onCancel={() => setDialog(null)}
           onDone={(id) => {
             setDialog(null);
+            awaited.current = id;
             select(id);
             setTab('details');
           }}

@@ -62,6 +62,8 @@ test.describe('GUI look, reach and accessibility', () => {
     guest = await tinyGuest('amd64');
     served = await serve();
     client = (await connectToService(served.home, false))!;
+    // The VM most screens show (each test may run alone, with -g).
+    await client.createVm({ name: 'wide', osType: 'linux-x64', memoryMib: 64, network: 'none' });
   });
   test.afterAll(async () => {
     client?.close();
@@ -69,6 +71,8 @@ test.describe('GUI look, reach and accessibility', () => {
   });
 
   test('the welcome screen, then the toolbar at 1280, 900 and 700 px: nothing cut off or overlapping, the rest in More actions', async ({ page }) => {
+    const wide = (await client.listVms()).find((v) => v.name === 'wide')!;
+    await client.deleteVm(wide.id);
     await page.goto(served.url);
     const welcome = page.getByRole('region', { name: 'Welcome to Guesthouse' });
     await expect(welcome).toBeVisible();
@@ -162,7 +166,7 @@ test.describe('GUI look, reach and accessibility', () => {
           await page.setViewportSize({ width, height });
           await page.addInitScript((l) => localStorage.setItem('guesthouse.language', l), lang);
           await page.goto(served.url);
-          await row(page, 'wide').click();
+          await row(page, 'wide').click({ timeout: 10_000 });
           for (const s of screens) {
             await s.open();
             await page.waitForTimeout(0);
@@ -177,6 +181,33 @@ test.describe('GUI look, reach and accessibility', () => {
           }
         }
     expect(problems).toEqual([]);
+  });
+
+  test('settings: the sliders of the wizard with the zones of the host, devices as cards, changes pending until saved', async ({ page }) => {
+    await page.goto(served.url);
+    await row(page, 'wide').click();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    for (const card of ['System', 'Network', 'Display', 'Storage devices']) await expect(page.getByRole('region', { name: card })).toBeVisible();
+    const memory = page.getByRole('slider', { name: 'Memory (MiB)' });
+    await expect(memory).toHaveValue('64');
+    await expect(page.getByText('Comfortable: leaves the host plenty of memory.')).toBeVisible();
+    await memory.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.locator('#set-memory')).toHaveValue('80');
+    await page.locator('#set-cpus').fill('2');
+    const pending = page.getByRole('region', { name: 'Pending changes' });
+    await expect(pending).toContainText('2 changes not saved yet');
+    await expect(pending.getByRole('listitem').filter({ hasText: 'Memory (MiB)' })).toHaveText('Memory (MiB): 64 → 80 takes effect when the VM next starts');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: `${SHOTS}/settings-cards.png` });
+    await pending.getByRole('button', { name: 'Discard changes' }).click();
+    await expect(pending).toBeHidden();
+    await expect(page.locator('#set-memory')).toHaveValue('64');
+    await page.locator('#set-memory').fill('96');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.getByRole('status')).toHaveText('Saved.');
+    await expect(pending).toBeHidden();
+    await expect(row(page, 'wide')).toContainText('96 MiB');
   });
 
   test('the keyboard alone: New → wizard → Start → Display → Stop', async ({ page }) => {

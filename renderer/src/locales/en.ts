@@ -38,6 +38,17 @@ export const en = {
     os: '{{family}}, {{bits}}-bit',
     osFamily: { linux: 'Linux', windows: 'Windows', other: 'Other OS' },
     activity: 'Activity',
+    settings: {
+      system: 'System',
+      storage: 'Storage devices',
+      boot: 'Direct kernel boot',
+      pending: 'Pending changes',
+      pendingCount_one: '{{count}} change not saved yet',
+      pendingCount_other: '{{count}} changes not saved yet',
+      nextStart: 'takes effect when the VM next starts',
+      atOnce: 'takes effect at once',
+      discard: 'Discard changes',
+    },
     welcome: {
       title: 'Welcome to Guesthouse',
       intro: 'There are no virtual machines yet. Start with one of these:',

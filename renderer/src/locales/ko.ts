@@ -40,6 +40,17 @@ export const ko: Strings = {
     os: '{{family}}, {{bits}}비트',
     osFamily: { linux: 'Linux', windows: 'Windows', other: '기타 OS' },
     activity: '진행 중인 작업',
+    settings: {
+      system: '시스템',
+      storage: '저장 장치',
+      boot: '커널 직접 부팅',
+      pending: '저장하지 않은 변경',
+      pendingCount_one: '아직 저장하지 않은 변경 {{count}}개',
+      pendingCount_other: '아직 저장하지 않은 변경 {{count}}개',
+      nextStart: 'VM을 다음에 시작할 때 적용됩니다',
+      atOnce: '바로 적용됩니다',
+      discard: '변경 취소',
+    },
     welcome: {
       title: 'Guesthouse에 오신 것을 환영합니다',
       intro: '아직 가상 머신이 없습니다. 다음 중 하나로 시작하세요:',
