@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot, library, network, forward)
+ * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot, library, network, forward, gui)
  * A/B benchmarks of Guesthouse against QEMU and v86 run by hand, interleaved in one
  * run. Measures and reports; never fails on a number. Writes bench/results/<date>.json
  * and prints a Markdown table with the machine it ran on.
@@ -21,6 +21,7 @@ import { benchSnapshot, snapshotMarkdown } from './snapshot';
 import { benchLibrary } from './library';
 import type { BenchContext, BenchGuest } from './context';
 import { benchForward } from './forward';
+import { benchGui, guiMarkdown } from './gui';
 import { markdownPairs, pairResult, percentile, summarize, type PairResult } from './stats';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -444,6 +445,11 @@ async function main(): Promise<void> {
       results.push(...n.pairs);
       extra.network = n.extra;
     }
+    if (want('gui')) {
+      const gui = await benchGui({ pairs: PAIRS, warmup: WARMUP, log });
+      results.push(...gui.pairs);
+      extra.gui = gui.extra;
+    }
     if (want('forward')) {
       const f = await benchForward(context, g);
       results.push(...f.pairs);
@@ -509,6 +515,7 @@ async function main(): Promise<void> {
   }
   if (extra.display) lines.push(...displayMarkdown(extra.display as Record<string, unknown>));
   if (extra.snapshot) lines.push(...snapshotMarkdown(extra.snapshot as Record<string, unknown>));
+  if (extra.gui) lines.push(...guiMarkdown(extra.gui as Record<string, unknown>));
   const network = extra.network as { switchIdlePercent: number } | undefined;
   if (network) lines.push(`Private network switch CPU with two idle guests: ${network.switchIdlePercent.toFixed(3)} % of a core (target ≤ 0.5).`, '');
   lines.push(`Results: ${path.relative(ROOT, file)}`);
