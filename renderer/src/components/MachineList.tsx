@@ -16,6 +16,8 @@ type SortKey = 'name' | 'state' | 'lastUsed';
 /** Where a VM runs. One host today, "This computer"; the libvirt hosts issue adds remote ones (a `host` on the summary). */
 const LOCAL_HOST = 'local';
 
+const collator = new Intl.Collator();
+
 type Item = { kind: 'group'; host: string; count: number } | { kind: 'vm'; vm: VmSummary };
 
 /** What a row shows; its selection and handlers sit on its li. */
@@ -63,15 +65,19 @@ export function MachineList({
   const [menu, setMenu] = useState<{ x: number; y: number } | null>(null);
   const deferred = useDeferredValue(query);
   const { since, lastUsed, now } = useVmActivity(vms);
-  const shown = useMemo(() => {
-    const q = deferred.trim().toLowerCase();
-    const list = q ? vms.filter((v) => v.name.toLowerCase().includes(q) || v.osType.includes(q) || v.state.includes(q)) : [...vms];
-    const byName = (a: VmSummary, b: VmSummary) => a.name.localeCompare(b.name);
+  // Sorted once per list or order (a keystroke only filters), with one collator (localeCompare makes one per call).
+  const sorted = useMemo(() => {
+    const list = [...vms];
+    const byName = (a: VmSummary, b: VmSummary) => collator.compare(a.name, b.name);
     if (sort === 'name') list.sort(byName);
     else if (sort === 'state') list.sort((a, b) => vmStates.indexOf(a.state) - vmStates.indexOf(b.state) || byName(a, b));
     else list.sort((a, b) => (lastUsed[b.id] ?? 0) - (lastUsed[a.id] ?? 0) || byName(a, b));
     return list;
-  }, [vms, deferred, sort, lastUsed]);
+  }, [vms, sort, lastUsed]);
+  const shown = useMemo(() => {
+    const q = deferred.trim().toLowerCase();
+    return q ? sorted.filter((v) => v.name.toLowerCase().includes(q) || v.osType.includes(q) || v.state.includes(q)) : sorted;
+  }, [sorted, deferred]);
   const items = useMemo<Item[]>(() => [{ kind: 'group', host: LOCAL_HOST, count: shown.length }, ...shown.map((vm) => ({ kind: 'vm' as const, vm }))], [shown]);
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({
