@@ -129,7 +129,7 @@ test.describe('GUI look, reach and accessibility', () => {
     const menu = page.getByRole('menu', { name: 'Actions for the selected VMs' });
     await expect(menu.getByRole('menuitem', { name: /Start/ })).toBeEnabled();
     await expect(menu.getByRole('menuitem', { name: /Delete/ })).toBeDisabled();
-    await menu.getByRole('menuitem', { name: /Reset/ }).isDisabled();
+    await expect(menu.getByRole('menuitem', { name: /Reset/ })).toBeDisabled();
     await page.keyboard.press('Escape');
     await page.screenshot({ path: `${SHOTS}/list-selected.png` });
     await page.locator('select[aria-label="Sort by"]').selectOption('state');
