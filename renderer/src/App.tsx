@@ -12,10 +12,14 @@ import { NewVmWizard } from './components/NewVmWizard';
 import { Settings } from './components/Settings';
 import { SnapshotsView } from './components/SnapshotsView';
 import { Toolbar, type ToolbarAction } from './components/Toolbar';
+import { Welcome } from './components/Welcome';
+import { Activity } from './components/Activity';
+import { isAllowedFor, multiActions } from './actions';
 import { languages, setLanguage, type Language } from './i18n';
 import { toUiError, useHostInfo, useService, useVms, type UiError } from './useService';
 import { useCoreText } from './coreText';
 import { isGuestUp } from './vmState';
+import { useDialogFocus } from './useDialogFocus';
 
 type Tab = 'details' | 'display' | 'console' | 'settings' | 'snapshots' | 'log';
 
@@ -26,15 +30,26 @@ export function App({ lost }: { lost: Promise<void> }) {
   const { vms } = useVms();
   const host = useHostInfo();
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  // The VMs selected in the list (several for starting or stopping them at once); selectedId's tabs are shown.
+  const [selection, setSelection] = useState<string[]>([]);
+  const select = (id: string | null, many?: string[]) => {
+    setSelectedId(id);
+    setSelection(many ?? (id ? [id] : []));
+  };
   const [tab, setTab] = useState<Tab>('details');
   const [dialog, setDialog] = useState<'wizard' | 'host' | 'delete' | null>(null);
   const [error, setError] = useState<UiError | null>(null);
   const [disconnected, setDisconnected] = useState(false);
+  useDialogFocus(dialog !== null, () => setDialog(null));
 
   useEffect(() => void lost.then(() => setDisconnected(true)), [lost]);
   const vm = vms?.find((v) => v.id === selectedId) ?? null;
+  // A VM just made is selected before the list has it: the first VM is not chosen in its place meanwhile.
+  const awaited = useRef<string | null>(null);
   useEffect(() => {
-    if (vms && !vm && vms.length) setSelectedId(vms[0]!.id);
+    if (vms && awaited.current && !vms.some((v) => v.id === awaited.current)) return;
+    awaited.current = null;
+    if (vms && !vm && vms.length) select(vms[0]!.id);
   }, [vms, vm]);
   const details = useVmDetails(vm);
   // Until its details arrive a VM is taken to have a screen (only display none has none).
@@ -69,10 +84,19 @@ export function App({ lost }: { lost: Promise<void> }) {
     }
   }, []);
 
+  const selectedVms = vms?.filter((v) => selection.includes(v.id) && v.id !== selectedId) ?? [];
+  const selected = vm ? [vm, ...selectedVms] : [];
   const onAction = (a: ToolbarAction) => {
     if (a === 'new') return setDialog('wizard');
     if (a === 'host') return setDialog('host');
     if (!vm) return;
+    const chosen = selected.filter((v) => isAllowedFor(a, [v]));
+    if (selected.length > 1 && multiActions.includes(a)) {
+      const each = { start: service.startVm, pause: service.pauseVm, resume: service.resumeVm, shutdown: service.shutdownVm, poweroff: service.powerOffVm }[
+        a as 'start' | 'pause' | 'resume' | 'shutdown' | 'poweroff'
+      ].bind(service);
+      return void run(() => Promise.all(chosen.map((v) => each(v.id))));
+    }
     if (a === 'delete') return setDialog('delete');
     if (a === 'start') setTab(screenTab);
     const work = {
@@ -92,7 +116,7 @@ export function App({ lost }: { lost: Promise<void> }) {
     <div className="app">
       <header>
         <h1>{t('app.title')}</h1>
-        <Toolbar vm={vm} onAction={onAction} />
+        <Toolbar vms={selected} onAction={onAction} />
         <select aria-label={t('app.language')} value={i18n.language} onChange={(e) => setLanguage(e.target.value as Language)}>
           {Object.entries(languages).map(([k, label]) => (
             <option key={k} value={k}>
@@ -115,7 +139,7 @@ export function App({ lost }: { lost: Promise<void> }) {
         </div>
       ) : null}
       <main>
-        {vms ? <MachineList vms={vms} selectedId={selectedId} onSelect={setSelectedId} /> : <nav className="sidebar" />}
+        {vms ? <MachineList vms={vms} selectedId={selectedId} selection={selection} onSelect={select} onAction={onAction} /> : <nav className="sidebar" />}
         <section className="content">
           {vm ? (
             <>
@@ -138,6 +162,8 @@ export function App({ lost }: { lost: Promise<void> }) {
                 {tab === 'log' ? <LogView vm={vm} /> : null}
               </div>
             </>
+          ) : vms && vms.length === 0 ? (
+            <Welcome onNew={() => setDialog('wizard')} />
           ) : (
             <p className="notice">{t('details.select')}</p>
           )}
@@ -150,7 +176,8 @@ export function App({ lost }: { lost: Promise<void> }) {
           onCancel={() => setDialog(null)}
           onDone={(id) => {
             setDialog(null);
-            setSelectedId(id);
+            awaited.current = id;
+            select(id);
             setTab('details');
           }}
         />
@@ -166,6 +193,7 @@ export function App({ lost }: { lost: Promise<void> }) {
           }}
         />
       ) : null}
+      <Activity vms={vms ?? []} />
       {error?.bug ? <BugReport message={error.message} onClose={() => setError(null)} closeLabel={t('errors.dismiss')} /> : null}
     </div>
   );

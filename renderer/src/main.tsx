@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './i18n';
 import './styles.css';
+import './gui.css';
 import { App } from './App';
 import { connect } from './client';
 import { ErrorBoundary } from './components/ErrorBoundary';

@@ -16,7 +16,14 @@ export function useVms(): { vms: VmSummary[] | null; refresh: () => void } {
   const service = useService();
   const [vms, setVms] = useState<VmSummary[] | null>(null);
   const refresh = useCallback(() => {
-    service.listVms().then(setVms, () => undefined);
+    service.listVms().then(
+      (list) => {
+        // For the GUI benchmark (test/bench/gui.ts): when the page's data arrived, before React renders it.
+        if (!performance.getEntriesByName('gh:vms').length) performance.mark('gh:vms');
+        setVms(list);
+      },
+      () => undefined,
+    );
   }, [service]);
   useEffect(() => {
     refresh();

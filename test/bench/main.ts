@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot, library, network, forward, media, agent)
+ * npm run bench [-- --quick] [-- --only NAME,...]   (names: start, console, rss, idle, scale, v86, display, snapshot, library, network, forward, media, agent, gui)
  * A/B benchmarks of Guesthouse against QEMU and v86 run by hand, interleaved in one
  * run. Measures and reports; never fails on a number. Writes bench/results/<date>.json
  * and prints a Markdown table with the machine it ran on.
@@ -23,6 +23,7 @@ import { benchLibrary } from './library';
 import { benchMedia, mediaMarkdown } from './media';
 import type { BenchContext, BenchGuest } from './context';
 import { benchForward } from './forward';
+import { benchGui, guiMarkdown } from './gui';
 import { markdownPairs, pairResult, percentile, summarize, type PairResult } from './stats';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -456,6 +457,11 @@ async function main(): Promise<void> {
       results.push(...a.pairs);
       extra.agent = a.extra;
     }
+    if (want('gui')) {
+      const gui = await benchGui({ pairs: PAIRS, warmup: WARMUP, log });
+      results.push(...gui.pairs);
+      extra.gui = gui.extra;
+    }
     if (want('forward')) {
       const f = await benchForward(context, g);
       results.push(...f.pairs);
@@ -523,6 +529,7 @@ async function main(): Promise<void> {
   if (extra.snapshot) lines.push(...snapshotMarkdown(extra.snapshot as Record<string, unknown>));
   if (extra.media) lines.push(...mediaMarkdown(extra.media as Record<string, unknown>));
   if (extra.agent) lines.push(...agentMarkdown(extra.agent as Record<string, unknown>));
+  if (extra.gui) lines.push(...guiMarkdown(extra.gui as Record<string, unknown>));
   const network = extra.network as { switchIdlePercent: number } | undefined;
   if (network) lines.push(`Private network switch CPU with two idle guests: ${network.switchIdlePercent.toFixed(3)} % of a core (target ≤ 0.5).`, '');
   lines.push(`Results: ${path.relative(ROOT, file)}`);

@@ -39,7 +39,7 @@ export const row = (page: Page, name: string) => page.locator(`li[data-vm="${nam
  */
 export async function fullFlow(page: Page, guest: TestGuest, info: TestInfo): Promise<void> {
   await expect(page.getByText('No VMs yet. Click New to make one.')).toBeVisible();
-  await page.getByRole('button', { name: 'New' }).click();
+  await page.getByRole('button', { name: 'New', exact: true }).click();
   const wizard = page.getByRole('dialog', { name: 'New virtual machine' });
   await wizard.getByLabel('Name', { exact: true }).fill('tiny');
   await wizard.getByLabel('OS type').selectOption('other-x64');

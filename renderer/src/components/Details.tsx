@@ -5,6 +5,7 @@ import { executionOf } from '../../../core/common/capabilities';
 import { toUiError, useService, type UiError } from '../useService';
 import { Forwards } from './Forwards';
 import { StateBadge } from './StateBadge';
+import { OsIcon } from './icons';
 import { ScreenPreview } from './ScreenPreview';
 import { useCoreText } from '../coreText';
 import { GuestAgentRows } from './GuestAgentRows';
@@ -130,8 +131,8 @@ export function Details({ vm }: { vm: VmSummary }) {
   );
   return (
     <div className="details">
-      <h2>
-        {vm.name} <StateBadge state={vm.state} />
+      <h2 className="details-title">
+        <OsIcon os={vm.osType} size={22} /> {vm.name} <StateBadge state={vm.state} />
       </h2>
       {vm.stateReason ? <p className="reason">{core(vm.stateReason)}</p> : null}
       {vm.inaccessible ? <Repair vm={vm} /> : null}

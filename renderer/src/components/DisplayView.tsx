@@ -159,7 +159,7 @@ export function DisplayView({ vm }: { vm: VmSummary }) {
       <div className={captured ? 'display-hint captured' : 'display-hint'} aria-live="polite" data-testid="keyboard-hint">
         {captured ? t('display.captured') : connectedNow ? t('display.clickToCapture') : '\u00a0'}
       </div>
-      <div className="display-screen" ref={screen} aria-label={t('display.label', { name: vm.name })} data-testid="display" />
+      <div className="display-screen" ref={screen} role="application" aria-label={t('display.label', { name: vm.name })} data-testid="display" />
       <div className="display-status" role="status" data-testid="display-status">
         {t(`display.status.${status}`)}
         {connectedNow && size ? ` · ${t('display.resolution', { width: size.width, height: size.height })}` : ''}

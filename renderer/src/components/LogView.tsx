@@ -85,7 +85,7 @@ export function LogView({ vm }: { vm: VmSummary }) {
           {t('log.save')}
         </button>
       </div>
-      <pre ref={pre} aria-label={t('tabs.log')}>
+      <pre ref={pre} role="region" tabIndex={0} aria-label={t('tabs.log')}>
         {pieces
           ? pieces.map((p, i) =>
               p.match ? (

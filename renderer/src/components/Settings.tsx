@@ -29,6 +29,8 @@ import { useCoreText } from '../coreText';
 import { PathInput } from './FileBrowser';
 import { DiskTools } from './DiskTools';
 import { SharesEditor } from './SharedFolders';
+import { Cpu, HardDrive, Monitor, Network, SquareTerminal } from 'lucide-react';
+import { Card as DeviceCard, CpuSlider, MemorySlider, PendingChanges, type Change } from './SettingsParts';
 
 /**
  * Settings of a stopped VM; a running VM shows them read-only. The form appears only once the
@@ -41,17 +43,20 @@ export function Settings({ vm, host }: { vm: VmSummary; host: HostInfo }) {
   const { details, adopt } = useAdoptableVmDetails(vm);
   // The outcome of the last apply lives here, so it outlasts the form starting over from the stored config.
   const [outcome, setOutcome] = useState<Outcome>(null);
+  // Bumped by "Discard changes": the form starts over from the stored config.
+  const [resets, setResets] = useState(0);
   if (!details || details.id !== vm.id) return <p className="notice">{t('settings.loading')}</p>;
   return (
     <>
       <SettingsForm
-        key={JSON.stringify([details.name, { ...details.config, nics: details.config.nics?.map(({ forwards: _f, ...n }) => n) }])}
+        key={JSON.stringify([resets, details.name, { ...details.config, nics: details.config.nics?.map(({ forwards: _f, ...n }) => n) }])}
         vm={vm}
         host={host}
         details={details}
         serverError={outcome?.error ?? null}
         onOutcome={setOutcome}
         onApplied={adopt}
+        onDiscard={() => setResets((n) => n + 1)}
       />
       {outcome?.status ? (
         <p className="ok" role="status">
@@ -79,6 +84,7 @@ function SettingsForm({
   serverError,
   onOutcome,
   onApplied,
+  onDiscard,
 }: {
   vm: VmSummary;
   host: HostInfo;
@@ -87,6 +93,7 @@ function SettingsForm({
   onOutcome: (o: Outcome) => void;
   /** The details the service answered with: the form starts over from them before "Saved." shows, so an edit made right after is not lost to a late reload. */
   onApplied: (d: VmDetails) => void;
+  onDiscard: () => void;
 }) {
   const { t } = useTranslation();
   const service = useService();
@@ -129,6 +136,29 @@ function SettingsForm({
     kernel: c.directBoot && !kernel.trim() ? t('settings.kernelNeeded') : null,
   };
   const valid = Object.values(errors).every((e) => !e);
+  const nicText = (list: readonly { attachment: string; model?: string | undefined }[]) => list.map((n) => `${n.attachment} (${n.model ?? ''})`).join(', ');
+  const changes: Change[] = (
+    [
+      [t('settings.name'), details.name, name],
+      [t('wizard.memory'), String(c.memoryMib), memory],
+      [t('wizard.cpus'), String(c.cpus), cpus],
+      [t('wizard.engine'), c.engine, engine],
+      [t('wizard.firmware'), c.firmware, firmware],
+      [t('wizard.iso'), c.optical?.isoPath ?? '', iso],
+      [t('details.display'), c.display?.adapter ?? 'vga', display],
+      [t('details.pointer'), c.input?.pointer ?? 'tablet', pointer],
+      [t('details.diskBus'), c.diskBus ?? 'virtio', diskBus],
+      [t('settings.cards'), nicText(guestNics(c)), nicText(cards)],
+      [t('wizard.kernel'), c.directBoot?.kernelPath ?? '', c.directBoot ? kernel : ''],
+      [t('wizard.initrd'), c.directBoot?.initrdPath ?? '', c.directBoot ? initrd : ''],
+      [t('wizard.append'), c.directBoot?.append ?? '', c.directBoot ? append : ''],
+      [t('settings.detach'), '', detach.join(', ')],
+      [t('settings.attachDisk'), '', attachPath.trim()],
+      [t('settings.newDisk'), '', newDiskGib.trim()],
+    ] as const
+  )
+    .filter(([, from, to]) => from !== to)
+    .map(([what, from, to]) => ({ what, from, to }));
 
   const applySettings = async () => {
     onOutcome(null);
@@ -169,8 +199,8 @@ function SettingsForm({
   );
 
   /** A field with its own sentence when the value is wrong, else the one the service gave it at the last apply. */
-  const field = (id: string, label: string, input: React.ReactNode, err?: SentenceData | string | null, about?: FormField) => (
-    <Field id={id} label={label} error={err ?? (about ? problemAt(serverError, about) : null)}>
+  const field = (id: string, label: string, input: React.ReactNode, err?: SentenceData | string | null, about?: FormField, hint?: React.ReactNode) => (
+    <Field id={id} label={label} error={err ?? (about ? problemAt(serverError, about) : null)} hint={hint}>
       {input}
     </Field>
   );
@@ -185,118 +215,129 @@ function SettingsForm({
     >
       {!editable ? <p className="notice">{t('settings.readOnly')}</p> : null}
       <fieldset disabled={!editable}>
-        {field('set-name', t('settings.name'), <input id="set-name" value={name} onChange={(e) => setName(e.target.value)} />, errors.name, 'name')}
-        {field(
-          'set-memory',
-          t('wizard.memory'),
-          <input id="set-memory" className="number" value={memory} onChange={(e) => setMemory(e.target.value)} />,
-          errors.memory,
-          'memory',
-        )}
-        {field(
-          'set-cpus',
-          t('wizard.cpus'),
-          <input id="set-cpus" className="number" value={cpus} onChange={(e) => setCpus(e.target.value)} />,
-          errors.cpus,
-          'cpus',
-        )}
-        {field('set-engine', t('wizard.engine'), <EngineSelect id="set-engine" value={engine} onChange={setEngine} />, null, 'engine')}
-        {field(
-          'set-firmware',
-          t('wizard.firmware'),
-          <FirmwareSelect id="set-firmware" value={firmware} onChange={setFirmware} host={host} />,
-          null,
-          'firmware',
-        )}
-        <NetworkCards cards={cards} max={maxCards} onChange={setCards} />
-        {field(
-          'set-display',
-          t('details.display'),
-          choice('set-display', display, displayAdapters, setDisplay, (k) => t(`details.adapters.${k}`)),
-          null,
-          'display',
-        )}
-        {display !== 'none'
-          ? field(
-              'set-pointer',
-              t('details.pointer'),
-              choice('set-pointer', pointer, pointerKinds, setPointer, (k) => t(`details.pointers.${k}`)),
-              null,
-              'pointer',
-            )
-          : null}
-        {field(
-          'set-disk-bus',
-          t('details.diskBus'),
-          choice('set-disk-bus', diskBus, diskBuses, setDiskBus, (k) => t(`details.buses.${k}`)),
-          null,
-          'diskBus',
-        )}
-        {field('set-iso', t('wizard.iso'), <PathInput id="set-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} />, null, 'iso')}
-        {c.directBoot ? (
-          <>
-            {field(
-              'set-kernel',
-              t('wizard.kernel'),
-              <PathInput id="set-kernel" label={t('wizard.kernel')} kind="any" value={kernel} onChange={setKernel} />,
-              errors.kernel,
-              'kernel',
-            )}
-            {field(
-              'set-initrd',
-              t('wizard.initrd'),
-              <PathInput id="set-initrd" label={t('wizard.initrd')} kind="any" value={initrd} onChange={setInitrd} />,
-              null,
-              'initrd',
-            )}
-            {field('set-append', t('wizard.append'), <input id="set-append" value={append} onChange={(e) => setAppend(e.target.value)} />, null, 'append')}
-          </>
-        ) : null}
-        <fieldset className="field storage">
-          <legend>{t('settings.storage')}</legend>
-          {c.disks.length === 0 ? <p className="small">{t('settings.noDisks')}</p> : null}
-          <ul className="disks" aria-label={t('settings.storage')}>
-            {c.disks.map((d) => {
-              const marked = detach.includes(d.path);
-              return (
-                <li key={d.path} className={marked ? 'detached' : undefined}>
-                  <code>{d.path}</code> ({d.format}){marked ? ` — ${t('settings.detachNote')}` : ''}{' '}
-                  <button
-                    type="button"
-                    aria-label={t(marked ? 'settings.keepDisk' : 'settings.detachDisk', { path: d.path })}
-                    onClick={() => setDetach(marked ? detach.filter((p) => p !== d.path) : [...detach, d.path])}
-                  >
-                    {t(marked ? 'settings.keep' : 'settings.detach')}
-                  </button>
-                </li>
-              );
-            })}
-          </ul>
+        <DeviceCard icon={Cpu} title={t('gui.settings.system')}>
+          {field('set-name', t('settings.name'), <input id="set-name" value={name} onChange={(e) => setName(e.target.value)} />, errors.name, 'name')}
           {field(
-            'set-attach-disk',
-            t('settings.attachDisk'),
-            <PathInput
-              id="set-attach-disk"
-              label={t('settings.attachDisk')}
-              kind="disk"
-              value={attachPath}
-              placeholder="/path/to/disk.qcow2"
-              onChange={setAttachPath}
-            />,
+            'set-memory',
+            t('wizard.memory'),
+            <MemorySlider id="set-memory" host={host} text={memory} onChange={setMemory} invalid={Boolean(errors.memory)} />,
+            errors.memory,
+            'memory',
+          )}
+          {field(
+            'set-cpus',
+            t('wizard.cpus'),
+            <CpuSlider id="set-cpus" host={host} text={cpus} onChange={setCpus} invalid={Boolean(errors.cpus)} />,
+            errors.cpus,
+            'cpus',
+          )}
+          {field('set-engine', t('wizard.engine'), <EngineSelect id="set-engine" value={engine} onChange={setEngine} />, null, 'engine')}
+          {field(
+            'set-firmware',
+            t('wizard.firmware'),
+            <FirmwareSelect id="set-firmware" value={firmware} onChange={setFirmware} host={host} />,
             null,
-            attachPath.trim() ? 'disk' : undefined,
+            'firmware',
           )}
+        </DeviceCard>
+        <DeviceCard icon={Network} title={t('settings.network')}>
+          <NetworkCards cards={cards} max={maxCards} onChange={setCards} />
+        </DeviceCard>
+        <DeviceCard icon={Monitor} title={t('tabs.display')}>
           {field(
-            'set-new-disk',
-            t('settings.newDisk'),
-            <input id="set-new-disk" className="number" value={newDiskGib} onChange={(e) => setNewDiskGib(e.target.value)} />,
-            errors.newDisk,
-            attachPath.trim() ? undefined : 'disk',
+            'set-display',
+            t('details.display'),
+            choice('set-display', display, displayAdapters, setDisplay, (k) => t(`details.adapters.${k}`)),
+            null,
+            'display',
           )}
-        </fieldset>
-        <button type="submit" className="primary" disabled={!valid}>
-          {t('settings.save')}
-        </button>
+          {display !== 'none'
+            ? field(
+                'set-pointer',
+                t('details.pointer'),
+                choice('set-pointer', pointer, pointerKinds, setPointer, (k) => t(`details.pointers.${k}`)),
+                null,
+                'pointer',
+              )
+            : null}
+        </DeviceCard>
+        <DeviceCard icon={HardDrive} title={t('gui.settings.storage')}>
+          {field(
+            'set-disk-bus',
+            t('details.diskBus'),
+            choice('set-disk-bus', diskBus, diskBuses, setDiskBus, (k) => t(`details.buses.${k}`)),
+            null,
+            'diskBus',
+          )}
+          {field('set-iso', t('wizard.iso'), <PathInput id="set-iso" label={t('wizard.iso')} kind="iso" value={iso} onChange={setIso} />, null, 'iso')}
+          {c.directBoot ? (
+            <DeviceCard icon={SquareTerminal} title={t('gui.settings.boot')}>
+              {field(
+                'set-kernel',
+                t('wizard.kernel'),
+                <PathInput id="set-kernel" label={t('wizard.kernel')} kind="any" value={kernel} onChange={setKernel} />,
+                errors.kernel,
+                'kernel',
+              )}
+              {field(
+                'set-initrd',
+                t('wizard.initrd'),
+                <PathInput id="set-initrd" label={t('wizard.initrd')} kind="any" value={initrd} onChange={setInitrd} />,
+                null,
+                'initrd',
+              )}
+              {field('set-append', t('wizard.append'), <input id="set-append" value={append} onChange={(e) => setAppend(e.target.value)} />, null, 'append')}
+            </DeviceCard>
+          ) : null}
+          <fieldset className="field storage">
+            <legend>{t('settings.storage')}</legend>
+            {c.disks.length === 0 ? <p className="small">{t('settings.noDisks')}</p> : null}
+            <ul className="disks" aria-label={t('settings.storage')}>
+              {c.disks.map((d) => {
+                const marked = detach.includes(d.path);
+                return (
+                  <li key={d.path} className={marked ? 'detached' : undefined}>
+                    <code>{d.path}</code> ({d.format}){marked ? ` — ${t('settings.detachNote')}` : ''}{' '}
+                    <button
+                      type="button"
+                      aria-label={t(marked ? 'settings.keepDisk' : 'settings.detachDisk', { path: d.path })}
+                      onClick={() => setDetach(marked ? detach.filter((p) => p !== d.path) : [...detach, d.path])}
+                    >
+                      {t(marked ? 'settings.keep' : 'settings.detach')}
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+            {field(
+              'set-attach-disk',
+              t('settings.attachDisk'),
+              <PathInput
+                id="set-attach-disk"
+                label={t('settings.attachDisk')}
+                kind="disk"
+                value={attachPath}
+                placeholder="/path/to/disk.qcow2"
+                onChange={setAttachPath}
+              />,
+              null,
+              attachPath.trim() ? 'disk' : undefined,
+            )}
+            {field(
+              'set-new-disk',
+              t('settings.newDisk'),
+              <input id="set-new-disk" className="number" value={newDiskGib} onChange={(e) => setNewDiskGib(e.target.value)} />,
+              errors.newDisk,
+              attachPath.trim() ? undefined : 'disk',
+            )}
+          </fieldset>
+        </DeviceCard>
+        <div className="settings-actions">
+          <PendingChanges changes={changes} nameLabel={t('settings.name')} onDiscard={onDiscard} />
+          <button type="submit" className="primary" disabled={!valid}>
+            {t('settings.save')}
+          </button>
+        </div>
       </fieldset>
     </form>
   );
