@@ -38,6 +38,8 @@ export function App({ lost }: { lost: Promise<void> }) {
   };
   const [tab, setTab] = useState<Tab>('details');
   const [dialog, setDialog] = useState<'wizard' | 'host' | 'delete' | null>(null);
+  /** The wizard was opened from "Download an OS" (its catalogue shows at once). */
+  const [wizardDownload, setWizardDownload] = useState(false);
   const [error, setError] = useState<UiError | null>(null);
   const [disconnected, setDisconnected] = useState(false);
   useDialogFocus(dialog !== null, () => setDialog(null));
@@ -87,7 +89,10 @@ export function App({ lost }: { lost: Promise<void> }) {
   const selectedVms = vms?.filter((v) => selection.includes(v.id) && v.id !== selectedId) ?? [];
   const selected = vm ? [vm, ...selectedVms] : [];
   const onAction = (a: ToolbarAction) => {
-    if (a === 'new') return setDialog('wizard');
+    if (a === 'new') {
+      setWizardDownload(false);
+      return setDialog('wizard');
+    }
     if (a === 'host') return setDialog('host');
     if (!vm) return;
     const chosen = selected.filter((v) => isAllowedFor(a, [v]));
@@ -163,7 +168,16 @@ export function App({ lost }: { lost: Promise<void> }) {
               </div>
             </>
           ) : vms && vms.length === 0 ? (
-            <Welcome onNew={() => setDialog('wizard')} />
+            <Welcome
+              onNew={() => {
+                setWizardDownload(false);
+                setDialog('wizard');
+              }}
+              onDownloadOs={() => {
+                setWizardDownload(true);
+                setDialog('wizard');
+              }}
+            />
           ) : (
             <p className="notice">{t('details.select')}</p>
           )}
@@ -173,6 +187,7 @@ export function App({ lost }: { lost: Promise<void> }) {
         <NewVmWizard
           host={host}
           vms={vms}
+          download={wizardDownload}
           onCancel={() => setDialog(null)}
           onDone={(id) => {
             setDialog(null);

@@ -80,6 +80,11 @@ test.describe('GUI look, reach and accessibility', () => {
     await welcome.getByRole('button', { name: /New VM/ }).click();
     await expect(page.getByRole('dialog', { name: 'New virtual machine' })).toBeVisible();
     await page.getByRole('button', { name: 'Cancel' }).click();
+    // "Download an OS" opens the wizard with the catalogue already open.
+    await welcome.getByRole('button', { name: /Download an OS/ }).click();
+    const wizard = page.getByRole('dialog', { name: 'New virtual machine' });
+    await expect(wizard.getByLabel('OS to download')).toBeVisible();
+    await wizard.getByRole('button', { name: 'Cancel' }).click();
 
     await client.createVm({ name: 'wide', osType: 'linux-x64', memoryMib: 64, network: 'none' });
     await expect(row(page, 'wide')).toBeVisible();

@@ -52,11 +52,19 @@ export function MediaFound({ info, checking }: { info: MediaInfo | null; checkin
 }
 
 /** "Download an OS": pick one of the catalogue, download it with a progress bar, and hand its path to the wizard. */
-export function DownloadOs({ onDownloaded, hostArch }: { onDownloaded: (path: string) => void; hostArch: string }) {
+export function DownloadOs({
+  onDownloaded,
+  hostArch,
+  initiallyOpen = false,
+}: {
+  onDownloaded: (path: string) => void;
+  hostArch: string;
+  initiallyOpen?: boolean;
+}) {
   const { t } = useTranslation();
   const core = useCoreText();
   const service = useService();
-  const [open, setOpen] = useState(false);
+  const [open, setOpen] = useState(initiallyOpen);
   const [items, setItems] = useState<OsCatalogueItem[]>([]);
   const [picked, setPicked] = useState('');
   const [running, setRunning] = useState<string | null>(null);

@@ -46,7 +46,20 @@ export function describeEngine(
   return t('wizard.willUse', { engine: caps.label, accelerator: accel ? accel.kind.toUpperCase() : t('wizard.tcg') });
 }
 
-export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; vms: VmSummary[]; onDone: (id: string) => void; onCancel: () => void }) {
+export function NewVmWizard({
+  host,
+  vms,
+  onDone,
+  onCancel,
+  download = false,
+}: {
+  host: HostInfo;
+  vms: VmSummary[];
+  onDone: (id: string) => void;
+  onCancel: () => void;
+  /** Opened from "Download an OS": the catalogue shows at once. */
+  download?: boolean;
+}) {
   const { t } = useTranslation();
   const core = useCoreText();
   const service = useService();
@@ -222,7 +235,7 @@ export function NewVmWizard({ host, vms, onDone, onCancel }: { host: HostInfo; v
             problemFor('iso'),
             <MediaFound {...detected} />,
           )}
-          <DownloadOs hostArch={host.arch} onDownloaded={setIso} />
+          <DownloadOs hostArch={host.arch} onDownloaded={setIso} initiallyOpen={download} />
           <label className="radio">
             <input type="checkbox" checked={advanced} onChange={(e) => setAdvanced(e.target.checked)} />
             {t('wizard.advanced')}

@@ -2,10 +2,9 @@ import { Download, Plus, Server } from 'lucide-react';
 import { useTranslation } from 'react-i18next';
 
 /**
- * The first screen, while there are no VMs: make one, download an OS, add a host.
- * "Download an OS" (the wizard's download issue) and "Add a host" (the libvirt hosts issue)
- * are not built yet: each shows only once its handler is passed in, so those issues only
- * have to wire theirs here.
+ * The first screen, while there are no VMs: make one, download an OS (the wizard with its
+ * catalogue open), add a host. "Add a host" shows once its handler is passed in: the GUI's
+ * add-host dialog (libvirt hosts issue) is not built yet.
  */
 export function Welcome({ onNew, onDownloadOs, onAddHost }: { onNew: () => void; onDownloadOs?: () => void; onAddHost?: () => void }) {
   const { t } = useTranslation();
