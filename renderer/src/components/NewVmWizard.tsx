@@ -4,8 +4,6 @@ import type { CreateVmRequest, HostInfo, VmSummary } from '../../../core/common/
 import { capabilitiesOf } from '../../../core/common/capabilities';
 import type { FormField, SentenceData } from '../../../core/common/messages';
 import {
-  CPUS_MIN,
-  MEMORY_MIN_MIB,
   firmwareProblems,
   hostProblems,
   memoryMibSchema,
@@ -17,19 +15,15 @@ import {
   type FirmwareKind,
   type OsType,
 } from '../../../core/common/config';
-import { EngineSelect, Field, FirmwareSelect, NumberSlider, firstProblem } from './Field';
+import { EngineSelect, Field, FirmwareSelect, firstProblem } from './Field';
+import { CpuSlider, MemorySlider } from './SettingsParts';
+
 import { problemAt, toUiError, useService, type UiError } from '../useService';
 import { useCoreText } from '../coreText';
 import { PathInput } from './FileBrowser';
 import { DownloadOs, MediaFound, useMediaDetection } from './InstallMedia';
 
 type DiskChoice = 'new' | 'existing' | 'none';
-
-/** Memory zones like VirtualBox's: comfortable up to half the host, warning up to all of it, refused beyond. */
-export function memoryZone(mib: number, host: Pick<HostInfo, 'memoryTotalMib'>): 'comfortable' | 'warning' | 'refused' {
-  if (mib > host.memoryTotalMib) return 'refused';
-  return mib <= host.memoryTotalMib / 2 ? 'comfortable' : 'warning';
-}
 
 export function describeEngine(
   host: HostInfo,
@@ -92,7 +86,6 @@ export function NewVmWizard({
   }, [name, memoryMib, cpus, disk, diskGib, vms, host, firmware, t]);
   const problemFor = (field: FormField) => problemAt(serverError, field);
   const valid = name !== '' && Object.values(errors).every((e) => !e);
-  const zone = Number.isFinite(memoryMib) ? memoryZone(memoryMib, host) : 'refused';
 
   const pickOs = (o: OsType) => {
     setOs(o);
@@ -171,35 +164,20 @@ export function NewVmWizard({
         {field(
           'vm-memory',
           t('wizard.memory'),
-          <NumberSlider
-            id="vm-memory"
-            label={t('wizard.memory')}
-            min={MEMORY_MIN_MIB}
-            max={host.memoryTotalMib}
-            step={16}
-            value={memoryMib}
-            text={memory}
-            onChange={setMemory}
-            invalid={Boolean(errors.memory)}
-            className={`zone-${zone}`}
-          />,
+          <MemorySlider id="vm-memory" host={host} text={memory} onChange={setMemory} invalid={Boolean(errors.memory)} />,
           errors.memory ?? problemFor('memory'),
-          !errors.memory ? <p className={`zone zone-${zone}`}>{t(zone === 'comfortable' ? 'wizard.zoneComfortable' : 'wizard.zoneWarning')}</p> : null,
         )}
         {field(
           'vm-cpus',
           t('wizard.cpus'),
-          <NumberSlider
+          <CpuSlider
             id="vm-cpus"
-            label={t('wizard.cpus')}
-            min={CPUS_MIN}
-            max={host.logicalCpus}
-            value={cpus}
-            text={cpus}
+            host={host}
+            text={Number.isNaN(cpus) ? '' : String(cpus)}
             onChange={(v) => setCpus(v === '' ? Number.NaN : Number(v))}
+            invalid={Boolean(errors.cpus)}
           />,
           errors.cpus ?? problemFor('cpus'),
-          !errors.cpus && cpus > host.physicalCpus ? <p className="zone zone-warning">{t('wizard.cpuWarning', { physical: host.physicalCpus })}</p> : null,
         )}
         <fieldset className="field">
           <legend>{t('wizard.disk')}</legend>

@@ -4,7 +4,6 @@ import { useTranslation } from 'react-i18next';
 import type { HostInfo } from '../../../core/common/api';
 import { CPUS_MIN, MEMORY_MIN_MIB } from '../../../core/common/config';
 import { NumberSlider } from './Field';
-import { memoryZone } from './NewVmWizard';
 
 /** One device or group of settings as a card, with its icon and title. */
 export function Card({ icon: Icon, title, children }: { icon: LucideIcon; title: string; children: ReactNode }) {
@@ -17,6 +16,12 @@ export function Card({ icon: Icon, title, children }: { icon: LucideIcon; title:
       {children}
     </section>
   );
+}
+
+/** Memory zones like VirtualBox's: comfortable up to half the host, warning up to all of it, refused beyond. */
+export function memoryZone(mib: number, host: Pick<HostInfo, 'memoryTotalMib'>): 'comfortable' | 'warning' | 'refused' {
+  if (mib > host.memoryTotalMib) return 'refused';
+  return mib <= host.memoryTotalMib / 2 ? 'comfortable' : 'warning';
 }
 
 /** The wizard's memory slider (NumberSlider, up to the host's memory) with its zone said under it, as in the wizard. */

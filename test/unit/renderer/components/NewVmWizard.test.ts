@@ -1,7 +1,8 @@
 // The wizard's memory zones, as VirtualBox draws them: comfortable up to half the host, then a warning, refused beyond it.
 import { describe, expect, it } from 'vitest';
 import type { HostInfo } from '../../../../core/common/api';
-import { describeEngine, memoryZone } from '../../../../renderer/src/components/NewVmWizard';
+import { describeEngine } from '../../../../renderer/src/components/NewVmWizard';
+import { memoryZone } from '../../../../renderer/src/components/SettingsParts';
 
 describe('memory zones', () => {
   const host = { memoryTotalMib: 8192 };
