@@ -375,7 +375,7 @@ describe('a take and a delete cut short by the death of the service and QEMU (CL
     refused(['disk', 'resize', 'k', 'k.qcow2', '1M'], 1, `The disk ${disk()} is 64 MiB and can only grow: 1 MiB would cut off the guest's data.`);
     refused(['disk', 'resize', 'k', 'k.qcow2', 'big'], 2, '"big" is not a size; write it like 512M or 8G.');
     refused(['disk', 'convert', 'k', 'k.qcow2'], 1, `The disk ${disk()} is already a qcow2 image.`);
-    refused(['media', 'k', 'insert'], 2, 'Say "media NAME insert ISO" or "media NAME eject".');
+    refused(['media', 'k', 'insert'], 2, 'Say "media NAME insert ISO", "media NAME eject" or "media detect FILE".');
     expect(snapshot(home, { skipLogs: true })).toEqual(before);
     const info = JSON.parse(run('disk', 'info', 'k', '--json').stdout) as { path: string; snapshotCount: number }[];
     expect(info).toMatchObject([{ path: 'k.qcow2', snapshotCount: list().snapshots.length }]);
