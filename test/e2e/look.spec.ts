@@ -20,27 +20,32 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} — ${n.failureSummary?.split('\n')[1]?.trim() ?? ''}`));
 }
 
-/** Every visible control of `scope` lies inside the viewport and no two of them overlap. */
+/**
+ * Every visible control of `scope` lies inside the viewport and no two of them overlap, once
+ * the layout has settled (the toolbar measures itself again a frame after a resize).
+ */
 async function expectLaidOut(page: Page, scope: Locator): Promise<void> {
-  const size = page.viewportSize()!;
-  const boxes = await scope.locator('button:visible, select:visible, input:visible').evaluateAll((els) =>
-    els.map((el) => {
-      const r = el.getBoundingClientRect();
-      return { name: el.getAttribute('aria-label') ?? el.textContent?.trim() ?? el.tagName, x: r.x, y: r.y, w: r.width, h: r.height };
-    }),
-  );
-  expect(boxes.length).toBeGreaterThan(0);
-  for (const b of boxes) {
-    expect(b.x, `${b.name} starts inside the window`).toBeGreaterThanOrEqual(0);
-    expect(b.y).toBeGreaterThanOrEqual(0);
-    expect(b.x + b.w, `${b.name} ends inside the window (${size.width} px)`).toBeLessThanOrEqual(size.width);
-    expect(b.y + b.h).toBeLessThanOrEqual(size.height);
-  }
-  for (const [i, a] of boxes.entries())
-    for (const b of boxes.slice(i + 1)) {
-      const apart = a.x + a.w <= b.x + 0.5 || b.x + b.w <= a.x + 0.5 || a.y + a.h <= b.y + 0.5 || b.y + b.h <= a.y + 0.5;
-      expect(apart, `${a.name} and ${b.name} do not overlap`).toBe(true);
+  await expect(async () => {
+    const size = page.viewportSize()!;
+    const boxes = await scope.locator('button:visible, select:visible, input:visible').evaluateAll((els) =>
+      els.map((el) => {
+        const r = el.getBoundingClientRect();
+        return { name: el.getAttribute('aria-label') ?? el.textContent?.trim() ?? el.tagName, x: r.x, y: r.y, w: r.width, h: r.height };
+      }),
+    );
+    expect(boxes.length).toBeGreaterThan(0);
+    for (const b of boxes) {
+      expect(b.x, `${b.name} starts inside the window`).toBeGreaterThanOrEqual(0);
+      expect(b.y).toBeGreaterThanOrEqual(0);
+      expect(b.x + b.w, `${b.name} ends inside the window (${size.width} px)`).toBeLessThanOrEqual(size.width);
+      expect(b.y + b.h).toBeLessThanOrEqual(size.height);
     }
+    for (const [i, a] of boxes.entries())
+      for (const b of boxes.slice(i + 1)) {
+        const apart = a.x + a.w <= b.x + 0.5 || b.x + b.w <= a.x + 0.5 || a.y + a.h <= b.y + 0.5 || b.y + b.h <= a.y + 0.5;
+        expect(apart, `${a.name} and ${b.name} do not overlap`).toBe(true);
+      }
+  }).toPass({ timeout: 5_000 });
 }
 
 /** Presses Tab until `target` has the focus: it is reachable by the keyboard (at most `max` presses). */

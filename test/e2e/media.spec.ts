@@ -39,7 +39,7 @@ test.describe('the wizard and installer media', () => {
       uefi: 'efi/microsoft/boot/efisys.bin',
     });
     await page.goto(served.url);
-    await page.getByRole('button', { name: 'New' }).click();
+    await page.getByRole('button', { name: 'New', exact: true }).click();
     const wizard = page.getByRole('dialog', { name: 'New virtual machine' });
     await wizard.locator('#vm-iso').fill(iso);
     await expect(wizard.getByTestId('media-detected')).toHaveText(
@@ -54,7 +54,7 @@ test.describe('the wizard and installer media', () => {
   test('Download an OS shows its progress and puts the image in the ISO field', async ({ page }) => {
     mirror.throttle = 16 * 1024; // ~1.6 MiB/s until the bar has been seen, then full speed
     await page.goto(served.url);
-    await page.getByRole('button', { name: 'New' }).click();
+    await page.getByRole('button', { name: 'New', exact: true }).click();
     const wizard = page.getByRole('dialog', { name: 'New virtual machine' });
     await wizard.getByRole('button', { name: 'Download an OS' }).click();
     await wizard.getByLabel('OS to download').selectOption(alpine.id);

@@ -101,7 +101,8 @@ describe('OsDownloads', () => {
     await new Promise<void>((resolve) => {
       const wait = setInterval(() => events.some((e) => (e.transfer?.doneBytes ?? 0) > 0) && (clearInterval(wait), resolve()), 5);
     });
-    expect(mediaFiles()).toEqual([`${mediaFileName(entry)}.part`]);
+    // The part file is opened as the first bytes arrive (its stream opens asynchronously).
+    await expect.poll(() => mediaFiles()).toEqual([`${mediaFileName(entry)}.part`]);
     await downloads.cancel(entry.id);
     expect(await outcome).toBe(`The download of ${mediaFileName(entry)} was cancelled; nothing of it was kept.`);
     expect(mediaFiles()).toEqual([]);
