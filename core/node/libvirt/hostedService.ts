@@ -12,7 +12,7 @@ import { readHosts, writeHosts } from './hostRegistry';
 import { LibvirtHost } from './libvirtHost';
 
 /** The library's methods whose first argument is not a VM ref (they never go to a host). */
-const notAboutAVm = new Set([
+export const notAboutAVm = new Set([
   'getHostInfo',
   'setHostSettings',
   'listVms',
