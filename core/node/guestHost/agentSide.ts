@@ -107,12 +107,20 @@ export class AgentSide {
     return withNote;
   }
 
+  /** The agent answered a request: facts that still say it does not are asked for again now, not at the next poll. */
+  private answered(): void {
+    if (!this.last?.agent) this.schedule(0);
+  }
+
   /** A session with an agent that answers, or the sentence that says it does not. */
   private async session<T>(name: VmName, fn: (s: AgentSession) => Promise<T>): Promise<T> {
     if (!this.running()) throw new GuesthouseError('invalid-state', m('vm.notRunning', { name }));
     try {
-      return await this.client.session(fn);
+      const answer = await this.client.session(fn);
+      this.answered();
+      return answer;
     } catch (err) {
+      if (err instanceof AgentError && err.kind === 'command' && !err.message.includes('guest-sync-delimited')) this.answered(); // it answered, with a refusal
       if (err instanceof AgentError && err.message.includes('guest-sync-delimited')) throw new GuesthouseError('invalid-state', m('agent.noAnswer', { name }));
       if (err instanceof AgentError && err.kind !== 'command') throw new GuesthouseError('engine-failed', m('agent.lost', { name, detail: err.message }));
       if (err instanceof AgentError) throw new GuesthouseError('engine-failed', m('agent.refused', { name, detail: detailOf(err) }));
