@@ -24,20 +24,17 @@ export function memoryZone(mib: number, host: Pick<HostInfo, 'memoryTotalMib'>):
   return mib <= host.memoryTotalMib / 2 ? 'comfortable' : 'warning';
 }
 
-/** The wizard's memory slider (NumberSlider, up to the host's memory) with its zone said under it, as in the wizard. */
-export function MemorySlider({
-  id,
-  host,
-  text,
-  onChange,
-  invalid,
-}: {
+/** What the memory and CPU sliders take: the host's limits, the text typed, and whether it is wrong. */
+interface SliderProps {
   id: string;
   host: HostInfo;
   text: string;
   onChange: (t: string) => void;
   invalid: boolean;
-}) {
+}
+
+/** The wizard's memory slider (NumberSlider, up to the host's memory) with its zone said under it, as in the wizard. */
+export function MemorySlider({ id, host, text, onChange, invalid }: SliderProps) {
   const { t } = useTranslation();
   const mib = Number(text);
   const zone = text.trim() && Number.isFinite(mib) ? memoryZone(mib, host) : 'refused';
@@ -63,19 +60,7 @@ export function MemorySlider({
 }
 
 /** The wizard's CPU slider (up to the host's logical CPUs), warning past its physical cores. */
-export function CpuSlider({
-  id,
-  host,
-  text,
-  onChange,
-  invalid,
-}: {
-  id: string;
-  host: HostInfo;
-  text: string;
-  onChange: (t: string) => void;
-  invalid: boolean;
-}) {
+export function CpuSlider({ id, host, text, onChange, invalid }: SliderProps) {
   const { t } = useTranslation();
   const cpus = Number(text);
   return (
