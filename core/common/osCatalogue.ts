@@ -40,13 +40,17 @@ export const osEntrySchema = z.strictObject({
 export type OsEntry = z.infer<typeof osEntrySchema>;
 
 const MiB = 2 ** 20;
+/** Debian's architecture name as the catalogue says it, and the OS type that runs it. */
+const debianArch = (arch: 'amd64' | 'i386' | 'arm64'): Pick<OsEntry, 'arch' | 'osType'> => ({
+  arch: arch === 'amd64' ? 'x86_64' : arch === 'i386' ? 'i386' : 'aarch64',
+  osType: arch === 'i386' ? 'linux-x86' : 'linux-x64',
+});
 const debian = (version: string, arch: 'amd64' | 'i386' | 'arm64', approxMib: number): OsEntry => ({
   id: `debian-${version.split('.')[0]}-${arch}-netinst`,
   family: 'debian',
   name: 'Debian',
   version,
-  arch: arch === 'amd64' ? 'x86_64' : arch === 'i386' ? 'i386' : 'aarch64',
-  osType: arch === 'i386' ? 'linux-x86' : 'linux-x64',
+  ...debianArch(arch),
   edition: 'netinst',
   base: 'https://cdimage.debian.org/cdimage/',
   path: `archive/${version}/${arch}/iso-cd/debian-${version}-${arch}-netinst.iso`,
@@ -58,8 +62,7 @@ const debianMini = (release: string, version: string, arch: 'amd64' | 'i386' | '
   family: 'debian',
   name: 'Debian',
   version,
-  arch: arch === 'amd64' ? 'x86_64' : arch === 'i386' ? 'i386' : 'aarch64',
-  osType: arch === 'i386' ? 'linux-x86' : 'linux-x64',
+  ...debianArch(arch),
   edition: 'netboot mini',
   base: 'https://deb.debian.org/debian/',
   path: `dists/${release}/main/installer-${arch}/current/images/netboot/mini.iso`,

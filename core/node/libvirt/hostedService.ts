@@ -7,26 +7,17 @@ import { GuesthouseError } from '../../common/errors';
 import { addHostRequestSchema, hostNameSchema, splitRef, type HostRecord } from '../../common/hosts';
 import { parseOrThrow } from '../../common/config';
 import { m } from '../../common/messages';
+import { methodParams, vmRefSchema } from '../../common/apiSchemas';
 import { Domains } from './domains';
 import { readHosts, writeHosts } from './hostRegistry';
 import { LibvirtHost } from './libvirtHost';
 
-/** The library's methods whose first argument is not a VM ref (they never go to a host). */
-export const notAboutAVm = new Set([
-  'getHostInfo',
-  'setHostSettings',
-  'listVms',
-  'createVm',
-  'browseFiles',
-  'listNetworks',
-  'createNetwork',
-  'deleteNetwork',
-  // A file path or a catalogue id, which may hold a colon.
-  'detectMedia',
-  'listOs',
-  'downloadOs',
-  'cancelDownload',
-]);
+/** The contract's methods whose first argument is not a VM ref (a path, an id, a request): they never go to a host. */
+export const notAboutAVm = new Set(
+  Object.entries(methodParams)
+    .filter(([, params]) => (params.def.items as unknown[])[0] !== vmRefSchema)
+    .map(([method]) => method),
+);
 
 interface Hosted {
   host: LibvirtHost;
